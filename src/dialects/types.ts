@@ -1,0 +1,79 @@
+/**
+ * The per-dialect seams. Each dialect folder (postgres/, snowflake/, databricks/) has
+ * the same files: quote.ts (identifier and literal quoting, name normalization),
+ * compile.ts (Change -> Statement[]), inspect.ts (catalog queries and row parsing into
+ * the canonical Live model), driver.ts (the minimal query seam over the real driver),
+ * and adapter.ts (introspect, apply under a lock).
+ */
+import type { Change } from '../plan/types.js';
+import type { Platform } from '../model/types.js';
+
+/** One name part as written in the config: quoted parts keep their case. */
+export interface NamePart {
+  text: string;
+  quoted: boolean;
+}
+
+export interface Dialect {
+  platform: Platform;
+  /** Fold an identifier as the platform does (unquoted only). */
+  normalize(part: NamePart): string;
+  /** Quote an identifier so that any string is safe and exact. */
+  quoteIdent(name: string): string;
+  /** Quote a string literal. */
+  quoteLiteral(value: string): string;
+  /** Maximum identifier length in bytes (UTF-8); longer names are an error. */
+  maxIdentifierBytes: number;
+}
+
+/** One SQL statement and the change it implements. */
+export interface Statement {
+  sql: string;
+  /** Index of the change in `plan.changes`. */
+  changeIndex: number;
+}
+
+/** Compile context: what a compiler needs beyond the change itself. */
+export interface CompileContext {
+  /** Logical database name -> physical name (Postgres maps onto the connected db). */
+  databases?: Record<string, string>;
+}
+
+export type Compiler = (change: Change, ctx: CompileContext) => string[];
+
+/** The minimal I/O seam every driver is wrapped behind. */
+export interface QueryFn {
+  (sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+/** What the reader is asked to read: managed roles and the objects in scope. */
+export interface IntrospectScope {
+  /** Managed role names (normalized). Only these roles' grants are read. */
+  roles: string[];
+  /** User principals named as members, so a missing one is reported. */
+  users: string[];
+  /** Logical databases in scope (Postgres: mapped onto the connected database). */
+  databases: string[];
+  /** Schemas in scope (objects: tables, PUBLIC grants and table listings). */
+  schemas: { database: string; schema: string }[];
+  /** Read grants held by PUBLIC on objects in the schemas in scope. */
+  includePublic: boolean;
+}
+
+/** Read and write access to one target. Adapters own all I/O. */
+export interface Adapter {
+  readonly platform: Platform;
+  readonly dialect: Dialect;
+  /** Read the live state of the scope in a fixed number of catalog queries. */
+  introspect(scope: IntrospectScope): Promise<import('../model/types.js').Live>;
+  /** Compile a plan into statements for this target. */
+  compile(plan: import('../plan/types.js').Plan): Statement[];
+  /** Run statements; all-or-nothing where the platform has transactions. */
+  apply(
+    statements: Statement[],
+    opts?: { onEvent?: import('../apply/types.js').ApplyListener; lockTimeoutMs?: number },
+  ): Promise<import('../apply/types.js').ApplyResult>;
+  /** Number of queries sent so far (benchmarks print it). */
+  queryCount(): number;
+  close(): Promise<void>;
+}

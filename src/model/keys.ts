@@ -1,0 +1,82 @@
+/**
+ * Canonical keys: URN-like strings that identify a record independently of where it
+ * was read from. Two records with the same key are the same grant.
+ *
+ * Each name part is written bare when it is made of [A-Za-z0-9_$] only, otherwise in
+ * double quotes with inner quotes doubled, so a key never becomes ambiguous whatever
+ * the names hold (dots, colons, quotes, spaces).
+ */
+import type {
+  FutureGrantRecord,
+  GrantRecord,
+  MembershipRecord,
+  ObjectRef,
+  Privilege,
+  SecurableKind,
+} from './types.js';
+
+const BARE = /^[A-Za-z0-9_$]+$/;
+
+export function keyPart(name: string): string {
+  return BARE.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `ehr.clinical.patients` for a table, `ehr.clinical` for a schema, `ehr` for a database. */
+export function objectPath(o: ObjectRef): string {
+  const parts = [o.database];
+  if (o.kind !== 'database') parts.push(o.schema ?? '');
+  if (o.kind === 'table') parts.push(o.name ?? '');
+  return parts.map(keyPart).join('.');
+}
+
+export function objectKey(o: ObjectRef): string {
+  return `${o.kind}:${objectPath(o)}`;
+}
+
+export function roleKey(name: string): string {
+  return `role:${keyPart(name)}`;
+}
+
+export function membershipKey(role: string, member: string): string {
+  return `member:${keyPart(role)}:${keyPart(member)}`;
+}
+
+export function grantKey(role: string, privilege: Privilege, object: ObjectRef, column?: string): string {
+  const col = column === undefined ? '' : `.${keyPart(column)}`;
+  return `grant:${privilege}:${objectKey(object)}${col}:role:${keyPart(role)}`;
+}
+
+export function futureGrantKey(
+  role: string,
+  privilege: Privilege,
+  schema: ObjectRef,
+  objectType: 'tables',
+  forRole?: string,
+): string {
+  const by = forRole === undefined ? '' : `:by:${keyPart(forRole)}`;
+  return `future:${privilege}:${objectType}:${objectKey(schema)}${by}:role:${keyPart(role)}`;
+}
+
+export function makeObject(kind: SecurableKind, database: string, schema?: string, name?: string): ObjectRef {
+  if (kind === 'database') return { kind, database };
+  if (kind === 'schema') return { kind, database, schema };
+  return { kind, database, schema, name };
+}
+
+export function schemaOf(o: ObjectRef): ObjectRef {
+  return { kind: 'schema', database: o.database, schema: o.schema };
+}
+
+export function makeGrant(
+  g: Omit<GrantRecord, 'key'>,
+): GrantRecord {
+  return { ...g, key: grantKey(g.role, g.privilege, g.object, g.column) };
+}
+
+export function makeMembership(m: Omit<MembershipRecord, 'key'>): MembershipRecord {
+  return { ...m, key: membershipKey(m.role, m.member) };
+}
+
+export function makeFutureGrant(f: Omit<FutureGrantRecord, 'key'>): FutureGrantRecord {
+  return { ...f, key: futureGrantKey(f.role, f.privilege, f.schema, f.objectType, f.forRole) };
+}

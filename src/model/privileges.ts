@@ -1,0 +1,55 @@
+/**
+ * The closed lists of privileges per object kind, per platform. The config validator,
+ * the JSON Schema and every compiler read them from here; no privilege name reaches
+ * SQL unless it is in one of these lists.
+ */
+import type { Platform, Privilege, SecurableKind } from './types.js';
+
+export const ALL_PRIVILEGES: readonly Privilege[] = [
+  'connect',
+  'create',
+  'temporary',
+  'usage',
+  'select',
+  'insert',
+  'update',
+  'delete',
+  'truncate',
+  'references',
+  'trigger',
+  'modify',
+  'ownership',
+];
+
+/** Privileges that the configuration may name, per platform and object kind. */
+export const PRIVILEGES: Record<Platform, Record<SecurableKind, readonly Privilege[]>> = {
+  postgres: {
+    database: ['connect', 'create', 'temporary'],
+    schema: ['usage', 'create'],
+    table: ['select', 'insert', 'update', 'delete', 'truncate', 'references', 'trigger'],
+  },
+  snowflake: {
+    database: ['usage', 'create', 'ownership'],
+    schema: ['usage', 'create', 'ownership'],
+    table: ['select', 'insert', 'update', 'delete', 'truncate', 'references', 'ownership'],
+  },
+  databricks: {
+    database: ['usage', 'create'],
+    schema: ['usage', 'create'],
+    table: ['select', 'modify'],
+  },
+};
+
+/** The union over platforms: what the platform-neutral validator accepts per kind. */
+export function anyPlatformPrivileges(kind: SecurableKind): Privilege[] {
+  const set = new Set<Privilege>();
+  for (const p of Object.values(PRIVILEGES)) for (const x of p[kind]) set.add(x);
+  return ALL_PRIVILEGES.filter((p) => set.has(p));
+}
+
+/** Privileges that may be granted on single columns (Postgres column ACLs). */
+export const COLUMN_PRIVILEGES: readonly Privilege[] = ['select', 'insert', 'update', 'references'];
+
+export function isPrivilege(s: string): s is Privilege {
+  return (ALL_PRIVILEGES as readonly string[]).includes(s);
+}

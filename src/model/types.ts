@@ -1,0 +1,178 @@
+/**
+ * The canonical model: the one shape that the config loader and every adapter's
+ * reader produce, and that the planner compares.
+ *
+ * Invariants:
+ * - every name held here is already normalized by the target dialect
+ *   (`Dialect.normalize`): Postgres folds unquoted names to lower case, Snowflake to
+ *   upper case, Databricks to lower case. Two records that mean the same thing have
+ *   byte-identical names and therefore identical keys.
+ * - every record carries a canonical `key` (see `keys.ts`); sets of records are
+ *   compared by key only.
+ * - privileges and object kinds come from closed enums (`privileges.ts`); nothing in
+ *   the model is raw SQL.
+ */
+
+export type Platform = 'postgres' | 'snowflake' | 'databricks';
+
+export const PLATFORMS: readonly Platform[] = ['postgres', 'snowflake', 'databricks'];
+
+/** Where a record came from in the configuration, for diagnostics and explain. */
+export interface SourceLocation {
+  file: string; // path relative to the config root
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+/** Securable object kinds. Views share `table`: every platform grants on them alike. */
+export type SecurableKind = 'database' | 'schema' | 'table';
+
+/**
+ * A securable object. `database` is the logical database (Snowflake database,
+ * Databricks catalog, or on Postgres the logical name that the target maps onto the
+ * connected database). `schema` is set for schema and table; `name` for table.
+ */
+export interface ObjectRef {
+  kind: SecurableKind;
+  database: string;
+  schema?: string;
+  name?: string;
+  /** Display/compile hint only: the relation is a view. Never part of a key. */
+  isView?: boolean;
+}
+
+/** Generic privilege names: lower_snake words from a closed list (see privileges.ts). */
+export type Privilege =
+  | 'connect'
+  | 'create'
+  | 'temporary'
+  | 'usage'
+  | 'select'
+  | 'insert'
+  | 'update'
+  | 'delete'
+  | 'truncate'
+  | 'references'
+  | 'trigger'
+  | 'modify'
+  | 'ownership';
+
+/** A role the configuration manages. */
+export interface RoleRecord {
+  key: string;
+  name: string;
+  description?: string;
+  owner?: string;
+  /** `absent` asks the planner to drop the role (only with allowDestructive). */
+  state: 'present' | 'absent';
+  /** Display-only: justification for privileged roles, PHI access etc. */
+  justification?: string;
+  source?: SourceLocation;
+}
+
+/** `member` holds `role`: a user in the role, or a role that inherits it. */
+export interface MembershipRecord {
+  key: string;
+  role: string;
+  member: string;
+  memberKind: 'user' | 'role';
+  source?: SourceLocation;
+  /** Live only, display-only: who granted it, where the platform records it. */
+  grantedBy?: string;
+}
+
+/**
+ * One atomic privilege on one object (and optionally one column) for one grantee.
+ * Grantee `PUBLIC` is written as the dialect's public pseudo-role name (see
+ * `PUBLIC_ROLE`).
+ */
+export interface GrantRecord {
+  key: string;
+  role: string;
+  privilege: Privilege;
+  object: ObjectRef;
+  /** Column-level grant (Postgres column ACL). */
+  column?: string;
+  source?: SourceLocation;
+  /** Live only, display-only. */
+  grantedBy?: string;
+}
+
+/**
+ * A grant on objects created in the future in a schema (Postgres ALTER DEFAULT
+ * PRIVILEGES, Snowflake FUTURE GRANTS). `forRole` is the creating role on Postgres
+ * (default privileges are per creator) and undefined elsewhere.
+ */
+export interface FutureGrantRecord {
+  key: string;
+  role: string;
+  privilege: Privilege;
+  schema: ObjectRef; // kind === 'schema'
+  objectType: 'tables';
+  forRole?: string;
+  source?: SourceLocation;
+}
+
+/**
+ * Desired grant on every table of a schema, existing and future. The planner expands
+ * it against the live tables of that schema (per-object comparison) plus one future
+ * grant; it is never compiled as a one-shot `ON ALL TABLES`.
+ */
+export interface SchemaWideGrant {
+  role: string;
+  privilege: Privilege;
+  schema: ObjectRef;
+  objectType: 'tables';
+  source?: SourceLocation;
+}
+
+/** The pseudo-role that stands for every role. Kept in this spelling in the model. */
+export const PUBLIC_ROLE = 'PUBLIC';
+
+/** What the configuration asks for, normalized for one target dialect. */
+export interface Desired {
+  platform: Platform;
+  roles: RoleRecord[];
+  /** Users named as members; they are not created by the tool. */
+  users: string[];
+  memberships: MembershipRecord[];
+  grants: GrantRecord[];
+  schemaWide: SchemaWideGrant[];
+  /** Extra future grants written explicitly (rare); schemaWide adds its own. */
+  futureGrants: FutureGrantRecord[];
+}
+
+/** A relation the live reader saw. */
+export interface LiveTable {
+  object: ObjectRef; // kind === 'table'
+  columns: string[];
+  owner?: string;
+}
+
+/** A role the live reader saw (managed or not). */
+export interface LiveRole {
+  name: string;
+  /** True when the principal can log in (a user, not a group role). */
+  isUser: boolean;
+  /** Parsed comment: description and owner the tool wrote. */
+  description?: string;
+  owner?: string;
+}
+
+/** The live state of a target, limited to what the reader was asked to read. */
+export interface Live {
+  platform: Platform;
+  roles: LiveRole[];
+  memberships: MembershipRecord[];
+  grants: GrantRecord[];
+  futureGrants: FutureGrantRecord[];
+  schemas: ObjectRef[];
+  tables: LiveTable[];
+  /** The logical-to-physical database names the reader used (Postgres). */
+  databases?: Record<string, string>;
+  /** The principal the reader ran as, for future grants' default creator and audit. */
+  currentUser?: string;
+}
+
+/** Planning mode: authoritative revokes what managed roles hold beyond the config. */
+export type Mode = 'authoritative' | 'additive';

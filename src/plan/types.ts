@@ -1,0 +1,130 @@
+/**
+ * Changes and plans. A change is one unit of intent that a reviewer reads; compile()
+ * turns it into one or more statements of a dialect.
+ *
+ * Invariants:
+ * - `Change` is a discriminated union on `kind`; every switch over it ends in
+ *   `assertNever` so a new kind cannot be silently ignored.
+ * - a grant/revoke change groups atomic grants of one role on one object: either
+ *   table-level `privileges` (no `columns`), or one privilege over `columns`.
+ * - `destructive` is true for every change that removes access or drops something.
+ * - fields named `reason` or `hint` are display-only and never affect SQL.
+ */
+import type { FutureGrantRecord, Mode, ObjectRef, Platform, Privilege } from '../model/types.js';
+
+export interface CreateRole {
+  kind: 'createRole';
+  role: string;
+  description?: string;
+  owner?: string;
+}
+export interface AlterRoleComment {
+  kind: 'alterRole';
+  role: string;
+  from: { description?: string; owner?: string };
+  to: { description?: string; owner?: string };
+}
+export interface DropRole {
+  kind: 'dropRole';
+  role: string;
+}
+export interface GrantMembership {
+  kind: 'grantMembership';
+  role: string;
+  member: string;
+  memberKind: 'user' | 'role';
+}
+export interface RevokeMembership {
+  kind: 'revokeMembership';
+  role: string;
+  member: string;
+  memberKind: 'user' | 'role';
+  /** Display-only. */
+  reason?: string;
+}
+export interface GrantPrivileges {
+  kind: 'grant';
+  role: string;
+  privileges: Privilege[];
+  object: ObjectRef;
+  columns?: string[];
+}
+export interface RevokePrivileges {
+  kind: 'revoke';
+  role: string;
+  privileges: Privilege[];
+  object: ObjectRef;
+  columns?: string[];
+  /** Display-only. */
+  reason?: string;
+}
+export interface GrantFuture {
+  kind: 'grantFuture';
+  role: string;
+  privileges: Privilege[];
+  schema: ObjectRef;
+  objectType: FutureGrantRecord['objectType'];
+  forRole?: string;
+}
+export interface RevokeFuture {
+  kind: 'revokeFuture';
+  role: string;
+  privileges: Privilege[];
+  schema: ObjectRef;
+  objectType: FutureGrantRecord['objectType'];
+  forRole?: string;
+  /** Display-only. */
+  reason?: string;
+}
+
+export type Change =
+  | CreateRole
+  | AlterRoleComment
+  | DropRole
+  | GrantMembership
+  | RevokeMembership
+  | GrantPrivileges
+  | RevokePrivileges
+  | GrantFuture
+  | RevokeFuture;
+
+export type ChangeKind = Change['kind'];
+
+/** Compile-time exhaustiveness: call in the default branch of a switch over a union. */
+export function assertNever(x: never): never {
+  throw new Error(`unhandled variant: ${JSON.stringify(x)}`);
+}
+
+/** A problem the planner found that stops the plan from being applied. */
+export interface PlanProblem {
+  severity: 'error' | 'warning';
+  message: string;
+  hint?: string;
+}
+
+export interface PlanSummary {
+  add: number;
+  change: number;
+  remove: number;
+  /** Changes that remove access or drop something (a subset of the above). */
+  destructive: number;
+}
+
+/**
+ * The result of plan(): an ordered list of changes plus what they were computed from.
+ * Order: create roles, comment changes, revokes (memberships, future grants, grants),
+ * then grants (memberships, privileges, future grants), then drops.
+ */
+export interface Plan {
+  formatVersion: 1;
+  platform: Platform;
+  target: string;
+  mode: Mode;
+  changes: Change[];
+  problems: PlanProblem[];
+  /** sha256 over the canonical in-scope live state the plan was computed from. */
+  liveFingerprint: string;
+  /** sha256 over the configuration files, when known. */
+  configDigest?: string;
+  summary: PlanSummary;
+}
