@@ -128,3 +128,27 @@ export interface Plan {
   configDigest?: string;
   summary: PlanSummary;
 }
+
+/** What the planner manages; anything outside it is never revoked or dropped. */
+export interface ManagedScope {
+  /** Managed role names (normalized): every role defined in the config. */
+  roles: ReadonlySet<string>;
+  /**
+   * Schema keys (objectKey of a schema) whose objects are in scope for PUBLIC grants
+   * and for `objects: tables` expansion.
+   */
+  schemas: ReadonlySet<string>;
+  /** Whether PUBLIC's grants on objects in managed schemas are managed. */
+  managePublic: boolean;
+}
+
+export interface PlanOptions {
+  mode: Mode;
+  target: string;
+  scope: ManagedScope;
+  /** Drops are planned only with this flag; without it they become problems. */
+  allowDestructive?: boolean;
+  /** Default creator for future grants when the desired record names none (Postgres). */
+  futureGrantCreator?: string;
+  configDigest?: string;
+}
