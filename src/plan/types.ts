@@ -146,9 +146,11 @@ export interface PlanOptions {
   mode: Mode;
   target: string;
   scope: ManagedScope;
-  /** Drops are planned only with this flag; without it they become problems. */
-  allowDestructive?: boolean;
-  /** Default creator for future grants when the desired record names none (Postgres). */
-  futureGrantCreator?: string;
+  /**
+   * Postgres: the roles whose future tables get default privileges (default
+   * privileges are per creating role). Undefined elsewhere: future grants name no
+   * creator.
+   */
+  futureGrantCreators?: readonly string[];
   configDigest?: string;
 }
