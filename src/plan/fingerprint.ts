@@ -1,0 +1,67 @@
+/**
+ * A fingerprint of the live state in scope: what a saved plan was computed from. Apply
+ * of a saved plan re-reads the target and refuses when the fingerprint differs.
+ *
+ * The combination is order-independent (sums and xors of two 32-bit hashes per
+ * record, then SHA-256 over those and the count), so readers that return rows in any
+ * order (parallel Snowflake reads) give the same fingerprint, and it stays linear in
+ * the number of records (no sort of a million keys). It is a staleness check, not a
+ * security boundary; the audit log uses SHA-256 chains for tamper evidence.
+ */
+import { createHash } from 'node:crypto';
+import { objectKey, roleKey, schemaOf } from '../model/keys.js';
+import type { Live } from '../model/types.js';
+import type { ManagedScope } from './types.js';
+import { inScopeFuture, inScopeGrant, inScopeMembership } from './scope.js';
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function djb2x(s: string): number {
+  let h = 5381;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 33) ^ s.charCodeAt(i)) | 0;
+  return h >>> 0;
+}
+
+class Accumulator {
+  count = 0;
+  sumA = 0;
+  sumB = 0;
+  xorA = 0;
+  add(s: string): void {
+    const a = fnv1a(s);
+    const b = djb2x(s);
+    this.count++;
+    this.sumA = (this.sumA + a) % 0x1_0000_0000_0000;
+    this.sumB = (this.sumB + b) % 0x1_0000_0000_0000;
+    this.xorA = (this.xorA ^ a) >>> 0;
+  }
+  digest(): string {
+    return createHash('sha256')
+      .update(`${this.count}:${this.sumA}:${this.sumB}:${this.xorA}`)
+      .digest('hex');
+  }
+}
+
+export function fingerprintLive(live: Live, scope: ManagedScope): string {
+  const acc = new Accumulator();
+  acc.add(`platform:${live.platform}`);
+  for (const r of live.roles) {
+    if (!scope.roles.has(r.name)) continue;
+    acc.add(`${roleKey(r.name)}:${r.isUser ? 'user' : 'role'}:${r.description ?? ''}\u0000${r.owner ?? ''}`);
+  }
+  for (const m of live.memberships) if (inScopeMembership(m, scope)) acc.add(m.key);
+  for (const g of live.grants) if (inScopeGrant(g, scope)) acc.add(g.key);
+  for (const f of live.futureGrants) if (inScopeFuture(f, scope)) acc.add(f.key);
+  // Tables matter too: a new table in a managed schema changes `objects: tables`.
+  for (const t of live.tables) {
+    if (scope.schemas.has(objectKey(schemaOf(t.object)))) acc.add(objectKey(t.object));
+  }
+  return acc.digest();
+}

@@ -1,0 +1,353 @@
+/**
+ * The planner: pure and synchronous. No I/O, no clock, no prompts.
+ *
+ * plan(desired, live, options) compares canonical records by key and returns the
+ * ordered changes that make the live state match the configuration inside the
+ * managed scope. Nothing outside the scope is ever revoked or dropped: a live record
+ * is only a revoke candidate when `inScope*` below says so, whatever the reader
+ * returned.
+ */
+import { makeFutureGrant, makeGrant, objectKey, objectPath, schemaOf } from '../model/keys.js';
+import { ALL_PRIVILEGES } from '../model/privileges.js';
+import {
+  PUBLIC_ROLE,
+  type Desired,
+  type FutureGrantRecord,
+  type GrantRecord,
+  type Live,
+  type MembershipRecord,
+  type ObjectRef,
+  type Privilege,
+} from '../model/types.js';
+import { fingerprintLive } from './fingerprint.js';
+import { inScopeFuture, inScopeGrant, inScopeMembership } from './scope.js';
+import type { Change, ManagedScope, Plan, PlanOptions, PlanProblem, PlanSummary } from './types.js';
+import { assertNever } from './types.js';
+
+const PRIV_ORDER = new Map<Privilege, number>(ALL_PRIVILEGES.map((p, i) => [p, i]));
+
+/**
+ * Expand `objects: tables` grants against the live tables of each schema (compared
+ * one by one, so a grant is never re-applied on every run) and into future grants.
+ */
+export function expandDesiredGrants(
+  desired: Desired,
+  live: Live,
+  options: Pick<PlanOptions, 'futureGrantCreators'>,
+): { grants: GrantRecord[]; futureGrants: FutureGrantRecord[] } {
+  const absent = new Set(desired.roles.filter((r) => r.state === 'absent').map((r) => r.name));
+  const grants = desired.grants.filter((g) => !absent.has(g.role));
+  const futureGrants = desired.futureGrants.filter((f) => !absent.has(f.role));
+  if (desired.schemaWide.length === 0) return { grants, futureGrants };
+
+  const tablesBySchema = new Map<string, ObjectRef[]>();
+  for (const t of live.tables) {
+    const k = objectKey(schemaOf(t.object));
+    let list = tablesBySchema.get(k);
+    if (!list) tablesBySchema.set(k, (list = []));
+    list.push(t.object);
+  }
+  const creators = options.futureGrantCreators?.length ? options.futureGrantCreators : [undefined];
+  for (const w of desired.schemaWide) {
+    if (absent.has(w.role)) continue;
+    for (const table of tablesBySchema.get(objectKey(w.schema)) ?? []) {
+      grants.push(makeGrant({ role: w.role, privilege: w.privilege, object: table, source: w.source }));
+    }
+    for (const forRole of creators) {
+      futureGrants.push(
+        makeFutureGrant({
+          role: w.role,
+          privilege: w.privilege,
+          schema: w.schema,
+          objectType: w.objectType,
+          forRole,
+          source: w.source,
+        }),
+      );
+    }
+  }
+  return { grants, futureGrants };
+}
+
+export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
+  const { scope, mode } = options;
+  const authoritative = mode === 'authoritative';
+  const problems: PlanProblem[] = [];
+  const changes: Change[] = [];
+
+  // --- roles -------------------------------------------------------------------
+  const liveRoles = new Map(live.roles.map((r) => [r.name, r]));
+  const absentRoles = new Set<string>();
+  for (const r of desired.roles) {
+    const lr = liveRoles.get(r.name);
+    if (r.state === 'absent') {
+      if (!lr) continue;
+      if (!authoritative) {
+        problems.push({
+          severity: 'warning',
+          message: `role ${r.name} is marked state: absent, but mode is additive: it is not dropped`,
+          hint: 'switch mode to authoritative to drop retired roles',
+        });
+        continue;
+      }
+      absentRoles.add(r.name);
+      continue;
+    }
+    if (!lr) {
+      changes.push({ kind: 'createRole', role: r.name, description: r.description, owner: r.owner });
+    } else if ((lr.description ?? '') !== (r.description ?? '') || (lr.owner ?? '') !== (r.owner ?? '')) {
+      changes.push({
+        kind: 'alterRole',
+        role: r.name,
+        from: { description: lr.description, owner: lr.owner },
+        to: { description: r.description, owner: r.owner },
+      });
+    }
+  }
+
+  // --- users that must already exist --------------------------------------------
+  const desiredRoleNames = new Set(desired.roles.map((r) => r.name));
+  for (const u of desired.users) {
+    if (!liveRoles.has(u) && !desiredRoleNames.has(u)) {
+      problems.push({
+        severity: 'error',
+        message: `user ${u} does not exist on target ${options.target}`,
+        hint: 'rbac does not create login users; create the user in the identity provider first, or remove it from members',
+      });
+    }
+  }
+
+  // --- memberships -------------------------------------------------------------
+  const desiredMembers = new Map<string, MembershipRecord>();
+  for (const m of desired.memberships) {
+    if (absentRoles.has(m.role) || absentRoles.has(m.member)) continue;
+    desiredMembers.set(m.key, m);
+  }
+  const liveMembers = new Map<string, MembershipRecord>();
+  for (const m of live.memberships) {
+    if (!inScopeMembership(m, scope)) continue;
+    // The tool's own login may hold managed roles (Postgres 16+ grants a creator
+    // ADMIN on the roles it creates); revoking it would lock the tool out.
+    if (live.currentUser !== undefined && m.member === live.currentUser) continue;
+    liveMembers.set(m.key, m);
+  }
+  const revokeMembers: Change[] = [];
+  const grantMembers: Change[] = [];
+  for (const [k, m] of desiredMembers) {
+    if (!liveMembers.has(k)) grantMembers.push({ kind: 'grantMembership', role: m.role, member: m.member, memberKind: m.memberKind });
+  }
+  if (authoritative) {
+    for (const [k, m] of liveMembers) {
+      if (desiredMembers.has(k)) continue;
+      revokeMembers.push({
+        kind: 'revokeMembership',
+        role: m.role,
+        member: m.member,
+        memberKind: m.memberKind,
+        reason: desiredRoleNames.has(m.member) || scope.roles.has(m.role) ? 'not in configuration' : undefined,
+      });
+    }
+  }
+
+  // --- object grants -----------------------------------------------------------
+  const expanded = expandDesiredGrants(desired, live, options);
+  const desiredGrants = new Map<string, GrantRecord>();
+  for (const g of expanded.grants) desiredGrants.set(g.key, g);
+  const liveGrantKeys = new Set<string>();
+  const liveInScope: GrantRecord[] = [];
+  for (const g of live.grants) {
+    if (!inScopeGrant(g, scope)) continue;
+    liveGrantKeys.add(g.key);
+    liveInScope.push(g);
+  }
+  const toGrant: GrantRecord[] = [];
+  for (const [k, g] of desiredGrants) {
+    if (liveGrantKeys.has(k)) continue;
+    // Additive mode keeps a table-level grant, which already covers the column.
+    if (!authoritative && g.column !== undefined) {
+      const tableLevel = makeGrant({ role: g.role, privilege: g.privilege, object: g.object });
+      if (liveGrantKeys.has(tableLevel.key)) continue;
+    }
+    toGrant.push(g);
+  }
+  const toRevoke: GrantRecord[] = authoritative ? liveInScope.filter((g) => !desiredGrants.has(g.key)) : [];
+
+  // --- future grants -----------------------------------------------------------
+  const desiredFuture = new Map(expanded.futureGrants.map((f) => [f.key, f]));
+  const liveFuture = new Map<string, FutureGrantRecord>();
+  for (const f of live.futureGrants) if (inScopeFuture(f, scope)) liveFuture.set(f.key, f);
+  const toGrantFuture = [...desiredFuture.values()].filter((f) => !liveFuture.has(f.key));
+  const toRevokeFuture = authoritative ? [...liveFuture.values()].filter((f) => !desiredFuture.has(f.key)) : [];
+
+  // --- assemble in a deterministic order -----------------------------------------
+  const ordered: Change[] = [
+    ...sortChanges(changes),
+    ...sortChanges(revokeMembers),
+    ...sortChanges(groupFuture(toRevokeFuture, 'revokeFuture')),
+    ...sortChanges(groupGrants(toRevoke, 'revoke')),
+    ...sortChanges(grantMembers),
+    ...sortChanges(groupGrants(toGrant, 'grant')),
+    ...sortChanges(groupFuture(toGrantFuture, 'grantFuture')),
+    ...[...absentRoles].sort().map((role): Change => ({ kind: 'dropRole', role })),
+  ];
+
+  return {
+    formatVersion: 1,
+    platform: desired.platform,
+    target: options.target,
+    mode,
+    changes: ordered,
+    problems,
+    liveFingerprint: fingerprintLive(live, scope),
+    configDigest: options.configDigest,
+    summary: summarize(ordered),
+  };
+}
+
+/** Group atomic grants: table-level by (role, object); column-level by (role, object, privilege). */
+function groupGrants<K extends 'grant' | 'revoke'>(records: GrantRecord[], kind: K): Change[] {
+  const tableLevel = new Map<string, { role: string; object: ObjectRef; privileges: Privilege[] }>();
+  const columnLevel = new Map<string, { role: string; object: ObjectRef; privilege: Privilege; columns: string[] }>();
+  for (const g of records) {
+    const ok = objectKey(g.object);
+    if (g.column === undefined) {
+      const k = `${g.role}\u0000${ok}`;
+      let e = tableLevel.get(k);
+      if (!e) tableLevel.set(k, (e = { role: g.role, object: g.object, privileges: [] }));
+      e.privileges.push(g.privilege);
+    } else {
+      const k = `${g.role}\u0000${ok}\u0000${g.privilege}`;
+      let e = columnLevel.get(k);
+      if (!e) columnLevel.set(k, (e = { role: g.role, object: g.object, privilege: g.privilege, columns: [] }));
+      e.columns.push(g.column);
+    }
+  }
+  const out: Change[] = [];
+  for (const e of tableLevel.values()) {
+    const privileges = sortPrivileges(e.privileges);
+    out.push(
+      kind === 'grant'
+        ? { kind: 'grant', role: e.role, privileges, object: e.object }
+        : { kind: 'revoke', role: e.role, privileges, object: e.object, reason: 'not in configuration' },
+    );
+  }
+  for (const e of columnLevel.values()) {
+    const columns = [...e.columns].sort();
+    out.push(
+      kind === 'grant'
+        ? { kind: 'grant', role: e.role, privileges: [e.privilege], object: e.object, columns }
+        : { kind: 'revoke', role: e.role, privileges: [e.privilege], object: e.object, columns, reason: 'not in configuration' },
+    );
+  }
+  return out;
+}
+
+function groupFuture(records: FutureGrantRecord[], kind: 'grantFuture' | 'revokeFuture'): Change[] {
+  const groups = new Map<string, { f: FutureGrantRecord; privileges: Privilege[] }>();
+  for (const f of records) {
+    const k = `${f.role}\u0000${objectKey(f.schema)}\u0000${f.objectType}\u0000${f.forRole ?? ''}`;
+    let e = groups.get(k);
+    if (!e) groups.set(k, (e = { f, privileges: [] }));
+    e.privileges.push(f.privilege);
+  }
+  return [...groups.values()].map(({ f, privileges }) =>
+    kind === 'grantFuture'
+      ? { kind, role: f.role, privileges: sortPrivileges(privileges), schema: f.schema, objectType: f.objectType, forRole: f.forRole }
+      : {
+          kind,
+          role: f.role,
+          privileges: sortPrivileges(privileges),
+          schema: f.schema,
+          objectType: f.objectType,
+          forRole: f.forRole,
+          reason: 'not in configuration',
+        },
+  );
+}
+
+function sortPrivileges(ps: Privilege[]): Privilege[] {
+  return [...new Set(ps)].sort((a, b) => PRIV_ORDER.get(a)! - PRIV_ORDER.get(b)!);
+}
+
+/** A sort key per change: role first, then object, then the rest. */
+function changeSortKey(c: Change): string {
+  switch (c.kind) {
+    case 'createRole':
+    case 'alterRole':
+    case 'dropRole':
+      return c.role;
+    case 'grantMembership':
+    case 'revokeMembership':
+      return `${c.role}\u0000${c.member}`;
+    case 'grant':
+    case 'revoke':
+      return `${c.role}\u0000${objectPath(c.object)}\u0000${c.object.kind}\u0000${c.columns ? c.privileges.join(',') : ''}`;
+    case 'grantFuture':
+    case 'revokeFuture':
+      return `${c.role}\u0000${objectPath(c.schema)}\u0000${c.forRole ?? ''}`;
+    default:
+      return assertNever(c);
+  }
+}
+
+function sortChanges(cs: Change[]): Change[] {
+  const keyed = cs.map((c) => [changeSortKey(c), c] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyed.map(([, c]) => c);
+}
+
+/** Whether a change removes access or drops something. */
+export function isDestructive(c: Change): boolean {
+  switch (c.kind) {
+    case 'revoke':
+    case 'revokeMembership':
+    case 'revokeFuture':
+    case 'dropRole':
+      return true;
+    case 'createRole':
+    case 'alterRole':
+    case 'grant':
+    case 'grantMembership':
+    case 'grantFuture':
+      return false;
+    default:
+      return assertNever(c);
+  }
+}
+
+/** `+` adds, `-` removes, `~` changes in place. */
+export function changeSymbol(c: Change): '+' | '-' | '~' {
+  switch (c.kind) {
+    case 'createRole':
+    case 'grant':
+    case 'grantMembership':
+    case 'grantFuture':
+      return '+';
+    case 'revoke':
+    case 'revokeMembership':
+    case 'revokeFuture':
+    case 'dropRole':
+      return '-';
+    case 'alterRole':
+      return '~';
+    default:
+      return assertNever(c);
+  }
+}
+
+export function summarize(changes: readonly Change[]): PlanSummary {
+  const s: PlanSummary = { add: 0, change: 0, remove: 0, destructive: 0 };
+  for (const c of changes) {
+    const sym = changeSymbol(c);
+    if (sym === '+') s.add++;
+    else if (sym === '-') s.remove++;
+    else s.change++;
+    if (isDestructive(c)) s.destructive++;
+  }
+  return s;
+}
+
+/** The role a change is about, for grouping in renderers. */
+export function changeRole(c: Change): string {
+  return c.role;
+}

@@ -1,0 +1,66 @@
+/**
+ * A test double: a platform-neutral model of grant semantics. It applies planned
+ * changes to a Live state the way an ideal platform would, so planner properties
+ * (convergence, scope) can be checked without a database. Real-engine convergence is
+ * tested separately against PGlite and a PostgreSQL server.
+ */
+import { makeFutureGrant, makeGrant, makeMembership } from '../../src/model/keys.js';
+import type { Live } from '../../src/model/types.js';
+import { assertNever, type Change } from '../../src/plan/types.js';
+
+export function applyToModel(live: Live, changes: readonly Change[]): Live {
+  const roles = new Map(live.roles.map((r) => [r.name, { ...r }]));
+  const memberships = new Map(live.memberships.map((m) => [m.key, m]));
+  const grants = new Map(live.grants.map((g) => [g.key, g]));
+  const futures = new Map(live.futureGrants.map((f) => [f.key, f]));
+  for (const c of changes) {
+    switch (c.kind) {
+      case 'createRole':
+        roles.set(c.role, { name: c.role, isUser: false, description: c.description, owner: c.owner });
+        break;
+      case 'alterRole': {
+        const r = roles.get(c.role)!;
+        roles.set(c.role, { ...r, description: c.to.description, owner: c.to.owner });
+        break;
+      }
+      case 'dropRole':
+        roles.delete(c.role);
+        break;
+      case 'grantMembership': {
+        const m = makeMembership({ role: c.role, member: c.member, memberKind: c.memberKind });
+        memberships.set(m.key, m);
+        break;
+      }
+      case 'revokeMembership':
+        memberships.delete(makeMembership({ role: c.role, member: c.member, memberKind: c.memberKind }).key);
+        break;
+      case 'grant':
+      case 'revoke':
+        for (const privilege of c.privileges) {
+          for (const column of c.columns ?? [undefined]) {
+            const g = makeGrant({ role: c.role, privilege, object: c.object, column });
+            if (c.kind === 'grant') grants.set(g.key, g);
+            else grants.delete(g.key);
+          }
+        }
+        break;
+      case 'grantFuture':
+      case 'revokeFuture':
+        for (const privilege of c.privileges) {
+          const f = makeFutureGrant({ role: c.role, privilege, schema: c.schema, objectType: c.objectType, forRole: c.forRole });
+          if (c.kind === 'grantFuture') futures.set(f.key, f);
+          else futures.delete(f.key);
+        }
+        break;
+      default:
+        assertNever(c);
+    }
+  }
+  return {
+    ...live,
+    roles: [...roles.values()],
+    memberships: [...memberships.values()],
+    grants: [...grants.values()],
+    futureGrants: [...futures.values()],
+  };
+}

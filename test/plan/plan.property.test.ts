@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { makeFutureGrant, makeGrant, makeMembership, makeObject, roleKey } from '../../src/model/keys.js';
+import { PUBLIC_ROLE, type Desired, type Live, type ObjectRef, type Privilege } from '../../src/model/types.js';
+import { plan } from '../../src/plan/plan.js';
+import { inScopeFuture, inScopeGrant, inScopeMembership, scopeOf } from '../../src/plan/scope.js';
+import type { Change, Mode } from '../../src/plan/types.js';
+import { applyToModel } from '../helpers/grant-model.js';
+
+const ROLES = ['r1', 'r2', 'r3', 'r4'];
+const UNMANAGED = ['u1', 'u2'];
+const USERS = ['alice', 'bob', 'carol'];
+const SCHEMAS = ['s1', 's2', 's3'];
+const TABLES = ['t1', 't2'];
+const PRIVS: Privilege[] = ['select', 'insert', 'update'];
+
+const table = fc.tuple(fc.constantFrom(...SCHEMAS), fc.constantFrom(...TABLES)).map(([s, t]) => makeObject('table', 'db', s, t));
+const schema = fc.constantFrom(...SCHEMAS).map((s) => makeObject('schema', 'db', s));
+const column = fc.option(fc.constantFrom('c1', 'c2'), { nil: undefined });
+
+function grantArb(roles: string[]) {
+  return fc
+    .tuple(fc.constantFrom(...roles), fc.constantFrom(...PRIVS), table, column)
+    .map(([role, privilege, object, col]) => makeGrant({ role, privilege, object, column: col }));
+}
+
+const desiredArb = fc
+  .record({
+    managed: fc.subarray(ROLES, { minLength: 1 }),
+    absent: fc.subarray(ROLES),
+    grants: fc.array(fc.tuple(fc.nat(3), fc.constantFrom(...PRIVS), table, column), { maxLength: 12 }),
+    wide: fc.array(fc.tuple(fc.nat(3), fc.constantFrom(...PRIVS), schema), { maxLength: 3 }),
+    members: fc.array(fc.tuple(fc.nat(3), fc.constantFrom(...USERS)), { maxLength: 5 }),
+    inherits: fc.array(fc.tuple(fc.nat(3), fc.nat(3)), { maxLength: 3 }),
+  })
+  .map(({ managed, absent, grants, wide, members, inherits }): Desired => {
+    const pick = (i: number) => managed[i % managed.length];
+    const absentSet = new Set(absent.filter((r) => managed.includes(r) && r !== managed[0]));
+    const present = managed.filter((r) => !absentSet.has(r));
+    const pickPresent = (i: number) => present[i % present.length];
+    return {
+      platform: 'postgres',
+      roles: managed.map((name) => ({ key: roleKey(name), name, state: absentSet.has(name) ? 'absent' : 'present', description: `${name} role` })),
+      users: USERS,
+      memberships: [
+        ...members.map(([i, u]) => makeMembership({ role: pickPresent(i), member: u, memberKind: 'user' })),
+        ...inherits
+          .map(([a, b]) => [pickPresent(a), pickPresent(b)])
+          .filter(([a, b]) => a !== b)
+          .map(([a, b]) => makeMembership({ role: a, member: b, memberKind: 'role' })),
+      ],
+      grants: grants.map(([i, privilege, object, col]) => makeGrant({ role: pick(i), privilege, object, column: col })),
+      schemaWide: wide.map(([i, privilege, s]) => ({ role: pick(i), privilege, schema: s, objectType: 'tables' as const })),
+      futureGrants: [],
+    };
+  });
+
+const liveArb = fc
+  .record({
+    roles: fc.subarray([...ROLES, ...UNMANAGED]),
+    grants: fc.array(grantArb([...ROLES, ...UNMANAGED, PUBLIC_ROLE]), { maxLength: 15 }),
+    members: fc.array(fc.tuple(fc.constantFrom(...ROLES, ...UNMANAGED), fc.constantFrom(...USERS)), { maxLength: 6 }),
+    futures: fc.array(fc.tuple(fc.constantFrom(...ROLES, ...UNMANAGED), fc.constantFrom(...PRIVS), schema), { maxLength: 4 }),
+    descriptions: fc.boolean(),
+  })
+  .map(({ roles, grants, members, futures, descriptions }): Live => ({
+    platform: 'postgres',
+    roles: [
+      ...roles.map((name) => ({ name, isUser: false, description: descriptions ? `${name} role` : 'stale' })),
+      ...USERS.map((name) => ({ name, isUser: true })),
+    ],
+    memberships: members.map(([role, u]) => makeMembership({ role, member: u, memberKind: 'user' })),
+    grants,
+    futureGrants: futures.map(([role, privilege, s]) => makeFutureGrant({ role, privilege, schema: s, objectType: 'tables', forRole: 'owner' })),
+    schemas: SCHEMAS.map((s) => makeObject('schema', 'db', s)),
+    tables: SCHEMAS.flatMap((s) => TABLES.map((t) => ({ object: makeObject('table', 'db', s, t), columns: ['c1', 'c2'] }))),
+  }));
+
+function touched(c: Change): { role: string; object?: ObjectRef } {
+  if (c.kind === 'grant' || c.kind === 'revoke') return { role: c.role, object: c.object };
+  return { role: c.role };
+}
+
+describe('planner properties', () => {
+  it('applying the plan to the live state leaves an empty next plan (both modes)', () => {
+    fc.assert(
+      fc.property(desiredArb, liveArb, fc.constantFrom<Mode>('authoritative', 'additive'), (d, l, mode) => {
+        const options = { mode, target: 't', scope: scopeOf(d), futureGrantCreators: ['owner'] };
+        const p1 = plan(d, l, options);
+        const after = applyToModel(l, p1.changes);
+        const p2 = plan(d, after, options);
+        expect(p2.changes).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never revokes anything outside the managed scope, and additive never revokes', () => {
+    fc.assert(
+      fc.property(desiredArb, liveArb, fc.constantFrom<Mode>('authoritative', 'additive'), (d, l, mode) => {
+        const scope = scopeOf(d);
+        const p = plan(d, l, { mode, target: 't', scope });
+        for (const c of p.changes) {
+          if (c.kind === 'revoke') expect(inScopeGrant({ role: c.role, object: c.object }, scope)).toBe(true);
+          if (c.kind === 'revokeMembership') expect(inScopeMembership(makeMembership(c), scope)).toBe(true);
+          if (c.kind === 'revokeFuture') {
+            for (const privilege of c.privileges) expect(inScopeFuture(makeFutureGrant({ ...c, privilege }), scope)).toBe(true);
+          }
+          if (c.kind === 'dropRole') expect(d.roles.find((r) => r.name === c.role)?.state).toBe('absent');
+          if (mode === 'additive') expect(['revoke', 'revokeMembership', 'revokeFuture', 'dropRole']).not.toContain(c.kind);
+          const t = touched(c);
+          expect(scope.roles.has(t.role) || t.role === PUBLIC_ROLE || c.kind === 'revokeMembership').toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import { makeFutureGrant, makeGrant, makeMembership, makeObject, roleKey } from '../../src/model/keys.js';
+import { PUBLIC_ROLE, type Desired, type Live } from '../../src/model/types.js';
+import { plan } from '../../src/plan/plan.js';
+import { scopeOf } from '../../src/plan/scope.js';
+import type { Change, PlanOptions } from '../../src/plan/types.js';
+import { applyToModel } from '../helpers/grant-model.js';
+
+const patients = makeObject('table', 'ehr', 'clinical', 'patients');
+const encounters = makeObject('table', 'ehr', 'clinical', 'encounters');
+const claims = makeObject('table', 'ehr', 'billing', 'claims');
+const billing = makeObject('schema', 'ehr', 'billing');
+const clinical = makeObject('schema', 'ehr', 'clinical');
+const other = makeObject('table', 'ehr', 'scratch', 'notes');
+
+function desired(p: Partial<Desired>): Desired {
+  return { platform: 'postgres', roles: [], users: [], memberships: [], grants: [], schemaWide: [], futureGrants: [], ...p };
+}
+function live(p: Partial<Live>): Live {
+  return { platform: 'postgres', roles: [], memberships: [], grants: [], futureGrants: [], schemas: [], tables: [], ...p };
+}
+const role = (name: string, extra: object = {}) => ({ key: roleKey(name), name, state: 'present' as const, ...extra });
+const lrole = (name: string, extra: object = {}) => ({ name, isUser: false, ...extra });
+const user = (name: string) => ({ name, isUser: true });
+const opts = (d: Desired, p: Partial<PlanOptions> = {}): PlanOptions => ({
+  mode: 'authoritative',
+  target: 'test',
+  scope: scopeOf(d),
+  ...p,
+});
+const kinds = (cs: Change[]) => cs.map((c) => c.kind);
+
+interface Case {
+  name: string;
+  desired: Desired;
+  live: Live;
+  options?: Partial<PlanOptions>;
+  want: Change[];
+}
+
+const analyst = role('clinical_analyst', { description: 'd', owner: 'o' });
+const cases: Case[] = [
+  {
+    name: 'nothing to do when live matches',
+    desired: desired({ roles: [analyst], grants: [makeGrant({ role: 'clinical_analyst', privilege: 'select', object: patients })] }),
+    live: live({
+      roles: [lrole('clinical_analyst', { description: 'd', owner: 'o' })],
+      grants: [makeGrant({ role: 'clinical_analyst', privilege: 'select', object: patients })],
+    }),
+    want: [],
+  },
+  {
+    name: 'creates a missing role before granting to it',
+    desired: desired({ roles: [analyst], grants: [makeGrant({ role: 'clinical_analyst', privilege: 'select', object: patients })] }),
+    live: live({}),
+    want: [
+      { kind: 'createRole', role: 'clinical_analyst', description: 'd', owner: 'o' },
+      { kind: 'grant', role: 'clinical_analyst', privileges: ['select'], object: patients },
+    ],
+  },
+  {
+    name: 'groups table-level privileges of one object in canonical order',
+    desired: desired({
+      roles: [analyst],
+      grants: [
+        makeGrant({ role: 'clinical_analyst', privilege: 'update', object: patients }),
+        makeGrant({ role: 'clinical_analyst', privilege: 'select', object: patients }),
+      ],
+    }),
+    live: live({ roles: [lrole('clinical_analyst', { description: 'd', owner: 'o' })] }),
+    want: [{ kind: 'grant', role: 'clinical_analyst', privileges: ['select', 'update'], object: patients }],
+  },
+  {
+    name: 'column grants group by privilege with sorted columns; table-level extra is revoked first',
+    desired: desired({
+      roles: [analyst],
+      grants: ['zip3', 'patient_id'].map((column) => makeGrant({ role: 'clinical_analyst', privilege: 'select', object: patients, column })),
+    }),
+    live: live({
+      roles: [lrole('clinical_analyst', { description: 'd', owner: 'o' })],
+      grants: [makeGrant({ role: 'clinical_analyst', privilege: 'select', object: patients })],
+    }),
+    want: [
+      { kind: 'revoke', role: 'clinical_analyst', privileges: ['select'], object: patients, reason: 'not in configuration' },
+      { kind: 'grant', role: 'clinical_analyst', privileges: ['select'], object: patients, columns: ['patient_id', 'zip3'] },
+    ],
+  },
+  {
+    name: 'additive mode never revokes, and a table-level grant covers a desired column grant',
+    desired: desired({
+      roles: [analyst],
+      grants: [makeGrant({ role: 'clinical_analyst', privilege: 'select', object: patients, column: 'zip3' })],
+    }),
+    live: live({
+      roles: [lrole('clinical_analyst', { description: 'd', owner: 'o' })],
+      grants: [
+        makeGrant({ role: 'clinical_analyst', privilege: 'select', object: patients }),
+        makeGrant({ role: 'clinical_analyst', privilege: 'delete', object: encounters }),
+      ],
+    }),
+    options: { mode: 'additive' },
+    want: [],
+  },
+  {
+    name: 'revokes a former member and an extra privilege; leaves unmanaged roles alone',
+    desired: desired({
+      roles: [analyst],
+      users: ['alice'],
+      memberships: [makeMembership({ role: 'clinical_analyst', member: 'alice', memberKind: 'user' })],
+      grants: [makeGrant({ role: 'clinical_analyst', privilege: 'select', object: encounters })],
+    }),
+    live: live({
+      roles: [lrole('clinical_analyst', { description: 'd', owner: 'o' }), user('alice'), user('mallory'), lrole('legacy')],
+      memberships: [
+        makeMembership({ role: 'clinical_analyst', member: 'alice', memberKind: 'user' }),
+        makeMembership({ role: 'clinical_analyst', member: 'mallory', memberKind: 'user' }),
+        makeMembership({ role: 'legacy', member: 'mallory', memberKind: 'user' }),
+      ],
+      grants: [
+        makeGrant({ role: 'clinical_analyst', privilege: 'select', object: encounters }),
+        makeGrant({ role: 'clinical_analyst', privilege: 'delete', object: encounters }),
+        makeGrant({ role: 'legacy', privilege: 'select', object: patients }),
+      ],
+    }),
+    want: [
+      { kind: 'revokeMembership', role: 'clinical_analyst', member: 'mallory', memberKind: 'user', reason: 'not in configuration' },
+      { kind: 'revoke', role: 'clinical_analyst', privileges: ['delete'], object: encounters, reason: 'not in configuration' },
+    ],
+  },
+  {
+    name: 'PUBLIC grants are revoked only inside managed schemas',
+    desired: desired({ roles: [analyst], grants: [makeGrant({ role: 'clinical_analyst', privilege: 'select', object: encounters })] }),
+    live: live({
+      roles: [lrole('clinical_analyst', { description: 'd', owner: 'o' })],
+      grants: [
+        makeGrant({ role: 'clinical_analyst', privilege: 'select', object: encounters }),
+        makeGrant({ role: PUBLIC_ROLE, privilege: 'select', object: patients }),
+        makeGrant({ role: PUBLIC_ROLE, privilege: 'select', object: other }),
+        makeGrant({ role: PUBLIC_ROLE, privilege: 'connect', object: makeObject('database', 'ehr') }),
+      ],
+    }),
+    want: [{ kind: 'revoke', role: PUBLIC_ROLE, privileges: ['select'], object: patients, reason: 'not in configuration' }],
+  },
+  {
+    name: 'objects: tables expands per live table and adds a future grant per creator',
+    desired: desired({
+      roles: [role('billing_auditor')],
+      schemaWide: [{ role: 'billing_auditor', privilege: 'select', schema: billing, objectType: 'tables' }],
+    }),
+    live: live({
+      roles: [lrole('billing_auditor')],
+      tables: [{ object: claims, columns: ['claim_id'] }, { object: patients, columns: [] }],
+      grants: [makeGrant({ role: 'billing_auditor', privilege: 'select', object: claims })],
+    }),
+    options: { futureGrantCreators: ['owner'] },
+    want: [
+      { kind: 'grantFuture', role: 'billing_auditor', privileges: ['select'], schema: billing, objectType: 'tables', forRole: 'owner' },
+    ],
+  },
+  {
+    name: 'a retired role loses its grants and memberships, then is dropped last',
+    desired: desired({ roles: [role('old_role', { state: 'absent' })] }),
+    live: live({
+      roles: [lrole('old_role'), user('erin')],
+      memberships: [makeMembership({ role: 'old_role', member: 'erin', memberKind: 'user' })],
+      grants: [makeGrant({ role: 'old_role', privilege: 'usage', object: clinical })],
+      futureGrants: [makeFutureGrant({ role: 'old_role', privilege: 'select', schema: clinical, objectType: 'tables', forRole: 'owner' })],
+    }),
+    want: [
+      { kind: 'revokeMembership', role: 'old_role', member: 'erin', memberKind: 'user', reason: 'not in configuration' },
+      { kind: 'revokeFuture', role: 'old_role', privileges: ['select'], schema: clinical, objectType: 'tables', forRole: 'owner', reason: 'not in configuration' },
+      { kind: 'revoke', role: 'old_role', privileges: ['usage'], object: clinical, reason: 'not in configuration' },
+      { kind: 'dropRole', role: 'old_role' },
+    ],
+  },
+  {
+    name: 'description or owner drift is a change in place',
+    desired: desired({ roles: [analyst] }),
+    live: live({ roles: [lrole('clinical_analyst', { description: 'old', owner: 'o' })] }),
+    want: [{ kind: 'alterRole', role: 'clinical_analyst', from: { description: 'old', owner: 'o' }, to: { description: 'd', owner: 'o' } }],
+  },
+  {
+    name: 'the tool login keeps its own membership of managed roles',
+    desired: desired({ roles: [analyst] }),
+    live: live({
+      currentUser: 'rbac_admin',
+      roles: [lrole('clinical_analyst', { description: 'd', owner: 'o' }), user('rbac_admin')],
+      memberships: [makeMembership({ role: 'clinical_analyst', member: 'rbac_admin', memberKind: 'user' })],
+    }),
+    want: [],
+  },
+  {
+    name: 'a managed role that inherits an unmanaged role by hand loses it',
+    desired: desired({ roles: [analyst] }),
+    live: live({
+      roles: [lrole('clinical_analyst', { description: 'd', owner: 'o' }), lrole('pg_read_all_data')],
+      memberships: [makeMembership({ role: 'pg_read_all_data', member: 'clinical_analyst', memberKind: 'role' })],
+    }),
+    want: [{ kind: 'revokeMembership', role: 'pg_read_all_data', member: 'clinical_analyst', memberKind: 'role', reason: 'not in configuration' }],
+  },
+];
+
+describe('plan (table-driven)', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const p = plan(c.desired, c.live, opts(c.desired, c.options));
+      expect(p.changes).toEqual(c.want);
+      // Convergence on the model: applying the plan leaves nothing to do.
+      const after = applyToModel(c.live, p.changes);
+      expect(plan(c.desired, after, opts(c.desired, c.options)).changes).toEqual([]);
+    });
+  }
+});
+
+describe('plan metadata', () => {
+  const d = desired({ roles: [analyst], users: ['zed'], memberships: [makeMembership({ role: 'clinical_analyst', member: 'zed', memberKind: 'user' })] });
+  it('reports a member that does not exist as an error problem', () => {
+    const p = plan(d, live({}), opts(d));
+    expect(p.problems).toHaveLength(1);
+    expect(p.problems[0].severity).toBe('error');
+    expect(p.problems[0].message).toContain('user zed does not exist');
+  });
+  it('summarizes adds, removes and destructive changes', () => {
+    const dd = cases[5].desired;
+    const p = plan(dd, cases[5].live, opts(dd));
+    expect(p.summary).toEqual({ add: 0, change: 0, remove: 2, destructive: 2 });
+    expect(kinds(p.changes)).toEqual(['revokeMembership', 'revoke']);
+  });
+  it('fingerprint changes when an in-scope grant changes, not when an out-of-scope one does', () => {
+    const base = cases[6].live;
+    const f0 = plan(cases[6].desired, base, opts(cases[6].desired)).liveFingerprint;
+    const outOfScope = live({ ...base, grants: [...base.grants, makeGrant({ role: 'legacy', privilege: 'select', object: patients })] });
+    const inScope = live({ ...base, grants: [...base.grants, makeGrant({ role: 'clinical_analyst', privilege: 'insert', object: patients })] });
+    expect(plan(cases[6].desired, outOfScope, opts(cases[6].desired)).liveFingerprint).toBe(f0);
+    expect(plan(cases[6].desired, inScope, opts(cases[6].desired)).liveFingerprint).not.toBe(f0);
+    const reordered = live({ ...base, grants: [...base.grants].reverse() });
+    expect(plan(cases[6].desired, reordered, opts(cases[6].desired)).liveFingerprint).toBe(f0);
+  });
+  it('is deterministic whatever the input order', () => {
+    const dd = desired({
+      roles: [role('a'), role('b')],
+      grants: [
+        makeGrant({ role: 'b', privilege: 'select', object: patients }),
+        makeGrant({ role: 'a', privilege: 'select', object: encounters }),
+        makeGrant({ role: 'a', privilege: 'select', object: patients }),
+      ],
+    });
+    const rev = { ...dd, roles: [...dd.roles].reverse(), grants: [...dd.grants].reverse() };
+    expect(plan(dd, live({}), opts(dd)).changes).toEqual(plan(rev, live({}), opts(rev)).changes);
+  });
+});
