@@ -1,0 +1,158 @@
+/**
+ * The minimal I/O seam over the two Postgres drivers: PGlite (embedded, in-process,
+ * used by the demo and the tests) and `pg` (a real server). Everything above this file
+ * sees only `PgSession`.
+ *
+ * Errors are mapped to `RbacError` by SQLSTATE / errno code, never by message text, and
+ * messages are scrubbed of the connection password.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { QueryFn } from '../types.js';
+import { RbacError, maskUrl, scrubSecrets, type ErrorCode } from '../../model/errors.js';
+
+/**
+ * One connection. Invariants: statements run in order on a single backend (so BEGIN ..
+ * COMMIT sent through `exec`/`query` form one transaction); `close` is idempotent and
+ * only closes what this session opened.
+ */
+export interface PgSession {
+  readonly driver: 'pglite' | 'pg';
+  /** Extended-protocol query with `$n` parameters; rows as plain objects. */
+  query: QueryFn;
+  /** Simple-protocol run of one or more `;`-separated statements; no parameters, no rows. */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A driver error mapped to the tool's codes. `sqlstate` keeps the server's code (or the
+ * socket errno such as ECONNREFUSED) for the apply events and the audit log.
+ */
+export class PgDriverError extends RbacError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    public readonly sqlstate?: string,
+    hint?: string,
+  ) {
+    super(code, message, hint);
+    this.name = 'PgDriverError';
+  }
+}
+
+const CONNECTION_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN']);
+
+/** SQLSTATE / errno -> ErrorCode. Classes: 08 connection, 28 authorization, 42501 privilege, 55P03 lock. */
+export function errorCodeFor(sqlstate: string | undefined): ErrorCode {
+  if (!sqlstate) return 'TARGET';
+  if (sqlstate === '42501') return 'PERMISSION';
+  if (sqlstate === '55P03') return 'LOCKED';
+  if (sqlstate.startsWith('08') || sqlstate.startsWith('28') || sqlstate === '3D000' || sqlstate === '57P03') return 'CONNECTION';
+  if (CONNECTION_ERRNO.has(sqlstate)) return 'CONNECTION';
+  if (sqlstate === '42704' || sqlstate === '3F000' || sqlstate === '42P01') return 'NOT_FOUND';
+  return 'TARGET';
+}
+
+/** Map anything a driver throws into a PgDriverError whose message holds no secret. */
+export function mapDriverError(err: unknown, secrets: readonly (string | undefined)[] = []): PgDriverError {
+  if (err instanceof PgDriverError) return err;
+  const e = err as { code?: unknown; message?: unknown; detail?: unknown; hint?: unknown };
+  const sqlstate = typeof e?.code === 'string' ? e.code : undefined;
+  const raw = typeof e?.message === 'string' ? e.message : String(err);
+  const detail = typeof e?.detail === 'string' && e.detail ? ` (${e.detail})` : '';
+  const hint = typeof e?.hint === 'string' && e.hint ? scrubSecrets(e.hint, secrets) : undefined;
+  // AggregateError (pg on multi-address hosts) has an empty message; use the code.
+  const msg = raw || sqlstate || 'unknown driver error';
+  return new PgDriverError(errorCodeFor(sqlstate), scrubSecrets(msg + detail, secrets), sqlstate, hint);
+}
+
+/** Open an embedded PGlite database: in memory when `dataDir` is undefined. */
+export async function openPglite(dataDir?: string): Promise<PgSession & { pglite: PGlite }> {
+  const db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+  return wrapPglite(db, true);
+}
+
+/** Wrap an existing PGlite instance; `owned` decides whether `close` closes it. */
+export function wrapPglite(db: PGlite, owned = false): PgSession & { pglite: PGlite } {
+  let closed = false;
+  return {
+    driver: 'pglite',
+    pglite: db,
+    async query(sql, params) {
+      try {
+        const r = await db.query<Record<string, unknown>>(sql, params as unknown[] | undefined);
+        return r.rows;
+      } catch (err) {
+        throw mapDriverError(err);
+      }
+    },
+    async exec(sql) {
+      try {
+        await db.exec(sql);
+      } catch (err) {
+        throw mapDriverError(err);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (owned) await db.close();
+    },
+  };
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    const p = new URL(url).password;
+    return p ? decodeURIComponent(p) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Connect to a server with `pg`. One `Client` (not a pool): the apply transaction and
+ * its advisory lock must stay on one backend. `application_name` is `rbac` unless the
+ * caller names another (tests do, to tell connections apart in pg_stat_activity).
+ */
+export async function openPg(url: string, opts: { applicationName?: string } = {}): Promise<PgSession & { client: pg.Client }> {
+  const secrets = [passwordOf(url), url];
+  const client = new pg.Client({ connectionString: url, application_name: opts.applicationName ?? 'rbac' });
+  // An idle client whose server goes away emits 'error'; without a listener Node exits.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    const m = mapDriverError(err, secrets);
+    await client.end().catch(() => {});
+    throw new PgDriverError(m.code === 'TARGET' ? 'CONNECTION' : m.code, `cannot connect to ${maskUrl(url)}: ${m.message}`, m.sqlstate, m.hint);
+  }
+  let closed = false;
+  return {
+    driver: 'pg',
+    client,
+    async query(sql, params) {
+      try {
+        const r = await client.query(sql, params as unknown[] | undefined);
+        return r.rows as Record<string, unknown>[];
+      } catch (err) {
+        throw mapDriverError(err, secrets);
+      }
+    },
+    async exec(sql) {
+      try {
+        // No parameters: pg uses the simple query protocol, so `;`-joined batches run
+        // in one round trip.
+        await client.query(sql);
+      } catch (err) {
+        throw mapDriverError(err, secrets);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.end().catch(() => {});
+    },
+  };
+}

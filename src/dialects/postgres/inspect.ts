@@ -1,0 +1,418 @@
+/**
+ * Reading the live state of a Postgres database: a fixed set of catalog queries
+ * (`CATALOG_QUERIES`, always the same number whatever the number of roles or tables)
+ * and pure parsers from their rows into the canonical `Live` model, so tests can feed
+ * recorded rows.
+ *
+ * Scope is passed as array parameters (`= ANY($1::text[])`), never spliced into SQL.
+ */
+import type { IntrospectScope, QueryFn } from '../types.js';
+import type {
+  FutureGrantRecord,
+  GrantRecord,
+  Live,
+  LiveRole,
+  LiveTable,
+  MembershipRecord,
+  ObjectRef,
+  Privilege,
+  SecurableKind,
+} from '../../model/types.js';
+import { PUBLIC_ROLE } from '../../model/types.js';
+import { PRIVILEGES } from '../../model/privileges.js';
+import { makeFutureGrant, makeGrant, makeMembership } from '../../model/keys.js';
+import { RbacError } from '../../model/errors.js';
+import { decodeRoleComment } from './compile.js';
+
+/** Relation kinds read: table, partitioned table, view, materialized view, foreign table. */
+export const RELKINDS = ['r', 'p', 'v', 'm', 'f'] as const;
+const RELKIND_SQL = `('r','p','v','m','f')`;
+
+// One ACL item filter shared by every query: a managed grantee ($2), or PUBLIC
+// (grantee oid 0) when PUBLIC grants are in scope ($3).
+const GRANTEE_FILTER = `(g.rolname = ANY($2::text[]) OR (a.grantee = 0 AND $3::boolean))`;
+
+/**
+ * The catalog queries. Parameters: $1 schema names in scope (text[]), $2 managed role
+ * names (text[]), $3 include PUBLIC (boolean); `roles` and `memberships` take
+ * $1 = names (text[]) only. `coalesce(acl, acldefault(..))` makes a NULL ACL read as
+ * the built-in default instead of "no grants" (matters for databases, where the
+ * default gives PUBLIC CONNECT and TEMPORARY).
+ */
+export const CATALOG_QUERIES = {
+  database: `
+SELECT current_database()::text AS database, current_user::text AS current_user,
+       pg_get_userbyid(d.datdba)::text AS owner,
+       a.grantee_name AS grantee, a.is_public, a.privilege_type, a.is_grantable, a.grantor
+FROM pg_database d
+LEFT JOIN LATERAL (
+  SELECT g.rolname::text AS grantee_name, (a.grantee = 0) AS is_public, a.privilege_type::text AS privilege_type,
+         a.is_grantable, pg_get_userbyid(a.grantor)::text AS grantor
+  FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+  LEFT JOIN pg_roles g ON g.oid = a.grantee
+  WHERE g.rolname = ANY($1::text[])
+) a ON true
+WHERE d.datname = current_database()`,
+  roles: `
+SELECT r.rolname::text AS name, r.rolcanlogin AS can_login, shobj_description(r.oid, 'pg_authid') AS comment
+FROM pg_roles r
+WHERE r.rolname = ANY($1::text[])
+   OR r.oid IN (SELECT am.member FROM pg_auth_members am JOIN pg_roles p ON p.oid = am.roleid WHERE p.rolname = ANY($1::text[]))
+   OR r.oid IN (SELECT am.roleid FROM pg_auth_members am JOIN pg_roles p ON p.oid = am.member WHERE p.rolname = ANY($1::text[]))
+ORDER BY 1`,
+  memberships: `
+SELECT p.rolname::text AS role, m.rolname::text AS member, m.rolcanlogin AS member_can_login,
+       pg_get_userbyid(am.grantor)::text AS grantor
+FROM pg_auth_members am
+JOIN pg_roles p ON p.oid = am.roleid
+JOIN pg_roles m ON m.oid = am.member
+WHERE p.rolname = ANY($1::text[]) OR m.rolname = ANY($1::text[])
+ORDER BY 1, 2`,
+  schemas: `
+SELECT n.nspname::text AS schema, pg_get_userbyid(n.nspowner)::text AS owner,
+       a.grantee, a.is_public, a.privilege_type, a.is_grantable, a.grantor
+FROM pg_namespace n
+LEFT JOIN LATERAL (
+  SELECT g.rolname::text AS grantee, (a.grantee = 0) AS is_public, a.privilege_type::text AS privilege_type,
+         a.is_grantable, pg_get_userbyid(a.grantor)::text AS grantor
+  FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a
+  LEFT JOIN pg_roles g ON g.oid = a.grantee
+  WHERE ${GRANTEE_FILTER}
+) a ON true
+WHERE n.nspname = ANY($1::text[])
+ORDER BY 1`,
+  tables: `
+SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS relkind,
+       pg_get_userbyid(c.relowner)::text AS owner,
+       coalesce(array_agg(att.attname::text ORDER BY att.attnum) FILTER (WHERE att.attname IS NOT NULL), '{}'::text[]) AS columns
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attribute att ON att.attrelid = c.oid AND att.attnum > 0 AND NOT att.attisdropped
+WHERE c.relkind IN ${RELKIND_SQL} AND n.nspname = ANY($1::text[])
+GROUP BY n.nspname, c.relname, c.relkind, c.relowner
+ORDER BY 1, 2`,
+  relationAcl: `
+SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS relkind,
+       pg_get_userbyid(c.relowner)::text AS owner,
+       g.rolname::text AS grantee, (a.grantee = 0) AS is_public, a.privilege_type::text AS privilege_type,
+       a.is_grantable, pg_get_userbyid(a.grantor)::text AS grantor
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+LEFT JOIN pg_roles g ON g.oid = a.grantee
+WHERE c.relkind IN ${RELKIND_SQL} AND n.nspname = ANY($1::text[]) AND ${GRANTEE_FILTER}
+ORDER BY 1, 2`,
+  columnAcl: `
+SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS relkind, att.attname::text AS column,
+       pg_get_userbyid(c.relowner)::text AS owner,
+       g.rolname::text AS grantee, (a.grantee = 0) AS is_public, a.privilege_type::text AS privilege_type,
+       a.is_grantable, pg_get_userbyid(a.grantor)::text AS grantor
+FROM pg_attribute att
+JOIN pg_class c ON c.oid = att.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(att.attacl) a
+LEFT JOIN pg_roles g ON g.oid = a.grantee
+WHERE att.attacl IS NOT NULL AND att.attnum > 0 AND NOT att.attisdropped
+  AND c.relkind IN ${RELKIND_SQL} AND n.nspname = ANY($1::text[]) AND ${GRANTEE_FILTER}
+ORDER BY 1, 2, 4`,
+  defaultAcl: `
+SELECT pg_get_userbyid(d.defaclrole)::text AS creator, n.nspname::text AS schema,
+       g.rolname::text AS grantee, (a.grantee = 0) AS is_public, a.privilege_type::text AS privilege_type,
+       a.is_grantable
+FROM pg_default_acl d
+JOIN pg_namespace n ON n.oid = d.defaclnamespace
+CROSS JOIN LATERAL aclexplode(d.defaclacl) a
+LEFT JOIN pg_roles g ON g.oid = a.grantee
+WHERE d.defaclobjtype = 'r' AND n.nspname = ANY($1::text[]) AND ${GRANTEE_FILTER}
+ORDER BY 1, 2`,
+} as const;
+
+/** How many queries one introspection sends: fixed, independent of scope size. */
+export const INTROSPECTION_QUERY_COUNT = Object.keys(CATALOG_QUERIES).length;
+
+/** One exploded ACL item, as every ACL query returns it. `grantee` is null for PUBLIC. */
+export interface AclItemRow {
+  grantee: string | null;
+  is_public: boolean;
+  privilege_type: string;
+  /** Held WITH GRANT OPTION. Reported like a plain grant (the model has no grant option). */
+  is_grantable: boolean;
+  grantor?: string | null;
+}
+/** An ACL item from a LEFT JOIN: all fields null on the row of an object with no matching item. */
+export interface OptionalAclItem {
+  grantee?: string | null;
+  is_public?: boolean | null;
+  privilege_type?: string | null;
+  is_grantable?: boolean | null;
+  grantor?: string | null;
+}
+export interface DatabaseRow extends OptionalAclItem {
+  database: string;
+  current_user: string;
+  owner: string;
+}
+export interface RoleRow {
+  name: string;
+  can_login: boolean;
+  comment: string | null;
+}
+export interface MembershipRow {
+  role: string;
+  member: string;
+  member_can_login: boolean;
+  grantor: string | null;
+}
+export interface SchemaRow extends OptionalAclItem {
+  schema: string;
+  owner: string;
+}
+export interface TableRow {
+  schema: string;
+  name: string;
+  relkind: string;
+  owner: string;
+  columns: string[];
+}
+export interface RelationAclRow extends AclItemRow {
+  schema: string;
+  name: string;
+  relkind: string;
+  owner: string;
+}
+export interface ColumnAclRow extends RelationAclRow {
+  column: string;
+}
+export interface DefaultAclRow extends AclItemRow {
+  creator: string;
+  schema: string;
+}
+
+/** The rows of every catalog query, keyed like `CATALOG_QUERIES`. */
+export interface CatalogRows {
+  database: DatabaseRow[];
+  roles: RoleRow[];
+  memberships: MembershipRow[];
+  schemas: SchemaRow[];
+  tables: TableRow[];
+  relationAcl: RelationAclRow[];
+  columnAcl: ColumnAclRow[];
+  defaultAcl: DefaultAclRow[];
+}
+
+/** Run the catalog queries for a scope. Exactly `INTROSPECTION_QUERY_COUNT` queries. */
+export async function readCatalog(query: QueryFn, scope: IntrospectScope): Promise<CatalogRows> {
+  const schemas = schemaNamesInScope(scope);
+  const roles = [...scope.roles];
+  const aclParams = [schemas, roles, scope.includePublic];
+  // Sequential on purpose: one connection serves them in order anyway, and a failure
+  // names the first query that failed.
+  const database = (await query(CATALOG_QUERIES.database, [roles])) as unknown as DatabaseRow[];
+  const rolesRows = (await query(CATALOG_QUERIES.roles, [[...new Set([...roles, ...scope.users])]])) as unknown as RoleRow[];
+  const memberships = (await query(CATALOG_QUERIES.memberships, [roles])) as unknown as MembershipRow[];
+  const schemaRows = (await query(CATALOG_QUERIES.schemas, aclParams)) as unknown as SchemaRow[];
+  const tables = (await query(CATALOG_QUERIES.tables, [schemas])) as unknown as TableRow[];
+  const relationAcl = (await query(CATALOG_QUERIES.relationAcl, aclParams)) as unknown as RelationAclRow[];
+  const columnAcl = (await query(CATALOG_QUERIES.columnAcl, aclParams)) as unknown as ColumnAclRow[];
+  const defaultAcl = (await query(CATALOG_QUERIES.defaultAcl, aclParams)) as unknown as DefaultAclRow[];
+  return { database, roles: rolesRows, memberships, schemas: schemaRows, tables, relationAcl, columnAcl, defaultAcl };
+}
+
+/** The logical database this reader maps onto the connected one: the scope's first. */
+export function logicalDatabase(scope: IntrospectScope, physical: string): string {
+  return scope.databases[0] ?? physical;
+}
+
+/** Schema names of the scope that belong to the logical database mapped here. */
+export function schemaNamesInScope(scope: IntrospectScope): string[] {
+  const db = scope.databases[0];
+  return [...new Set(scope.schemas.filter((s) => db === undefined || s.database === db).map((s) => s.schema))].sort();
+}
+
+const PRIVILEGE_FROM_PG: Record<string, Privilege> = {
+  SELECT: 'select',
+  INSERT: 'insert',
+  UPDATE: 'update',
+  DELETE: 'delete',
+  TRUNCATE: 'truncate',
+  REFERENCES: 'references',
+  TRIGGER: 'trigger',
+  USAGE: 'usage',
+  CREATE: 'create',
+  CONNECT: 'connect',
+  TEMPORARY: 'temporary',
+};
+
+/**
+ * Postgres privilege keyword -> model privilege, if the model can express it on that
+ * kind. Unknown ones (e.g. PG 17 MAINTAIN) return undefined and are not reported: the
+ * config cannot name them, so they are outside what the tool manages.
+ */
+export function privilegeFromPg(kind: SecurableKind, pgName: string): Privilege | undefined {
+  const p = PRIVILEGE_FROM_PG[pgName];
+  return p !== undefined && PRIVILEGES.postgres[kind].includes(p) ? p : undefined;
+}
+
+/** Options of the pure parser. */
+export interface ParseOptions {
+  /** Physical database name expected for the logical one; a mismatch is a TARGET error. */
+  databaseMap?: Record<string, string>;
+}
+
+/**
+ * Rows -> Live. Pure. Rules (each one tested on recorded rows):
+ * - a grant is kept only when its grantee is a managed role, or PUBLIC on a schema or
+ *   relation when `scope.includePublic` (never PUBLIC on the database: the built-in
+ *   CONNECT/TEMPORARY default is not the tool's to manage);
+ * - ACL entries held by the object's owner are skipped: ownership is implicit;
+ * - privileges held WITH GRANT OPTION are reported as plain grants;
+ * - a column grant is dropped when the same grantee holds the same privilege on the
+ *   whole relation: it adds no access, and reporting it would make a config that says
+ *   "table-level" diff forever;
+ * - memberships where the parent or the member is managed; `memberKind` from LOGIN;
+ * - objects are named under the logical database (`scope.databases[0]`), and
+ *   `live.databases` records logical -> `current_database()`.
+ * Output arrays are sorted by key (names for roles/schemas/tables) so equal catalogs
+ * give equal Live values.
+ */
+export function parseLive(rows: CatalogRows, scope: IntrospectScope, opts: ParseOptions = {}): Live {
+  const db0 = rows.database[0];
+  if (!db0) throw new RbacError('TARGET', 'the current database is not visible in pg_database');
+  const physical = db0.database;
+  const logical = logicalDatabase(scope, physical);
+  const expected = opts.databaseMap?.[logical];
+  if (expected !== undefined && expected !== physical) {
+    throw new RbacError(
+      'TARGET',
+      `logical database "${logical}" maps to "${expected}" but the connection is to "${physical}"`,
+      'connect to the mapped database or fix the target\'s database map',
+    );
+  }
+  const managed = new Set(scope.roles);
+  const inScopeSchemas = new Set(schemaNamesInScope(scope));
+  const keep = (r: AclItemRow, owner: string, allowPublic: boolean): string | undefined => {
+    if (r.is_public) return allowPublic && scope.includePublic ? PUBLIC_ROLE : undefined;
+    if (r.grantee === null || !managed.has(r.grantee)) return undefined;
+    if (r.grantee === owner) return undefined;
+    return r.grantee;
+  };
+
+  const grants = new Map<string, GrantRecord>();
+  const add = (g: Omit<GrantRecord, 'key'>) => {
+    const rec = makeGrant(g);
+    // The same privilege granted by two grantors is two ACL items but one grant.
+    if (!grants.has(rec.key)) grants.set(rec.key, rec);
+  };
+  const grantedBy = (r: AclItemRow) => (r.grantor ? { grantedBy: r.grantor } : {});
+
+  const dbObj: ObjectRef = { kind: 'database', database: logical };
+  for (const r of rows.database) {
+    const item = aclItem(r);
+    if (!item) continue;
+    const role = keep(item, r.owner, false);
+    const p = privilegeFromPg('database', item.privilege_type);
+    if (role && p) add({ role, privilege: p, object: dbObj, ...grantedBy(item) });
+  }
+
+  const schemas = new Map<string, ObjectRef>();
+  for (const r of rows.schemas) {
+    if (!inScopeSchemas.has(r.schema)) continue;
+    const obj: ObjectRef = { kind: 'schema', database: logical, schema: r.schema };
+    schemas.set(r.schema, obj);
+    const item = aclItem(r);
+    if (!item) continue;
+    const role = keep(item, r.owner, true);
+    const p = privilegeFromPg('schema', item.privilege_type);
+    if (role && p) add({ role, privilege: p, object: obj, ...grantedBy(item) });
+  }
+
+  const tableObj = (schema: string, name: string, relkind: string): ObjectRef => {
+    const o: ObjectRef = { kind: 'table', database: logical, schema, name };
+    if (relkind === 'v' || relkind === 'm') o.isView = true;
+    return o;
+  };
+  const tables: LiveTable[] = rows.tables
+    .filter((t) => inScopeSchemas.has(t.schema))
+    .map((t) => ({ object: tableObj(t.schema, t.name, t.relkind), columns: [...t.columns], owner: t.owner }));
+
+  // Relation-level first, so column grants can be checked against it.
+  const tableLevel = new Set<string>();
+  for (const r of rows.relationAcl) {
+    if (!inScopeSchemas.has(r.schema)) continue;
+    const role = keep(r, r.owner, true);
+    const p = privilegeFromPg('table', r.privilege_type);
+    if (!role || !p) continue;
+    add({ role, privilege: p, object: tableObj(r.schema, r.name, r.relkind), ...grantedBy(r) });
+    tableLevel.add(JSON.stringify([r.schema, r.name, role, p]));
+  }
+  for (const r of rows.columnAcl) {
+    if (!inScopeSchemas.has(r.schema)) continue;
+    const role = keep(r, r.owner, true);
+    const p = privilegeFromPg('table', r.privilege_type);
+    if (!role || !p) continue;
+    if (tableLevel.has(JSON.stringify([r.schema, r.name, role, p]))) continue;
+    add({ role, privilege: p, object: tableObj(r.schema, r.name, r.relkind), column: r.column, ...grantedBy(r) });
+  }
+
+  const futureGrants = new Map<string, FutureGrantRecord>();
+  for (const r of rows.defaultAcl) {
+    if (!inScopeSchemas.has(r.schema)) continue;
+    // A creator's default ACL naming the creator itself is ownership again.
+    const role = keep(r, r.creator, true);
+    const p = privilegeFromPg('table', r.privilege_type);
+    if (!role || !p) continue;
+    const f = makeFutureGrant({
+      role,
+      privilege: p,
+      schema: { kind: 'schema', database: logical, schema: r.schema },
+      objectType: 'tables',
+      forRole: r.creator,
+    });
+    if (!futureGrants.has(f.key)) futureGrants.set(f.key, f);
+  }
+
+  const memberships = new Map<string, MembershipRecord>();
+  for (const r of rows.memberships) {
+    if (!managed.has(r.role) && !managed.has(r.member)) continue;
+    const m = makeMembership({
+      role: r.role,
+      member: r.member,
+      memberKind: r.member_can_login ? 'user' : 'role',
+      ...(r.grantor ? { grantedBy: r.grantor } : {}),
+    });
+    if (!memberships.has(m.key)) memberships.set(m.key, m);
+  }
+
+  const roles: LiveRole[] = rows.roles
+    .map((r) => ({ name: r.name, isUser: r.can_login, ...decodeRoleComment(r.comment) }))
+    .sort((a, b) => cmp(a.name, b.name));
+
+  const byKey = <T extends { key: string }>(m: Map<string, T>) => [...m.values()].sort((a, b) => cmp(a.key, b.key));
+  return {
+    platform: 'postgres',
+    roles,
+    memberships: byKey(memberships),
+    grants: byKey(grants),
+    futureGrants: byKey(futureGrants),
+    schemas: [...schemas.values()].sort((a, b) => cmp(a.schema ?? '', b.schema ?? '')),
+    tables: tables.sort((a, b) => cmp(`${a.object.schema}\u0000${a.object.name}`, `${b.object.schema}\u0000${b.object.name}`)),
+    databases: { [logical]: physical },
+    currentUser: db0.current_user,
+  };
+}
+
+function aclItem(r: OptionalAclItem): AclItemRow | undefined {
+  if (!r.privilege_type) return undefined;
+  return {
+    grantee: r.grantee ?? null,
+    is_public: r.is_public === true,
+    privilege_type: r.privilege_type,
+    is_grantable: r.is_grantable === true,
+    grantor: r.grantor ?? null,
+  };
+}
+
+// Code-unit order, not locale order: stable across machines.
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
