@@ -1,0 +1,207 @@
+/**
+ * The embedded demo warehouse: a synthetic hospital database (schemas `clinical` and
+ * `billing`) with login users and some hand-made drift for the tool to find. All data
+ * comes from a seeded PRNG over small lists of made-up names; SSNs are in the 900-xx-xxxx
+ * range, which the SSA never issues. It describes no real person.
+ *
+ * Ownership choice: the connecting user (the PGlite superuser `postgres`) owns the
+ * schemas and tables, as an ETL superuser would. So owner ACL entries belong to an
+ * unmanaged role and future grants default to `FOR ROLE <current user>`.
+ */
+import { rmSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { quoteIdent, quoteLiteral } from '../dialects/postgres/quote.js';
+import { openPglite, type PgSession } from '../dialects/postgres/driver.js';
+import type { QueryFn } from '../dialects/types.js';
+
+/** Login users of the demo; `mallory` is the former employee. */
+export const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'mallory'] as const;
+/** Number of synthetic patients. */
+export const DEMO_PATIENTS = 200;
+/** The logical database name the example config uses for the demo. */
+export const DEMO_LOGICAL_DATABASE = 'ehr';
+
+/** What seeding needs: a simple-protocol exec and a query. */
+export interface SeedTarget {
+  exec(sql: string): Promise<void>;
+  query: QueryFn;
+}
+
+export interface SeedOptions {
+  /**
+   * Prefix for every role the seed creates. Roles are cluster-wide on a real server, so
+   * tests that share one use a unique prefix; the demo uses none.
+   */
+  rolePrefix?: string;
+  /** PRNG seed; the same seed gives byte-identical data. */
+  seed?: number;
+}
+
+/** mulberry32: tiny, deterministic, good enough for fake rows. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIRST = ['Ada', 'Bram', 'Cleo', 'Dov', 'Edda', 'Finn', 'Gala', 'Hugo', 'Iris', 'Jonas', 'Kira', 'Lev', 'Mira', 'Nils', 'Oona', 'Pim'];
+const LAST = ['Quill', 'Rook', 'Sorrel', 'Tamsin', 'Umber', 'Vale', 'Wren', 'Yarrow', 'Zephyr', 'Ashby', 'Brindle', 'Corvin'];
+const FACILITIES = ['F01', 'F02', 'F03'];
+const ZIPS = ['02139', '02446', '10027', '60614', '94110', '98105', '73301', '30307'];
+const ENCOUNTER_TYPES = ['inpatient', 'outpatient', 'emergency', 'telehealth'];
+const ICD10: [string, string][] = [
+  ['E11.9', 'Type 2 diabetes mellitus without complications'],
+  ['I10', 'Essential (primary) hypertension'],
+  ['J45.909', 'Unspecified asthma, uncomplicated'],
+  ['M54.5', 'Low back pain'],
+  ['F41.1', 'Generalized anxiety disorder'],
+  ['K21.9', 'Gastro-esophageal reflux disease without esophagitis'],
+];
+const PAYERS = ['Acme Health', 'Blue Meadow', 'Medicare', 'Medicaid', 'Self-pay'];
+const CLAIM_STATUS = ['submitted', 'paid', 'denied', 'pending'];
+
+const DDL = `
+CREATE SCHEMA clinical;
+CREATE SCHEMA billing;
+CREATE TABLE clinical.patients (
+  patient_id int PRIMARY KEY, full_name text NOT NULL, ssn text, birth_date date, birth_year int,
+  zip text, zip3 text, phone text, email text, mrn text, facility_id text NOT NULL);
+CREATE TABLE clinical.encounters (
+  encounter_id int PRIMARY KEY, patient_id int NOT NULL REFERENCES clinical.patients,
+  facility_id text NOT NULL, admitted_at timestamptz NOT NULL, discharged_at timestamptz, encounter_type text NOT NULL);
+CREATE TABLE clinical.diagnoses (
+  diagnosis_id int PRIMARY KEY, encounter_id int NOT NULL REFERENCES clinical.encounters,
+  icd10_code text NOT NULL, description text);
+CREATE TABLE billing.claims (
+  claim_id int PRIMARY KEY, patient_id int NOT NULL REFERENCES clinical.patients,
+  encounter_id int REFERENCES clinical.encounters, payer text NOT NULL, amount numeric(12,2) NOT NULL,
+  status text NOT NULL, submitted_at timestamptz NOT NULL);
+CREATE TABLE billing.payments (
+  payment_id int PRIMARY KEY, claim_id int NOT NULL REFERENCES billing.claims,
+  amount numeric(12,2) NOT NULL, paid_at timestamptz NOT NULL, account_number text);
+`;
+
+function pad(n: number, w: number): string {
+  return String(n).padStart(w, '0');
+}
+
+/** The seed's SQL, deterministic for a given seed and prefix (exported for tests). */
+export function demoSql(opts: SeedOptions = {}): string {
+  const rnd = prng(opts.seed ?? 20240601);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const L = quoteLiteral;
+  const role = (n: string) => quoteIdent(`${opts.rolePrefix ?? ''}${n}`);
+
+  const patients: string[] = [];
+  const encounters: string[] = [];
+  const diagnoses: string[] = [];
+  const claims: string[] = [];
+  const payments: string[] = [];
+  let enc = 0;
+  let dx = 0;
+  let claim = 0;
+  let pay = 0;
+  for (let id = 1; id <= DEMO_PATIENTS; id++) {
+    const first = pick(FIRST);
+    const last = pick(LAST);
+    const year = int(1930, 2015);
+    const birth = `${year}-${pad(int(1, 12), 2)}-${pad(int(1, 28), 2)}`;
+    const zip = pick(ZIPS);
+    const facility = pick(FACILITIES);
+    const ssn = `9${pad(int(0, 99), 2)}-${pad(int(1, 99), 2)}-${pad(int(1, 9999), 4)}`;
+    patients.push(
+      `(${id}, ${L(`${first} ${last}`)}, ${L(ssn)}, ${L(birth)}, ${year}, ${L(zip)}, ${L(zip.slice(0, 3))}, ` +
+        `${L(`555-01${pad(int(0, 99), 2)}`)}, ${L(`${first}.${last}${id}@example.invalid`.toLowerCase())}, ${L(`MRN${pad(id, 6)}`)}, ${L(facility)})`,
+    );
+    const nEnc = int(0, 3);
+    for (let k = 0; k < nEnc; k++) {
+      enc++;
+      const day = int(1, 360);
+      const admitted = new Date(Date.UTC(2024, 0, 1) + day * 86400000);
+      const discharged = rnd() < 0.9 ? new Date(admitted.getTime() + int(0, 9) * 86400000) : undefined;
+      encounters.push(
+        `(${enc}, ${id}, ${L(facility)}, ${L(admitted.toISOString())}, ${discharged ? L(discharged.toISOString()) : 'NULL'}, ${L(pick(ENCOUNTER_TYPES))})`,
+      );
+      const nDx = int(1, 2);
+      for (let d = 0; d < nDx; d++) {
+        dx++;
+        const [code, desc] = pick(ICD10);
+        diagnoses.push(`(${dx}, ${enc}, ${L(code)}, ${L(desc)})`);
+      }
+      claim++;
+      const amount = (int(5000, 900000) / 100).toFixed(2);
+      const status = pick(CLAIM_STATUS);
+      claims.push(`(${claim}, ${id}, ${enc}, ${L(pick(PAYERS))}, ${amount}, ${L(status)}, ${L(admitted.toISOString())})`);
+      if (status === 'paid') {
+        pay++;
+        payments.push(
+          `(${pay}, ${claim}, ${amount}, ${L(new Date(admitted.getTime() + 30 * 86400000).toISOString())}, ${L(`ACCT-${pad(int(0, 99999999), 8)}`)})`,
+        );
+      }
+    }
+  }
+  const insert = (table: string, rows: string[]) => (rows.length ? `INSERT INTO ${table} VALUES\n${rows.join(',\n')};\n` : '');
+
+  const users = DEMO_USERS.map((u) => `CREATE ROLE ${role(u)} LOGIN;`).join('\n');
+  return [
+    DDL,
+    insert('clinical.patients', patients),
+    insert('clinical.encounters', encounters),
+    insert('clinical.diagnoses', diagnoses),
+    insert('billing.claims', claims),
+    insert('billing.payments', payments),
+    users,
+    // Hand-made drift, as found in a real warehouse before the tool took over:
+    // a role made by hand, still holding a former employee;
+    `CREATE ROLE ${role('clinical_analyst')} NOLOGIN;`,
+    `GRANT ${role('clinical_analyst')} TO ${role('mallory')};`,
+    `GRANT USAGE ON SCHEMA clinical TO ${role('clinical_analyst')};`,
+    `GRANT SELECT ON clinical.encounters TO ${role('clinical_analyst')};`,
+    // a privilege beyond the job (analysts never delete);
+    `GRANT DELETE ON clinical.encounters TO ${role('clinical_analyst')};`,
+    // and PHI readable by every role.
+    `GRANT SELECT ON clinical.patients TO PUBLIC;`,
+  ].join('\n');
+}
+
+/** Create and fill the demo warehouse in the connected database, in one transaction. */
+export async function seedDemo(db: SeedTarget, opts: SeedOptions = {}): Promise<void> {
+  await db.exec(`BEGIN;\n${demoSql(opts)}\nCOMMIT;`);
+}
+
+/** True when the connected database already holds a complete seed (it is one transaction, so the last table is enough). */
+export async function isSeeded(db: SeedTarget): Promise<boolean> {
+  const rows = await db.query(`SELECT to_regclass('billing.payments') IS NOT NULL AS seeded`);
+  return rows[0]?.seeded === true;
+}
+
+/** Where the demo keeps its files, relative to a base directory (the CLI passes its own). */
+export function demoPaths(baseDir: string = process.cwd()): { root: string; dataDir: string } {
+  const root = resolve(baseDir, '.rbac');
+  return { root, dataDir: join(root, 'demo-pgdata') };
+}
+
+/** Open the demo data directory, creating and seeding it on first use. */
+export async function ensureDemo(dataDir: string): Promise<PgSession> {
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true });
+  const session = await openPglite(dataDir);
+  try {
+    if (!(await isSeeded(session))) await seedDemo(session);
+  } catch (err) {
+    await session.close();
+    throw err;
+  }
+  return session;
+}
+
+/** Throw the demo data away and seed it anew. */
+export async function resetDemo(dataDir: string): Promise<PgSession> {
+  rmSync(dataDir, { recursive: true, force: true });
+  return ensureDemo(dataDir);
+}
