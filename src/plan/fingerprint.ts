@@ -14,20 +14,6 @@ import type { Live } from '../model/types.js';
 import type { ManagedScope } from './types.js';
 import { inScopeFuture, inScopeGrant, inScopeMembership } from './scope.js';
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function djb2x(s: string): number {
-  let h = 5381;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 33) ^ s.charCodeAt(i)) | 0;
-  return h >>> 0;
-}
 
 class Accumulator {
   count = 0;
@@ -35,8 +21,16 @@ class Accumulator {
   sumB = 0;
   xorA = 0;
   add(s: string): void {
-    const a = fnv1a(s);
-    const b = djb2x(s);
+    // Two independent 32-bit hashes (FNV-1a and a djb2 variant) in one pass.
+    let a = 0x811c9dc5;
+    let b = 5381;
+    for (let i = 0; i < s.length; i++) {
+      const ch = s.charCodeAt(i);
+      a = Math.imul(a ^ ch, 0x01000193);
+      b = Math.imul(b, 33) ^ ch;
+    }
+    a >>>= 0;
+    b >>>= 0;
     this.count++;
     this.sumA = (this.sumA + a) % 0x1_0000_0000_0000;
     this.sumB = (this.sumB + b) % 0x1_0000_0000_0000;

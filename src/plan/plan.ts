@@ -36,9 +36,22 @@ export function expandDesiredGrants(
   options: Pick<PlanOptions, 'futureGrantCreators'>,
 ): { grants: GrantRecord[]; futureGrants: FutureGrantRecord[] } {
   const absent = new Set(desired.roles.filter((r) => r.state === 'absent').map((r) => r.name));
-  const grants = desired.grants.filter((g) => !absent.has(g.role));
-  const futureGrants = desired.futureGrants.filter((f) => !absent.has(f.role));
+  // Copy only when something must be dropped or added: the common case shares arrays.
+  const grants = absent.size ? desired.grants.filter((g) => !absent.has(g.role)) : desired.grants;
+  const futureGrants = absent.size ? desired.futureGrants.filter((f) => !absent.has(f.role)) : desired.futureGrants;
   if (desired.schemaWide.length === 0) return { grants, futureGrants };
+  if (grants === desired.grants) return expandSchemaWide(desired, live, options, [...grants], [...futureGrants], absent);
+  return expandSchemaWide(desired, live, options, grants, futureGrants, absent);
+}
+
+function expandSchemaWide(
+  desired: Desired,
+  live: Live,
+  options: Pick<PlanOptions, 'futureGrantCreators'>,
+  grants: GrantRecord[],
+  futureGrants: FutureGrantRecord[],
+  absent: ReadonlySet<string>,
+): { grants: GrantRecord[]; futureGrants: FutureGrantRecord[] } {
 
   const tablesBySchema = new Map<string, ObjectRef[]>();
   for (const t of live.tables) {
@@ -150,27 +163,30 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   }
 
   // --- object grants -----------------------------------------------------------
+  // Key sets rather than record maps: at a million grants the cost is in hashing and
+  // allocation, so each side is indexed once and walked once.
   const expanded = expandDesiredGrants(desired, live, options);
-  const desiredGrants = new Map<string, GrantRecord>();
-  for (const g of expanded.grants) desiredGrants.set(g.key, g);
-  const liveGrantKeys = new Set<string>();
-  const liveInScope: GrantRecord[] = [];
+  const desiredKeys = new Set<string>();
+  for (const g of expanded.grants) desiredKeys.add(g.key);
+  const liveKeys = new Set<string>();
+  const toRevoke: GrantRecord[] = [];
   for (const g of live.grants) {
     if (!inScopeGrant(g, scope)) continue;
-    liveGrantKeys.add(g.key);
-    liveInScope.push(g);
+    liveKeys.add(g.key);
+    if (authoritative && !desiredKeys.has(g.key)) toRevoke.push(g);
   }
   const toGrant: GrantRecord[] = [];
-  for (const [k, g] of desiredGrants) {
-    if (liveGrantKeys.has(k)) continue;
+  const queued = new Set<string>();
+  for (const g of expanded.grants) {
+    if (liveKeys.has(g.key) || queued.has(g.key)) continue;
     // Additive mode keeps a table-level grant, which already covers the column.
     if (!authoritative && g.column !== undefined) {
       const tableLevel = makeGrant({ role: g.role, privilege: g.privilege, object: g.object });
-      if (liveGrantKeys.has(tableLevel.key)) continue;
+      if (liveKeys.has(tableLevel.key)) continue;
     }
+    queued.add(g.key);
     toGrant.push(g);
   }
-  const toRevoke: GrantRecord[] = authoritative ? liveInScope.filter((g) => !desiredGrants.has(g.key)) : [];
 
   // --- future grants -----------------------------------------------------------
   const desiredFuture = new Map(expanded.futureGrants.map((f) => [f.key, f]));

@@ -34,7 +34,17 @@ export function scopeOf(
 ): ManagedScope {
   const roles = new Set(desired.roles.map((r) => r.name));
   const schemas = new Set<string>();
-  for (const g of desired.grants) if (g.object.kind !== 'database') schemas.add(objectKey(schemaOf(g.object)));
+  // Many grants share a schema: build each schema key once per (database, schema).
+  const seen = new Map<string, Set<string>>();
+  for (const g of desired.grants) {
+    const o = g.object;
+    if (o.kind === 'database' || o.schema === undefined) continue;
+    let inDb = seen.get(o.database);
+    if (!inDb) seen.set(o.database, (inDb = new Set()));
+    if (inDb.has(o.schema)) continue;
+    inDb.add(o.schema);
+    schemas.add(objectKey(schemaOf(o)));
+  }
   for (const w of desired.schemaWide) schemas.add(objectKey(w.schema));
   for (const f of desired.futureGrants) schemas.add(objectKey(f.schema));
   return { roles, schemas, managePublic: opts.managePublic ?? true };

@@ -4,7 +4,8 @@ import { makeFutureGrant, makeGrant, makeMembership, makeObject, roleKey } from 
 import { PUBLIC_ROLE, type Desired, type Live, type ObjectRef, type Privilege } from '../../src/model/types.js';
 import { plan } from '../../src/plan/plan.js';
 import { inScopeFuture, inScopeGrant, inScopeMembership, scopeOf } from '../../src/plan/scope.js';
-import type { Change, Mode } from '../../src/plan/types.js';
+import type { Mode } from '../../src/model/types.js';
+import type { Change } from '../../src/plan/types.js';
 import { applyToModel } from '../helpers/grant-model.js';
 
 const ROLES = ['r1', 'r2', 'r3', 'r4'];
