@@ -1,0 +1,253 @@
+/**
+ * toDesired: normalize a Project for one target dialect into the canonical Desired
+ * model the planner compares with the live state. Platform-specific checks (name
+ * length, privileges of the platform, column grants) happen here, not at load.
+ */
+import type { Dialect, IntrospectScope, NamePart } from '../dialects/types.js';
+import { makeGrant, makeMembership, makeObject, objectKey, roleKey } from '../model/keys.js';
+import { COLUMN_PRIVILEGES, PRIVILEGES } from '../model/privileges.js';
+import {
+  PUBLIC_ROLE,
+  type Desired,
+  type GrantRecord,
+  type MembershipRecord,
+  type ObjectRef,
+  type Privilege,
+  type RoleRecord,
+  type SchemaWideGrant,
+  type SourceLocation,
+} from '../model/types.js';
+import type { ManagedScope } from '../plan/types.js';
+import { diag, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
+import { formatPath } from './names.js';
+import type { GrantDef, Project } from './project.js';
+
+/** Options of toDesired (none are required). */
+export interface ToDesiredOptions {
+  /**
+   * Skip roles with `state: absent` and their memberships entirely instead of
+   * emitting them as absent records. Default false: the planner sees them and drops.
+   */
+  omitAbsent?: boolean;
+}
+
+/** The result of toDesired; `desired` must not be planned when diagnostics hold an error. */
+export interface DesiredResult {
+  desired: Desired;
+  diagnostics: Diagnostic[];
+}
+
+const fmt = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
+
+/**
+ * Normalize every name with `dialect.normalize`, refuse names longer than
+ * `dialect.maxIdentifierBytes` (UTF-8 bytes; never truncated), check privileges
+ * against `PRIVILEGES[dialect.platform]`, expand `all` (every privilege of the kind on
+ * the platform except `ownership`, which is transferred, never granted), and build
+ * records with canonical keys: one GrantRecord per privilege (and per column), one
+ * SchemaWideGrant per privilege for `objects: tables`, memberships for `members`
+ * (memberKind user) and `inherits` (parent role held by the child, memberKind role).
+ */
+export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOptions = {}): DesiredResult {
+  const diags: Diagnostic[] = [];
+  const platform = dialect.platform;
+  const err = (code: DiagnosticCode, at: SourceLocation, msg: string, hint?: string): void => {
+    diags.push(diag('error', code, at, msg, hint));
+  };
+
+  /** Normalize one part and enforce the platform's identifier length. */
+  const norm = (p: NamePart, at: SourceLocation, what: string): string => {
+    const n = dialect.normalize(p);
+    const bytes = Buffer.byteLength(n, 'utf8');
+    if (bytes > dialect.maxIdentifierBytes) {
+      err(
+        'name-too-long',
+        at,
+        `${what} ${formatPath([p])} is ${bytes} bytes; ${platform} allows at most ${dialect.maxIdentifierBytes}`,
+        'rbac never truncates names (a truncated name could match another role or object); shorten it',
+      );
+    }
+    return n;
+  };
+  const normObject = (parts: NamePart[], kind: ObjectRef['kind'], isView: boolean, at: SourceLocation): ObjectRef => {
+    const [db, schema, name] = parts.map((p) => norm(p, at, 'name'));
+    const o = makeObject(kind, db, schema, name);
+    if (isView) o.isView = true;
+    return o;
+  };
+
+  const roles: RoleRecord[] = [];
+  const roleSeen = new Map<string, SourceLocation>();
+  const absent = new Set<string>();
+  for (const r of project.roles) {
+    const name = norm(r.name, r.source, 'role name');
+    const first = roleSeen.get(name);
+    if (first) {
+      err('name-collision', r.source, `role ${formatPath([r.name])} becomes ${name} on ${platform}, like the role at ${fmt(first)}`, 'rename one of them');
+      continue;
+    }
+    roleSeen.set(name, r.source);
+    if (r.state === 'absent') {
+      absent.add(name);
+      if (opts.omitAbsent) continue;
+    }
+    const rec: RoleRecord = { key: roleKey(name), name, state: r.state, source: r.source };
+    if (r.description !== undefined) rec.description = r.description;
+    if (r.owner !== undefined) rec.owner = r.owner;
+    if (r.justification !== undefined) rec.justification = r.justification;
+    roles.push(rec);
+  }
+
+  const users = new Set<string>();
+  const userSeen = new Map<string, SourceLocation>();
+  for (const u of project.users) {
+    const name = norm(u.name, u.source, 'user name');
+    const first = userSeen.get(name);
+    if (first) err('name-collision', u.source, `user ${formatPath([u.name])} becomes ${name} on ${platform}, like the user at ${fmt(first)}`);
+    userSeen.set(name, u.source);
+  }
+
+  const memberships: MembershipRecord[] = [];
+  const memberSeen = new Set<string>();
+  const addMembership = (m: Omit<MembershipRecord, 'key'>): void => {
+    const rec = makeMembership(m);
+    if (memberSeen.has(rec.key)) return; // same membership written twice after folding: harmless
+    memberSeen.add(rec.key);
+    memberships.push(rec);
+  };
+  for (const r of project.roles) {
+    const role = dialect.normalize(r.name);
+    if (absent.has(role)) continue; // an absent role is dropped; it gets no members
+    for (const m of r.members) {
+      const member = norm(m.name, m.source, 'user name');
+      users.add(member);
+      addMembership({ role, member, memberKind: 'user', source: m.source });
+    }
+    for (const parent of r.inherits) {
+      const p = norm(parent.name, parent.source, 'role name');
+      if (absent.has(p)) continue;
+      addMembership({ role: p, member: role, memberKind: 'role', source: parent.source });
+    }
+  }
+
+  const grants: GrantRecord[] = [];
+  const schemaWide: SchemaWideGrant[] = [];
+  const grantSeen = new Map<string, SourceLocation>();
+  for (const g of project.grants) {
+    const role = g.isPublic ? PUBLIC_ROLE : norm(g.role, g.roleSource, 'role name');
+    const privs = privilegesFor(g, platform, err);
+    if (g.objects === 'tables') {
+      const schema = normObject(g.object.parts, 'schema', false, g.objectSource);
+      const seen = new Set<string>();
+      for (const privilege of privs) {
+        const id = `${privilege}|${objectKey(schema)}|${role}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        schemaWide.push({ role, privilege, schema, objectType: 'tables', source: g.source });
+      }
+      continue;
+    }
+    const object = normObject(g.object.parts, g.object.kind, g.object.isView, g.objectSource);
+    const columns = g.columns?.map((c) => norm(c.name, c.source, 'column name'));
+    if (columns && platform !== 'postgres') {
+      err(
+        'platform-unsupported',
+        g.objectSource,
+        `${platform} has no column-level grants (grant on ${formatPath(g.object.parts)} columns ${g.columns!.map((c) => formatPath([c.name])).join(', ')})`,
+        'grant the table and hide the columns with a masking policy',
+      );
+      continue;
+    }
+    for (const privilege of privs) {
+      for (const column of columns ?? [undefined]) {
+        const rec = makeGrant(column === undefined ? { role, privilege, object, source: g.source } : { role, privilege, object, column, source: g.source });
+        const first = grantSeen.get(rec.key);
+        if (first) {
+          if (first !== g.source) {
+            err('duplicate-grant', g.source, `grant ${rec.key} is also defined at ${fmt(first)} (the names fold to the same on ${platform})`);
+          }
+          continue;
+        }
+        grantSeen.set(rec.key, g.source);
+        grants.push(rec);
+      }
+    }
+  }
+
+  return {
+    desired: {
+      platform,
+      roles,
+      users: [...users].sort(),
+      memberships,
+      grants,
+      schemaWide,
+      futureGrants: [],
+    },
+    diagnostics: diags,
+  };
+}
+
+function privilegesFor(
+  g: GrantDef,
+  platform: Desired['platform'],
+  err: (code: 'bad-privilege', at: SourceLocation, msg: string, hint?: string) => void,
+): Privilege[] {
+  const kind = g.objects === 'tables' ? 'table' : g.object.kind;
+  let allowed: readonly Privilege[] = PRIVILEGES[platform][kind];
+  let what = g.objects === 'tables' ? 'tables' : g.object.isView ? 'a view' : `a ${kind}`;
+  if (g.columns) {
+    allowed = allowed.filter((p) => COLUMN_PRIVILEGES.includes(p));
+    what = 'columns';
+  }
+  const out: Privilege[] = [];
+  for (const p of g.privileges) {
+    if (p.word === 'all') {
+      for (const x of allowed) if (x !== 'ownership' && !out.includes(x)) out.push(x);
+      continue;
+    }
+    if (!allowed.includes(p.word)) {
+      err('bad-privilege', p.source, `privilege ${p.word} does not apply to ${what} on ${platform}`, `${platform} privileges on ${what}: ${allowed.join(', ')}`);
+      continue;
+    }
+    if (!out.includes(p.word)) out.push(p.word);
+  }
+  return out;
+}
+
+/**
+ * The managed scope for the planner: every role the config defines, every schema a
+ * grant touches (schema grants, schema-wide grants, and the schemas of table grants),
+ * and the project's manage_public setting.
+ */
+export function managedScope(desired: Desired, project: Pick<Project, 'managePublic'>): ManagedScope {
+  const schemas = new Set<string>();
+  for (const g of desired.grants) {
+    if (g.object.kind !== 'database') schemas.add(objectKey(makeObject('schema', g.object.database, g.object.schema)));
+  }
+  for (const s of desired.schemaWide) schemas.add(objectKey(s.schema));
+  return {
+    roles: new Set(desired.roles.map((r) => r.name)),
+    schemas,
+    managePublic: project.managePublic,
+  };
+}
+
+/** What an adapter must read for this Desired (roles, users, databases, schemas). */
+export function introspectScope(desired: Desired, project: Pick<Project, 'managePublic'>): IntrospectScope {
+  const dbs = new Set<string>();
+  const schemas = new Map<string, { database: string; schema: string }>();
+  const addObject = (o: ObjectRef): void => {
+    dbs.add(o.database);
+    if (o.kind !== 'database') schemas.set(objectKey(makeObject('schema', o.database, o.schema)), { database: o.database, schema: o.schema! });
+  };
+  for (const g of desired.grants) addObject(g.object);
+  for (const s of desired.schemaWide) addObject(s.schema);
+  return {
+    roles: desired.roles.map((r) => r.name),
+    users: desired.users,
+    databases: [...dbs].sort(),
+    schemas: [...schemas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v),
+    includePublic: project.managePublic,
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * The Project: everything the configuration directory says, validated and parsed but
+ * not yet normalized for a platform (names keep their `NamePart` form; toDesired folds
+ * them for one dialect).
+ */
+import type { NamePart } from '../dialects/types.js';
+import type { Mode, Platform, Privilege, SecurableKind, SourceLocation } from '../model/types.js';
+import type { MaskFunction, PhiCategory } from './schema.js';
+
+/** A name as written, with where it was written. */
+export interface NameRef {
+  name: NamePart;
+  source: SourceLocation;
+}
+
+/** A user principal (created by the identity provider, never by rbac). */
+export interface UserDef {
+  name: NamePart;
+  email?: string;
+  manager?: string;
+  title?: string;
+  source: SourceLocation;
+}
+
+/**
+ * A role as configured. Invariants after a load without errors: `name` is unique
+ * across files (platform-neutral comparison), is not `public`, every `inherits` entry
+ * names a defined role, the inheritance graph has no cycle, and every `members` entry
+ * names a defined user.
+ */
+export interface RoleDef {
+  name: NamePart;
+  description?: string;
+  owner?: string;
+  inherits: NameRef[];
+  members: NameRef[];
+  state: 'present' | 'absent';
+  privileged: boolean;
+  justification?: string;
+  deidentified: boolean;
+  phiAccess: { category: PhiCategory; justification: string; source: SourceLocation }[];
+  source: SourceLocation;
+}
+
+/**
+ * An object path as written: `parts` has 1 (database), 2 (schema) or 3 (table/view)
+ * parts, matching `kind`.
+ */
+export interface ObjectName {
+  kind: SecurableKind;
+  parts: NamePart[];
+  isView: boolean;
+}
+
+/** A privilege word of a grant: a closed privilege or `all` (expanded by toDesired). */
+export type PrivilegeWord = Privilege | 'all';
+
+/**
+ * One `grants:` entry. Invariants after a load without errors: `role` is `public`
+ * (then `isPublic`) or a defined role; each privilege applies to the object kind on
+ * at least one platform (column privileges when `columns` is set, table privileges
+ * when `objects: tables`); `columns` only on tables/views; `objects` only on schemas;
+ * no atomic grant is defined twice.
+ */
+export interface GrantDef {
+  role: NamePart;
+  roleSource: SourceLocation;
+  isPublic: boolean;
+  privileges: { word: PrivilegeWord; source: SourceLocation }[];
+  object: ObjectName;
+  objectSource: SourceLocation;
+  columns?: NameRef[];
+  objects?: 'tables';
+  reason?: string;
+  source: SourceLocation;
+}
+
+/** `phi:` entry: a column (4 parts: database.schema.table.column) and its category. */
+export interface PhiDef {
+  column: NamePart[];
+  category: PhiCategory;
+  source: SourceLocation;
+}
+
+/** A masking policy (parsed only; planned by a later stage). Exactly one of mask/expression. */
+export interface MaskingPolicyDef {
+  name: NamePart;
+  columns: { path: NamePart[]; source: SourceLocation }[];
+  mask?: MaskFunction;
+  expression?: Partial<Record<Platform, string>>;
+  unmaskedFor: NameRef[];
+  source: SourceLocation;
+}
+
+/** A row access policy (parsed only; planned by a later stage). */
+export interface RowAccessPolicyDef {
+  name: NamePart;
+  table: NamePart[];
+  allow: { roles: NameRef[]; where: string; source: SourceLocation }[];
+  source: SourceLocation;
+}
+
+/** A scalar setting of a target, still unexpanded (`${VAR}` kept as written). */
+export interface TargetValue {
+  value: string | number | boolean;
+  source: SourceLocation;
+}
+
+/**
+ * A target as written in rbac.yaml. Secrets and `${VAR}` references are kept
+ * unexpanded; `resolveTarget` expands them for the chosen target only.
+ * `databaseMap` and `objectCreators` are set for Postgres targets only.
+ */
+export interface TargetDef {
+  name: string;
+  platform: Platform;
+  settings: Record<string, TargetValue>;
+  databaseMap?: Record<string, TargetValue>;
+  objectCreators?: { value: string; source: SourceLocation }[];
+  source: SourceLocation;
+}
+
+/** A file that was read: path relative to the config root (`/` separators). */
+export interface ConfigFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+/**
+ * The whole configuration. Lists keep file order (files sorted by relative path,
+ * entries in document order), so output built from a Project is stable. When the
+ * load reported errors the Project holds what could be read and must not be planned.
+ * `digest` is sha256 (hex) over the sorted relative paths and contents of `files`.
+ */
+export interface Project {
+  version: 1;
+  mode: Mode;
+  managePublic: boolean;
+  defaultTarget?: string;
+  defaultTargetSource?: SourceLocation;
+  targets: Record<string, TargetDef>;
+  users: UserDef[];
+  roles: RoleDef[];
+  grants: GrantDef[];
+  phi: PhiDef[];
+  maskingPolicies: MaskingPolicyDef[];
+  rowAccessPolicies: RowAccessPolicyDef[];
+  files: ConfigFile[];
+  digest: string;
+}
+
+/** The name of the root config file, relative to the config root. */
+export const ROOT_FILE = 'rbac.yaml';
+
+export function emptyProject(): Project {
+  return {
+    version: 1,
+    mode: 'authoritative',
+    managePublic: true,
+    targets: {},
+    users: [],
+    roles: [],
+    grants: [],
+    phi: [],
+    maskingPolicies: [],
+    rowAccessPolicies: [],
+    files: [],
+    digest: '',
+  };
+}

@@ -1,0 +1,513 @@
+/**
+ * The one description of every configuration key. Both the validator (validate.ts,
+ * which walks the YAML tree with positions) and the JSON Schema (`jsonSchema()`,
+ * printed by `rbac schema`, usable by editors) are generated from the definitions in
+ * this file, so they cannot disagree on a key, a type, an enum or a pattern.
+ *
+ * The node kinds are deliberately few (string, integer, boolean, list, object, map,
+ * variants); each has exactly one JSON Schema translation below.
+ */
+import { ALL_PRIVILEGES } from '../model/privileges.js';
+import { NAME_PATTERNS } from './names.js';
+
+interface Described {
+  description: string;
+  /** Default applied by the loader when the key is absent (documented in JSON Schema). */
+  default?: unknown;
+}
+
+/**
+ * A string. `pattern` is ECMA-262 with the `u` flag and `patternLabel` names what the
+ * string is in messages ("a role name"). `isName` marks strings that name something,
+ * where YAML 1.1 booleans (`no`, `on`, `yes`...) are flagged.
+ */
+export interface StringNode extends Described {
+  type: 'string';
+  enum?: readonly string[];
+  pattern?: string;
+  patternLabel?: string;
+  /** Label for enum messages: "unknown privilege 'x'". */
+  enumLabel?: string;
+  isName?: boolean;
+  minLength?: number;
+}
+export interface IntegerNode extends Described {
+  type: 'integer';
+  minimum?: number;
+  maximum?: number;
+  const?: number;
+}
+export interface BooleanNode extends Described {
+  type: 'boolean';
+}
+/** A YAML sequence. */
+export interface ListNode extends Described {
+  type: 'list';
+  items: SchemaNode;
+  minItems?: number;
+}
+/**
+ * A YAML mapping with fixed keys. `exactlyOne` lists keys of which exactly one must be
+ * present (e.g. `mask` or `expression`); `minProperties` counts present keys.
+ */
+export interface ObjectNode extends Described {
+  type: 'object';
+  properties: Record<string, SchemaNode>;
+  required?: readonly string[];
+  exactlyOne?: readonly string[];
+  minProperties?: number;
+}
+/** A YAML mapping with free keys (matching `keys`) and uniform values. */
+export interface MapNode extends Described {
+  type: 'map';
+  keys: StringNode;
+  values: SchemaNode;
+}
+/**
+ * One of several object shapes. `by: 'value'` picks the variant by the value of the
+ * key `tagKey` (targets by `platform`); `by: 'presence'` picks it by which single
+ * variant name is present as a key (`on: {table: ...}` vs `on: {schema: ...}`).
+ */
+export interface VariantsNode extends Described {
+  type: 'variants';
+  by: 'value' | 'presence';
+  tagKey?: string;
+  variants: Record<string, ObjectNode>;
+}
+
+export type SchemaNode = StringNode | IntegerNode | BooleanNode | ListNode | ObjectNode | MapNode | VariantsNode;
+
+// ---------------------------------------------------------------------------------
+// Building blocks
+
+const str = (description: string, extra: Partial<StringNode> = {}): StringNode => ({
+  type: 'string',
+  description,
+  minLength: 1,
+  ...extra,
+});
+const bool = (description: string, def?: boolean): BooleanNode =>
+  def === undefined ? { type: 'boolean', description } : { type: 'boolean', description, default: def };
+const list = (items: SchemaNode, description: string, minItems?: number): ListNode =>
+  minItems === undefined ? { type: 'list', items, description } : { type: 'list', items, description, minItems };
+const obj = (
+  description: string,
+  properties: Record<string, SchemaNode>,
+  required: readonly string[] = [],
+  extra: Partial<ObjectNode> = {},
+): ObjectNode => ({ type: 'object', description, properties, required, ...extra });
+
+const roleName = (description: string): StringNode =>
+  str(description, { pattern: NAME_PATTERNS.part, patternLabel: 'a role name', isName: true });
+const userName = (description: string): StringNode =>
+  str(description, { pattern: NAME_PATTERNS.part, patternLabel: 'a user name', isName: true });
+const columnName = str('A column name (one name part).', {
+  pattern: NAME_PATTERNS.part,
+  patternLabel: 'a column name',
+  isName: true,
+});
+const tablePath = (what: string): StringNode =>
+  str(`The ${what} as database.schema.name; quote a part in double quotes to keep its case.`, {
+    pattern: NAME_PATTERNS.table,
+    patternLabel: `a ${what} path (database.schema.name)`,
+    isName: true,
+  });
+const columnPath = str('A column as database.schema.table.column.', {
+  pattern: NAME_PATTERNS.column,
+  patternLabel: 'a column path (database.schema.table.column)',
+  isName: true,
+});
+const envString = (description: string, extra: Partial<StringNode> = {}): StringNode =>
+  str(`${description} \${VAR} is replaced by the environment variable VAR when the target is used.`, extra);
+
+/** Safe Harbor identifier categories (45 CFR 164.514(b)(2)). */
+export const PHI_CATEGORIES = [
+  'name',
+  'geographic',
+  'date',
+  'telephone',
+  'fax',
+  'email',
+  'ssn',
+  'medical_record_number',
+  'health_plan_number',
+  'account_number',
+  'license_number',
+  'vehicle_id',
+  'device_id',
+  'url',
+  'ip_address',
+  'biometric',
+  'photo',
+  'other_unique_id',
+] as const;
+export type PhiCategory = (typeof PHI_CATEGORIES)[number];
+
+export const MASK_FUNCTIONS = ['redact', 'null', 'hash', 'last4', 'year', 'zip3', 'email_domain'] as const;
+export type MaskFunction = (typeof MASK_FUNCTIONS)[number];
+
+export const AUTHENTICATORS = ['SNOWFLAKE_JWT', 'SNOWFLAKE', 'OAUTH', 'EXTERNALBROWSER'] as const;
+export type Authenticator = (typeof AUTHENTICATORS)[number];
+
+/** What a grant's `privileges` list may hold: the closed privilege list plus `all`. */
+export const PRIVILEGE_WORDS: readonly string[] = [...ALL_PRIVILEGES, 'all'];
+
+const phiCategory = str('A Safe Harbor identifier category.', { enum: PHI_CATEGORIES, enumLabel: 'PHI category' });
+
+// ---------------------------------------------------------------------------------
+// rbac.yaml
+
+const platformTag = (p: string): StringNode => str('The platform of this target.', { enum: [p] });
+
+const postgresTarget = obj(
+  'A PostgreSQL target: an embedded PGlite data directory or a server URL.',
+  {
+    platform: platformTag('postgres'),
+    embedded: str('PGlite data directory, relative to the config root.'),
+    url: envString('postgres:// or postgresql:// connection URL.'),
+    database_map: {
+      type: 'map',
+      description:
+        'Logical database name used in the config -> database name on this server (the connected database).',
+      keys: str('Logical database name.', {
+        pattern: NAME_PATTERNS.part,
+        patternLabel: 'a database name',
+        isName: true,
+      }),
+      values: envString('Physical database name.'),
+    },
+    object_creators: list(
+      roleName('A role that creates tables.'),
+      'Roles whose future tables receive default privileges (ALTER DEFAULT PRIVILEGES FOR ROLE). Default: the connecting user.',
+      1,
+    ),
+  },
+  ['platform'],
+  { exactlyOne: ['embedded', 'url'] },
+);
+
+const snowflakeTarget = obj(
+  'A Snowflake account.',
+  {
+    platform: platformTag('snowflake'),
+    account: envString('Account identifier (orgname-accountname).'),
+    user: envString('User name to connect as.'),
+    role: envString('Role to use (SECURITYADMIN or a role that owns the managed roles).'),
+    warehouse: envString('Warehouse for SHOW queries that need one.'),
+    authenticator: str('How to authenticate.', { enum: AUTHENTICATORS, default: 'SNOWFLAKE_JWT' }),
+    private_key_path: envString('Path to the PKCS#8 private key (SNOWFLAKE_JWT).'),
+    password: envString('Password (authenticator SNOWFLAKE).'),
+    token: envString('OAuth token (authenticator OAUTH).'),
+    parallelism: {
+      type: 'integer',
+      description: 'Concurrent SHOW GRANTS queries while reading.',
+      minimum: 1,
+      maximum: 64,
+      default: 8,
+    },
+  },
+  ['platform', 'account', 'user'],
+);
+
+const databricksTarget = obj(
+  'A Databricks SQL warehouse with Unity Catalog.',
+  {
+    platform: platformTag('databricks'),
+    host: envString('Workspace host name.'),
+    http_path: envString('HTTP path of the SQL warehouse.'),
+    token: envString('Personal access token.'),
+    client_id: envString('OAuth machine-to-machine client id (service principal).'),
+    client_secret: envString('OAuth machine-to-machine client secret.'),
+    manage_membership: bool('Manage account group membership (needs account admin).', false),
+  },
+  ['platform', 'host', 'http_path'],
+);
+
+const targetNode: VariantsNode = {
+  type: 'variants',
+  description: 'A connection target; its keys depend on `platform`.',
+  by: 'value',
+  tagKey: 'platform',
+  variants: { postgres: postgresTarget, snowflake: snowflakeTarget, databricks: databricksTarget },
+};
+
+export const RBAC_FILE: ObjectNode = obj(
+  'rbac.yaml: the config root.',
+  {
+    version: { type: 'integer', const: 1, description: 'Config format version. Always 1.' },
+    mode: str('authoritative revokes what managed roles hold beyond the config; additive only adds.', {
+      enum: ['authoritative', 'additive'],
+      default: 'authoritative',
+    }),
+    default_target: str('Target used when --target is not given.', {
+      pattern: NAME_PATTERNS.key,
+      patternLabel: 'a target name',
+      isName: true,
+    }),
+    manage_public: bool("Whether PUBLIC's grants on objects in managed schemas are in scope.", true),
+    targets: {
+      type: 'map',
+      description: 'Named connection targets.',
+      keys: str('Target name.', { pattern: NAME_PATTERNS.key, patternLabel: 'a target name', isName: true }),
+      values: targetNode,
+    },
+  },
+  ['version'],
+);
+
+// ---------------------------------------------------------------------------------
+// roles/*.yaml
+
+const userNode = obj(
+  'A user principal. Users are created by the identity provider, never by rbac.',
+  {
+    name: userName('User name as the platform knows it.'),
+    email: str('Email address.'),
+    manager: str('Manager who confirms this user’s roles in access reviews.'),
+    title: str('Job title.'),
+  },
+  ['name'],
+);
+
+const roleNode = obj(
+  'A role (group of privileges) that rbac creates and manages.',
+  {
+    name: roleName('Role name.'),
+    description: str('What the role is for; stored as the role comment.'),
+    owner: str('Team or person accountable for the role.'),
+    inherits: list(roleName('A parent role.'), 'Roles whose privileges this role inherits.'),
+    members: list(userName('A user defined under users:.'), 'Users who hold this role.'),
+    state: str('present creates/keeps the role; absent drops it (with --allow-destructive).', {
+      enum: ['present', 'absent'],
+      default: 'present',
+    }),
+    privileged: bool('Marks a privileged role (listed with its justification in access reviews).', false),
+    justification: str('Why the role needs its access (required reading for privileged roles).'),
+    deidentified: bool('The role may only see de-identified data (every PHI column masked).', false),
+    phi_access: list(
+      obj(
+        'Access to one PHI category, with its reason.',
+        { category: phiCategory, justification: str('Why the role needs this category.') },
+        ['category', 'justification'],
+      ),
+      'PHI categories this role may see unmasked, each with a justification.',
+    ),
+  },
+  ['name'],
+);
+
+export const ROLES_FILE: ObjectNode = obj('roles/*.yaml: users and roles.', {
+  users: list(userNode, 'User principals.'),
+  roles: list(roleNode, 'Roles.'),
+});
+
+// ---------------------------------------------------------------------------------
+// grants/*.yaml
+
+const columnsNode = list(columnName, 'Grant on these columns only (column-level grant).', 1);
+
+const onNode: VariantsNode = {
+  type: 'variants',
+  description: 'The securable: exactly one of table, view, schema, database.',
+  by: 'presence',
+  variants: {
+    table: obj('A table.', { table: tablePath('table'), columns: columnsNode }, ['table']),
+    view: obj('A view.', { view: tablePath('view'), columns: columnsNode }, ['view']),
+    schema: obj(
+      'A schema, or with objects: tables every table in it (existing and future).',
+      {
+        schema: str('The schema as database.schema.', {
+          pattern: NAME_PATTERNS.schema,
+          patternLabel: 'a schema path (database.schema)',
+          isName: true,
+        }),
+        objects: str('Grant on every table in the schema, existing and future.', { enum: ['tables'] }),
+      },
+      ['schema'],
+    ),
+    database: obj(
+      'A database (Snowflake database, Databricks catalog, Postgres logical database).',
+      {
+        database: str('The database name.', {
+          pattern: NAME_PATTERNS.part,
+          patternLabel: 'a database name',
+          isName: true,
+        }),
+      },
+      ['database'],
+    ),
+  },
+};
+
+const grantNode = obj(
+  'Privileges for one grantee on one securable.',
+  {
+    role: roleName('Grantee role; `public` (any case, unquoted) is the PUBLIC pseudo-role.'),
+    privileges: list(
+      str('A privilege; `all` expands to every privilege of the object kind on the target platform.', {
+        enum: PRIVILEGE_WORDS,
+        enumLabel: 'privilege',
+      }),
+      'Privileges to grant.',
+      1,
+    ),
+    on: onNode,
+    reason: str('Why the grant exists (display only).'),
+  },
+  ['role', 'privileges', 'on'],
+);
+
+const maskingPolicyNode = obj(
+  'A column mask applied to the listed columns for everyone except unmasked_for.',
+  {
+    name: str('Policy name.', { pattern: NAME_PATTERNS.part, patternLabel: 'a policy name', isName: true }),
+    columns: list(columnPath, 'Columns the mask applies to.', 1),
+    mask: str('A built-in mask.', { enum: MASK_FUNCTIONS, enumLabel: 'mask' }),
+    expression: obj(
+      'A per-platform SQL expression over the column (instead of mask).',
+      {
+        postgres: str('PostgreSQL expression.'),
+        snowflake: str('Snowflake expression.'),
+        databricks: str('Databricks SQL expression.'),
+      },
+      [],
+      { minProperties: 1 },
+    ),
+    unmasked_for: list(roleName('A role that sees the raw value.'), 'Roles that see raw values.'),
+  },
+  ['name', 'columns'],
+  { exactlyOne: ['mask', 'expression'] },
+);
+
+const rowAccessPolicyNode = obj(
+  'A row filter on one table.',
+  {
+    name: str('Policy name.', { pattern: NAME_PATTERNS.part, patternLabel: 'a policy name', isName: true }),
+    table: tablePath('table'),
+    allow: list(
+      obj(
+        'Roles that see the rows matching a SQL condition.',
+        {
+          roles: list(roleName('A role.'), 'Roles this rule applies to.', 1),
+          where: str('SQL boolean condition over the table’s columns.'),
+        },
+        ['roles', 'where'],
+      ),
+      'Rules; a row is visible when any rule for one of the session’s roles matches.',
+      1,
+    ),
+  },
+  ['name', 'table', 'allow'],
+);
+
+export const GRANTS_FILE: ObjectNode = obj('grants/*.yaml: grants and data classification.', {
+  grants: list(grantNode, 'Grants.'),
+  phi: {
+    type: 'map',
+    description: 'PHI classification: database.schema.table.column -> Safe Harbor category.',
+    keys: columnPath,
+    values: phiCategory,
+  },
+  masking_policies: list(maskingPolicyNode, 'Column masking policies.'),
+  row_access_policies: list(rowAccessPolicyNode, 'Row access policies.'),
+});
+
+/** The three file kinds of a config directory. */
+export type FileKind = 'rbac' | 'roles' | 'grants';
+
+export const FILE_SCHEMAS: Record<FileKind, ObjectNode> = {
+  rbac: RBAC_FILE,
+  roles: ROLES_FILE,
+  grants: GRANTS_FILE,
+};
+
+// ---------------------------------------------------------------------------------
+// JSON Schema generation
+
+type Json = Record<string, unknown>;
+
+function toJson(n: SchemaNode): Json {
+  const base: Json = { description: n.description };
+  if (n.default !== undefined) base.default = n.default;
+  switch (n.type) {
+    case 'string': {
+      const o: Json = { type: 'string', ...base };
+      if (n.enum) o.enum = [...n.enum];
+      else if (n.minLength !== undefined) o.minLength = n.minLength;
+      if (n.pattern) o.pattern = n.pattern;
+      return o;
+    }
+    case 'integer': {
+      const o: Json = { type: 'integer', ...base };
+      if (n.const !== undefined) o.const = n.const;
+      if (n.minimum !== undefined) o.minimum = n.minimum;
+      if (n.maximum !== undefined) o.maximum = n.maximum;
+      return o;
+    }
+    case 'boolean':
+      return { type: 'boolean', ...base };
+    case 'list': {
+      const o: Json = { type: 'array', ...base, items: toJson(n.items) };
+      if (n.minItems !== undefined) o.minItems = n.minItems;
+      return o;
+    }
+    case 'object': {
+      const props: Json = {};
+      for (const [k, v] of Object.entries(n.properties)) props[k] = toJson(v);
+      const o: Json = { type: 'object', ...base, properties: props, additionalProperties: false };
+      if (n.required && n.required.length) o.required = [...n.required];
+      if (n.minProperties !== undefined) o.minProperties = n.minProperties;
+      if (n.exactlyOne) o.oneOf = n.exactlyOne.map((k) => ({ required: [k] }));
+      return o;
+    }
+    case 'map':
+      return {
+        type: 'object',
+        ...base,
+        propertyNames: toJson(n.keys),
+        additionalProperties: toJson(n.values),
+      };
+    case 'variants': {
+      const variants = Object.values(n.variants).map(toJson);
+      if (n.by === 'value') {
+        return {
+          type: 'object',
+          ...base,
+          required: [n.tagKey],
+          properties: { [n.tagKey!]: { enum: Object.keys(n.variants) } },
+          oneOf: variants,
+        };
+      }
+      return { type: 'object', ...base, oneOf: variants };
+    }
+  }
+}
+
+export const SCHEMA_ID = 'https://rbac.dev/schema/rbac-config.json';
+
+/**
+ * The JSON Schema (draft 2020-12) of every config file kind. `$defs.rbacFile`,
+ * `$defs.rolesFile` and `$defs.grantsFile` describe one file each; the root accepts a
+ * document matching any of them (editors map globs to `#/$defs/...`).
+ */
+export function jsonSchema(): object {
+  const defs = {
+    rbacFile: toJson(RBAC_FILE),
+    rolesFile: toJson(ROLES_FILE),
+    grantsFile: toJson(GRANTS_FILE),
+  };
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: SCHEMA_ID,
+    title: 'rbac configuration',
+    description: 'rbac.yaml, roles/*.yaml and grants/*.yaml of an rbac config directory.',
+    $defs: defs,
+    anyOf: [{ $ref: '#/$defs/rbacFile' }, { $ref: '#/$defs/rolesFile' }, { $ref: '#/$defs/grantsFile' }],
+  };
+}
+
+/** The JSON Schema of one file kind (root `$ref` into the combined `$defs`). */
+export function jsonSchemaFor(kind: FileKind): object {
+  const { anyOf: _any, ...rest } = jsonSchema() as Json;
+  return { ...rest, $ref: `#/$defs/${kind}File` };
+}

@@ -1,0 +1,224 @@
+/**
+ * resolveTarget: pick a target from rbac.yaml (or take a postgres:// URL given
+ * directly) and expand `${VAR}` references from the environment, for that target only.
+ * A missing variable of an unused target is never an error.
+ */
+import { maskUrl, RbacError } from '../model/errors.js';
+import type { Platform, SourceLocation } from '../model/types.js';
+import { suggestion } from './names.js';
+import type { Project, TargetDef, TargetValue } from './project.js';
+import type { Authenticator } from './schema.js';
+
+/** Fields every resolved target has. */
+interface TargetBase {
+  /** Target name from rbac.yaml, or the masked URL for an ad-hoc URL target. */
+  name: string;
+  platform: Platform;
+  /** One line for humans (no secrets: URLs masked, no passwords or tokens). */
+  display: string;
+  /** Every secret value of this target, for `scrubSecrets` on driver errors. */
+  secrets: string[];
+  /** Where the target is defined; undefined for an ad-hoc URL. */
+  source?: SourceLocation;
+}
+
+/**
+ * A Postgres target: exactly one of `embedded` (a PGlite data directory, relative to
+ * the config root, as written) or `url` (the expanded connection URL, which may hold
+ * a password: print `display`, never `url`).
+ */
+export interface PostgresTarget extends TargetBase {
+  platform: 'postgres';
+  embedded?: string;
+  url?: string;
+  /** Logical database name -> physical database name (may be empty). */
+  databaseMap: Record<string, string>;
+  /** Roles whose future tables get default privileges; undefined: the connecting user. */
+  objectCreators?: string[];
+}
+
+/** A Snowflake target; the credential its authenticator needs is present. */
+export interface SnowflakeTarget extends TargetBase {
+  platform: 'snowflake';
+  account: string;
+  user: string;
+  role?: string;
+  warehouse?: string;
+  authenticator: Authenticator;
+  privateKeyPath?: string;
+  password?: string;
+  token?: string;
+  parallelism: number;
+}
+
+/** A Databricks target: `token`, or both `clientId` and `clientSecret`. */
+export interface DatabricksTarget extends TargetBase {
+  platform: 'databricks';
+  host: string;
+  httpPath: string;
+  token?: string;
+  clientId?: string;
+  clientSecret?: string;
+  manageMembership: boolean;
+}
+
+/** A target with every `${VAR}` expanded. Holds secrets: never print it whole. */
+export type ResolvedTarget = PostgresTarget | SnowflakeTarget | DatabricksTarget;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const PG_URL = /^postgres(?:ql)?:\/\//i;
+const VAR = /\$\{([^}]*)\}/g;
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SECRET_KEYS = new Set(['password', 'token', 'client_secret']);
+
+const fmt = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
+
+/** The URL's password, if any (to scrub it from driver errors). */
+function urlPassword(url: string): string | undefined {
+  try {
+    const p = new URL(url).password;
+    return p ? decodeURIComponent(p) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Choose and expand a target. `nameOrUrl` is a target name from rbac.yaml, a
+ * `postgres://`/`postgresql://` URL (an ad-hoc Postgres target), or undefined for
+ * `default_target` (or the only target). Throws RbacError('TARGET') naming every
+ * missing variable with its place in rbac.yaml; messages never hold secret values.
+ */
+export function resolveTarget(project: Project, nameOrUrl: string | undefined, env: Env): ResolvedTarget {
+  if (nameOrUrl !== undefined && PG_URL.test(nameOrUrl)) {
+    const pw = urlPassword(nameOrUrl);
+    const masked = maskUrl(nameOrUrl);
+    return { name: masked, platform: 'postgres', display: masked, url: nameOrUrl, databaseMap: {}, secrets: pw ? [pw] : [] };
+  }
+  if (nameOrUrl !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(nameOrUrl)) {
+    throw new RbacError(
+      'TARGET',
+      `only postgres:// and postgresql:// URLs can be given as a target, not ${maskUrl(nameOrUrl).replace(/:\/\/.*/, '://...')}`,
+      'configure Snowflake and Databricks targets in rbac.yaml and pass their name',
+    );
+  }
+  const names = Object.keys(project.targets);
+  let name = nameOrUrl ?? project.defaultTarget;
+  if (name === undefined) {
+    if (names.length === 1) name = names[0];
+    else
+      throw new RbacError(
+        'TARGET',
+        names.length ? 'no target given and rbac.yaml has no default_target' : 'no target given and rbac.yaml defines no targets',
+        names.length ? `pass --target with one of: ${names.join(', ')}` : 'pass --target postgres://... or add targets: to rbac.yaml',
+      );
+  }
+  const def = project.targets[name];
+  if (!def) {
+    throw new RbacError(
+      'TARGET',
+      `unknown target '${name}'${suggestion(name, names)}`,
+      names.length ? `targets in rbac.yaml: ${names.join(', ')}` : 'rbac.yaml defines no targets',
+    );
+  }
+  return expandTarget(def, env);
+}
+
+function expandTarget(def: TargetDef, env: Env): ResolvedTarget {
+  const missing: string[] = [];
+  const bad: string[] = [];
+  const secrets: string[] = [];
+  const expand = (v: TargetValue | undefined, secret = false): string | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v.value !== 'string') return String(v.value);
+    const out = v.value.replace(VAR, (whole, varName: string) => {
+      if (!VAR_NAME.test(varName)) {
+        bad.push(`${whole} at ${fmt(v.source)}`);
+        return '';
+      }
+      const val = env[varName];
+      if (val === undefined || val === '') {
+        missing.push(`${varName} (${fmt(v.source)})`);
+        return '';
+      }
+      return val;
+    });
+    if (secret && out) secrets.push(out);
+    return out;
+  };
+  const s = def.settings;
+  const get = (k: string): string | undefined => expand(s[k], SECRET_KEYS.has(k));
+
+  const base = { name: def.name, source: def.source, secrets };
+  let t: ResolvedTarget;
+  switch (def.platform) {
+    case 'postgres': {
+      const url = get('url');
+      const embedded = get('embedded');
+      const databaseMap: Record<string, string> = {};
+      for (const [k, v] of Object.entries(def.databaseMap ?? {})) databaseMap[k] = expand(v) ?? '';
+      t = { ...base, platform: 'postgres', display: '', databaseMap };
+      if (url !== undefined) {
+        t.url = url;
+        const pw = urlPassword(url);
+        if (pw) secrets.push(pw);
+      }
+      if (embedded !== undefined) t.embedded = embedded;
+      if (def.objectCreators) t.objectCreators = def.objectCreators.map((c) => c.value);
+      break;
+    }
+    case 'snowflake':
+      t = {
+        ...base,
+        platform: 'snowflake',
+        display: '',
+        account: get('account') ?? '',
+        user: get('user') ?? '',
+        role: get('role'),
+        warehouse: get('warehouse'),
+        authenticator: (get('authenticator') ?? 'SNOWFLAKE_JWT') as Authenticator,
+        privateKeyPath: get('private_key_path'),
+        password: get('password'),
+        token: get('token'),
+        parallelism: typeof s.parallelism?.value === 'number' ? s.parallelism.value : 8,
+      };
+      break;
+    case 'databricks':
+      t = {
+        ...base,
+        platform: 'databricks',
+        display: '',
+        host: get('host') ?? '',
+        httpPath: get('http_path') ?? '',
+        token: get('token'),
+        clientId: get('client_id'),
+        clientSecret: get('client_secret'),
+        manageMembership: s.manage_membership?.value === true,
+      };
+      break;
+  }
+  if (bad.length) {
+    throw new RbacError('TARGET', `target '${def.name}': malformed variable reference ${bad.join(', ')}`, 'write ${NAME} with NAME made of letters, digits and _');
+  }
+  if (missing.length) {
+    const plural = missing.length > 1;
+    throw new RbacError(
+      'TARGET',
+      `target '${def.name}' needs environment variable${plural ? 's' : ''} ${missing.join(', ')}, which ${plural ? 'are' : 'is'} not set`,
+      `set ${plural ? 'them' : 'it'} in the environment, or choose another target with --target`,
+    );
+  }
+  if (t.platform === 'postgres') {
+    if (t.url !== undefined && !PG_URL.test(t.url)) {
+      // The value may be anything, a secret included: name the setting, never the value.
+      throw new RbacError('TARGET', `target '${def.name}': url (${fmt(s.url!.source)}) is not a postgres:// or postgresql:// URL`);
+    }
+    t.display = t.url !== undefined ? maskUrl(t.url) : `pglite:${t.embedded}`;
+  } else if (t.platform === 'snowflake') {
+    t.display = `snowflake://${t.user}@${t.account}${t.role ? ` (role ${t.role})` : ''}`;
+  } else {
+    t.display = `databricks://${t.host}${t.httpPath}`;
+  }
+  return t;
+}
