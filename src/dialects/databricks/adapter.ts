@@ -1,0 +1,165 @@
+/**
+ * The Databricks Unity Catalog adapter: reads the live state in a fixed number of
+ * information_schema queries, compiles plans with the inheritance hook, applies in
+ * order. GRANT/REVOKE run one by one with no transaction: the first failure stops the
+ * run and the result reports applied/failed/pending honestly (rolledBack=false).
+ */
+import type { Desired, Live } from '../../model/types.js';
+import type { Plan, PlanProblem } from '../../plan/types.js';
+import type { ApplyListener, ApplyResult } from '../../apply/types.js';
+import { applySequential } from '../apply-sequential.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../concurrency.js';
+import type { Adapter, IntrospectScope, QueryFn, Statement } from '../types.js';
+import { compileDatabricksPlan } from './compile.js';
+import { DatabricksDriverError, connectDatabricks, type DatabricksConnectOptions } from './driver.js';
+import { parseDatabricks, sql, type DatabricksProvenance, type IgnoredGrant } from './inspect.js';
+import { databricksDialect } from './quote.js';
+
+/** Tuning. `retryCodes`: error classes/SQLSTATEs treated as throttling (plus HTTP 429/503). */
+export interface DatabricksAdapterOptions {
+  retry?: RetryPolicy;
+  retryCodes?: readonly string[];
+}
+
+const DEFAULT_RETRY_CODES = ['TEMPORARILY_UNAVAILABLE', 'REQUEST_LIMIT_EXCEEDED'];
+
+export function isDatabricksRetryable(e: unknown, codes: readonly string[] = DEFAULT_RETRY_CODES): boolean {
+  if (!(e instanceof DatabricksDriverError)) return false;
+  if (e.httpStatus === 429 || e.httpStatus === 503) return true;
+  return e.code !== undefined && codes.includes(e.code);
+}
+
+export class DatabricksAdapter implements Adapter {
+  readonly platform = 'databricks' as const;
+  readonly dialect = databricksDialect;
+  private queries = 0;
+  /** Inheritance learnt by the last introspect; compile() uses it. */
+  provenance: DatabricksProvenance = new Map();
+  lastIgnored: IgnoredGrant[] = [];
+  private readonly retry: RetryPolicy;
+
+  constructor(
+    private readonly conn: { query: QueryFn; close(): Promise<void> },
+    private readonly options: DatabricksAdapterOptions = {},
+  ) {
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  private run = (text: string) =>
+    withRetry(
+      () => {
+        this.queries++;
+        return this.conn.query(text);
+      },
+      (e) => isDatabricksRetryable(e, this.options.retryCodes ?? DEFAULT_RETRY_CODES),
+      this.retry,
+    );
+
+  /** Six queries whatever the number of roles and schemas. PUBLIC (`account users`) is not read. */
+  async introspect(scope: IntrospectScope): Promise<Live> {
+    const roles = scope.roles.map((r) => r.toLowerCase());
+    const [groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables] = await Promise.all([
+      this.run(sql.groups()),
+      this.run(sql.catalogPrivileges(roles)),
+      this.run(sql.schemaPrivileges(roles)),
+      this.run(sql.tablePrivileges(roles)),
+      this.run(sql.schemata(scope.schemas)),
+      this.run(sql.tables(scope.schemas)),
+    ]);
+    const read = parseDatabricks({ groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables }, roles);
+    this.provenance = read.provenance;
+    this.lastIgnored = read.ignored;
+    return {
+      platform: 'databricks',
+      roles: read.roles,
+      memberships: [],
+      grants: read.grants,
+      futureGrants: read.futureGrants,
+      schemas: read.schemas,
+      tables: read.tables,
+    };
+  }
+
+  compile(plan: Plan): Statement[] {
+    return compileDatabricksPlan(plan, this.provenance);
+  }
+
+  apply(statements: Statement[], opts: { onEvent?: ApplyListener; lockTimeoutMs?: number } = {}): Promise<ApplyResult> {
+    return applySequential(
+      statements,
+      {
+        exec: (text) => this.run(text),
+        describe: (e) => {
+          const d = e instanceof DatabricksDriverError ? e : new DatabricksDriverError(String((e as Error)?.message ?? e));
+          return { message: d.message, code: d.code };
+        },
+      },
+      opts.onEvent,
+    );
+  }
+
+  queryCount(): number {
+    return this.queries;
+  }
+
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+}
+
+export async function createDatabricksAdapter(
+  connect: DatabricksConnectOptions,
+  options: DatabricksAdapterOptions = {},
+): Promise<DatabricksAdapter> {
+  return new DatabricksAdapter(await connectDatabricks(connect), options);
+}
+
+/**
+ * What the configuration asks for that this tool cannot do on Unity Catalog (no SCIM
+ * client yet). The CLI adds these to the plan's problems:
+ * - memberships: warning, unmanaged on this platform (never granted nor revoked);
+ * - role descriptions/owners: warning, groups have no comment (not compared);
+ * - column grants: error, Unity Catalog has no column-level GRANT.
+ */
+export function databricksUnsupported(desired: Desired): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  if (desired.memberships.length) {
+    const roles = [...new Set(desired.memberships.map((m) => m.role))].sort();
+    problems.push({
+      severity: 'warning',
+      message: `${desired.memberships.length} group membership(s) (${roles.join(', ')}) are not managed on Databricks: group members come from SCIM / the identity provider`,
+      hint: 'manage members in the identity provider; rbac neither grants nor revokes them on this platform',
+    });
+  }
+  const described = desired.roles.filter((r) => r.description !== undefined || r.owner !== undefined).map((r) => r.name);
+  if (described.length) {
+    problems.push({
+      severity: 'warning',
+      message: `descriptions/owners of ${described.length} role(s) are not stored on Databricks (account groups have no comment)`,
+    });
+  }
+  for (const g of desired.grants) {
+    if (g.column !== undefined) {
+      problems.push({
+        severity: 'error',
+        message: `column grant ${g.privilege} on ${g.object.database}.${g.object.schema}.${g.object.name}.${g.column} for ${g.role}: Unity Catalog has no column-level GRANT`,
+        hint: 'use a column mask or a view',
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The desired state as Databricks can hold it: memberships, descriptions and owners
+ * removed (reported by `databricksUnsupported`), so the planner never plans what
+ * cannot be applied nor shows a perpetual diff.
+ */
+export function prepareDatabricksDesired(desired: Desired): Desired {
+  return {
+    ...desired,
+    roles: desired.roles.map(({ description: _d, owner: _o, ...r }) => r),
+    memberships: [],
+    users: [],
+  };
+}

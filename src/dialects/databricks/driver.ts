@@ -1,0 +1,97 @@
+/**
+ * The QueryFn seam over @databricks/sql. Only this file imports the driver. Tests
+ * drive `queryFnFromSession` with a fake session (`DatabricksSessionLike`); no Thrift
+ * stub is needed.
+ *
+ * Errors leave as `DatabricksDriverError` with the SQLSTATE / error class when the
+ * server gave one; the token never appears in a message.
+ */
+import { DBSQLClient } from '@databricks/sql';
+import { RbacError, scrubSecrets } from '../../model/errors.js';
+import type { QueryFn } from '../types.js';
+
+/** The part of IDBSQLSession this tool uses. Invariant: each operation is closed after its rows are read. */
+export interface DatabricksSessionLike {
+  executeStatement(
+    statement: string,
+    options?: { runAsync?: boolean },
+  ): Promise<{ fetchAll(): Promise<object[]>; close(): Promise<unknown> }>;
+  close(): Promise<unknown>;
+}
+
+/** Workspace connection. `path` is the SQL warehouse HTTP path (/sql/1.0/warehouses/...). */
+export interface DatabricksConnectOptions {
+  host: string;
+  path: string;
+  token: string;
+}
+
+export class DatabricksDriverError extends Error {
+  constructor(
+    message: string,
+    /** SQLSTATE, or the error class such as `TABLE_OR_VIEW_NOT_FOUND`, when known. */
+    public readonly code?: string,
+    public readonly httpStatus?: number,
+  ) {
+    super(message);
+    this.name = 'DatabricksDriverError';
+  }
+}
+
+export function toDatabricksError(e: unknown, secrets: readonly (string | undefined)[]): DatabricksDriverError {
+  if (e instanceof DatabricksDriverError) return e;
+  const any = e as {
+    message?: unknown;
+    sqlState?: unknown;
+    errorCode?: unknown;
+    statusCode?: unknown;
+    response?: { status?: { sqlState?: unknown }; statusCode?: unknown };
+  };
+  const message = scrubSecrets(String(any?.message ?? e), secrets);
+  // Error classes are printed by the server as `[CLASS_NAME] ...` at the start of the message.
+  const errorClass = /^\[([A-Z_.]+)\]/.exec(message)?.[1];
+  const sqlState = any?.sqlState ?? any?.response?.status?.sqlState;
+  const code = typeof sqlState === 'string' ? sqlState : errorClass ?? (any?.errorCode !== undefined ? String(any.errorCode) : undefined);
+  const status = any?.statusCode ?? any?.response?.statusCode;
+  return new DatabricksDriverError(message, code, typeof status === 'number' ? status : undefined);
+}
+
+/** A QueryFn over one session; every operation is closed, even when fetching fails. */
+export function queryFnFromSession(session: DatabricksSessionLike, secrets: readonly (string | undefined)[] = []): QueryFn {
+  return async (sql, params) => {
+    if (params && params.length) throw new DatabricksDriverError('positional parameters are not used by this adapter');
+    let op: Awaited<ReturnType<DatabricksSessionLike['executeStatement']>> | undefined;
+    try {
+      op = await session.executeStatement(sql, { runAsync: true });
+      return (await op.fetchAll()) as Record<string, unknown>[];
+    } catch (e) {
+      throw toDatabricksError(e, secrets);
+    } finally {
+      await op?.close().catch(() => undefined);
+    }
+  };
+}
+
+export interface DatabricksConnection {
+  query: QueryFn;
+  close(): Promise<void>;
+}
+
+export async function connectDatabricks(opts: DatabricksConnectOptions): Promise<DatabricksConnection> {
+  const client = new DBSQLClient();
+  let session: DatabricksSessionLike;
+  try {
+    await client.connect({ host: opts.host, path: opts.path, token: opts.token });
+    session = (await client.openSession()) as unknown as DatabricksSessionLike;
+  } catch (e) {
+    const d = toDatabricksError(e, [opts.token]);
+    throw new RbacError('CONNECTION', `cannot connect to Databricks workspace ${opts.host}: ${d.message}`);
+  }
+  return {
+    query: queryFnFromSession(session, [opts.token]),
+    close: async () => {
+      await session.close().catch(() => undefined);
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * Databricks Unity Catalog live reader: a FIXED number of queries (groups, catalog,
+ * schema and table privileges, schemata, tables), whatever the number of roles, and
+ * PURE parsers into the canonical Live model.
+ *
+ * Inheritance (decision): Unity Catalog privileges granted on a catalog or schema
+ * are inherited by every child. The planner is platform-neutral, so the READER emits
+ * EFFECTIVE grants: a schema-level SELECT becomes a future grant on the schema (what
+ * "objects: tables" asks for) plus a SELECT on every table of that schema in scope;
+ * a catalog-level USE SCHEMA becomes USE SCHEMA on its schemas in scope, etc. Hence a
+ * desired table SELECT already covered by a schema-level SELECT is present in Live and
+ * never re-granted. Each effective record carries its SOURCES (the direct grants it
+ * comes from) in `DatabricksProvenance`, which `compileDatabricksPlan` uses to turn a
+ * revoke of an inherited record into a revoke at its source plus direct re-grants of
+ * the siblings that must stay, so one apply converges.
+ *
+ * `ALL PRIVILEGES` is expanded here to the closed set per level (the server stores it
+ * as one privilege), with the ALL PRIVILEGES grant itself as the source.
+ * Rows whose INHERITED_FROM names an ancestor are skipped: inheritance is recomputed
+ * from the direct grants so that sources are exact.
+ */
+import { futureGrantKey, grantKey, makeFutureGrant, makeGrant, makeObject, objectKey } from '../../model/keys.js';
+import type { FutureGrantRecord, GrantRecord, LiveRole, LiveTable, ObjectRef, Privilege } from '../../model/types.js';
+import { databricksDialect } from './quote.js';
+
+export type Row = Record<string, unknown>;
+
+/** A direct grant on the server that effective records derive from. */
+export interface DatabricksSource {
+  object: ObjectRef;
+  /** The privilege word as granted (`SELECT`, `ALL PRIVILEGES`, ...). */
+  word: string;
+  role: string;
+}
+
+/** An effective record: a grant on `object`, or (future) a schema-level table privilege. */
+export interface EffectiveRecord {
+  role: string;
+  privilege: Privilege;
+  object: ObjectRef;
+  future: boolean;
+}
+
+/**
+ * Effective record key (grantKey / futureGrantKey) -> the record and the direct
+ * grants it comes from. Invariant: every effective grant/future record of the Live
+ * the reader built is here with at least one source; a source equal to the record
+ * itself (same object, same word) is a direct grant.
+ */
+export type DatabricksProvenance = Map<string, { record: EffectiveRecord; sources: DatabricksSource[] }>;
+
+const lit = (s: string) => databricksDialect.quoteLiteral(s);
+const inList = (xs: readonly string[]) => (xs.length ? xs.map(lit).join(', ') : "''");
+
+export const sql = {
+  groups: () => 'SHOW GROUPS',
+  catalogPrivileges: (roles: string[]) =>
+    `SELECT grantor, grantee, catalog_name, privilege_type, inherited_from FROM system.information_schema.catalog_privileges WHERE lower(grantee) IN (${inList(roles)})`,
+  schemaPrivileges: (roles: string[]) =>
+    `SELECT grantor, grantee, catalog_name, schema_name, privilege_type, inherited_from FROM system.information_schema.schema_privileges WHERE lower(grantee) IN (${inList(roles)})`,
+  tablePrivileges: (roles: string[]) =>
+    `SELECT grantor, grantee, table_catalog, table_schema, table_name, privilege_type, inherited_from FROM system.information_schema.table_privileges WHERE lower(grantee) IN (${inList(roles)})`,
+  schemata: (schemas: { database: string; schema: string }[]) =>
+    `SELECT catalog_name, schema_name FROM system.information_schema.schemata WHERE ${pairs('catalog_name', 'schema_name', schemas)}`,
+  tables: (schemas: { database: string; schema: string }[]) =>
+    `SELECT table_catalog, table_schema, table_name, table_type FROM system.information_schema.tables WHERE ${pairs('table_catalog', 'table_schema', schemas)}`,
+};
+
+function pairs(a: string, b: string, schemas: { database: string; schema: string }[]): string {
+  if (!schemas.length) return 'false';
+  return schemas.map((s) => `(${a} = ${lit(s.database)} AND ${b} = ${lit(s.schema)})`).join(' OR ');
+}
+
+function str(row: Row, name: string): string | undefined {
+  const v = row[name] ?? row[name.toUpperCase()];
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+const norm = (s: string) => s.toLowerCase();
+
+function isDirect(row: Row): boolean {
+  const from = str(row, 'inherited_from');
+  return from === undefined || from === '' || from.toUpperCase() === 'NONE';
+}
+
+/** What each privilege word at each level gives: to the level itself and to children. */
+const EXPAND: Record<'database' | 'schema' | 'table', Record<string, string[]>> = {
+  database: {
+    'ALL PRIVILEGES': ['USE CATALOG', 'CREATE SCHEMA', 'USE SCHEMA', 'CREATE TABLE', 'SELECT', 'MODIFY'],
+  },
+  schema: { 'ALL PRIVILEGES': ['USE SCHEMA', 'CREATE TABLE', 'SELECT', 'MODIFY'] },
+  table: { 'ALL PRIVILEGES': ['SELECT', 'MODIFY'] },
+};
+const expandWord = (kind: 'database' | 'schema' | 'table', w: string) => EXPAND[kind][w] ?? [w];
+
+/** Input of the pure effective-grant computation. */
+export interface DatabricksRows {
+  groups: Row[];
+  catalogPrivileges: Row[];
+  schemaPrivileges: Row[];
+  tablePrivileges: Row[];
+  schemata: Row[];
+  tables: Row[];
+}
+
+/** What the reader saw and left out: privileges outside the closed set (display only). */
+export interface IgnoredGrant {
+  role: string;
+  privilege: string;
+  object: string;
+}
+
+export interface DatabricksRead {
+  roles: LiveRole[];
+  grants: GrantRecord[];
+  futureGrants: FutureGrantRecord[];
+  schemas: ObjectRef[];
+  tables: LiveTable[];
+  provenance: DatabricksProvenance;
+  ignored: IgnoredGrant[];
+}
+
+/** Pure: rows of the fixed queries -> effective Live records with provenance. */
+export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly string[]): DatabricksRead {
+  const managed = new Set(managedRoles.map(norm));
+  const roles: LiveRole[] = [];
+  for (const r of rows.groups) {
+    const name = str(r, 'name') ?? str(r, 'groupName') ?? str(r, 'group_name');
+    if (name && managed.has(norm(name))) roles.push({ name: norm(name), isUser: false });
+  }
+  const schemas: ObjectRef[] = rows.schemata.map((r) => makeObject('schema', norm(str(r, 'catalog_name') ?? ''), norm(str(r, 'schema_name') ?? '')));
+  const tables: LiveTable[] = rows.tables.map((r) => {
+    const object = makeObject('table', norm(str(r, 'table_catalog') ?? ''), norm(str(r, 'table_schema') ?? ''), norm(str(r, 'table_name') ?? ''));
+    if ((str(r, 'table_type') ?? '').toUpperCase().includes('VIEW')) object.isView = true;
+    return { object, columns: [] };
+  });
+  const schemasByCatalog = new Map<string, ObjectRef[]>();
+  for (const s of schemas) schemasByCatalog.set(s.database, [...(schemasByCatalog.get(s.database) ?? []), s]);
+  const tablesBySchema = new Map<string, ObjectRef[]>();
+  for (const t of tables) {
+    const k = objectKey(makeObject('schema', t.object.database, t.object.schema));
+    tablesBySchema.set(k, [...(tablesBySchema.get(k) ?? []), t.object]);
+  }
+
+  const grants = new Map<string, GrantRecord>();
+  const futures = new Map<string, FutureGrantRecord>();
+  const provenance: DatabricksProvenance = new Map();
+  const ignored: IgnoredGrant[] = [];
+  const addSource = (key: string, record: EffectiveRecord, s: DatabricksSource) => {
+    const e = provenance.get(key) ?? { record, sources: [] };
+    if (!e.sources.some((x) => x.word === s.word && objectKey(x.object) === objectKey(s.object))) e.sources.push(s);
+    provenance.set(key, e);
+  };
+  const addGrant = (role: string, privilege: Privilege, object: ObjectRef, s: DatabricksSource, grantedBy?: string) => {
+    const g = makeGrant({ role, privilege, object, ...(grantedBy ? { grantedBy } : {}) });
+    if (!grants.has(g.key)) grants.set(g.key, g);
+    addSource(g.key, { role, privilege, object, future: false }, s);
+  };
+  const addFuture = (role: string, privilege: Privilege, schema: ObjectRef, s: DatabricksSource) => {
+    const f = makeFutureGrant({ role, privilege, schema, objectType: 'tables' });
+    if (!futures.has(f.key)) futures.set(f.key, f);
+    addSource(f.key, { role, privilege, object: schema, future: true }, s);
+  };
+  const tablePriv = (w: string): Privilege | undefined => (w === 'SELECT' ? 'select' : w === 'MODIFY' ? 'modify' : undefined);
+
+  // Effects of word w granted at schema s (directly, or inherited from its catalog).
+  const schemaEffects = (role: string, w: string, schema: ObjectRef, src: DatabricksSource, grantedBy?: string): boolean => {
+    if (w === 'USE SCHEMA') addGrant(role, 'usage', schema, src, grantedBy);
+    else if (w === 'CREATE TABLE') addGrant(role, 'create', schema, src, grantedBy);
+    else {
+      const p = tablePriv(w);
+      if (!p) return false;
+      addFuture(role, p, schema, src);
+      for (const t of tablesBySchema.get(objectKey(schema)) ?? []) addGrant(role, p, t, src, grantedBy);
+    }
+    return true;
+  };
+
+  for (const r of rows.catalogPrivileges) {
+    const role = norm(str(r, 'grantee') ?? '');
+    if (!managed.has(role) || !isDirect(r)) continue;
+    const catalog = makeObject('database', norm(str(r, 'catalog_name') ?? ''));
+    const word = (str(r, 'privilege_type') ?? '').toUpperCase();
+    const src: DatabricksSource = { object: catalog, word, role };
+    const grantedBy = str(r, 'grantor') || undefined;
+    let known = false;
+    for (const w of expandWord('database', word)) {
+      if (w === 'USE CATALOG') (known = true), addGrant(role, 'usage', catalog, src, grantedBy);
+      else if (w === 'CREATE SCHEMA') (known = true), addGrant(role, 'create', catalog, src, grantedBy);
+      else for (const s of schemasByCatalog.get(catalog.database) ?? []) known = schemaEffects(role, w, s, src, grantedBy) || known;
+      if (['USE SCHEMA', 'CREATE TABLE', 'SELECT', 'MODIFY'].includes(w)) known = true;
+    }
+    if (!known) ignored.push({ role, privilege: word, object: objectKey(catalog) });
+  }
+  for (const r of rows.schemaPrivileges) {
+    const role = norm(str(r, 'grantee') ?? '');
+    if (!managed.has(role) || !isDirect(r)) continue;
+    const schema = makeObject('schema', norm(str(r, 'catalog_name') ?? ''), norm(str(r, 'schema_name') ?? ''));
+    const word = (str(r, 'privilege_type') ?? '').toUpperCase();
+    const src: DatabricksSource = { object: schema, word, role };
+    let known = false;
+    for (const w of expandWord('schema', word)) known = schemaEffects(role, w, schema, src, str(r, 'grantor') || undefined) || known;
+    if (!known) ignored.push({ role, privilege: word, object: objectKey(schema) });
+  }
+  for (const r of rows.tablePrivileges) {
+    const role = norm(str(r, 'grantee') ?? '');
+    if (!managed.has(role) || !isDirect(r)) continue;
+    const table = makeObject('table', norm(str(r, 'table_catalog') ?? ''), norm(str(r, 'table_schema') ?? ''), norm(str(r, 'table_name') ?? ''));
+    const word = (str(r, 'privilege_type') ?? '').toUpperCase();
+    const src: DatabricksSource = { object: table, word, role };
+    let known = false;
+    for (const w of expandWord('table', word)) {
+      const p = tablePriv(w);
+      if (p) (known = true), addGrant(role, p, table, src, str(r, 'grantor') || undefined);
+    }
+    if (!known) ignored.push({ role, privilege: word, object: objectKey(table) });
+  }
+  return { roles, grants: [...grants.values()], futureGrants: [...futures.values()], schemas, tables, provenance, ignored };
+}
+
+/** The key of a grant as `compileDatabricksPlan` looks it up. */
+export const effectiveGrantKey = grantKey;
+export const effectiveFutureKey = futureGrantKey;

@@ -1,0 +1,159 @@
+/**
+ * Offline planning: a Live state written to / read from a JSON file, so
+ * `rbac plan --snapshot FILE --platform ...` plans without a connection.
+ *
+ * Invariants:
+ * - `writeSnapshot` is stable: same Live -> byte-identical text (object keys sorted,
+ *   records sorted by key), so snapshots diff well in review.
+ * - `readSnapshot` validates every field and throws RbacError('CONFIG') naming the
+ *   JSON path of the first bad field (`grants[3].object.kind`); record keys are
+ *   recomputed from the fields, never trusted from the file.
+ * - an empty snapshot (`{"platform":"snowflake","roles":[],...}`) is valid; missing
+ *   arrays read as empty.
+ */
+import { RbacError } from '../model/errors.js';
+import { makeFutureGrant, makeGrant, makeMembership } from '../model/keys.js';
+import { isPrivilege } from '../model/privileges.js';
+import { PLATFORMS, type Live, type LiveRole, type LiveTable, type ObjectRef, type Platform, type Privilege } from '../model/types.js';
+
+export const SNAPSHOT_FORMAT = 1;
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) o[k] = sortKeys(x);
+    }
+    return o;
+  }
+  return v;
+}
+
+const byKey = <T>(f: (x: T) => string) => (a: T, b: T) => (f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0);
+const objKey = (o: ObjectRef) => JSON.stringify([o.kind, o.database, o.schema ?? '', o.name ?? '']);
+
+export function writeSnapshot(live: Live): string {
+  const doc = {
+    formatVersion: SNAPSHOT_FORMAT,
+    platform: live.platform,
+    roles: [...live.roles].sort(byKey((r) => `${r.isUser ? 1 : 0}${r.name}`)),
+    memberships: [...live.memberships].sort(byKey((m) => m.key)).map(({ source: _s, ...m }) => m),
+    grants: [...live.grants].sort(byKey((g) => g.key)).map(({ source: _s, ...g }) => g),
+    futureGrants: [...live.futureGrants].sort(byKey((f) => f.key)).map(({ source: _s, ...f }) => f),
+    schemas: [...live.schemas].sort(byKey(objKey)),
+    tables: [...live.tables].sort(byKey((t) => objKey(t.object))),
+    databases: live.databases,
+    currentUser: live.currentUser,
+  };
+  return JSON.stringify(sortKeys(doc), null, 2) + '\n';
+}
+
+function fail(path: string, what: string): never {
+  throw new RbacError('CONFIG', `invalid snapshot: ${path} ${what}`);
+}
+function obj(v: unknown, path: string): Record<string, unknown> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) fail(path, 'must be an object');
+  return v as Record<string, unknown>;
+}
+function arr(v: unknown, path: string): unknown[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) fail(path, 'must be an array');
+  return v;
+}
+function s(v: unknown, path: string): string {
+  if (typeof v !== 'string' || v === '') fail(path, 'must be a non-empty string');
+  return v;
+}
+function optS(v: unknown, path: string): string | undefined {
+  return v === undefined ? undefined : s(v, path);
+}
+function priv(v: unknown, path: string): Privilege {
+  if (typeof v !== 'string' || !isPrivilege(v)) fail(path, `must be a privilege (got ${JSON.stringify(v)})`);
+  return v;
+}
+function objectRef(v: unknown, path: string, kind?: ObjectRef['kind']): ObjectRef {
+  const o = obj(v, path);
+  const k = o.kind;
+  if (k !== 'database' && k !== 'schema' && k !== 'table') fail(`${path}.kind`, 'must be database, schema or table');
+  if (kind && k !== kind) fail(`${path}.kind`, `must be ${kind}`);
+  const ref: ObjectRef = { kind: k, database: s(o.database, `${path}.database`) };
+  if (k !== 'database') ref.schema = s(o.schema, `${path}.schema`);
+  if (k === 'table') ref.name = s(o.name, `${path}.name`);
+  if (o.isView !== undefined) {
+    if (typeof o.isView !== 'boolean') fail(`${path}.isView`, 'must be a boolean');
+    if (o.isView) ref.isView = true;
+  }
+  return ref;
+}
+
+export function readSnapshot(text: string): Live {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RbacError('CONFIG', `invalid snapshot: not JSON (${(e as Error).message})`);
+  }
+  const d = obj(raw, '(root)');
+  if (d.formatVersion !== undefined && d.formatVersion !== SNAPSHOT_FORMAT) fail('formatVersion', `must be ${SNAPSHOT_FORMAT}`);
+  if (!PLATFORMS.includes(d.platform as Platform)) fail('platform', `must be one of ${PLATFORMS.join(', ')}`);
+  const roles: LiveRole[] = arr(d.roles, 'roles').map((r, i) => {
+    const o = obj(r, `roles[${i}]`);
+    if (o.isUser !== undefined && typeof o.isUser !== 'boolean') fail(`roles[${i}].isUser`, 'must be a boolean');
+    const role: LiveRole = { name: s(o.name, `roles[${i}].name`), isUser: o.isUser === true };
+    const description = optS(o.description, `roles[${i}].description`);
+    const owner = optS(o.owner, `roles[${i}].owner`);
+    if (description !== undefined) role.description = description;
+    if (owner !== undefined) role.owner = owner;
+    return role;
+  });
+  const memberships = arr(d.memberships, 'memberships').map((m, i) => {
+    const o = obj(m, `memberships[${i}]`);
+    if (o.memberKind !== 'user' && o.memberKind !== 'role') fail(`memberships[${i}].memberKind`, 'must be user or role');
+    return makeMembership({
+      role: s(o.role, `memberships[${i}].role`),
+      member: s(o.member, `memberships[${i}].member`),
+      memberKind: o.memberKind,
+      ...(o.grantedBy !== undefined ? { grantedBy: s(o.grantedBy, `memberships[${i}].grantedBy`) } : {}),
+    });
+  });
+  const grants = arr(d.grants, 'grants').map((g, i) => {
+    const o = obj(g, `grants[${i}]`);
+    return makeGrant({
+      role: s(o.role, `grants[${i}].role`),
+      privilege: priv(o.privilege, `grants[${i}].privilege`),
+      object: objectRef(o.object, `grants[${i}].object`),
+      ...(o.column !== undefined ? { column: s(o.column, `grants[${i}].column`) } : {}),
+      ...(o.grantedBy !== undefined ? { grantedBy: s(o.grantedBy, `grants[${i}].grantedBy`) } : {}),
+    });
+  });
+  const futureGrants = arr(d.futureGrants, 'futureGrants').map((f, i) => {
+    const o = obj(f, `futureGrants[${i}]`);
+    if (o.objectType !== 'tables') fail(`futureGrants[${i}].objectType`, 'must be tables');
+    return makeFutureGrant({
+      role: s(o.role, `futureGrants[${i}].role`),
+      privilege: priv(o.privilege, `futureGrants[${i}].privilege`),
+      schema: objectRef(o.schema, `futureGrants[${i}].schema`, 'schema'),
+      objectType: 'tables',
+      ...(o.forRole !== undefined ? { forRole: s(o.forRole, `futureGrants[${i}].forRole`) } : {}),
+    });
+  });
+  const schemas = arr(d.schemas, 'schemas').map((x, i) => objectRef(x, `schemas[${i}]`, 'schema'));
+  const tables: LiveTable[] = arr(d.tables, 'tables').map((t, i) => {
+    const o = obj(t, `tables[${i}]`);
+    const columns = arr(o.columns, `tables[${i}].columns`).map((c, j) => s(c, `tables[${i}].columns[${j}]`));
+    const table: LiveTable = { object: objectRef(o.object, `tables[${i}].object`, 'table'), columns };
+    const owner = optS(o.owner, `tables[${i}].owner`);
+    if (owner !== undefined) table.owner = owner;
+    return table;
+  });
+  const live: Live = { platform: d.platform as Platform, roles, memberships, grants, futureGrants, schemas, tables };
+  if (d.databases !== undefined) {
+    const m = obj(d.databases, 'databases');
+    live.databases = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, s(v, `databases.${k}`)]));
+  }
+  const currentUser = optS(d.currentUser, 'currentUser');
+  if (currentUser !== undefined) live.currentUser = currentUser;
+  return live;
+}

@@ -1,0 +1,229 @@
+/**
+ * The Snowflake adapter: introspect managed roles in parallel (bounded), retry
+ * throttled queries with exponential backoff, compile plans, apply in order.
+ *
+ * Snowflake DDL and GRANT autocommit: there is no transaction to roll back, so apply
+ * runs statements one by one, stops at the first failure and reports
+ * applied/failed/pending (rolledBack is always false). No lock is taken either
+ * (Snowflake has no advisory lock); `lockTimeoutMs` is ignored.
+ */
+import { objectKey } from '../../model/keys.js';
+import type { FutureGrantRecord, GrantRecord, Live, LiveRole, LiveTable, MembershipRecord, ObjectRef } from '../../model/types.js';
+import type { Plan } from '../../plan/types.js';
+import type { ApplyListener, ApplyResult } from '../../apply/types.js';
+import { applySequential } from '../apply-sequential.js';
+import { DEFAULT_RETRY, mapLimit, withRetry, type RetryPolicy } from '../concurrency.js';
+import type { Adapter, IntrospectScope, QueryFn, Statement } from '../types.js';
+import { compileSnowflake } from './compile.js';
+import { SF_OBJECT_DOES_NOT_EXIST, SnowflakeDriverError, connectSnowflake, type SnowflakeConnectOptions } from './driver.js';
+import {
+  parseFutureGrants,
+  parseGrantsOfRole,
+  parseGrantsToRole,
+  parseRoles,
+  parseTables,
+  parseUsers,
+  sql,
+  type IgnoredGrant,
+} from './inspect.js';
+import { snowflakeDialect } from './quote.js';
+
+/**
+ * Adapter tuning. Invariants: parallelism >= 1 (default 8); retry applies to reads
+ * and to apply statements alike (GRANT/REVOKE are idempotent, so a retried statement
+ * cannot apply twice in effect).
+ */
+export interface SnowflakeAdapterOptions {
+  parallelism?: number;
+  retry?: RetryPolicy;
+  /**
+   * Driver/server error codes treated as throttling, besides HTTP 429/503 surfaced
+   * by the driver (snowflake-sdk already retries HTTP 429 and 5xx itself; this layer
+   * catches what it gives up on).
+   */
+  retryCodes?: readonly string[];
+  /** Read users (SHOW USERS) to report missing members; needs MANAGE GRANTS or similar. */
+  readUsers?: boolean;
+}
+
+/** HTTP statuses that mean "slow down", whichever layer surfaced them. */
+const THROTTLE_STATUS = new Set([429, 503]);
+/** snowflake-sdk: ERR_SF_NETWORK_COULD_NOT_CONNECT, ERR_SF_RESPONSE_FAILURE (carries the HTTP status). */
+const NETWORK_CODES = new Set(['401001']);
+
+export function isSnowflakeRetryable(e: unknown, extraCodes: readonly string[] = []): boolean {
+  if (!(e instanceof SnowflakeDriverError)) return false;
+  if (e.httpStatus !== undefined && THROTTLE_STATUS.has(e.httpStatus)) return true;
+  if (e.code !== undefined && (NETWORK_CODES.has(e.code) || extraCodes.includes(e.code))) return true;
+  return false;
+}
+
+export class SnowflakeAdapter implements Adapter {
+  readonly platform = 'snowflake' as const;
+  readonly dialect = snowflakeDialect;
+  private queries = 0;
+  /** Grants the last introspect saw and left out of the model (display/audit only). */
+  lastIgnored: IgnoredGrant[] = [];
+  private readonly parallelism: number;
+  private readonly retry: RetryPolicy;
+
+  constructor(
+    private readonly conn: { query: QueryFn; close(): Promise<void> },
+    private readonly options: SnowflakeAdapterOptions = {},
+  ) {
+    this.parallelism = options.parallelism ?? 8;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  /** One query through the retry policy, counted (retries count as queries sent). */
+  private run = (text: string): Promise<Record<string, unknown>[]> =>
+    withRetry(
+      () => {
+        this.queries++;
+        return this.conn.query(text);
+      },
+      (e) => isSnowflakeRetryable(e, this.options.retryCodes),
+      this.retry,
+    );
+
+  /** A query whose target may not exist (schema/database not created yet): empty then. */
+  private runMaybeMissing = async (text: string): Promise<Record<string, unknown>[] | undefined> => {
+    try {
+      return await this.run(text);
+    } catch (e) {
+      if (e instanceof SnowflakeDriverError && e.code === SF_OBJECT_DOES_NOT_EXIST) return undefined;
+      throw e;
+    }
+  };
+
+  async introspect(scope: IntrospectScope): Promise<Live> {
+    const managed = new Set(scope.roles);
+    const roleRows = await this.run(sql.showRoles());
+    const roles: LiveRole[] = parseRoles(roleRows, managed);
+    const existing = roles.map((r) => r.name);
+    if (scope.includePublic && !managed.has('PUBLIC')) existing.push('PUBLIC');
+
+    let users: LiveRole[] = [];
+    if (scope.users.length && this.options.readUsers !== false) {
+      users = parseUsers(await this.run(sql.showUsers()), new Set(scope.users));
+    }
+
+    const schemaKeys = new Set(scope.schemas.map((s) => objectKey({ kind: 'schema', database: s.database, schema: s.schema })));
+    const inScopeForPublic = (o: ObjectRef) => o.kind !== 'database' && schemaKeys.has(objectKey({ kind: 'schema', database: o.database, schema: o.schema }));
+
+    type Job =
+      | { t: 'to'; role: string }
+      | { t: 'of'; role: string }
+      | { t: 'future'; database: string; schema: string }
+      | { t: 'tables'; database: string; schemas: string[] };
+    const jobs: Job[] = [];
+    for (const role of existing) {
+      jobs.push({ t: 'to', role });
+      if (role !== 'PUBLIC') jobs.push({ t: 'of', role });
+    }
+    for (const s of scope.schemas) jobs.push({ t: 'future', database: s.database, schema: s.schema });
+    const byDb = new Map<string, string[]>();
+    for (const s of scope.schemas) byDb.set(s.database, [...(byDb.get(s.database) ?? []), s.schema]);
+    for (const [database, schemas] of byDb) jobs.push({ t: 'tables', database, schemas });
+
+    const grants: GrantRecord[] = [];
+    const memberships = new Map<string, MembershipRecord>();
+    const futureGrants: FutureGrantRecord[] = [];
+    const tables: LiveTable[] = [];
+    const schemas: ObjectRef[] = [];
+    const ignored: IgnoredGrant[] = [];
+
+    const results = await mapLimit(jobs, this.parallelism, async (job) => {
+      switch (job.t) {
+        case 'to':
+          return { job, rows: await this.run(sql.grantsToRole(job.role)) };
+        case 'of':
+          return { job, rows: await this.run(sql.grantsOfRole(job.role)) };
+        case 'future':
+          return { job, rows: await this.runMaybeMissing(sql.futureGrantsInSchema(job.database, job.schema)) };
+        case 'tables':
+          return { job, rows: await this.runMaybeMissing(sql.tablesInDatabase(job.database, job.schemas)) };
+      }
+    });
+    // Assemble in job order so the Live value is deterministic whatever finished first.
+    for (const { job, rows } of results) {
+      switch (job.t) {
+        case 'to': {
+          const r = parseGrantsToRole(job.role, rows ?? []);
+          // PUBLIC is read only for objects in managed schemas.
+          grants.push(...(job.role === 'PUBLIC' && !managed.has('PUBLIC') ? r.grants.filter((g) => inScopeForPublic(g.object)) : r.grants));
+          if (job.role !== 'PUBLIC' || managed.has('PUBLIC')) for (const m of r.memberships) memberships.set(m.key, m);
+          ignored.push(...r.ignored);
+          break;
+        }
+        case 'of':
+          for (const m of parseGrantsOfRole(job.role, rows ?? [])) memberships.set(m.key, m);
+          break;
+        case 'future':
+          if (rows) {
+            schemas.push({ kind: 'schema', database: job.database, schema: job.schema });
+            const r = parseFutureGrants(job.database, job.schema, rows);
+            futureGrants.push(...r.futureGrants.filter((f) => managed.has(f.role) || (scope.includePublic && f.role === 'PUBLIC')));
+            ignored.push(...r.ignored);
+          }
+          break;
+        case 'tables':
+          if (rows) tables.push(...parseTables(job.database, rows));
+          break;
+      }
+    }
+    this.lastIgnored = ignored;
+    return {
+      platform: 'snowflake',
+      roles: [...roles, ...users],
+      memberships: [...memberships.values()],
+      grants,
+      futureGrants,
+      schemas,
+      tables,
+    };
+  }
+
+  compile(plan: Plan): Statement[] {
+    return compileSnowflakePlan(plan);
+  }
+
+  apply(statements: Statement[], opts: { onEvent?: ApplyListener; lockTimeoutMs?: number } = {}): Promise<ApplyResult> {
+    return applySequential(
+      statements,
+      {
+        exec: (text) => this.run(text),
+        describe: (e) => {
+          const d = e instanceof SnowflakeDriverError ? e : new SnowflakeDriverError(String((e as Error)?.message ?? e));
+          return { message: d.message, code: d.code };
+        },
+      },
+      opts.onEvent,
+    );
+  }
+
+  queryCount(): number {
+    return this.queries;
+  }
+
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+}
+
+/** Compile every change of a plan; each statement names the change it came from. */
+export function compileSnowflakePlan(plan: Plan): Statement[] {
+  const out: Statement[] = [];
+  plan.changes.forEach((c, changeIndex) => {
+    for (const text of compileSnowflake(c, {})) out.push({ sql: text, changeIndex });
+  });
+  return out;
+}
+
+/** Connect with snowflake-sdk and wrap the connection in an adapter. */
+export async function createSnowflakeAdapter(
+  connect: SnowflakeConnectOptions,
+  options: SnowflakeAdapterOptions = {},
+): Promise<SnowflakeAdapter> {
+  return new SnowflakeAdapter(await connectSnowflake(connect), options);
+}

@@ -1,0 +1,134 @@
+/**
+ * Change -> Snowflake SQL. Pure; every identifier goes through the dialect quoter and
+ * every privilege word comes from the closed maps below.
+ *
+ * OWNERSHIP: Snowflake never revokes ownership, it transfers it. A grant of
+ * `ownership` compiles to `GRANT OWNERSHIP ... TO ROLE r COPY CURRENT GRANTS` (a
+ * transfer that keeps the object's other grants); a revoke of `ownership` compiles to
+ * NO statement: taking ownership away from a managed role would need a new owner the
+ * configuration does not name, and a REVOKE OWNERSHIP is an error on Snowflake. The
+ * object keeps its owner until the configuration grants ownership to another role.
+ */
+import { RbacError } from '../../model/errors.js';
+import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
+import { assertNever, type Change } from '../../plan/types.js';
+import type { CompileContext } from '../types.js';
+import { encodeRoleComment, snowflakeDialect } from './quote.js';
+
+const q = (name: string) => snowflakeDialect.quoteIdent(name);
+
+/** Generic privilege -> Snowflake privilege words, per object kind. Closed. */
+export const SNOWFLAKE_PRIVILEGES: Record<SecurableKind, Partial<Record<Privilege, string>>> = {
+  database: { usage: 'USAGE', create: 'CREATE SCHEMA', ownership: 'OWNERSHIP' },
+  schema: { usage: 'USAGE', create: 'CREATE TABLE', ownership: 'OWNERSHIP' },
+  table: {
+    select: 'SELECT',
+    insert: 'INSERT',
+    update: 'UPDATE',
+    delete: 'DELETE',
+    truncate: 'TRUNCATE',
+    references: 'REFERENCES',
+    ownership: 'OWNERSHIP',
+  },
+};
+
+function privilegeWord(kind: SecurableKind, p: Privilege): string {
+  const w = SNOWFLAKE_PRIVILEGES[kind][p];
+  if (!w) throw new RbacError('PLAN_INVALID', `privilege ${p} cannot be granted on a ${kind} in Snowflake`);
+  return w;
+}
+
+/** `DATABASE "D"`, `SCHEMA "D"."S"`, `TABLE "D"."S"."T"` or `VIEW ...` (isView hint). */
+export function snowflakeObject(o: ObjectRef): string {
+  switch (o.kind) {
+    case 'database':
+      return `DATABASE ${q(o.database)}`;
+    case 'schema':
+      return `SCHEMA ${q(o.database)}.${q(need(o.schema, 'schema'))}`;
+    case 'table':
+      return `${o.isView ? 'VIEW' : 'TABLE'} ${q(o.database)}.${q(need(o.schema, 'schema'))}.${q(need(o.name, 'name'))}`;
+    default:
+      return assertNever(o.kind);
+  }
+}
+
+function need(v: string | undefined, what: string): string {
+  if (v === undefined) throw new RbacError('PLAN_INVALID', `object reference without a ${what}`);
+  return v;
+}
+
+function noColumns(columns: string[] | undefined): void {
+  if (columns && columns.length) {
+    throw new RbacError(
+      'PLAN_INVALID',
+      'Snowflake has no column-level GRANT',
+      'restrict columns with a masking policy (a later step) or a secure view',
+    );
+  }
+}
+
+function commentClause(meta: { description?: string; owner?: string }): string | undefined {
+  const c = encodeRoleComment(meta);
+  return c === undefined ? undefined : snowflakeDialect.quoteLiteral(c);
+}
+
+function grantee(kind: 'user' | 'role', name: string): string {
+  return `${kind === 'user' ? 'USER' : 'ROLE'} ${q(name)}`;
+}
+
+export function compileSnowflake(change: Change, _ctx: CompileContext = {}): string[] {
+  switch (change.kind) {
+    case 'createRole': {
+      const c = commentClause(change);
+      return [`CREATE ROLE IF NOT EXISTS ${q(change.role)}${c ? ` COMMENT = ${c}` : ''}`];
+    }
+    case 'alterRole': {
+      const c = commentClause(change.to);
+      return [c ? `ALTER ROLE ${q(change.role)} SET COMMENT = ${c}` : `ALTER ROLE ${q(change.role)} UNSET COMMENT`];
+    }
+    case 'dropRole':
+      return [`DROP ROLE IF EXISTS ${q(change.role)}`];
+    case 'grantMembership':
+      return [`GRANT ROLE ${q(change.role)} TO ${grantee(change.memberKind, change.member)}`];
+    case 'revokeMembership':
+      return [`REVOKE ROLE ${q(change.role)} FROM ${grantee(change.memberKind, change.member)}`];
+    case 'grant': {
+      noColumns(change.columns);
+      const obj = snowflakeObject(change.object);
+      const plain = change.privileges.filter((p) => p !== 'ownership');
+      const out: string[] = [];
+      if (plain.length) {
+        out.push(`GRANT ${plain.map((p) => privilegeWord(change.object.kind, p)).join(', ')} ON ${obj} TO ROLE ${q(change.role)}`);
+      }
+      // Ownership is a transfer; COPY CURRENT GRANTS keeps every other grant on the object.
+      if (change.privileges.includes('ownership')) {
+        privilegeWord(change.object.kind, 'ownership');
+        out.push(`GRANT OWNERSHIP ON ${obj} TO ROLE ${q(change.role)} COPY CURRENT GRANTS`);
+      }
+      return out;
+    }
+    case 'revoke': {
+      noColumns(change.columns);
+      // Ownership is never revoked (see the module comment): it is left out here.
+      const plain = change.privileges.filter((p) => p !== 'ownership');
+      if (!plain.length) return [];
+      return [
+        `REVOKE ${plain.map((p) => privilegeWord(change.object.kind, p)).join(', ')} ON ${snowflakeObject(change.object)} FROM ROLE ${q(change.role)}`,
+      ];
+    }
+    case 'grantFuture':
+    case 'revokeFuture': {
+      if (change.forRole !== undefined) {
+        throw new RbacError('PLAN_INVALID', 'Snowflake future grants have no creating role (forRole is Postgres only)');
+      }
+      if (change.objectType !== 'tables') return assertNever(change.objectType);
+      const schema = `${q(change.schema.database)}.${q(need(change.schema.schema, 'schema'))}`;
+      const privs = change.privileges.map((p) => privilegeWord('table', p)).join(', ');
+      return change.kind === 'grantFuture'
+        ? [`GRANT ${privs} ON FUTURE TABLES IN SCHEMA ${schema} TO ROLE ${q(change.role)}`]
+        : [`REVOKE ${privs} ON FUTURE TABLES IN SCHEMA ${schema} FROM ROLE ${q(change.role)}`];
+    }
+    default:
+      return assertNever(change);
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Snowflake live reader: the catalog commands it sends and PURE parsers from their
+ * rows (by documented column name) into the canonical Live model.
+ *
+ * Commands (only managed roles are read; a huge system role such as ACCOUNTADMIN is
+ * read only when the configuration manages it):
+ * - `SHOW ROLES`                                 -> roles and their comments
+ * - `SHOW USERS`                                 -> which member users exist
+ * - `SHOW GRANTS TO ROLE "R"`   per managed role -> object grants; roles R holds
+ * - `SHOW GRANTS OF ROLE "R"`   per managed role -> users and roles holding R
+ * - `SHOW FUTURE GRANTS IN SCHEMA "D"."S"` per schema in scope
+ * - `SELECT ... FROM "D".INFORMATION_SCHEMA.TABLES` per database in scope
+ *
+ * Traps handled here, each covered by a fixture test:
+ * - future grants name their columns `grant_on`/`grant_to`, not `granted_on`/`granted_to`;
+ * - IMPORTED PRIVILEGES on a shared database is reported as USAGE (read as usage);
+ * - `granted_by` may be empty (kept as undefined: display only);
+ * - a view may be reported as TABLE and a table as VIEW: both read as kind 'table';
+ * - the `name` column quotes parts that need it (`DB.SCHEMA."Mixed"`);
+ * - privileges outside the closed list (MONITOR, OPERATE, CREATE VIEW, APPLY ...) and
+ *   objects outside database/schema/table (WAREHOUSE, INTEGRATION, ACCOUNT ...) are
+ *   kept OUT of the model and listed in `ignored`. The planner never sees them, so it
+ *   can never revoke them: they are outside what this tool manages.
+ */
+import { makeFutureGrant, makeGrant, makeMembership, makeObject } from '../../model/keys.js';
+import type {
+  FutureGrantRecord,
+  GrantRecord,
+  LiveRole,
+  LiveTable,
+  MembershipRecord,
+  ObjectRef,
+  Privilege,
+  SecurableKind,
+} from '../../model/types.js';
+import { decodeRoleComment, parseQualifiedName, snowflakeDialect } from './quote.js';
+
+/** A row as the driver returns it: column name -> value. */
+export type Row = Record<string, unknown>;
+
+/** Something the reader saw and deliberately left out of the model (display only). */
+export interface IgnoredGrant {
+  role: string;
+  privilege: string;
+  grantedOn: string;
+  name: string;
+}
+
+const q = (n: string) => snowflakeDialect.quoteIdent(n);
+
+export const sql = {
+  showRoles: () => 'SHOW ROLES',
+  showUsers: () => 'SHOW USERS',
+  grantsToRole: (role: string) => `SHOW GRANTS TO ROLE ${q(role)}`,
+  grantsOfRole: (role: string) => `SHOW GRANTS OF ROLE ${q(role)}`,
+  futureGrantsInSchema: (database: string, schema: string) => `SHOW FUTURE GRANTS IN SCHEMA ${q(database)}.${q(schema)}`,
+  tablesInDatabase: (database: string, schemas: string[]) =>
+    `SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM ${q(database)}.INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA IN (${schemas
+      .map((s) => snowflakeDialect.quoteLiteral(s))
+      .join(', ')}) ORDER BY TABLE_SCHEMA, TABLE_NAME`,
+};
+
+function str(row: Row, ...names: string[]): string | undefined {
+  for (const n of names) {
+    const v = row[n] ?? row[n.toUpperCase()];
+    if (v !== undefined && v !== null) return String(v);
+  }
+  return undefined;
+}
+
+/** Snowflake privilege word on a kind -> generic privilege, or undefined (unmanaged). */
+export function genericPrivilege(kind: SecurableKind, word: string): Privilege | undefined {
+  const w = word.trim().toUpperCase();
+  if (w === 'OWNERSHIP') return 'ownership';
+  switch (kind) {
+    case 'database':
+      if (w === 'USAGE' || w === 'IMPORTED PRIVILEGES') return 'usage';
+      if (w === 'CREATE SCHEMA') return 'create';
+      return undefined;
+    case 'schema':
+      if (w === 'USAGE') return 'usage';
+      if (w === 'CREATE TABLE') return 'create';
+      return undefined;
+    case 'table': {
+      const m: Record<string, Privilege> = {
+        SELECT: 'select',
+        INSERT: 'insert',
+        UPDATE: 'update',
+        DELETE: 'delete',
+        TRUNCATE: 'truncate',
+        REFERENCES: 'references',
+      };
+      return m[w];
+    }
+  }
+}
+
+/** `granted_on` value -> our kind. Views, materialized views and tables all read as 'table'. */
+export function securableKind(grantedOn: string): { kind: SecurableKind; isView: boolean } | undefined {
+  switch (grantedOn.trim().toUpperCase().replace(/ /g, '_')) {
+    case 'DATABASE':
+      return { kind: 'database', isView: false };
+    case 'SCHEMA':
+      return { kind: 'schema', isView: false };
+    case 'TABLE':
+    case 'EXTERNAL_TABLE':
+    case 'DYNAMIC_TABLE':
+    case 'EVENT_TABLE':
+      return { kind: 'table', isView: false };
+    case 'VIEW':
+    case 'MATERIALIZED_VIEW':
+      return { kind: 'table', isView: true };
+    default:
+      return undefined;
+  }
+}
+
+function objectFromName(kind: SecurableKind, name: string, isView: boolean): ObjectRef | undefined {
+  const parts = parseQualifiedName(name);
+  const want = kind === 'database' ? 1 : kind === 'schema' ? 2 : 3;
+  if (parts.length !== want) return undefined;
+  const o = makeObject(kind, parts[0], parts[1], parts[2]);
+  if (isView) o.isView = true;
+  return o;
+}
+
+/**
+ * `SHOW GRANTS TO ROLE r` rows: created_on, privilege, granted_on, name, granted_to,
+ * grantee_name, grant_option, granted_by. A `USAGE` row on `ROLE x` means r holds x
+ * (role hierarchy) and becomes a membership {role: x, member: r}.
+ */
+export function parseGrantsToRole(
+  role: string,
+  rows: Row[],
+): { grants: GrantRecord[]; memberships: MembershipRecord[]; ignored: IgnoredGrant[] } {
+  const grants: GrantRecord[] = [];
+  const memberships: MembershipRecord[] = [];
+  const ignored: IgnoredGrant[] = [];
+  for (const row of rows) {
+    const privilege = str(row, 'privilege') ?? '';
+    const grantedOn = str(row, 'granted_on', 'grant_on') ?? '';
+    const name = str(row, 'name') ?? '';
+    const grantee = str(row, 'grantee_name') ?? role;
+    const grantedBy = str(row, 'granted_by') || undefined;
+    if (grantedOn.toUpperCase() === 'ROLE') {
+      const held = parseQualifiedName(name);
+      if (privilege.toUpperCase() === 'USAGE' && held.length === 1) {
+        memberships.push(makeMembership({ role: held[0], member: grantee, memberKind: 'role', grantedBy }));
+      } else {
+        ignored.push({ role: grantee, privilege, grantedOn, name });
+      }
+      continue;
+    }
+    const sk = securableKind(grantedOn);
+    const generic = sk && genericPrivilege(sk.kind, privilege);
+    const object = sk && generic ? objectFromName(sk.kind, name, sk.isView) : undefined;
+    if (!sk || !generic || !object) {
+      ignored.push({ role: grantee, privilege, grantedOn, name });
+      continue;
+    }
+    grants.push(makeGrant({ role: grantee, privilege: generic, object, grantedBy }));
+  }
+  return { grants, memberships, ignored };
+}
+
+/**
+ * `SHOW GRANTS OF ROLE r` rows: created_on, role, granted_to (USER|ROLE),
+ * grantee_name, granted_by.
+ */
+export function parseGrantsOfRole(role: string, rows: Row[]): MembershipRecord[] {
+  const out: MembershipRecord[] = [];
+  for (const row of rows) {
+    const to = (str(row, 'granted_to') ?? '').toUpperCase();
+    const member = str(row, 'grantee_name');
+    if (!member || (to !== 'USER' && to !== 'ROLE')) continue;
+    out.push(
+      makeMembership({
+        role: str(row, 'role') ?? role,
+        member,
+        memberKind: to === 'USER' ? 'user' : 'role',
+        grantedBy: str(row, 'granted_by') || undefined,
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * `SHOW FUTURE GRANTS IN SCHEMA d.s` rows: created_on, privilege, grant_on, name
+ * (`D.S.<TABLE>`), grant_to, grantee_name, grant_option. Note the column names
+ * differ from SHOW GRANTS (`grant_on`, not `granted_on`): both are accepted.
+ */
+export function parseFutureGrants(
+  database: string,
+  schema: string,
+  rows: Row[],
+): { futureGrants: FutureGrantRecord[]; ignored: IgnoredGrant[] } {
+  const futureGrants: FutureGrantRecord[] = [];
+  const ignored: IgnoredGrant[] = [];
+  const schemaRef = makeObject('schema', database, schema);
+  for (const row of rows) {
+    const privilege = str(row, 'privilege') ?? '';
+    const grantOn = (str(row, 'grant_on', 'granted_on') ?? '').toUpperCase();
+    const grantTo = (str(row, 'grant_to', 'granted_to') ?? 'ROLE').toUpperCase();
+    const role = str(row, 'grantee_name') ?? '';
+    const name = str(row, 'name') ?? '';
+    const generic = genericPrivilege('table', privilege);
+    if (grantOn !== 'TABLE' || grantTo !== 'ROLE' || !generic || !role) {
+      ignored.push({ role, privilege, grantedOn: `FUTURE ${grantOn}`, name });
+      continue;
+    }
+    futureGrants.push(makeFutureGrant({ role, privilege: generic, schema: schemaRef, objectType: 'tables' }));
+  }
+  return { futureGrants, ignored };
+}
+
+/** `SHOW ROLES` rows (name, comment, owner, ...) -> LiveRole for the roles asked for. */
+export function parseRoles(rows: Row[], wanted: ReadonlySet<string> | undefined): LiveRole[] {
+  const out: LiveRole[] = [];
+  for (const row of rows) {
+    const name = str(row, 'name');
+    if (!name || (wanted && !wanted.has(name))) continue;
+    const meta = decodeRoleComment(str(row, 'comment'));
+    const r: LiveRole = { name, isUser: false };
+    if (meta.description !== undefined) r.description = meta.description;
+    if (meta.owner !== undefined) r.owner = meta.owner;
+    out.push(r);
+  }
+  return out;
+}
+
+/** `SHOW USERS` rows (name, login_name, ...) -> LiveRole{isUser} for the users asked for. */
+export function parseUsers(rows: Row[], wanted: ReadonlySet<string>): LiveRole[] {
+  const out: LiveRole[] = [];
+  for (const row of rows) {
+    const name = str(row, 'name');
+    if (name && wanted.has(name)) out.push({ name, isUser: true });
+  }
+  return out;
+}
+
+/** INFORMATION_SCHEMA.TABLES rows (TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE) -> LiveTable. */
+export function parseTables(database: string, rows: Row[]): LiveTable[] {
+  const out: LiveTable[] = [];
+  for (const row of rows) {
+    const schema = str(row, 'TABLE_SCHEMA', 'table_schema');
+    const name = str(row, 'TABLE_NAME', 'table_name');
+    if (!schema || !name) continue;
+    const type = (str(row, 'TABLE_TYPE', 'table_type') ?? '').toUpperCase();
+    const object = makeObject('table', database, schema, name);
+    if (type.includes('VIEW')) object.isView = true;
+    out.push({ object, columns: [] });
+  }
+  return out;
+}
