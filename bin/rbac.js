@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Thin launcher: runs the TypeScript CLI through tsx so `npx rbac` works without a build step.
 import { register } from 'tsx/esm/api';
+
 register();
-await import('../src/cli/main.ts');
+const { main } = await import('../src/cli/main.ts');
+await main();

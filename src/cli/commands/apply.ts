@@ -1,0 +1,152 @@
+/**
+ * `rbac apply [PLANFILE]`: plan (or load a reviewed plan), confirm, apply, verify.
+ *
+ * A saved plan is applied only when the live state still has the fingerprint and the
+ * configuration still has the digest the plan was computed from, and when the SQL
+ * compiled now is exactly the SQL that was reviewed; otherwise it is refused with
+ * exit code 3 and nothing runs.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ApplyEvent, ApplyResult } from '../../apply/types.js';
+import type { Statement } from '../../dialects/types.js';
+import { RbacError } from '../../model/errors.js';
+import type { Plan } from '../../plan/types.js';
+import { fromJsonPlan, type JsonPlan } from '../../render/json.js';
+import { renderPlanText } from '../../render/text.js';
+import { EXIT, useColor, type Io } from '../io.js';
+import { loadConfig, planTarget, planWith, type LoadedConfig, type Planned } from '../session.js';
+import type { Adapter } from '../../dialects/types.js';
+import type { ResolvedTarget } from '../../config/targets.js';
+import { confirmOnTerminal } from '../prompt.js';
+
+export interface ApplyArgs {
+  planFile?: string;
+  config?: string;
+  target?: string;
+  autoApprove?: boolean;
+  allowDestructive?: boolean;
+  /** npm start: on a TTY open the interactive UI; without one print the plan only. */
+  startMode?: boolean;
+}
+
+async function readSavedPlan(io: Io, file: string): Promise<{ plan: Plan; sql: string[][] }> {
+  const text = await readFile(path.resolve(io.cwd, file), 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new RbacError('NOT_FOUND', `cannot read plan file ${file}: ${e.code ?? e.message}`);
+  });
+  let json: JsonPlan;
+  try {
+    json = JSON.parse(text) as JsonPlan;
+  } catch (e) {
+    throw new RbacError('PLAN_INVALID', `${file} is not a plan file: ${(e as Error).message}`, 'write one with `rbac plan --out FILE`');
+  }
+  if (json?.formatVersion !== 1 || !Array.isArray(json.changes) || typeof json.liveFingerprint !== 'string') {
+    throw new RbacError('PLAN_INVALID', `${file} is not an rbac plan (formatVersion 1)`, 'write one with `rbac plan --out FILE`');
+  }
+  return fromJsonPlan(json);
+}
+
+/** Refuse a reviewed plan that no longer describes the target. */
+export function checkSavedPlan(saved: { plan: Plan; sql: string[][] }, fresh: Planned, file: string): void {
+  if (saved.plan.configDigest !== undefined && saved.plan.configDigest !== fresh.plan.configDigest) {
+    throw new RbacError(
+      'STALE_PLAN',
+      `the configuration changed since ${file} was planned (config digest differs)`,
+      'plan again from the current configuration and review the new plan',
+    );
+  }
+  if (saved.plan.liveFingerprint !== fresh.plan.liveFingerprint) {
+    throw new RbacError(
+      'STALE_PLAN',
+      `the live state of target ${fresh.plan.target} changed since ${file} was planned (someone changed grants in between)`,
+      'plan again against the current state and review the new plan; `rbac drift` shows what changed',
+    );
+  }
+  const now = fresh.plan.changes.map((_, i) => fresh.statements.filter((s) => s.changeIndex === i).map((s) => s.sql));
+  if (JSON.stringify(now) !== JSON.stringify(saved.sql)) {
+    throw new RbacError('STALE_PLAN', `${file} does not match the statements compiled now`, 'the plan file was edited or made by another version; plan again');
+  }
+}
+
+export function progressPrinter(io: Io, total: number): (e: ApplyEvent) => void {
+  return (e) => {
+    if (e.type === 'done') io.err(`  [${e.index + 1}/${total}] ok   ${e.statement.sql}\n`);
+    else if (e.type === 'failed') io.err(`  [${e.index + 1}/${total}] FAIL ${e.statement.sql}\n         ${e.error}\n`);
+    else if (e.type === 'rollback') io.err('  rolled back: nothing was applied\n');
+  };
+}
+
+export function resultSummary(r: ApplyResult): string {
+  if (r.ok) return `Applied ${r.applied.length} statement${r.applied.length === 1 ? "" : "s"} in ${Math.round(r.ms)} ms.`;
+  const nothing = r.rolledBack ? ' The transaction was rolled back: nothing was applied.' : '';
+  return `Apply failed at: ${r.failed?.statement.sql}\n  ${r.failed?.error}\n${r.applied.length} applied, ${r.pending.length} not run.${nothing}`;
+}
+
+export async function applyCommand(io: Io, args: ApplyArgs): Promise<number> {
+  const config = await loadConfig(io, args.config);
+  const saved = args.planFile !== undefined ? await readSavedPlan(io, args.planFile) : undefined;
+  const fresh = await planTarget(io, { config, target: args.target ?? saved?.plan.target });
+  const adapter = fresh.adapter!;
+  try {
+    if (saved) checkSavedPlan(saved, fresh, args.planFile!);
+    const { plan, statements } = fresh;
+    const errors = plan.problems.filter((p) => p.severity === 'error');
+
+    const ui = await import('../../ui/index.js');
+    const interactive = !saved && !args.autoApprove && ui.canUseInteractive(io.env, { isTTY: io.stdoutIsTTY }, { isTTY: io.stdinIsTTY });
+    if (!interactive) io.out(renderPlanText(plan, statements, { color: useColor(io) }));
+    if (errors.length) {
+      if (interactive) io.err(errors.map((p) => `error: ${p.message}\n${p.hint ? `  hint: ${p.hint}\n` : ''}`).join(''));
+      throw new RbacError('PLAN_INVALID', 'the plan has errors; nothing was applied');
+    }
+    if (plan.changes.length === 0) {
+      if (interactive) io.out('No changes. The target matches the configuration.\n');
+      return EXIT.OK;
+    }
+    if (plan.changes.some((c) => c.kind === 'dropRole') && !args.allowDestructive) {
+      throw new RbacError('USAGE', 'the plan drops roles; nothing was applied', 're-run with --allow-destructive to drop the roles marked state: absent');
+    }
+
+    if (interactive) {
+      const outcome = await ui.runInteractive({
+        plan,
+        statements,
+        targetName: plan.target,
+        readOnly: false,
+        apply: (onEvent) => adapter.apply(statements, { onEvent }),
+      });
+      if (outcome === 'failed') return EXIT.ERROR;
+      if (outcome !== 'applied') return EXIT.OK;
+      return await verify(io, adapter, config, fresh);
+    }
+    if (!args.autoApprove) {
+      if (args.startMode || !io.stdinIsTTY || io.env.CI) {
+        if (args.startMode) return EXIT.OK;
+        throw new RbacError('USAGE', 'refusing to apply without confirmation: no terminal to ask on', 'review the plan above and re-run with --auto-approve');
+      }
+      const ok = await confirmOnTerminal(`Apply ${plan.changes.length} changes to ${plan.target}? Type yes to apply: `, 'yes');
+      if (!ok) {
+        io.err('Cancelled: nothing was applied.\n');
+        return EXIT.OK;
+      }
+    }
+    const result = await adapter.apply(statements as Statement[], { onEvent: progressPrinter(io, statements.length) });
+    io.out(resultSummary(result) + '\n');
+    if (!result.ok) return EXIT.ERROR;
+    return await verify(io, adapter, config, fresh);
+  } finally {
+    await adapter.close();
+  }
+}
+
+/** Re-read the target after apply: the next plan must be empty. */
+async function verify(io: Io, adapter: Adapter, config: LoadedConfig, fresh: Planned): Promise<number> {
+  const again = await planWith(io, { config }, fresh.target as ResolvedTarget, adapter);
+  if (again.plan.changes.length === 0) {
+    io.out('Verified: the next plan is empty.\n');
+    return EXIT.OK;
+  }
+  io.err(`warning: after apply, ${again.plan.changes.length} changes are still planned:\n`);
+  io.err(renderPlanText(again.plan, again.statements, { color: false }));
+  return EXIT.ERROR;
+}

@@ -1,0 +1,47 @@
+/**
+ * Terminal I/O helpers for the CLI: colour decisions, error printing, exit codes.
+ * The exit codes are a public contract (README "Exit codes").
+ */
+import { RbacError } from '../model/errors.js';
+
+export const EXIT = {
+  OK: 0,
+  ERROR: 1,
+  /** plan --detailed-exitcode: changes present; drift: drift found. */
+  CHANGES: 2,
+  /** apply PLANFILE: the live state or the configuration changed since the plan. */
+  STALE: 3,
+} as const;
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+  stdoutIsTTY: boolean;
+  stdinIsTTY: boolean;
+  cwd: string;
+}
+
+export function processIo(): Io {
+  return {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    env: process.env,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    cwd: process.cwd(),
+  };
+}
+
+/** Colour only on a TTY, never under NO_COLOR (any value) and never for TERM=dumb. */
+export function useColor(io: Io): boolean {
+  return io.stdoutIsTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+}
+
+export function formatError(e: unknown): string {
+  if (e instanceof RbacError) {
+    return `error: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return `error: ${msg}\n`;
+}

@@ -1,0 +1,150 @@
+/**
+ * The rbac command line. Parses arguments, dispatches to a command, maps errors to
+ * exit codes. Commands and flags are a public contract (README "Commands").
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { RbacError } from '../model/errors.js';
+import { EXIT, formatError, processIo, type Io } from './io.js';
+
+const USAGE = `rbac: access control as code for healthcare data platforms
+
+Usage:
+  rbac validate [--config DIR]
+  rbac plan [--config DIR] [--target NAME|URL] [--format text|json] [--out FILE]
+            [--detailed-exitcode] [--interactive] [--snapshot FILE --platform P]
+  rbac apply [PLANFILE] [--config DIR] [--target NAME|URL] [--auto-approve] [--allow-destructive]
+  rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
+  rbac schema
+  rbac demo reset [--config DIR]
+  rbac start            (what npm start runs: plan the default target, apply on a terminal)
+
+Exit codes: 0 ok / no changes, 1 error, 2 changes (plan --detailed-exitcode), 3 stale plan refused.
+`;
+
+const common = {
+  config: { type: 'string' },
+  target: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const OPTIONS: Record<string, ParseArgsConfig['options']> = {
+  validate: { config: common.config, help: common.help },
+  schema: { help: common.help },
+  plan: {
+    ...common,
+    format: { type: 'string' },
+    out: { type: 'string' },
+    'detailed-exitcode': { type: 'boolean' },
+    interactive: { type: 'boolean' },
+    snapshot: { type: 'string' },
+    platform: { type: 'string' },
+  },
+  apply: { ...common, 'auto-approve': { type: 'boolean' }, 'allow-destructive': { type: 'boolean' } },
+  snapshot: { ...common, out: { type: 'string' } },
+  start: { ...common },
+  demo: { config: common.config, help: common.help },
+};
+
+function parse(command: string, argv: string[]) {
+  const options = OPTIONS[command];
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new RbacError('USAGE', `${command}: ${(e as Error).message}`, `run \`rbac ${command} --help\``);
+  }
+}
+
+export async function run(argv: string[], io: Io = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out(USAGE);
+    return command ? EXIT.OK : EXIT.ERROR;
+  }
+  if (command === '--version' || command === 'version') {
+    io.out('rbac 0.1.0\n');
+    return EXIT.OK;
+  }
+  try {
+    if (!(command in OPTIONS)) throw new RbacError('USAGE', `unknown command "${command}"`, 'run `rbac --help` for the list');
+    const { values: v, positionals } = parse(command, rest);
+    const values = v as Record<string, string | boolean | undefined>;
+    if (values.help) {
+      io.out(USAGE);
+      return EXIT.OK;
+    }
+    const str = (k: string) => values[k] as string | undefined;
+    const bool = (k: string) => values[k] === true;
+    const noPositionals = () => {
+      if (positionals.length) throw new RbacError('USAGE', `${command}: unexpected argument "${positionals[0]}"`);
+    };
+    switch (command) {
+      case 'validate': {
+        noPositionals();
+        const { validateCommand } = await import('./commands/validate.js');
+        return await validateCommand(io, { config: str('config') });
+      }
+      case 'schema': {
+        noPositionals();
+        const { jsonSchema } = await import('../config/schema.js');
+        io.out(JSON.stringify(jsonSchema(), null, 2) + '\n');
+        return EXIT.OK;
+      }
+      case 'plan': {
+        noPositionals();
+        const { planCommand } = await import('./commands/plan.js');
+        return await planCommand(io, {
+          config: str('config'),
+          target: str('target'),
+          format: str('format'),
+          out: str('out'),
+          detailedExitcode: bool('detailed-exitcode'),
+          interactive: bool('interactive'),
+          snapshot: str('snapshot'),
+          platform: str('platform'),
+        });
+      }
+      case 'apply': {
+        if (positionals.length > 1) throw new RbacError('USAGE', 'apply takes at most one plan file');
+        const { applyCommand } = await import('./commands/apply.js');
+        return await applyCommand(io, {
+          planFile: positionals[0],
+          config: str('config'),
+          target: str('target'),
+          autoApprove: bool('auto-approve'),
+          allowDestructive: bool('allow-destructive'),
+        });
+      }
+      case 'start': {
+        noPositionals();
+        const { applyCommand } = await import('./commands/apply.js');
+        return await applyCommand(io, { config: str('config'), target: str('target'), startMode: true });
+      }
+      case 'snapshot': {
+        noPositionals();
+        const { snapshotCommand } = await import('./commands/snapshot.js');
+        return await snapshotCommand(io, { config: str('config'), target: str('target'), out: str('out') });
+      }
+      case 'demo': {
+        if (positionals[0] !== 'reset' || positionals.length !== 1) {
+          throw new RbacError('USAGE', 'demo: expected `rbac demo reset`');
+        }
+        const { demoResetCommand } = await import('./commands/demo.js');
+        return await demoResetCommand(io, { config: str('config') });
+      }
+    }
+    throw new RbacError('USAGE', `unknown command "${command}"`);
+  } catch (e) {
+    io.err(formatError(e));
+    return e instanceof RbacError && e.code === 'STALE_PLAN' ? EXIT.STALE : EXIT.ERROR;
+  }
+}
+
+/** Entry point of the `rbac` binary (bin/rbac.js). */
+export async function main(): Promise<void> {
+  try {
+    process.exitCode = await run(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(formatError(e));
+    process.exitCode = EXIT.ERROR;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The CLI's pipeline, shared by every command: load and validate the configuration,
+ * open the target's adapter, normalize the desired state for its dialect, read the
+ * live state of the managed scope, plan and compile. Each step is a function so the
+ * commands compose them and tests can call them directly.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { formatDiagnostic, hasErrors, type Diagnostic } from '../config/diagnostics.js';
+import { toDesired } from '../config/desired.js';
+import { loadProject } from '../config/load.js';
+import type { Project } from '../config/project.js';
+import { resolveTarget, type ResolvedTarget } from '../config/targets.js';
+import { openAdapter } from '../dialects/registry.js';
+import type { Adapter, Dialect, IntrospectScope, Statement } from '../dialects/types.js';
+import { RbacError } from '../model/errors.js';
+import type { Desired, Live, Platform } from '../model/types.js';
+import { plan as computePlan } from '../plan/plan.js';
+import { scopeOf, scopeSchemas } from '../plan/scope.js';
+import type { ManagedScope, Plan } from '../plan/types.js';
+import { dialectFor, compilerFor } from '../dialects/registry.js';
+import type { Io } from './io.js';
+
+export interface LoadedConfig {
+  root: string;
+  project: Project;
+  warnings: Diagnostic[];
+}
+
+/** Load and validate; every problem is printed at once, errors stop the command. */
+export async function loadConfig(io: Io, configDir: string | undefined): Promise<LoadedConfig> {
+  const root = path.resolve(io.cwd, configDir ?? '.');
+  const { project, diagnostics } = await loadProject(root);
+  printDiagnostics(io, diagnostics);
+  if (hasErrors(diagnostics)) {
+    const n = diagnostics.filter((d) => d.severity === 'error').length;
+    throw new RbacError('CONFIG', `the configuration has ${n} error${n === 1 ? '' : 's'}`, 'fix the errors above; `rbac validate` lists them');
+  }
+  return { root, project, warnings: diagnostics.filter((d) => d.severity !== 'error') };
+}
+
+export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) io.err(formatDiagnostic(d) + '\n');
+}
+
+/** Normalize the configuration for one dialect; name errors (too long, ...) stop here. */
+export function desiredFor(io: Io, project: Project, dialect: Dialect): Desired {
+  const { desired, diagnostics } = toDesired(project, dialect);
+  printDiagnostics(io, diagnostics);
+  if (hasErrors(diagnostics)) {
+    throw new RbacError('CONFIG', `the configuration is not valid for ${dialect.platform}`, 'fix the errors above');
+  }
+  return desired;
+}
+
+export interface Planned {
+  target: ResolvedTarget | { name: string; platform: Platform };
+  desired: Desired;
+  live: Live;
+  scope: ManagedScope;
+  plan: Plan;
+  statements: Statement[];
+  adapter?: Adapter;
+}
+
+export function introspectScope(desired: Desired, project: Project): IntrospectScope {
+  const databases = new Set<string>();
+  for (const g of desired.grants) databases.add(g.object.database);
+  for (const w of desired.schemaWide) databases.add(w.schema.database);
+  for (const f of desired.futureGrants) databases.add(f.schema.database);
+  return {
+    roles: desired.roles.map((r) => r.name),
+    users: desired.users,
+    databases: [...databases].sort(),
+    schemas: scopeSchemas(desired),
+    includePublic: project.managePublic,
+  };
+}
+
+export interface PlanRequest {
+  config: LoadedConfig;
+  target?: string;
+  /** Plan against a snapshot file instead of a connection. */
+  snapshot?: string;
+  platform?: Platform;
+  /** Called while reading, for progress displays. */
+  onPhase?: (phase: 'roles' | 'grants' | 'policies', done: number, total?: number) => void;
+}
+
+/** Open the target (or the snapshot), read it, plan and compile. The adapter stays open. */
+export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
+  const { project, root } = req.config;
+  if (req.snapshot !== undefined) {
+    const text = await readFile(path.resolve(io.cwd, req.snapshot), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new RbacError('NOT_FOUND', `cannot read snapshot ${req.snapshot}: ${e.code ?? e.message}`);
+    });
+    const { readSnapshot } = await import('../dialects/snapshot.js');
+    const live = readSnapshot(text);
+    const platform = req.platform ?? live.platform;
+    const dialect = dialectFor(platform);
+    const desired = desiredFor(io, project, dialect);
+    const scope = scopeOf(desired, { managePublic: project.managePublic });
+    const name = `snapshot:${path.basename(req.snapshot)}`;
+    const p = computePlan(desired, { ...live, platform }, {
+      mode: project.mode,
+      target: name,
+      scope,
+      configDigest: project.digest,
+      futureGrantCreators: platform === 'postgres' ? (live.currentUser ? [live.currentUser] : undefined) : undefined,
+    });
+    const compile = compilerFor(platform);
+    const statements: Statement[] = [];
+    p.changes.forEach((c, i) => {
+      for (const sql of compile(c, { databases: live.databases })) statements.push({ sql, changeIndex: i });
+    });
+    return { target: { name, platform }, desired, live, scope, plan: p, statements };
+  }
+
+  const target = resolveTarget(project, req.target, io.env);
+  const adapter = await openAdapter(target, root);
+  try {
+    return await planWith(io, req, target, adapter);
+  } catch (e) {
+    await adapter.close();
+    throw e;
+  }
+}
+
+/** Plan with an adapter that is already open (apply re-plans to verify on the same one). */
+export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget, adapter: Adapter): Promise<Planned> {
+  const { project } = req.config;
+  {
+    const desired = desiredFor(io, project, adapter.dialect);
+    const scope = scopeOf(desired, { managePublic: project.managePublic });
+    req.onPhase?.('roles', 0, desired.roles.length);
+    const live = await adapter.introspect(introspectScope(desired, project));
+    req.onPhase?.('roles', live.roles.length, live.roles.length);
+    req.onPhase?.('grants', live.grants.length, live.grants.length);
+    const creators = target.platform === 'postgres' ? (target.objectCreators?.length ? target.objectCreators : live.currentUser ? [live.currentUser] : undefined) : undefined;
+    const p = computePlan(desired, live, {
+      mode: project.mode,
+      target: target.name,
+      scope,
+      configDigest: project.digest,
+      futureGrantCreators: creators,
+    });
+    const statements = adapter.compile(p);
+    return { target, desired, live, scope, plan: p, statements, adapter };
+  }
+}
