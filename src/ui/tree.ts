@@ -1,0 +1,187 @@
+/**
+ * The plan as a tree of lines, grouped by role: pure functions from plan, compiled
+ * statements and browser state to the rows the PlanBrowser shows. Keeping this out
+ * of the components makes cursor, filter and viewport logic testable without Ink.
+ */
+import type { Statement } from '../dialects/types.js';
+import type { Change, Plan } from '../plan/types.js';
+import {
+  changeBodies,
+  changeReason,
+  changeSign,
+  changeSubject,
+  countChanges,
+  describeChange,
+  isDestructive,
+  type ChangeCounts,
+} from './describe.js';
+import { bodyDiffLines, type DiffLine } from './diff.js';
+
+/** The changes of one role, by index into `plan.changes`, in plan order. */
+export interface RoleGroup {
+  role: string;
+  indices: number[];
+  counts: ChangeCounts;
+}
+
+/** Groups changes by role, roles sorted by name so the tree is stable. */
+export function groupByRole(changes: readonly Change[]): RoleGroup[] {
+  const by = new Map<string, number[]>();
+  changes.forEach((c, i) => {
+    const list = by.get(c.role) ?? [];
+    list.push(i);
+    by.set(c.role, list);
+  });
+  return [...by.keys()]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((role) => {
+      const indices = by.get(role)!;
+      return { role, indices, counts: countChanges(indices.map((i) => changes[i])) };
+    });
+}
+
+/**
+ * Whether a change matches a filter query: every whitespace-separated term must
+ * appear (case-insensitively) in the role, the object, the kind or the description.
+ * The term `!` matches destructive changes.
+ */
+export function matchesFilter(change: Change, query: string): boolean {
+  const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (terms.length === 0) return true;
+  const hay = [change.role, changeSubject(change), change.kind, describeChange(change)].join('\n').toLowerCase();
+  return terms.every((t) => (t === '!' ? isDestructive(change) : hay.includes(t)));
+}
+
+/**
+ * Browser state the tree depends on. A role is expanded when it is in
+ * `toggledRoles` XOR a filter is active (a filter opens every role it leaves).
+ */
+export interface TreeState {
+  toggledRoles: ReadonlySet<string>;
+  expandedChanges: ReadonlySet<number>;
+  filter: string;
+  /** Columns available to a SQL line; longer lines are cut into several rows. */
+  sqlWidth?: number;
+}
+
+/** Cuts a line into pieces of at most `width` characters (whole line when no width). */
+export function chop(line: string, width: number | undefined): string[] {
+  const chars = [...line];
+  if (!width || width < 8 || chars.length <= width) return [line];
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i += width) out.push(chars.slice(i, i + width).join(''));
+  return out;
+}
+
+/** One line of the tree. Only `role` and `change` rows are selectable (have a key). */
+export type TreeRow =
+  | { type: 'problem'; severity: 'error' | 'warning'; text: string }
+  | { type: 'role'; key: string; role: string; counts: ChangeCounts; expanded: boolean; shown: number; total: number }
+  | { type: 'change'; key: string; index: number; change: Change; expanded: boolean; statements: number }
+  | { type: 'sql'; sql: string }
+  | { type: 'diff'; line: DiffLine }
+  | { type: 'note'; text: string }
+  | { type: 'empty'; text: string };
+
+/** Cursor key of a role row. */
+export const roleKey = (role: string): string => `role:${role}`;
+/** Cursor key of a change row. */
+export const changeKey = (index: number): string => `change:${index}`;
+
+export function isSelectable(row: TreeRow): row is Extract<TreeRow, { key: string }> {
+  return row.type === 'role' || row.type === 'change';
+}
+
+export function buildRows(plan: Plan, statements: readonly Statement[], state: TreeState): TreeRow[] {
+  const rows: TreeRow[] = [];
+  for (const p of plan.problems) rows.push({ type: 'problem', severity: p.severity, text: p.message });
+  const sqlBy = new Map<number, string[]>();
+  for (const s of statements) {
+    const list = sqlBy.get(s.changeIndex) ?? [];
+    list.push(s.sql);
+    sqlBy.set(s.changeIndex, list);
+  }
+  const filtering = state.filter.trim() !== '';
+  for (const g of groupByRole(plan.changes)) {
+    const roleHit = filtering && g.role.toLowerCase().includes(state.filter.trim().toLowerCase());
+    const shown = roleHit ? g.indices : g.indices.filter((i) => matchesFilter(plan.changes[i], state.filter));
+    if (shown.length === 0) continue;
+    const expanded = state.toggledRoles.has(g.role) !== filtering;
+    rows.push({
+      type: 'role',
+      key: roleKey(g.role),
+      role: g.role,
+      counts: g.counts,
+      expanded,
+      shown: shown.length,
+      total: g.indices.length,
+    });
+    if (!expanded) continue;
+    for (const i of shown) {
+      const change = plan.changes[i];
+      const sql = sqlBy.get(i) ?? [];
+      const open = state.expandedChanges.has(i);
+      rows.push({ type: 'change', key: changeKey(i), index: i, change, expanded: open, statements: sql.length });
+      if (!open) continue;
+      const reason = changeReason(change);
+      if (reason) rows.push({ type: 'note', text: `reason: ${reason}` });
+      for (const body of changeBodies(change)) {
+        rows.push({ type: 'note', text: `${body.label}:` });
+        for (const line of bodyDiffLines(body.from, body.to)) rows.push({ type: 'diff', line });
+      }
+      if (sql.length === 0) rows.push({ type: 'note', text: '(no SQL for this change)' });
+      // A statement may span lines; each line is its own row so the viewport counts right,
+      // and long lines are cut rather than left to the terminal to wrap.
+      for (const s of sql) for (const l of s.split('\n')) for (const piece of chop(l, state.sqlWidth)) rows.push({ type: 'sql', sql: piece });
+    }
+  }
+  if (plan.changes.length === 0) rows.push({ type: 'empty', text: 'No changes: the target matches the configuration.' });
+  else if (!rows.some(isSelectable)) rows.push({ type: 'empty', text: `No changes match /${state.filter}` });
+  return rows;
+}
+
+/** Index of the row holding `key`, or of the first selectable row when it is gone. */
+export function cursorRow(rows: readonly TreeRow[], key: string | undefined): number {
+  const at = key === undefined ? -1 : rows.findIndex((r) => isSelectable(r) && r.key === key);
+  if (at >= 0) return at;
+  return rows.findIndex(isSelectable);
+}
+
+/** Key of the selectable row `delta` steps from the cursor (clamped at both ends). */
+export function moveCursor(rows: readonly TreeRow[], key: string | undefined, delta: number): string | undefined {
+  const keys = rows.filter(isSelectable).map((r) => r.key);
+  if (keys.length === 0) return undefined;
+  let at = key === undefined ? -1 : keys.indexOf(key);
+  if (at < 0) at = 0;
+  else at = Math.max(0, Math.min(keys.length - 1, at + delta));
+  return keys[at];
+}
+
+/** Last row belonging to the item at `at` (a change's SQL and diff lines). */
+export function itemEnd(rows: readonly TreeRow[], at: number): number {
+  let end = at;
+  if (rows[at]?.type !== 'change') return end;
+  while (end + 1 < rows.length && !isSelectable(rows[end + 1]) && rows[end + 1].type !== 'empty') end++;
+  return end;
+}
+
+/**
+ * The first visible row of a viewport of `height` rows that follows the cursor:
+ * it moves only as far as needed to show the cursor row and, when room allows, the
+ * lines that belong to it (an expanded change's SQL).
+ */
+export function scrollTop(prevTop: number, cursor: number, end: number, height: number, total: number): number {
+  if (height <= 0) return 0;
+  let top = prevTop;
+  const last = Math.min(end, cursor + height - 1);
+  if (last >= top + height) top = last - height + 1;
+  if (cursor < top) top = cursor;
+  return Math.max(0, Math.min(top, Math.max(0, total - height)));
+}
+
+/** Summary counts line for a plan's header. */
+export function planCounts(plan: Plan): ChangeCounts {
+  return countChanges(plan.changes);
+}
+
+export { changeSign };
