@@ -390,7 +390,7 @@ class Builder {
         this.err(
           'undefined-role',
           ref.source,
-          `${what} ${show(ref.name)} is not defined${suggestion(ref.name.text, roleNames)}`,
+          `${what}: role ${show(ref.name)} is not defined${suggestion(ref.name.text, roleNames)}`,
           'define it under roles: in a roles/*.yaml file',
         );
       }
@@ -404,7 +404,7 @@ class Builder {
     }
 
     for (const r of this.p.roles) {
-      for (const parent of r.inherits) roleRef(parent, `role ${show(r.name)} inherits role`);
+      for (const parent of r.inherits) roleRef(parent, `inherits of role ${show(r.name)}`);
       for (const m of r.members) {
         if (this.usersById.has(neutralId([m.name]))) continue;
         if (this.rolesById.has(neutralId([m.name]))) {
@@ -429,7 +429,7 @@ class Builder {
     const seen = new Map<string, SourceLocation>();
     for (const g of this.p.grants) {
       if (!g.isPublic) {
-        const r = roleRef({ name: g.role, source: g.roleSource }, 'grantee role');
+        const r = roleRef({ name: g.role, source: g.roleSource }, 'grant');
         if (r?.state === 'absent') {
           this.err('absent-role-used', g.roleSource, `grant to role ${show(g.role)}, which has state: absent`, 'remove the grant or keep the role');
         }
@@ -466,8 +466,8 @@ class Builder {
       if (first) this.err('duplicate-key', p.source, `column ${formatPath(p.column)} is classified twice; first at ${fmtLoc(first)}`);
       else phiSeen.set(id, p.source);
     }
-    for (const mp of this.p.maskingPolicies) for (const r of mp.unmaskedFor) if (!isPublicName(r.name)) roleRef(r, 'unmasked_for role');
-    for (const rp of this.p.rowAccessPolicies) for (const a of rp.allow) for (const r of a.roles) if (!isPublicName(r.name)) roleRef(r, 'row access role');
+    for (const mp of this.p.maskingPolicies) for (const r of mp.unmaskedFor) if (!isPublicName(r.name)) roleRef(r, `unmasked_for of masking policy ${show(mp.name)}`);
+    for (const rp of this.p.rowAccessPolicies) for (const a of rp.allow) for (const r of a.roles) if (!isPublicName(r.name)) roleRef(r, `row access policy ${show(rp.name)}`);
   }
 
   private checkPrivileges(g: GrantDef): void {

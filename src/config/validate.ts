@@ -7,7 +7,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } f
 import type { Document, Node as YNode } from 'yaml';
 import type { SourceLocation } from '../model/types.js';
 import { diag, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
-import { suggestion, testPattern } from './names.js';
+import { didYouMean, suggestion, testPattern } from './names.js';
 import type { ListNode, MapNode, ObjectNode, SchemaNode, StringNode, VariantsNode } from './schema.js';
 
 /** A scalar that passed validation, with where it was written. */
@@ -346,9 +346,13 @@ function checkObject(ctx: Ctx, n: YNode | null, s: ObjectNode, path: string, alr
   const known = Object.keys(s.properties);
   const entries: LMap['entries'] = new Map();
   let ok = true;
+  // A misspelt required key is reported once, as the unknown key with its suggestion.
+  const suggested = new Set<string>();
   for (const p of ps) {
     const sub = s.properties[p.key];
     if (!sub) {
+      const near = didYouMean(p.key, known);
+      if (near) suggested.add(near);
       report(
         ctx,
         'unknown-key',
@@ -365,8 +369,9 @@ function checkObject(ctx: Ctx, n: YNode | null, s: ObjectNode, path: string, alr
   const present = new Set(ps.map((p) => p.key));
   for (const r of s.required ?? []) {
     if (!present.has(r)) {
-      report(ctx, 'missing-key', loc(ctx, n), `${where(path)} is missing required key '${r}'`);
       ok = false;
+      if (suggested.has(r)) continue;
+      report(ctx, 'missing-key', loc(ctx, n), `${where(path)} is missing required key '${r}'`);
     }
   }
   if (s.exactlyOne) {
