@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseFutureGrants, parseGrantsOfRole, parseGrantsToRole, parseRoles, parseTables } from '../../src/dialects/snowflake/inspect.js';
+
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snowflake/${name}`, import.meta.url), 'utf8')).rows;
+
+describe('snowflake readers on recorded rows', () => {
+  const r = parseGrantsToRole('CLINICAL_ANALYST', fixture('show_grants_to_role.json'));
+  const keys = r.grants.map((g) => g.key);
+
+  it('reads database, schema and table grants by column name', () => {
+    expect(keys).toContain('grant:usage:database:EHR:role:CLINICAL_ANALYST');
+    expect(keys).toContain('grant:usage:schema:EHR.CLINICAL:role:CLINICAL_ANALYST');
+    expect(keys).toContain('grant:select:table:EHR.CLINICAL.PATIENTS:role:CLINICAL_ANALYST');
+  });
+  it('reads IMPORTED PRIVILEGES reported as USAGE, with empty granted_by as undefined', () => {
+    const g = r.grants.find((x) => x.key === 'grant:usage:database:SHARED_REF:role:CLINICAL_ANALYST');
+    expect(g).toBeDefined();
+    expect(g!.grantedBy).toBeUndefined();
+  });
+  it('keys views and tables alike (VIEW vs TABLE reporting), keeping the view hint', () => {
+    const v = r.grants.find((x) => x.object.name === 'Mixed')!;
+    expect(v.key).toBe('grant:select:table:EHR.CLINICAL.Mixed:role:CLINICAL_ANALYST');
+    expect(v.object.isView).toBe(true);
+    // ENCOUNTERS_V is a view reported as TABLE: same key shape, kind table.
+    expect(keys).toContain('grant:select:table:EHR.CLINICAL.ENCOUNTERS_V:role:CLINICAL_ANALYST');
+  });
+  it('parses quoted name parts', () => {
+    const g = r.grants.find((x) => x.object.database === 'my db')!;
+    expect(g.object).toEqual({ kind: 'table', database: 'my db', schema: 'a.b', name: 'x"y' });
+  });
+  it('keeps OWNERSHIP (compiled as transfer, never revoked) and leaves unmanaged privileges out', () => {
+    expect(keys).toContain('grant:ownership:table:EHR.CLINICAL.SCRATCH:role:CLINICAL_ANALYST');
+    expect(r.grants.some((g) => String(g.privilege) === 'monitor')).toBe(false);
+    expect(r.ignored.map((i) => `${i.privilege} ${i.grantedOn} ${i.name}`).sort()).toEqual([
+      'CREATE VIEW SCHEMA EHR.CLINICAL',
+      'MONITOR DATABASE EHR',
+      'MONITOR WAREHOUSE ANALYST_WH',
+    ]);
+    expect(r.grants).toHaveLength(8);
+  });
+  it('reads a held role (USAGE on ROLE) as a role membership', () => {
+    expect(r.memberships.map((m) => m.key)).toEqual(['member:PHI_READER:CLINICAL_ANALYST']);
+    expect(r.memberships[0].memberKind).toBe('role');
+  });
+  it('SHOW GRANTS OF ROLE gives users and roles holding it', () => {
+    const ms = parseGrantsOfRole('CLINICAL_ANALYST', fixture('show_grants_of_role.json'));
+    expect(ms.map((m) => [m.member, m.memberKind, m.grantedBy])).toEqual([
+      ['ALICE', 'user', 'SECURITYADMIN'],
+      ['bob@example.org', 'user', undefined],
+      ['PRIVACY_OFFICER', 'role', 'SECURITYADMIN'],
+    ]);
+  });
+  it('future grants use grant_on/grant_to columns; views left out', () => {
+    const f = parseFutureGrants('EHR', 'CLINICAL', fixture('show_future_grants_in_schema.json'));
+    expect(f.futureGrants.map((x) => x.key)).toEqual([
+      'future:select:tables:schema:EHR.CLINICAL:role:CLINICAL_ANALYST',
+      'future:insert:tables:schema:EHR.CLINICAL:role:ETL_LOADER',
+      'future:ownership:tables:schema:EHR.CLINICAL:role:ETL_LOADER',
+    ]);
+    expect(f.ignored.map((i) => i.grantedOn)).toEqual(['FUTURE VIEW']);
+    // the documented SHOW GRANTS spelling is accepted too
+    const alt = parseFutureGrants('EHR', 'CLINICAL', [{ privilege: 'SELECT', granted_on: 'TABLE', granted_to: 'ROLE', grantee_name: 'X', name: 'EHR.CLINICAL.<TABLE>' }]);
+    expect(alt.futureGrants).toHaveLength(1);
+  });
+  it('SHOW ROLES: managed roles only, comments decoded', () => {
+    const roles = parseRoles(fixture('show_roles.json'), new Set(['CLINICAL_ANALYST', 'ETL_LOADER', 'PHI_READER']));
+    expect(roles).toEqual([
+      { name: 'CLINICAL_ANALYST', isUser: false, description: "Reads clinical tables; it's PHI", owner: 'data-platform' },
+      { name: 'ETL_LOADER', isUser: false, description: 'hand written comment' },
+      { name: 'PHI_READER', isUser: false },
+    ]);
+  });
+  it('information_schema tables: views flagged', () => {
+    const t = parseTables('EHR', fixture('information_schema_tables.json'));
+    expect(t.map((x) => [x.object.name, x.object.isView ?? false])).toEqual([
+      ['ENCOUNTERS_V', true],
+      ['Mixed', false],
+      ['PATIENTS', false],
+    ]);
+  });
+});
