@@ -25,6 +25,8 @@ export interface WireStub {
 
 export interface WireStubOptions {
   respond: (sql: string, attempt: number) => StubAnswer;
+  /** Answer every login with Snowflake's "incorrect username or password" body. */
+  rejectLogin?: boolean;
   /** Simulated latency per query-request, in ms. */
   latencyMs?: number;
 }
@@ -62,6 +64,9 @@ export async function startWireStub(opts: WireStubOptions): Promise<WireStub> {
     }
     if (url.pathname === '/session/v1/login-request') {
       logins.push({ user: String(body?.data?.LOGIN_NAME ?? ''), hadPassword: Boolean(body?.data?.PASSWORD) });
+      if (opts.rejectLogin) {
+        return json(res, 200, { success: false, code: '390100', message: 'Incorrect username or password was specified.', data: { nextAction: 'RETRY_LOGIN' } });
+      }
       return json(res, 200, {
         success: true,
         code: null,
