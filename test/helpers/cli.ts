@@ -1,0 +1,42 @@
+/**
+ * Drive the CLI in-process: `run(argv, io)` with captured output, and a temporary
+ * copy of the example configuration whose embedded target lives in a temp directory.
+ */
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/io.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface Captured {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export async function rbac(argv: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<Captured> {
+  let out = '';
+  let err = '';
+  const io: Io = {
+    out: (s) => void (out += s),
+    err: (s) => void (err += s),
+    env: { ...(opts.env ?? {}) },
+    stdoutIsTTY: opts.tty ?? false,
+    stdinIsTTY: opts.tty ?? false,
+    cwd: opts.cwd ?? repoRoot,
+  };
+  const code = await run(argv, io);
+  return { code, out, err };
+}
+
+/** Copy rbac.yaml, roles/ and grants/ into a temp dir; the embedded target stays relative (.rbac/pglite). */
+export async function tempConfig(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'rbac-cfg-'));
+  await cp(path.join(repoRoot, 'roles'), path.join(dir, 'roles'), { recursive: true });
+  await cp(path.join(repoRoot, 'grants'), path.join(dir, 'grants'), { recursive: true });
+  await writeFile(path.join(dir, 'rbac.yaml'), await readFile(path.join(repoRoot, 'rbac.yaml'), 'utf8'));
+  return dir;
+}
