@@ -10,7 +10,7 @@ const USAGE = `rbac: access control as code for healthcare data platforms
 
 Usage:
   rbac validate [--config DIR]
-  rbac plan [--config DIR] [--target NAME|URL] [--format text|json] [--out FILE]
+  rbac plan [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--out FILE]
             [--detailed-exitcode] [--interactive] [--snapshot FILE --platform P]
   rbac apply [PLANFILE] [--config DIR] [--target NAME|URL] [--auto-approve] [--allow-destructive]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]

@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderPlanJson } from '../../render/json.js';
 import { renderPlanText } from '../../render/text.js';
+import { renderPlanMarkdown } from '../../render/markdown.js';
 import { EXIT, useColor, type Io } from '../io.js';
 import { loadConfig, planTarget } from '../session.js';
 import type { Platform } from '../../model/types.js';
@@ -23,7 +24,7 @@ export interface PlanArgs {
   platform?: string;
 }
 
-export const PLAN_FORMATS = ['text', 'json'] as const;
+export const PLAN_FORMATS = ['text', 'json', 'markdown'] as const;
 
 export function checkPlatform(p: string | undefined): Platform | undefined {
   if (p === undefined) return undefined;
@@ -66,7 +67,10 @@ export async function planCommand(io: Io, args: PlanArgs): Promise<number> {
     }
     // The saved plan file is always JSON (apply reads it); stdout gets the chosen format.
     if (args.out !== undefined) await writeFile(path.resolve(io.cwd, args.out), renderPlanJson(plan, statements));
-    io.out(format === 'json' ? renderPlanJson(plan, statements) : renderPlanText(plan, statements, { color: useColor(io) }));
+    if (format === 'markdown') {
+      const hierarchy = planned.desired.memberships.filter((m) => m.memberKind === 'role');
+      io.out(renderPlanMarkdown(plan, statements, { hierarchy }));
+    } else io.out(format === 'json' ? renderPlanJson(plan, statements) : renderPlanText(plan, statements, { color: useColor(io) }));
     if (plan.problems.some((p) => p.severity === 'error')) return EXIT.ERROR;
     return args.detailedExitcode && plan.changes.length > 0 ? EXIT.CHANGES : EXIT.OK;
   } finally {
