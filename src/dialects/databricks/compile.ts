@@ -207,9 +207,10 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
       }
       for (const s of sources) {
         touched.push(s);
+        if (sourceRevoked.has(srcId(s))) continue;
+        sourceRevoked.add(srcId(s));
         if (objectKey(s.object) === objectKey(atom.object) && s.word === atom.word) direct.push(atom);
-        else if (!sourceRevoked.has(srcId(s))) {
-          sourceRevoked.add(srcId(s));
+        else {
           revokes.push(grantStatement('REVOKE', [s.word], s.object, s.role));
         }
       }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { readSnapshot, writeSnapshot } from '../../src/dialects/snapshot.js';
+import { makeFutureGrant, makeGrant, makeMembership } from '../../src/model/keys.js';
+import type { Live } from '../../src/model/types.js';
+
+const live: Live = {
+  platform: 'snowflake',
+  roles: [{ name: 'R2', isUser: false }, { name: 'R1', isUser: false, description: 'd', owner: 'o' }, { name: 'ALICE', isUser: true }],
+  memberships: [makeMembership({ role: 'R1', member: 'ALICE', memberKind: 'user' })],
+  grants: [
+    makeGrant({ role: 'R1', privilege: 'select', object: { kind: 'table', database: 'EHR', schema: 'C', name: 'V', isView: true } }),
+    makeGrant({ role: 'R1', privilege: 'usage', object: { kind: 'database', database: 'EHR' }, grantedBy: 'SECURITYADMIN' }),
+  ],
+  futureGrants: [makeFutureGrant({ role: 'R1', privilege: 'select', schema: { kind: 'schema', database: 'EHR', schema: 'C' }, objectType: 'tables' })],
+  schemas: [{ kind: 'schema', database: 'EHR', schema: 'C' }],
+  tables: [{ object: { kind: 'table', database: 'EHR', schema: 'C', name: 'V', isView: true }, columns: [] }],
+};
+
+describe('snapshots', () => {
+  it('round-trips and is stable whatever the input order', () => {
+    const text = writeSnapshot(live);
+    expect(readSnapshot(text)).toEqual({ ...live, roles: expect.any(Array), grants: expect.any(Array) });
+    const shuffled = { ...live, roles: [...live.roles].reverse(), grants: [...live.grants].reverse() };
+    expect(writeSnapshot(shuffled)).toBe(text);
+    expect(writeSnapshot(readSnapshot(text))).toBe(text);
+  });
+  it('accepts an empty snapshot', () => {
+    const l = readSnapshot('{"platform":"databricks","roles":[],"grants":[],"memberships":[],"futureGrants":[],"schemas":[],"tables":[]}');
+    expect(l).toEqual({ platform: 'databricks', roles: [], grants: [], memberships: [], futureGrants: [], schemas: [], tables: [] });
+    expect(readSnapshot('{"platform":"postgres"}').grants).toEqual([]);
+  });
+  it('recomputes keys instead of trusting the file', () => {
+    const doc = JSON.parse(writeSnapshot(live));
+    doc.grants[0].key = 'forged';
+    expect(readSnapshot(JSON.stringify(doc)).grants.map((g) => g.key)).not.toContain('forged');
+  });
+  it.each([
+    ['not json', '{', /not JSON/],
+    ['platform', '{"platform":"oracle"}', /platform must be one of/],
+    ['privilege', '{"platform":"snowflake","grants":[{"role":"R","privilege":"all","object":{"kind":"database","database":"D"}}]}', /grants\[0\]\.privilege/],
+    ['object kind', '{"platform":"snowflake","grants":[{"role":"R","privilege":"usage","object":{"kind":"warehouse","database":"D"}}]}', /grants\[0\]\.object\.kind/],
+    ['table name', '{"platform":"snowflake","tables":[{"object":{"kind":"table","database":"D","schema":"S"},"columns":[]}]}', /tables\[0\]\.object\.name/],
+    ['future schema kind', '{"platform":"snowflake","futureGrants":[{"role":"R","privilege":"select","objectType":"tables","schema":{"kind":"database","database":"D"}}]}', /futureGrants\[0\]\.schema\.kind/],
+    ['roles array', '{"platform":"snowflake","roles":{}}', /roles must be an array/],
+    ['member kind', '{"platform":"snowflake","memberships":[{"role":"R","member":"U","memberKind":"group"}]}', /memberships\[0\]\.memberKind/],
+  ])('names the bad field: %s', (_n, text, re) => expect(() => readSnapshot(text)).toThrow(re));
+});
