@@ -108,7 +108,7 @@ function fakeStdout(isTTY: boolean) {
     },
     text: () => chunks.join(''),
   });
-  return e as EventEmitter & { text(): string; write(s: string): boolean };
+  return e as unknown as EventEmitter & { text(): string; write(s: string): boolean };
 }
 
 /** A readable TTY-like stream Ink can read keys from. */
@@ -129,7 +129,7 @@ function fakeStdin() {
       e.emit('readable');
     },
   });
-  return e as EventEmitter & { type(s: string): void };
+  return e as unknown as EventEmitter & { type(s: string): void };
 }
 
 describe('runInteractive', () => {
