@@ -457,7 +457,7 @@ function toJson(n: SchemaNode): Json {
       const o: Json = { type: 'object', ...base, properties: props, additionalProperties: false };
       if (n.required && n.required.length) o.required = [...n.required];
       if (n.minProperties !== undefined) o.minProperties = n.minProperties;
-      if (n.exactlyOne) o.oneOf = n.exactlyOne.map((k) => ({ required: [k] }));
+      if (n.exactlyOne) o.oneOf = n.exactlyOne.map((k) => ({ type: 'object', required: [k] }));
       return o;
     }
     case 'map':

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { introspectScope, managedScope, toDesired } from '../../src/config/desired.js';
+import { loadProject } from '../../src/config/load.js';
+import { PRIVILEGES } from '../../src/model/privileges.js';
+import { PUBLIC_ROLE } from '../../src/model/types.js';
+import { dbLike, errors, load, pgLike, REPO_ROOT, sfLike } from './helpers.js';
+
+const ROLES = 'users:\n  - name: Alice\nroles:\n  - name: Clinical_Analyst\n    members: [Alice]\n    inherits: [reader]\n  - name: reader\n';
+
+async function project(grants: string, roles = ROLES) {
+  const { project, diagnostics } = await load({ 'roles/a.yaml': roles, 'grants/a.yaml': grants });
+  expect(errors(diagnostics)).toEqual([]);
+  return project;
+}
+
+describe('toDesired', () => {
+  it('folds unquoted names per dialect and keeps quoted names exact', async () => {
+    const p = await project(
+      "grants:\n  - role: Clinical_Analyst\n    privileges: [select]\n    on: { table: 'Ehr.\"Clinical\".Patients' }\n",
+    );
+    const pg = toDesired(p, pgLike);
+    expect(pg.diagnostics).toEqual([]);
+    expect(pg.desired.roles.map((r) => r.name)).toEqual(['clinical_analyst', 'reader']);
+    expect(pg.desired.grants.map((g) => g.key)).toEqual(['grant:select:table:ehr.Clinical.patients:role:clinical_analyst']);
+    const sf = toDesired(p, sfLike);
+    expect(sf.desired.roles.map((r) => r.key)).toEqual(['role:CLINICAL_ANALYST', 'role:READER']);
+    expect(sf.desired.grants.map((g) => g.key)).toEqual(['grant:select:table:EHR.Clinical.PATIENTS:role:CLINICAL_ANALYST']);
+    expect(sf.desired.platform).toBe('snowflake');
+  });
+
+  it('builds user memberships and role inheritance (parent held by child)', async () => {
+    const p = await project('grants: []\n');
+    const { desired } = toDesired(p, pgLike);
+    expect(desired.users).toEqual(['alice']);
+    expect(desired.memberships.map((m) => [m.key, m.memberKind])).toEqual([
+      ['member:clinical_analyst:alice', 'user'],
+      ['member:reader:clinical_analyst', 'role'],
+    ]);
+    expect(desired.memberships[1]).toMatchObject({ role: 'reader', member: 'clinical_analyst' });
+    expect(desired.memberships[0].source).toEqual({ file: 'roles/a.yaml', line: 5, column: 15 });
+  });
+
+  it('refuses names longer than the dialect allows (63 bytes on Postgres), never truncating', async () => {
+    const n63 = 'r'.repeat(63);
+    const n64 = 'r'.repeat(64);
+    const p = await project('grants: []\n', `roles:\n  - name: ${n63}\n  - name: ${n64}\n`);
+    const { desired, diagnostics } = toDesired(p, pgLike);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 'name-too-long', file: 'roles/a.yaml', line: 3, column: 5 });
+    expect(diagnostics[0].message).toBe(`role name ${n64} is 64 bytes; postgres allows at most 63`);
+    expect(desired.roles.map((r) => r.name.length)).toEqual([63, 64]);
+    // Snowflake allows 255 bytes: the same config is fine there.
+    expect(toDesired(p, sfLike).diagnostics).toEqual([]);
+  });
+
+  it('counts UTF-8 bytes, not characters', async () => {
+    const name = '"' + 'é'.repeat(32) + '"'; // 32 characters, 64 bytes
+    const p = await project('grants: []\n', `roles:\n  - name: '${name}'\n`);
+    expect(toDesired(p, pgLike).diagnostics.map((d) => d.code)).toEqual(['name-too-long']);
+  });
+
+  it('expands all to every privilege of the kind on the platform, except ownership', async () => {
+    const p = await project(
+      'grants:\n  - role: reader\n    privileges: [all]\n    on: { table: ehr.c.t }\n  - role: reader\n    privileges: [all]\n    on: { schema: ehr.c }\n',
+    );
+    const pg = toDesired(p, pgLike).desired;
+    expect(pg.grants.filter((g) => g.object.kind === 'table').map((g) => g.privilege)).toEqual([...PRIVILEGES.postgres.table]);
+    expect(pg.grants.filter((g) => g.object.kind === 'schema').map((g) => g.privilege)).toEqual(['usage', 'create']);
+    const sf = toDesired(p, sfLike).desired;
+    expect(sf.grants.filter((g) => g.object.kind === 'table').map((g) => g.privilege)).toEqual([
+      'select',
+      'insert',
+      'update',
+      'delete',
+      'truncate',
+      'references',
+    ]);
+    expect(toDesired(p, dbLike).desired.grants.map((g) => g.privilege)).toEqual(['select', 'modify', 'usage', 'create']);
+  });
+
+  it('emits one grant per privilege and column for column grants', async () => {
+    const p = await project(
+      'grants:\n  - role: reader\n    privileges: [select, update]\n    on: { table: ehr.c.patients, columns: [patient_id, zip3] }\n',
+    );
+    const { desired, diagnostics } = toDesired(p, pgLike);
+    expect(diagnostics).toEqual([]);
+    expect(desired.grants.map((g) => g.key)).toEqual([
+      'grant:select:table:ehr.c.patients.patient_id:role:reader',
+      'grant:select:table:ehr.c.patients.zip3:role:reader',
+      'grant:update:table:ehr.c.patients.patient_id:role:reader',
+      'grant:update:table:ehr.c.patients.zip3:role:reader',
+    ]);
+    expect(desired.grants[0].source).toEqual({ file: 'grants/a.yaml', line: 2, column: 5 });
+  });
+
+  it('rejects column grants on platforms without column ACLs', async () => {
+    const p = await project('grants:\n  - role: reader\n    privileges: [select]\n    on: { table: ehr.c.p, columns: [a] }\n');
+    const { desired, diagnostics } = toDesired(p, sfLike);
+    expect(diagnostics.map((d) => d.code)).toEqual(['platform-unsupported']);
+    expect(desired.grants).toEqual([]);
+  });
+
+  it('checks privileges against the target platform', async () => {
+    const p = await project('grants:\n  - role: reader\n    privileges: [modify]\n    on: { table: ehr.c.p }\n');
+    const { diagnostics } = toDesired(p, pgLike);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 'bad-privilege', line: 3, column: 18 });
+    expect(diagnostics[0].message).toBe('privilege modify does not apply to a table on postgres');
+    expect(toDesired(p, dbLike).diagnostics).toEqual([]);
+  });
+
+  it('objects: tables becomes a SchemaWideGrant per privilege', async () => {
+    const p = await project('grants:\n  - role: reader\n    privileges: [select, insert]\n    on: { schema: EHR.Billing, objects: tables }\n');
+    const { desired } = toDesired(p, pgLike);
+    expect(desired.grants).toEqual([]);
+    expect(desired.schemaWide).toEqual([
+      { role: 'reader', privilege: 'select', schema: { kind: 'schema', database: 'ehr', schema: 'billing' }, objectType: 'tables', source: { file: 'grants/a.yaml', line: 2, column: 5 } },
+      { role: 'reader', privilege: 'insert', schema: { kind: 'schema', database: 'ehr', schema: 'billing' }, objectType: 'tables', source: { file: 'grants/a.yaml', line: 2, column: 5 } },
+    ]);
+    const scope = managedScope(desired, p);
+    expect([...scope.schemas]).toEqual(['schema:ehr.billing']);
+    expect(scope.managePublic).toBe(true);
+  });
+
+  it('PUBLIC grantee becomes PUBLIC_ROLE whatever the dialect folds to', async () => {
+    const p = await project('grants:\n  - role: public\n    privileges: [usage]\n    on: { schema: ehr.c }\n');
+    expect(toDesired(p, pgLike).desired.grants[0].role).toBe(PUBLIC_ROLE);
+    expect(toDesired(p, sfLike).desired.grants[0].key).toBe('grant:usage:schema:EHR.C:role:PUBLIC');
+  });
+
+  it('views keep their kind table and carry isView', async () => {
+    const p = await project('grants:\n  - role: reader\n    privileges: [select]\n    on: { view: ehr.c.v }\n');
+    const g = toDesired(p, pgLike).desired.grants[0];
+    expect(g.object).toEqual({ kind: 'table', database: 'ehr', schema: 'c', name: 'v', isView: true });
+    expect(g.key).toBe('grant:select:table:ehr.c.v:role:reader');
+  });
+
+  it('reports names that collide only after folding', async () => {
+    const p = await project('grants: []\n', 'roles:\n  - name: abc\n  - name: \'"ABC"\'\n');
+    expect(toDesired(p, pgLike).diagnostics).toEqual([]);
+    const sf = toDesired(p, sfLike).diagnostics;
+    expect(sf.map((d) => [d.code, d.line])).toEqual([['name-collision', 3]]);
+  });
+
+  it('turns the example config into a clean Desired for Postgres', async () => {
+    const { project: p, diagnostics } = await loadProject(REPO_ROOT);
+    expect(diagnostics).toEqual([]);
+    const { desired, diagnostics: d2 } = toDesired(p, pgLike);
+    expect(d2).toEqual([]);
+    expect(desired.roles.map((r) => r.name).sort()).toEqual([
+      'billing_auditor',
+      'clinical_analyst',
+      'data_scientist',
+      'etl_loader',
+      'phi_base_reader',
+      'privacy_officer',
+    ]);
+    expect(desired.users).toEqual(['alice', 'bob', 'carol', 'dave', 'erin', 'frank']);
+    // Every schema a reading role touches has USAGE for it (directly or inherited).
+    const holders = new Map<string, Set<string>>();
+    for (const g of desired.grants) if (g.privilege === 'usage') {
+      const k = `${g.object.database}.${g.object.schema}`;
+      if (!holders.has(k)) holders.set(k, new Set());
+      holders.get(k)!.add(g.role);
+    }
+    const parents = (r: string): string[] => desired.memberships.filter((m) => m.member === r && m.memberKind === 'role').map((m) => m.role);
+    const hasUsage = (role: string, schema: string): boolean =>
+      holders.get(schema)?.has(role) === true || parents(role).some((p2) => hasUsage(p2, schema));
+    for (const g of desired.grants) if (g.object.kind === 'table') expect(hasUsage(g.role, `${g.object.database}.${g.object.schema}`), g.key).toBe(true);
+    for (const s of desired.schemaWide) expect(hasUsage(s.role, `${s.schema.database}.${s.schema.schema}`)).toBe(true);
+    expect(p.phi).toHaveLength(8);
+    expect(p.maskingPolicies).toEqual([]);
+    const scope = introspectScope(desired, p);
+    expect(scope.schemas).toEqual([
+      { database: 'ehr', schema: 'billing' },
+      { database: 'ehr', schema: 'clinical' },
+    ]);
+  });
+});
