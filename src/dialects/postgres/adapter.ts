@@ -2,10 +2,12 @@
  * The PostgreSQL adapter: introspection through the fixed catalog queries, compile
  * through `compilePostgres`, and apply in one transaction under an advisory lock.
  *
- * Apply strategy (measured, see the report in the tests/bench): statements are sent in
- * batches joined with `;\n` through the simple query protocol, one round trip per
- * batch, because one round trip per statement (what `psql -f` does) is dominated by
- * latency on large applies. Each batch is wrapped in `SAVEPOINT rbac_batch ... RELEASE`
+ * Apply strategy: statements are sent in batches joined with `;\n` through the simple
+ * query protocol, one round trip per batch, because one round trip per statement is
+ * dominated by latency on large applies. Measured on PG 15 over loopback, 100,000
+ * `GRANT SELECT ON TABLE` (1,000 tables x 100 roles), one transaction each:
+ * `psql -1 -f` 8.1-8.5 s; batches of 500: 3.5-4.7 s (204 queries); batches of 100:
+ * 4.3-5.4 s; batches of 2,000: 4.6-5.6 s; one statement per query: 19-23 s. Each batch is wrapped in `SAVEPOINT rbac_batch ... RELEASE`
  * so that, when a batch fails, the transaction is rolled back to the batch start and
  * the batch is replayed one statement per query to name exactly which statement failed;
  * then the whole transaction is rolled back. The savepoint costs one subtransaction per
