@@ -1,0 +1,97 @@
+/**
+ * Convergence property: plan -> compile -> apply to SnowflakeGrantModel (a test
+ * double) -> read back through the real adapter -> plan again: nothing left to do,
+ * and nothing outside the managed scope touched.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SnowflakeAdapter } from '../../src/dialects/snowflake/adapter.js';
+import { encodeRoleComment } from '../../src/dialects/snowflake/quote.js';
+import { makeGrant, makeMembership, roleKey } from '../../src/model/keys.js';
+import type { Desired, ObjectRef, Privilege } from '../../src/model/types.js';
+import { plan } from '../../src/plan/plan.js';
+import { scopeOf, scopeSchemas } from '../../src/plan/scope.js';
+import { SnowflakeGrantModel } from './grant-model.js';
+
+const ROLES = ['CLINICAL_ANALYST', 'a"b', 'Foo'];
+const UNMANAGED = 'SYSADMIN';
+const TABLES: ObjectRef[] = [
+  { kind: 'table', database: 'EHR', schema: 'CLINICAL', name: 'PATIENTS' },
+  { kind: 'table', database: 'EHR', schema: 'CLINICAL', name: 'Mixed', isView: true },
+  { kind: 'table', database: 'EHR', schema: 'x; drop table y; --', name: 'select' },
+];
+const OBJECTS: ObjectRef[] = [{ kind: 'database', database: 'EHR' }, { kind: 'schema', database: 'EHR', schema: 'CLINICAL' }, ...TABLES];
+const PRIVS: Record<ObjectRef['kind'], Privilege[]> = { database: ['usage', 'create'], schema: ['usage', 'create'], table: ['select', 'insert', 'delete'] };
+const WORD: Record<string, string> = { usage: 'USAGE', select: 'SELECT', insert: 'INSERT', delete: 'DELETE' };
+const word = (o: ObjectRef, p: Privilege) => (p === 'create' ? (o.kind === 'database' ? 'CREATE SCHEMA' : 'CREATE TABLE') : WORD[p]);
+const onWord = (o: ObjectRef) => (o.kind === 'database' ? 'DATABASE' : o.kind === 'schema' ? 'SCHEMA' : o.isView ? 'VIEW' : 'TABLE');
+const nameOf = (o: ObjectRef) => [o.database, ...(o.schema ? [o.schema] : []), ...(o.name ? [o.name] : [])];
+
+const grantArb = fc.record({ role: fc.constantFrom(...ROLES), o: fc.integer({ min: 0, max: OBJECTS.length - 1 }), p: fc.integer({ min: 0, max: 2 }) })
+  .map(({ role, o, p }) => { const object = OBJECTS[o]; const ps = PRIVS[object.kind]; return { role, object, privilege: ps[p % ps.length] }; });
+
+const scenario = fc.record({
+  desiredRoles: fc.subarray(ROLES, { minLength: 1 }),
+  description: fc.option(fc.constantFrom("PHI analyst; it's audited", 'x'), { nil: undefined }),
+  desiredGrants: fc.array(grantArb, { maxLength: 6 }),
+  schemaWide: fc.boolean(),
+  members: fc.subarray(['ALICE', 'bob@example.org']),
+  liveRoles: fc.subarray(ROLES),
+  liveGrants: fc.array(grantArb, { maxLength: 6 }),
+  liveMembers: fc.subarray(['ALICE', 'bob@example.org']),
+  liveFuture: fc.boolean(),
+});
+
+describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
+  it('apply(plan) then plan again is empty; unmanaged grants are untouched', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const model = new SnowflakeGrantModel();
+        model.users = new Set(['ALICE', 'bob@example.org']);
+        model.schemas = new Set([JSON.stringify(['EHR', 'CLINICAL']), JSON.stringify(['EHR', 'x; drop table y; --'])]);
+        model.tables = TABLES.map((t) => ({ db: t.database, schema: t.schema!, name: t.name!, view: Boolean(t.isView) }));
+        model.roles.set(UNMANAGED, null);
+        model.grants.add(JSON.stringify({ role: UNMANAGED, privilege: 'SELECT', on: 'TABLE', name: ['EHR', 'CLINICAL', 'PATIENTS'] }));
+        for (const r of s.liveRoles) model.roles.set(r, encodeRoleComment({ description: 'old' }) ?? null);
+        for (const g of s.liveGrants) if (model.roles.has(g.role)) model.grants.add(JSON.stringify({ role: g.role, privilege: word(g.object, g.privilege), on: onWord(g.object), name: nameOf(g.object) }));
+        for (const r of s.liveRoles) for (const m of s.liveMembers) model.memberships.add(JSON.stringify([r, 'USER', m]));
+        if (s.liveFuture && s.liveRoles.length) model.future.add(JSON.stringify(['EHR', 'CLINICAL', 'INSERT', s.liveRoles[0]]));
+        const unmanagedBefore = [...model.grants].filter((g) => g.includes(`"role":"${UNMANAGED}"`));
+
+        const desired: Desired = {
+          platform: 'snowflake',
+          roles: s.desiredRoles.map((name) => ({ key: roleKey(name), name, state: 'present', description: s.description })),
+          users: s.members,
+          memberships: s.members.map((m) => makeMembership({ role: s.desiredRoles[0], member: m, memberKind: 'user' })),
+          grants: s.desiredGrants.filter((g) => s.desiredRoles.includes(g.role)).map((g) => makeGrant(g)),
+          schemaWide: s.schemaWide ? [{ role: s.desiredRoles[0], privilege: 'select', schema: { kind: 'schema', database: 'EHR', schema: 'CLINICAL' }, objectType: 'tables' }] : [],
+          futureGrants: [],
+        };
+        // The scope always includes every schema the test touches, so live tables are listed.
+        const scope = scopeOf(desired);
+        const introScope = { roles: [...scope.roles], users: desired.users, databases: ['EHR'], schemas: [{ database: 'EHR', schema: 'CLINICAL' }, { database: 'EHR', schema: 'x; drop table y; --' }, ...scopeSchemas(desired)], includePublic: false };
+        const adapter = new SnowflakeAdapter({ query: model.query, close: async () => undefined }, { parallelism: 3 });
+        const options = { mode: 'authoritative' as const, target: 'model', scope };
+        const first = plan(desired, await adapter.introspect(introScope), options);
+        const result = await adapter.apply(adapter.compile(first));
+        expect(result.ok, result.failed?.error).toBe(true);
+        const second = plan(desired, await adapter.introspect(introScope), options);
+        expect(second.changes).toEqual([]);
+        expect([...model.grants].filter((g) => g.includes(`"role":"${UNMANAGED}"`))).toEqual(unmanagedBefore);
+        expect(model.roles.has(UNMANAGED)).toBe(true);
+      }),
+      { numRuns: 40, seed: 42 },
+    );
+  });
+
+  it('a managed role that owns an object keeps it: the revoke of ownership compiles to no statement', async () => {
+    const model = new SnowflakeGrantModel();
+    model.roles.set('R', null);
+    model.grants.add(JSON.stringify({ role: 'R', privilege: 'OWNERSHIP', on: 'TABLE', name: ['EHR', 'C', 'T'] }));
+    const adapter = new SnowflakeAdapter({ query: model.query, close: async () => undefined });
+    const desired: Desired = { platform: 'snowflake', roles: [{ key: roleKey('R'), name: 'R', state: 'present' }], users: [], memberships: [], grants: [], schemaWide: [], futureGrants: [] };
+    const p = plan(desired, await adapter.introspect({ roles: ['R'], users: [], databases: [], schemas: [], includePublic: false }), { mode: 'authoritative', target: 'm', scope: scopeOf(desired) });
+    expect(p.changes.map((c) => c.kind)).toEqual(['revoke']);
+    expect(adapter.compile(p)).toEqual([]);
+  });
+});
