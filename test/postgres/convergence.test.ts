@@ -51,7 +51,6 @@ const introspectScope: IntrospectScope = {
 const options: PlanOptions = {
   mode: 'authoritative',
   target: 'demo',
-  allowDestructive: true,
   scope: {
     roles: new Set(introspectScope.roles),
     schemas: new Set([objectKey(clinical), objectKey(billing)]),
