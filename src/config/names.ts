@@ -31,8 +31,6 @@ export const NAME_PATTERNS = {
   key: '^[A-Za-z_][A-Za-z0-9_-]*$',
 } as const;
 
-export type NameShape = keyof typeof NAME_PATTERNS;
-
 const compiled = new Map<string, RegExp>();
 export function testPattern(pattern: string, s: string): boolean {
   let re = compiled.get(pattern);

@@ -75,6 +75,7 @@ export interface VariantsNode extends Described {
   variants: Record<string, ObjectNode>;
 }
 
+/** Any schema node; a closed union so every consumer switches exhaustively. */
 export type SchemaNode = StringNode | IntegerNode | BooleanNode | ListNode | ObjectNode | MapNode | VariantsNode;
 
 // ---------------------------------------------------------------------------------
@@ -141,12 +142,15 @@ export const PHI_CATEGORIES = [
   'photo',
   'other_unique_id',
 ] as const;
+/** One of the 18 Safe Harbor categories; closed list. */
 export type PhiCategory = (typeof PHI_CATEGORIES)[number];
 
 export const MASK_FUNCTIONS = ['redact', 'null', 'hash', 'last4', 'year', 'zip3', 'email_domain'] as const;
+/** A built-in mask; each compiler maps it to platform SQL. Closed list. */
 export type MaskFunction = (typeof MASK_FUNCTIONS)[number];
 
 export const AUTHENTICATORS = ['SNOWFLAKE_JWT', 'SNOWFLAKE', 'OAUTH', 'EXTERNALBROWSER'] as const;
+/** Snowflake authentication method; decides which credential key is required. */
 export type Authenticator = (typeof AUTHENTICATORS)[number];
 
 /** What a grant's `privileges` list may hold: the closed privilege list plus `all`. */

@@ -5,7 +5,7 @@
  */
 import { maskUrl, RbacError } from '../model/errors.js';
 import type { Platform, SourceLocation } from '../model/types.js';
-import { suggestion } from './names.js';
+import { parsePart, suggestion } from './names.js';
 import type { Project, TargetDef, TargetValue } from './project.js';
 import type { Authenticator } from './schema.js';
 
@@ -31,9 +31,15 @@ export interface PostgresTarget extends TargetBase {
   platform: 'postgres';
   embedded?: string;
   url?: string;
-  /** Logical database name -> physical database name (may be empty). */
+  /**
+   * Logical database name (folded like every model name) -> physical database name
+   * (exactly as written after ${VAR} expansion). May be empty.
+   */
   databaseMap: Record<string, string>;
-  /** Roles whose future tables get default privileges; undefined: the connecting user. */
+  /**
+   * Roles whose future tables get default privileges, folded as Postgres folds
+   * (bare lower-cased, quoted exact); undefined: the connecting user.
+   */
   objectCreators?: string[];
 }
 
@@ -65,6 +71,7 @@ export interface DatabricksTarget extends TargetBase {
 /** A target with every `${VAR}` expanded. Holds secrets: never print it whole. */
 export type ResolvedTarget = PostgresTarget | SnowflakeTarget | DatabricksTarget;
 
+/** The environment `${VAR}` reads from (process.env in the CLI, a literal in tests). */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 const PG_URL = /^postgres(?:ql)?:\/\//i;
@@ -73,6 +80,17 @@ const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_KEYS = new Set(['password', 'token', 'client_secret']);
 
 const fmt = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
+
+/**
+ * Fold a config name as PostgreSQL does (bare -> lower case, quoted -> exact). Only
+ * Postgres targets carry names (database_map keys, object_creators), so the rule is
+ * fixed here rather than borrowed from a dialect object.
+ */
+function pgFold(text: string): string {
+  const p = parsePart(text);
+  if (!p) return text;
+  return p.quoted ? p.text : p.text.toLowerCase();
+}
 
 /** The URL's password, if any (to scrub it from driver errors). */
 function urlPassword(url: string): string | undefined {
@@ -157,7 +175,7 @@ function expandTarget(def: TargetDef, env: Env): ResolvedTarget {
       const url = get('url');
       const embedded = get('embedded');
       const databaseMap: Record<string, string> = {};
-      for (const [k, v] of Object.entries(def.databaseMap ?? {})) databaseMap[k] = expand(v) ?? '';
+      for (const [k, v] of Object.entries(def.databaseMap ?? {})) databaseMap[pgFold(k)] = expand(v) ?? '';
       t = { ...base, platform: 'postgres', display: '', databaseMap };
       if (url !== undefined) {
         t.url = url;
@@ -165,7 +183,7 @@ function expandTarget(def: TargetDef, env: Env): ResolvedTarget {
         if (pw) secrets.push(pw);
       }
       if (embedded !== undefined) t.embedded = embedded;
-      if (def.objectCreators) t.objectCreators = def.objectCreators.map((c) => c.value);
+      if (def.objectCreators) t.objectCreators = def.objectCreators.map((c) => pgFold(c.value));
       break;
     }
     case 'snowflake':

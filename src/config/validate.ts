@@ -75,9 +75,12 @@ export function parseYaml(file: string, text: string, diags: Diagnostic[]): Pars
     const line = 'line' in pos ? pos.line : 1;
     const col = 'col' in pos ? pos.col : 1;
     const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    diags.push(
-      diag('error', 'yaml-syntax', { file, line, column: col }, `YAML syntax error: ${msg}`),
-    );
+    // `${VAR}` inside a flow collection reads as a nested `{`: the commonest cause.
+    const srcLine = text.split('\n')[line - 1] ?? '';
+    const hint = /[{[][^'"]*\$\{/.test(srcLine)
+      ? 'quote values holding ${VAR} inside { } or [ ]: "${VAR}"'
+      : undefined;
+    diags.push(diag('error', 'yaml-syntax', { file, line, column: col }, `YAML syntax error: ${msg}`, hint));
   }
   for (const w of doc.warnings) {
     const pos = w.linePos?.[0];

@@ -120,6 +120,16 @@ describe('loadProject: one diagnostic per problem, with file, line and column', 
     expect(d.message).toBe('YAML syntax error: Nested mappings are not allowed in compact mappings');
   });
 
+  it('YAML syntax error from an unquoted ${VAR} in a flow mapping hints at quoting', async () => {
+    const { diagnostics } = await load({
+      'rbac.yaml': 'version: 1\ntargets:\n  w:\n    platform: postgres\n    url: x\n    database_map: { ehr: ${EHR_DB} }\n',
+    });
+    const ds = diagnostics.filter((d) => d.code === 'yaml-syntax');
+    expect(ds.length).toBeGreaterThan(0);
+    expect(ds[0]).toMatchObject({ file: 'rbac.yaml', line: 6 });
+    expect(ds[0].hint).toBe('quote values holding ${VAR} inside { } or [ ]: "${VAR}"');
+  });
+
   it('unknown key with did-you-mean, and no extra "missing privileges" for the misspelt key', async () => {
     const { diagnostics } = await load({
       'roles/a.yaml': ROLES,

@@ -13,8 +13,8 @@ const RBAC = [
   '  warehouse:', //                                7
   '    platform: postgres', //                      8
   '    url: ${DATABASE_URL}', //                    9
-  '    database_map: { ehr: "${EHR_DB}" }', //      10
-  '    object_creators: [loader]', //               11
+  '    database_map: { EHR: "${EHR_DB}" }', //      10
+  '    object_creators: [Loader, \'"Mig"\']', //       11
   '  prod:', //                                     12
   '    platform: snowflake', //                     13
   '    account: ${SNOWFLAKE_ACCOUNT}', //           14
@@ -65,7 +65,7 @@ describe('resolveTarget', () => {
     expect(t.url).toBe(env.DATABASE_URL);
     expect(t.display).toBe('postgres://rbac:****@db.example.org:5432/ehr');
     expect(t.databaseMap).toEqual({ ehr: 'ehr_prod' });
-    expect(t.objectCreators).toEqual(['loader']);
+    expect(t.objectCreators).toEqual(['loader', 'Mig']);
     expect(t.secrets).toContain('s3cret-pw');
     expect(t.source).toEqual({ file: 'rbac.yaml', line: 7, column: 3 });
   });
