@@ -45,3 +45,9 @@ export function formatError(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   return `error: ${msg}\n`;
 }
+
+/** CI is set to something that means yes (CI=false and CI=0 are not CI). */
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}

@@ -13,6 +13,8 @@ Usage:
   rbac plan [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--out FILE]
             [--detailed-exitcode] [--interactive] [--snapshot FILE --platform P]
   rbac apply [PLANFILE] [--config DIR] [--target NAME|URL] [--auto-approve] [--allow-destructive]
+             [--audit-log FILE]
+  rbac audit verify [FILE] [--config DIR] [--format text|json]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
   rbac schema
   rbac demo reset [--config DIR]
@@ -39,9 +41,10 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
     snapshot: { type: 'string' },
     platform: { type: 'string' },
   },
-  apply: { ...common, 'auto-approve': { type: 'boolean' }, 'allow-destructive': { type: 'boolean' } },
+  apply: { ...common, 'auto-approve': { type: 'boolean' }, 'allow-destructive': { type: 'boolean' }, 'audit-log': { type: 'string' } },
+  audit: { config: common.config, help: common.help, format: { type: 'string' } },
   snapshot: { ...common, out: { type: 'string' } },
-  start: { ...common },
+  start: { ...common, 'audit-log': { type: 'string' } },
   demo: { config: common.config, help: common.help },
 };
 
@@ -112,17 +115,23 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
           target: str('target'),
           autoApprove: bool('auto-approve'),
           allowDestructive: bool('allow-destructive'),
+          auditLog: str('audit-log'),
         });
       }
       case 'start': {
         noPositionals();
         const { applyCommand } = await import('./commands/apply.js');
-        return await applyCommand(io, { config: str('config'), target: str('target'), startMode: true });
+        return await applyCommand(io, { config: str('config'), target: str('target'), startMode: true, auditLog: str('audit-log') });
       }
       case 'snapshot': {
         noPositionals();
         const { snapshotCommand } = await import('./commands/snapshot.js');
         return await snapshotCommand(io, { config: str('config'), target: str('target'), out: str('out') });
+      }
+      case 'audit': {
+        if (positionals[0] !== 'verify' || positionals.length > 2) throw new RbacError('USAGE', 'audit: expected `rbac audit verify [FILE]`');
+        const { auditVerifyCommand } = await import('./commands/audit.js');
+        return await auditVerifyCommand(io, { file: positionals[1], config: str('config'), format: str('format') });
       }
       case 'demo': {
         if (positionals[0] !== 'reset' || positionals.length !== 1) {

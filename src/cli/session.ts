@@ -16,7 +16,7 @@ import type { Adapter, Dialect, IntrospectScope, Statement } from '../dialects/t
 import { RbacError } from '../model/errors.js';
 import type { Desired, Live, Platform } from '../model/types.js';
 import { plan as computePlan } from '../plan/plan.js';
-import { scopeOf, scopeSchemas } from '../plan/scope.js';
+import { introspectScopeOf, scopeOf } from '../plan/scope.js';
 import type { ManagedScope, Plan } from '../plan/types.js';
 import { dialectFor, compilerFor } from '../dialects/registry.js';
 import type { Io } from './io.js';
@@ -63,19 +63,6 @@ export interface Planned {
   adapter?: Adapter;
 }
 
-export function introspectScope(desired: Desired, project: Project): IntrospectScope {
-  const databases = new Set<string>();
-  for (const g of desired.grants) databases.add(g.object.database);
-  for (const w of desired.schemaWide) databases.add(w.schema.database);
-  for (const f of desired.futureGrants) databases.add(f.schema.database);
-  return {
-    roles: desired.roles.map((r) => r.name),
-    users: desired.users,
-    databases: [...databases].sort(),
-    schemas: scopeSchemas(desired),
-    includePublic: project.managePublic,
-  };
-}
 
 export interface PlanRequest {
   config: LoadedConfig;
@@ -133,7 +120,7 @@ export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget,
     const desired = desiredFor(io, project, adapter.dialect);
     const scope = scopeOf(desired, { managePublic: project.managePublic });
     req.onPhase?.('roles', 0, desired.roles.length);
-    const live = await adapter.introspect(introspectScope(desired, project));
+    const live = await adapter.introspect(introspectScopeOf(desired, project));
     req.onPhase?.('roles', live.roles.length, live.roles.length);
     req.onPhase?.('grants', live.grants.length, live.grants.length);
     const creators = target.platform === 'postgres' ? (target.objectCreators?.length ? target.objectCreators : live.currentUser ? [live.currentUser] : undefined) : undefined;

@@ -215,39 +215,3 @@ function privilegesFor(
   return out;
 }
 
-/**
- * The managed scope for the planner: every role the config defines, every schema a
- * grant touches (schema grants, schema-wide grants, and the schemas of table grants),
- * and the project's manage_public setting.
- */
-export function managedScope(desired: Desired, project: Pick<Project, 'managePublic'>): ManagedScope {
-  const schemas = new Set<string>();
-  for (const g of desired.grants) {
-    if (g.object.kind !== 'database') schemas.add(objectKey(makeObject('schema', g.object.database, g.object.schema)));
-  }
-  for (const s of desired.schemaWide) schemas.add(objectKey(s.schema));
-  return {
-    roles: new Set(desired.roles.map((r) => r.name)),
-    schemas,
-    managePublic: project.managePublic,
-  };
-}
-
-/** What an adapter must read for this Desired (roles, users, databases, schemas). */
-export function introspectScope(desired: Desired, project: Pick<Project, 'managePublic'>): IntrospectScope {
-  const dbs = new Set<string>();
-  const schemas = new Map<string, { database: string; schema: string }>();
-  const addObject = (o: ObjectRef): void => {
-    dbs.add(o.database);
-    if (o.kind !== 'database') schemas.set(objectKey(makeObject('schema', o.database, o.schema)), { database: o.database, schema: o.schema! });
-  };
-  for (const g of desired.grants) addObject(g.object);
-  for (const s of desired.schemaWide) addObject(s.schema);
-  return {
-    roles: desired.roles.map((r) => r.name),
-    users: desired.users,
-    databases: [...dbs].sort(),
-    schemas: [...schemas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v),
-    includePublic: project.managePublic,
-  };
-}

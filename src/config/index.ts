@@ -1,6 +1,6 @@
 /** The configuration stage: load + validate, normalize for a dialect, resolve targets. */
 export { loadProject, type LoadResult } from './load.js';
-export { toDesired, managedScope, introspectScope, type DesiredResult, type ToDesiredOptions } from './desired.js';
+export { toDesired, type DesiredResult, type ToDesiredOptions } from './desired.js';
 export {
   resolveTarget,
   type ResolvedTarget,

@@ -63,7 +63,7 @@ export interface RoleRecord {
   name: string;
   description?: string;
   owner?: string;
-  /** `absent` asks the planner to drop the role (only with allowDestructive). */
+  /** `absent`: the planner revokes everything the role holds, then drops it; apply runs drops only with --allow-destructive. */
   state: 'present' | 'absent';
   /** Display-only: justification for privileged roles, PHI access etc. */
   justification?: string;

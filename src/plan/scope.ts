@@ -50,7 +50,25 @@ export function scopeOf(
   return { roles, schemas, managePublic: opts.managePublic ?? true };
 }
 
-/** The schemas of a scope as database/schema pairs, for readers. */
+/** What an adapter must read for a Desired: managed roles, member users, databases and schemas. */
+export function introspectScopeOf(
+  desired: import('../model/types.js').Desired,
+  opts: { managePublic?: boolean } = {},
+): import('../dialects/types.js').IntrospectScope {
+  const databases = new Set<string>();
+  for (const g of desired.grants) databases.add(g.object.database);
+  for (const w of desired.schemaWide) databases.add(w.schema.database);
+  for (const f of desired.futureGrants) databases.add(f.schema.database);
+  return {
+    roles: desired.roles.map((r) => r.name),
+    users: desired.users,
+    databases: [...databases].sort(),
+    schemas: scopeSchemas(desired),
+    includePublic: opts.managePublic ?? true,
+  };
+}
+
+/** The schemas of a scope as database/schema pairs, sorted, for readers. */
 export function scopeSchemas(desired: import('../model/types.js').Desired): { database: string; schema: string }[] {
   const seen = new Map<string, { database: string; schema: string }>();
   const add = (o: ObjectRef) => {
@@ -60,5 +78,5 @@ export function scopeSchemas(desired: import('../model/types.js').Desired): { da
   for (const g of desired.grants) add(g.object);
   for (const w of desired.schemaWide) add(w.schema);
   for (const f of desired.futureGrants) add(f.schema);
-  return [...seen.values()];
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { introspectScope, managedScope, toDesired } from '../../src/config/desired.js';
+import { toDesired } from '../../src/config/desired.js';
+import { introspectScopeOf, scopeOf } from '../../src/plan/scope.js';
 import { loadProject } from '../../src/config/load.js';
 import { PRIVILEGES } from '../../src/model/privileges.js';
 import { PUBLIC_ROLE } from '../../src/model/types.js';
@@ -117,7 +118,7 @@ describe('toDesired', () => {
       { role: 'reader', privilege: 'select', schema: { kind: 'schema', database: 'ehr', schema: 'billing' }, objectType: 'tables', source: { file: 'grants/a.yaml', line: 2, column: 5 } },
       { role: 'reader', privilege: 'insert', schema: { kind: 'schema', database: 'ehr', schema: 'billing' }, objectType: 'tables', source: { file: 'grants/a.yaml', line: 2, column: 5 } },
     ]);
-    const scope = managedScope(desired, p);
+    const scope = scopeOf(desired, p);
     expect([...scope.schemas]).toEqual(['schema:ehr.billing']);
     expect(scope.managePublic).toBe(true);
   });
@@ -170,7 +171,7 @@ describe('toDesired', () => {
     for (const s of desired.schemaWide) expect(hasUsage(s.role, `${s.schema.database}.${s.schema.schema}`)).toBe(true);
     expect(p.phi).toHaveLength(8);
     expect(p.maskingPolicies).toEqual([]);
-    const scope = introspectScope(desired, p);
+    const scope = introspectScopeOf(desired, p);
     expect(scope.schemas).toEqual([
       { database: 'ehr', schema: 'billing' },
       { database: 'ehr', schema: 'clinical' },

@@ -14,11 +14,12 @@ import { RbacError } from '../../model/errors.js';
 import type { Plan } from '../../plan/types.js';
 import { fromJsonPlan, type JsonPlan } from '../../render/json.js';
 import { renderPlanText } from '../../render/text.js';
-import { EXIT, useColor, type Io } from '../io.js';
+import { EXIT, isCi, useColor, type Io } from '../io.js';
 import { loadConfig, planTarget, planWith, type LoadedConfig, type Planned } from '../session.js';
 import type { Adapter } from '../../dialects/types.js';
 import type { ResolvedTarget } from '../../config/targets.js';
 import { confirmOnTerminal } from '../prompt.js';
+import { openAudit, type AuditedApply } from '../../audit/hook.js';
 
 export interface ApplyArgs {
   planFile?: string;
@@ -28,6 +29,8 @@ export interface ApplyArgs {
   allowDestructive?: boolean;
   /** npm start: on a TTY open the interactive UI; without one print the plan only. */
   startMode?: boolean;
+  /** Audit log file (else RBAC_AUDIT_LOG, else .rbac/audit.jsonl under the config root). */
+  auditLog?: string;
 }
 
 async function readSavedPlan(io: Io, file: string): Promise<{ plan: Plan; sql: string[][] }> {
@@ -85,26 +88,29 @@ export function resultSummary(r: ApplyResult): string {
 export async function applyCommand(io: Io, args: ApplyArgs): Promise<number> {
   const config = await loadConfig(io, args.config);
   const saved = args.planFile !== undefined ? await readSavedPlan(io, args.planFile) : undefined;
-  const fresh = await planTarget(io, { config, target: args.target ?? saved?.plan.target });
+  // The terminal UI only for a person at a terminal; a reviewed plan file or
+  // --auto-approve is a pipeline, which gets plain text and never waits for input.
+  const ui = await import('../../ui/index.js');
+  const interactive = !saved && !args.autoApprove && ui.canUseInteractive(io.env, { isTTY: io.stdoutIsTTY }, { isTTY: io.stdinIsTTY });
+  const loading = interactive ? ui.startLoading() : undefined;
+  let fresh: Planned;
+  try {
+    fresh = await planTarget(io, { config, target: args.target ?? saved?.plan.target, onPhase: loading?.phase });
+  } finally {
+    loading?.stop();
+  }
   const adapter = fresh.adapter!;
   try {
     if (saved) checkSavedPlan(saved, fresh, args.planFile!);
     const { plan, statements } = fresh;
     const errors = plan.problems.filter((p) => p.severity === 'error');
-
-    const ui = await import('../../ui/index.js');
-    const interactive = !saved && !args.autoApprove && ui.canUseInteractive(io.env, { isTTY: io.stdoutIsTTY }, { isTTY: io.stdinIsTTY });
-    if (!interactive) io.out(renderPlanText(plan, statements, { color: useColor(io) }));
-    if (errors.length) {
-      if (interactive) io.err(errors.map((p) => `error: ${p.message}\n${p.hint ? `  hint: ${p.hint}\n` : ''}`).join(''));
-      throw new RbacError('PLAN_INVALID', 'the plan has errors; nothing was applied');
-    }
-    if (plan.changes.length === 0) {
-      if (interactive) io.out('No changes. The target matches the configuration.\n');
-      return EXIT.OK;
-    }
-    if (plan.changes.some((c) => c.kind === 'dropRole') && !args.allowDestructive) {
-      throw new RbacError('USAGE', 'the plan drops roles; nothing was applied', 're-run with --allow-destructive to drop the roles marked state: absent');
+    if (plan.changes.some((c) => c.kind === 'dropRole') && !args.allowDestructive && !errors.length) {
+      plan.problems.push({
+        severity: 'error',
+        message: 'the plan drops roles, and dropping needs --allow-destructive',
+        hint: 're-run with --allow-destructive to drop the roles marked state: absent',
+      });
+      errors.push(plan.problems[plan.problems.length - 1]);
     }
 
     if (interactive) {
@@ -112,16 +118,21 @@ export async function applyCommand(io: Io, args: ApplyArgs): Promise<number> {
         plan,
         statements,
         targetName: plan.target,
-        readOnly: false,
+        readOnly: errors.length > 0,
         apply: (onEvent) => adapter.apply(statements, { onEvent }),
       });
       if (outcome === 'failed') return EXIT.ERROR;
-      if (outcome !== 'applied') return EXIT.OK;
+      if (outcome !== 'applied') return errors.length ? EXIT.ERROR : EXIT.OK;
       return await verify(io, adapter, config, fresh);
     }
-    if (!args.autoApprove) {
-      if (args.startMode || !io.stdinIsTTY || io.env.CI) {
-        if (args.startMode) return EXIT.OK;
+
+    io.out(renderPlanText(plan, statements, { color: useColor(io) }));
+    if (errors.length) throw new RbacError('PLAN_INVALID', 'the plan has errors; nothing was applied');
+    if (plan.changes.length === 0) return EXIT.OK;
+    if (!args.autoApprove && !saved) {
+      // npm start without a terminal: showing the plan is the whole job.
+      if (args.startMode) return EXIT.OK;
+      if (!io.stdinIsTTY || isCi(io.env)) {
         throw new RbacError('USAGE', 'refusing to apply without confirmation: no terminal to ask on', 'review the plan above and re-run with --auto-approve');
       }
       const ok = await confirmOnTerminal(`Apply ${plan.changes.length} changes to ${plan.target}? Type yes to apply: `, 'yes');
@@ -140,8 +151,15 @@ export async function applyCommand(io: Io, args: ApplyArgs): Promise<number> {
 }
 
 /** Re-read the target after apply: the next plan must be empty. */
-async function verify(io: Io, adapter: Adapter, config: LoadedConfig, fresh: Planned): Promise<number> {
-  const again = await planWith(io, { config }, fresh.target as ResolvedTarget, adapter);
+async function verify(io: Io, adapter: Adapter, config: LoadedConfig, fresh: Planned, audit?: AuditedApply): Promise<number> {
+  let reread: Planned | undefined;
+  try {
+    reread = await planWith(io, { config }, fresh.target as ResolvedTarget, adapter);
+  } finally {
+    // Recorded even when the re-read fails (then without the after-apply plan).
+    await audit?.record(reread?.plan);
+  }
+  const again = reread;
   if (again.plan.changes.length === 0) {
     io.out('Verified: the next plan is empty.\n');
     return EXIT.OK;

@@ -40,30 +40,35 @@ export async function planCommand(io: Io, args: PlanArgs): Promise<number> {
     throw new RbacError('USAGE', `unknown format "${format}"`, `use one of: ${PLAN_FORMATS.join(', ')}`);
   }
   const config = await loadConfig(io, args.config);
-  const planned = await planTarget(io, {
-    config,
-    target: args.target,
-    snapshot: args.snapshot,
-    platform: checkPlatform(args.platform),
-  });
+  const ui = args.interactive ? await import('../../ui/index.js') : undefined;
+  const interactive = ui?.canUseInteractive(io.env, { isTTY: io.stdoutIsTTY }, { isTTY: io.stdinIsTTY }) ?? false;
+  if (args.interactive && !interactive) io.err('note: --interactive needs a terminal (and CI unset); printing the plan instead\n');
+  const loading = interactive ? ui!.startLoading() : undefined;
+  let planned;
+  try {
+    planned = await planTarget(io, {
+      config,
+      target: args.target,
+      snapshot: args.snapshot,
+      platform: checkPlatform(args.platform),
+      onPhase: loading?.phase,
+    });
+  } finally {
+    loading?.stop();
+  }
   try {
     const { plan, statements } = planned;
-    if (args.interactive) {
-      const ui = await import('../../ui/index.js');
-      if (!ui.canUseInteractive(io.env, { isTTY: io.stdoutIsTTY }, { isTTY: io.stdinIsTTY })) {
-        io.err('note: --interactive needs a terminal (and CI unset); printing the plan instead\n');
-      } else {
-        await ui.runInteractive({
-          plan,
-          statements,
-          targetName: plan.target,
-          readOnly: true,
-          apply: async () => {
-            throw new RbacError('USAGE', 'read-only');
-          },
-        });
-        return args.detailedExitcode && plan.changes.length > 0 ? EXIT.CHANGES : EXIT.OK;
-      }
+    if (interactive) {
+      await ui!.runInteractive({
+        plan,
+        statements,
+        targetName: plan.target,
+        readOnly: true,
+        apply: async () => {
+          throw new RbacError('USAGE', 'plan --interactive is read-only; use rbac apply');
+        },
+      });
+      return args.detailedExitcode && plan.changes.length > 0 ? EXIT.CHANGES : EXIT.OK;
     }
     // The saved plan file is always JSON (apply reads it); stdout gets the chosen format.
     if (args.out !== undefined) await writeFile(path.resolve(io.cwd, args.out), renderPlanJson(plan, statements));
