@@ -10,6 +10,7 @@ const USAGE = `rbac: access control as code for healthcare data platforms
 
 Usage:
   rbac validate [--config DIR]
+  rbac lint [--config DIR] [--target NAME|URL] [--format text|json|sarif] [--out FILE]
   rbac plan [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--out FILE]
             [--detailed-exitcode] [--interactive] [--snapshot FILE --platform P]
   rbac apply [PLANFILE] [--config DIR] [--target NAME|URL] [--auto-approve] [--allow-destructive]
@@ -31,6 +32,7 @@ const common = {
 
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   validate: { config: common.config, help: common.help },
+  lint: { ...common, format: { type: 'string' }, out: { type: 'string' } },
   schema: { help: common.help },
   plan: {
     ...common,
@@ -85,6 +87,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         noPositionals();
         const { validateCommand } = await import('./commands/validate.js');
         return await validateCommand(io, { config: str('config') });
+      }
+      case 'lint': {
+        noPositionals();
+        const { lintCommand } = await import('./commands/lint.js');
+        return await lintCommand(io, { config: str('config'), target: str('target'), format: str('format'), out: str('out') });
       }
       case 'schema': {
         noPositionals();
