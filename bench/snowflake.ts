@@ -1,0 +1,76 @@
+/**
+ * Benchmark: read an account of N managed roles and M schemas through the loopback
+ * wire stub (real snowflake-sdk, real HTTP) with a simulated per-query latency, at
+ * parallelism 8 vs sequential (one query at a time). Defaults: 2,000 roles, 500
+ * schemas, 150 ms per query (a long run: the sequential pass alone sends ~4,500
+ * queries). Pass smaller sizes for a quick run:
+ *   benchSnowflake({ roles: 100, schemas: 25, latencyMs: 20 })
+ */
+import { SnowflakeAdapter } from '../src/dialects/snowflake/adapter.js';
+import { connectSnowflake } from '../src/dialects/snowflake/driver.js';
+import { startWireStub } from '../test/snowflake/wire-stub.js';
+
+export interface BenchOptions {
+  roles?: number;
+  schemas?: number;
+  latencyMs?: number;
+  parallelism?: number;
+}
+
+export async function benchSnowflake(opts: BenchOptions = {}): Promise<object> {
+  const roles = opts.roles ?? 2000;
+  const schemas = opts.schemas ?? 500;
+  const latencyMs = opts.latencyMs ?? 150;
+  const parallelism = opts.parallelism ?? 8;
+  const roleNames = Array.from({ length: roles }, (_, i) => `ROLE_${i}`);
+  const schemaList = Array.from({ length: schemas }, (_, i) => ({ database: `DB_${i % 10}`, schema: `S_${i}` }));
+  const stub = await startWireStub({
+    latencyMs,
+    respond: (sql) => {
+      if (sql === 'SHOW ROLES') return { rows: roleNames.map((name) => ({ name, comment: null })) };
+      const m = /^SHOW GRANTS TO ROLE "(.*)"$/.exec(sql);
+      if (m) {
+        const i = Number(m[1].slice(5));
+        const s = schemaList[i % schemas];
+        return {
+          rows: [
+            { privilege: 'USAGE', granted_on: 'DATABASE', name: s.database, granted_to: 'ROLE', grantee_name: m[1], grant_option: 'false', granted_by: 'SECURITYADMIN' },
+            { privilege: 'USAGE', granted_on: 'SCHEMA', name: `${s.database}.${s.schema}`, granted_to: 'ROLE', grantee_name: m[1], grant_option: 'false', granted_by: 'SECURITYADMIN' },
+            { privilege: 'SELECT', granted_on: 'TABLE', name: `${s.database}.${s.schema}.T`, granted_to: 'ROLE', grantee_name: m[1], grant_option: 'false', granted_by: 'SECURITYADMIN' },
+          ],
+        };
+      }
+      return { rows: [], columns: ['name'] };
+    },
+  });
+  const conn = await connectSnowflake({ account: 'bench', username: 'BENCH', password: 'bench-password', accessUrl: stub.url });
+  const scope = { roles: roleNames, users: [], databases: [], schemas: schemaList, includePublic: false };
+  try {
+    const run = async (p: number) => {
+      const adapter = new SnowflakeAdapter({ query: conn.query, close: async () => undefined }, { parallelism: p });
+      const t0 = performance.now();
+      const live = await adapter.introspect(scope);
+      return { ms: Math.round(performance.now() - t0), queries: adapter.queryCount(), grants: live.grants.length };
+    };
+    const parallel = await run(parallelism);
+    const sequential = await run(1);
+    return {
+      roles,
+      schemas,
+      latencyMs,
+      parallelism,
+      parallel,
+      sequential,
+      speedup: Number((sequential.ms / parallel.ms).toFixed(2)),
+      targetMet: sequential.ms / parallel.ms >= 6,
+    };
+  } finally {
+    await conn.close();
+    await stub.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  const [roles, schemas, latencyMs] = process.argv.slice(2).map(Number);
+  benchSnowflake({ roles: roles || undefined, schemas: schemas || undefined, latencyMs: latencyMs || undefined }).then((r) => console.log(JSON.stringify(r, null, 2)));
+}
