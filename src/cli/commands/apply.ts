@@ -113,17 +113,33 @@ export async function applyCommand(io: Io, args: ApplyArgs): Promise<number> {
       errors.push(plan.problems[plan.problems.length - 1]);
     }
 
+    // Opened before anything runs: a broken audit log refuses the apply.
+    const audit = await openAudit({
+      flag: args.auditLog,
+      env: io.env,
+      cwd: io.cwd,
+      root: config.root,
+      plan,
+      statements,
+      target: fresh.target,
+      dbUser: fresh.live.currentUser,
+      planFile: args.planFile,
+    });
     if (interactive) {
       const outcome = await ui.runInteractive({
         plan,
         statements,
         targetName: plan.target,
         readOnly: errors.length > 0,
-        apply: (onEvent) => adapter.apply(statements, { onEvent }),
+        apply: (onEvent) => audit.apply(adapter, statements, onEvent),
+        auditPath: path.relative(io.cwd, audit.file) || audit.file,
       });
-      if (outcome === 'failed') return EXIT.ERROR;
+      if (outcome === 'failed') {
+        await audit.record();
+        return EXIT.ERROR;
+      }
       if (outcome !== 'applied') return errors.length ? EXIT.ERROR : EXIT.OK;
-      return await verify(io, adapter, config, fresh);
+      return await verify(io, adapter, config, fresh, audit);
     }
 
     io.out(renderPlanText(plan, statements, { color: useColor(io) }));
@@ -141,10 +157,13 @@ export async function applyCommand(io: Io, args: ApplyArgs): Promise<number> {
         return EXIT.OK;
       }
     }
-    const result = await adapter.apply(statements as Statement[], { onEvent: progressPrinter(io, statements.length) });
+    const result = await audit.apply(adapter, statements as Statement[], progressPrinter(io, statements.length));
     io.out(resultSummary(result) + '\n');
-    if (!result.ok) return EXIT.ERROR;
-    return await verify(io, adapter, config, fresh);
+    if (!result.ok) {
+      await audit.record();
+      return EXIT.ERROR;
+    }
+    return await verify(io, adapter, config, fresh, audit);
   } finally {
     await adapter.close();
   }
