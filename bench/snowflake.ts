@@ -48,9 +48,10 @@ export async function benchSnowflake(opts: BenchOptions = {}): Promise<object> {
   try {
     const run = async (p: number) => {
       const adapter = new SnowflakeAdapter({ query: conn.query, close: async () => undefined }, { parallelism: p });
+      stub.resetInFlight();
       const t0 = performance.now();
       const live = await adapter.introspect(scope);
-      return { ms: Math.round(performance.now() - t0), queries: adapter.queryCount(), grants: live.grants.length };
+      return { ms: Math.round(performance.now() - t0), queries: adapter.queryCount(), grants: live.grants.length, maxInFlight: stub.maxInFlight() };
     };
     const parallel = await run(parallelism);
     const sequential = await run(1);

@@ -20,6 +20,9 @@ export interface WireStub {
   /** SQL texts received by query-request, in arrival order (retries included). */
   queries: string[];
   logins: { user: string; hadPassword: boolean }[];
+  /** Highest number of query-requests in flight at once since the last reset. */
+  maxInFlight(): number;
+  resetInFlight(): void;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ export async function startWireStub(opts: WireStubOptions): Promise<WireStub> {
   const attempts = new Map<string, number>();
   const pages = new Map<string, string>();
   let seq = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   let base = '';
 
   const server = http.createServer((req, res) => {
@@ -92,7 +97,10 @@ export async function startWireStub(opts: WireStubOptions): Promise<WireStub> {
       queries.push(sql);
       const n = (attempts.get(sql) ?? 0) + 1;
       attempts.set(sql, n);
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
       if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
+      inFlight--;
       const answer = opts.respond(sql, n);
       const queryId = `01b0-stub-${++seq}`;
       if ('status' in answer) return json(res, answer.status, { success: false, message: 'throttled' });
@@ -166,6 +174,10 @@ export async function startWireStub(opts: WireStubOptions): Promise<WireStub> {
     port,
     queries,
     logins,
+    maxInFlight: () => maxInFlight,
+    resetInFlight: () => {
+      maxInFlight = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections?.();
