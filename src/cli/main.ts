@@ -16,12 +16,14 @@ Usage:
   rbac apply [PLANFILE] [--config DIR] [--target NAME|URL] [--auto-approve] [--allow-destructive]
              [--audit-log FILE]
   rbac audit verify [FILE] [--config DIR] [--format text|json]
+  rbac drift [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--webhook URL]
+             [--state FILE]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
   rbac schema
   rbac demo reset [--config DIR]
   rbac start            (what npm start runs: plan the default target, apply on a terminal)
 
-Exit codes: 0 ok / no changes, 1 error, 2 changes (plan --detailed-exitcode), 3 stale plan refused.
+Exit codes: 0 ok / no changes, 1 error, 2 changes (plan --detailed-exitcode) or drift (drift), 3 stale plan refused.
 `;
 
 const common = {
@@ -45,6 +47,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   },
   apply: { ...common, 'auto-approve': { type: 'boolean' }, 'allow-destructive': { type: 'boolean' }, 'audit-log': { type: 'string' } },
   audit: { config: common.config, help: common.help, format: { type: 'string' } },
+  drift: { ...common, format: { type: 'string' }, webhook: { type: 'string' }, state: { type: 'string' } },
   snapshot: { ...common, out: { type: 'string' } },
   start: { ...common, 'audit-log': { type: 'string' } },
   demo: { config: common.config, help: common.help },
@@ -139,6 +142,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         if (positionals[0] !== 'verify' || positionals.length > 2) throw new RbacError('USAGE', 'audit: expected `rbac audit verify [FILE]`');
         const { auditVerifyCommand } = await import('./commands/audit.js');
         return await auditVerifyCommand(io, { file: positionals[1], config: str('config'), format: str('format') });
+      }
+      case 'drift': {
+        noPositionals();
+        const { driftCommand } = await import('./commands/drift.js');
+        return await driftCommand(io, { config: str('config'), target: str('target'), format: str('format'), webhook: str('webhook'), state: str('state') });
       }
       case 'demo': {
         if (positionals[0] !== 'reset' || positionals.length !== 1) {

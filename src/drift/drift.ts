@@ -1,0 +1,165 @@
+/**
+ * Drift: what the plan would change, told as what someone changed by hand. Every
+ * planned change is split into atomic items (one per privilege, per column, per
+ * member) keyed by the canonical key of the record, so the state file and the webhook
+ * can follow each drifted grant individually.
+ *
+ * Pure: `driftItems(plan, live)` has no I/O and no clock; the first-seen times come
+ * from `applyDriftState`, which takes `now` as an argument.
+ */
+import { futureGrantKey, grantKey, membershipKey, roleKey } from '../model/keys.js';
+import type { Live } from '../model/types.js';
+import { assertNever, type Change, type Plan, type PlanProblem } from '../plan/types.js';
+import { describeObject, privilegeList } from '../render/describe.js';
+
+/**
+ * What kind of drift an item is: `extra` exists live but not in the configuration
+ * (granted by hand), `missing` is in the configuration but not live, `changed` exists
+ * on both sides with different attributes (a role's comment).
+ */
+export type DriftKind = 'extra' | 'missing' | 'changed';
+
+/** One drifted record. `key` is the canonical key of the grant/membership/role. */
+export interface DriftItem {
+  key: string;
+  kind: DriftKind;
+  role: string;
+  /** One line for humans: `SELECT on table ehr.clinical.patients to PUBLIC: granted by hand, not in configuration`. */
+  description: string;
+  /** Who granted it, where the platform records it (Postgres: the ACL grantor). */
+  grantedBy?: string;
+  /**
+   * When the platform says it happened: no supported platform records grant times,
+   * so this is always `unknown` today.
+   */
+  since: 'unknown' | string;
+  /** When `rbac drift` first saw this item (from the state file); undefined without one. */
+  firstSeen?: string;
+}
+
+/** The result of one drift check. */
+export interface DriftReport {
+  target: string;
+  platform: string;
+  /** ISO time of the check. */
+  checkedAt: string;
+  drifted: boolean;
+  items: DriftItem[];
+  /** Plan problems (e.g. a configured user that does not exist). Errors count as drift. */
+  problems: PlanProblem[];
+  summary: { extra: number; missing: number; changed: number };
+}
+
+const EXTRA = 'granted by hand, not in configuration';
+const MISSING = 'missing (in configuration, not on the target)';
+
+/** Split a plan into drift items, with grantors looked up in the live state. */
+export function driftItems(plan: Plan, live: Live): DriftItem[] {
+  const grantors = new Map<string, string>();
+  for (const g of live.grants) if (g.grantedBy) grantors.set(g.key, g.grantedBy);
+  for (const m of live.memberships) if (m.grantedBy) grantors.set(m.key, m.grantedBy);
+  const items: DriftItem[] = [];
+  const push = (key: string, kind: DriftKind, role: string, what: string, why: string) => {
+    const item: DriftItem = { key, kind, role, description: `${what}: ${why}`, since: 'unknown' };
+    const by = grantors.get(key);
+    if (by !== undefined && kind === 'extra') item.grantedBy = by;
+    items.push(item);
+  };
+  for (const c of plan.changes) itemsOf(c, push);
+  return items;
+}
+
+function itemsOf(c: Change, push: (key: string, kind: DriftKind, role: string, what: string, why: string) => void): void {
+  switch (c.kind) {
+    case 'createRole':
+      push(roleKey(c.role), 'missing', c.role, `role ${c.role}`, MISSING);
+      return;
+    case 'dropRole':
+      push(roleKey(c.role), 'extra', c.role, `role ${c.role}`, 'exists, but the configuration says absent');
+      return;
+    case 'alterRole':
+      push(roleKey(c.role), 'changed', c.role, `role ${c.role}`, 'description or owner changed by hand');
+      return;
+    case 'grantMembership':
+    case 'revokeMembership': {
+      const kind = c.kind === 'grantMembership' ? 'missing' : 'extra';
+      push(membershipKey(c.role, c.member), kind, c.role, `${c.memberKind} ${c.member} in role ${c.role}`, kind === 'extra' ? EXTRA : MISSING);
+      return;
+    }
+    case 'grant':
+    case 'revoke': {
+      const kind = c.kind === 'grant' ? 'missing' : 'extra';
+      for (const p of c.privileges) {
+        for (const col of c.columns ?? [undefined]) {
+          const what = `${privilegeList([p])} on ${describeObject(c.object)}${col === undefined ? '' : ` (${col})`} to ${c.role}`;
+          push(grantKey(c.role, p, c.object, col), kind, c.role, what, kind === 'extra' ? EXTRA : MISSING);
+        }
+      }
+      return;
+    }
+    case 'grantFuture':
+    case 'revokeFuture': {
+      const kind = c.kind === 'grantFuture' ? 'missing' : 'extra';
+      for (const p of c.privileges) {
+        const by = c.forRole ? ` created by ${c.forRole}` : '';
+        const what = `${privilegeList([p])} on future ${c.objectType} in ${describeObject(c.schema)}${by} to ${c.role}`;
+        push(futureGrantKey(c.role, p, c.schema, c.objectType, c.forRole), kind, c.role, what, kind === 'extra' ? EXTRA : MISSING);
+      }
+      return;
+    }
+    default:
+      assertNever(c);
+  }
+}
+
+/** Build the report of one check. */
+export function driftReport(plan: Plan, live: Live, checkedAt: string): DriftReport {
+  const items = driftItems(plan, live);
+  const summary = { extra: 0, missing: 0, changed: 0 };
+  for (const i of items) summary[i.kind]++;
+  const errors = plan.problems.some((p) => p.severity === 'error');
+  return {
+    target: plan.target,
+    platform: plan.platform,
+    checkedAt,
+    drifted: items.length > 0 || errors,
+    items,
+    problems: plan.problems,
+    summary,
+  };
+}
+
+/**
+ * The state file (`.rbac/drift-state.json`): per target, when each drifted key was
+ * first seen. Keys that are no longer drifted are forgotten, so a grant that drifts
+ * again later gets a new first-seen time.
+ */
+export interface DriftState {
+  version: 1;
+  targets: Record<string, Record<string, string>>;
+}
+
+/** Set `firstSeen` on every item and return the state to save. Pure. */
+export function applyDriftState(report: DriftReport, state: DriftState | undefined, now: string): DriftState {
+  const prior = state?.targets[report.target] ?? {};
+  const next: Record<string, string> = {};
+  for (const item of report.items) {
+    const id = `${item.kind}:${item.key}`;
+    const seen = prior[id] ?? now;
+    next[id] = seen;
+    item.firstSeen = seen;
+  }
+  return { version: 1, targets: { ...(state?.targets ?? {}), [report.target]: next } };
+}
+
+/** Parse a state file leniently: an unreadable one starts over (it only holds hints). */
+export function parseDriftState(text: string | undefined): DriftState | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const j = JSON.parse(text) as DriftState;
+    if (j?.version !== 1 || typeof j.targets !== 'object' || j.targets === null) return undefined;
+    return j;
+  } catch {
+    return undefined;
+  }
+}
