@@ -209,10 +209,11 @@ function roleRules(project: Project, add: Add): void {
 
 function grantShapeRules(project: Project, desired: Desired, live: Live | undefined, add: Add): void {
   for (const g of project.grants) {
-    const what = `${g.privileges.map((p) => p.word).join(', ')} on ${g.objects === 'tables' ? 'every table of schema' : g.object.isView ? 'view' : g.object.kind} ${formatPath(g.object.parts)}`;
-    if (g.isPublic) add('public-grant', g.roleSource, `grant of ${what} to PUBLIC (every role and user)`);
+    const on = `${g.objects === 'tables' ? 'every table of schema' : g.object.isView ? 'view' : g.object.kind} ${formatPath(g.object.parts)}`;
+    const privs = g.privileges.map((p) => p.word).join(', ');
+    if (g.isPublic) add('public-grant', g.roleSource, `grant of ${privs} on ${on} to PUBLIC (every role and user)`);
     for (const p of g.privileges) {
-      if (p.word === 'all') add('all-privileges', p.source, `grant of all privileges (${what}) to ${formatPath([g.role])}`);
+      if (p.word === 'all') add('all-privileges', p.source, `role ${formatPath([g.role])} is granted all privileges on ${on}`);
     }
   }
   if (!live) return;
