@@ -18,6 +18,7 @@ Usage:
   rbac audit verify [FILE] [--config DIR] [--format text|json]
   rbac drift [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--webhook URL]
              [--state FILE]
+  rbac export [--config DIR] [--target NAME|URL] [--out DIR] [--match GLOB]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
   rbac schema
   rbac demo reset [--config DIR]
@@ -48,6 +49,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   apply: { ...common, 'auto-approve': { type: 'boolean' }, 'allow-destructive': { type: 'boolean' }, 'audit-log': { type: 'string' } },
   audit: { config: common.config, help: common.help, format: { type: 'string' } },
   drift: { ...common, format: { type: 'string' }, webhook: { type: 'string' }, state: { type: 'string' } },
+  export: { ...common, out: { type: 'string' }, match: { type: 'string' } },
   snapshot: { ...common, out: { type: 'string' } },
   start: { ...common, 'audit-log': { type: 'string' } },
   demo: { config: common.config, help: common.help },
@@ -147,6 +149,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         noPositionals();
         const { driftCommand } = await import('./commands/drift.js');
         return await driftCommand(io, { config: str('config'), target: str('target'), format: str('format'), webhook: str('webhook'), state: str('state') });
+      }
+      case 'export': {
+        noPositionals();
+        const { exportCommand } = await import('./commands/export.js');
+        return await exportCommand(io, { config: str('config'), target: str('target'), out: str('out'), match: str('match') });
       }
       case 'demo': {
         if (positionals[0] !== 'reset' || positionals.length !== 1) {
