@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { makeGrant, makeMembership, makeObject } from '../../src/model/keys.js';
 import { PUBLIC_ROLE, type Desired, type Live } from '../../src/model/types.js';
 import { fileURLToPath } from 'node:url';
-import { isPlaceholder, lint } from '../../src/lint/lint.js';
+import { isPlaceholder, lint, type Finding } from '../../src/lint/lint.js';
 import { brief, lintFiles, loadDir, role } from './helpers.js';
 
 const PATIENTS = makeObject('table', 'ehr', 'clinical', 'patients');
 const PHI = 'phi:\n  ehr.clinical.patients.ssn: ssn\n  ehr.clinical.patients.full_name: name\n';
-const only = (fs: { ruleId: string }[], id: string) => fs.filter((f) => f.ruleId === id);
+const only = (fs: Finding[], id: string) => fs.filter((f) => f.ruleId === id);
 
 /** The live state that matches the desired one exactly (what a fresh apply leaves). */
 function liveOf(d: Desired, extra: Partial<Live> = {}): Live {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { renderLint, renderLintJson, renderLintText } from '../../src/lint/format.js';
 import type { Finding } from '../../src/lint/lint.js';
@@ -31,7 +31,7 @@ function sarifValidator() {
   ajv.addFormat('uri', isUri);
   ajv.addFormat('uri-reference', (s: string) => isUri(s) || (!/^[a-z][a-z0-9+.-]*:/i.test(s) && !/\s/.test(s)));
   ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
-  return ajv.compile({ ...schema, $id: id });
+  return ajv.compile({ ...schema, $id: String(id) });
 }
 
 const validate = sarifValidator();
