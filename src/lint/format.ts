@@ -27,6 +27,7 @@ export interface LintJson {
   summary: LintSummary;
 }
 
+/** Count findings by severity. */
 export function summarize(findings: readonly Finding[]): LintSummary {
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;

@@ -23,6 +23,7 @@ export interface LintArgs {
   out?: string;
 }
 
+/** Run `rbac lint`; returns the exit code (1 when any finding is an error). */
 export async function lintCommand(io: Io, args: LintArgs): Promise<number> {
   const format = (args.format ?? 'text') as LintFormat;
   if (!LINT_FORMATS.includes(format)) {
