@@ -170,10 +170,11 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   for (const g of expanded.grants) desiredKeys.add(g.key);
   const liveKeys = new Set<string>();
   const toRevoke: GrantRecord[] = [];
+  const neverRevoke = new Set(options.neverRevoke ?? []);
   for (const g of live.grants) {
     if (!inScopeGrant(g, scope)) continue;
     liveKeys.add(g.key);
-    if (authoritative && !desiredKeys.has(g.key)) toRevoke.push(g);
+    if (authoritative && !desiredKeys.has(g.key) && !neverRevoke.has(g.privilege)) toRevoke.push(g);
   }
   const toGrant: GrantRecord[] = [];
   const queued = new Set<string>();

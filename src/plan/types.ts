@@ -153,4 +153,9 @@ export interface PlanOptions {
    */
   futureGrantCreators?: readonly string[];
   configDigest?: string;
+  /**
+   * Privileges the platform never revokes (Snowflake OWNERSHIP is transferred, never
+   * revoked): live grants of these are neither revoked nor counted as drift.
+   */
+  neverRevoke?: readonly Privilege[];
 }

@@ -249,3 +249,19 @@ describe('plan metadata', () => {
     expect(plan(dd, live({}), opts(dd)).changes).toEqual(plan(rev, live({}), opts(rev)).changes);
   });
 });
+
+describe('neverRevoke', () => {
+  it('keeps live grants of privileges the platform never revokes (Snowflake OWNERSHIP)', () => {
+    const d = desired({ roles: [role('owner_role')] });
+    const l = live({
+      roles: [lrole('owner_role')],
+      grants: [
+        makeGrant({ role: 'owner_role', privilege: 'ownership', object: patients }),
+        makeGrant({ role: 'owner_role', privilege: 'select', object: patients }),
+      ],
+    });
+    const p = plan(d, l, opts(d, { neverRevoke: ['ownership'] }));
+    expect(p.changes).toEqual([{ kind: 'revoke', role: 'owner_role', privileges: ['select'], object: patients, reason: 'not in configuration' }]);
+    expect(plan(d, l, opts(d)).changes[0]).toMatchObject({ kind: 'revoke', privileges: ['ownership', 'select'] });
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The terminal UI driven as a person would: the real binary inside tmux against the
+ * embedded demo. Open, expand a role, apply, confirm by typing the target's name,
+ * leave; then `rbac plan --detailed-exitcode` exits 0.
+ */
+import { execFileSync } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rbac, repoRoot, tempConfig } from '../helpers/cli.js';
+
+function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const session = `rbac-e2e-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-t', session, '-p', '-S', '-60');
+
+async function waitFor(pattern: RegExp, timeoutMs = 90_000): Promise<string> {
+  const start = Date.now();
+  let last = '';
+  while (Date.now() - start < timeoutMs) {
+    last = screen();
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${pattern}; screen was:\n${last}`);
+}
+
+// tmux comes from Debian's package; .ci/run installs it. Without it the test says so.
+describe.skipIf(!hasTmux())('terminal UI in tmux (needs tmux)', () => {
+  let dir: string | undefined;
+  afterAll(async () => {
+    try {
+      tmux('kill-session', '-t', session);
+    } catch {
+      // already gone
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reviews and applies the demo plan from the keyboard alone', { timeout: 300_000 }, async () => {
+    dir = await tempConfig();
+    const bin = path.join(repoRoot, 'bin/rbac.js');
+    // CI is unset for the child: the UI (rightly) never starts under CI.
+    const cmd = `cd '${dir}' && env -u CI NO_COLOR=1 node '${bin}' apply; echo EXIT=$?; sleep 120`;
+    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', cmd);
+
+    const tree = await waitFor(/a apply/);
+    expect(tree).toContain('clinical_analyst');
+    expect(tree).toMatch(/! \d+ destructive/);
+
+    // Move to clinical_analyst (the rows are sorted: PUBLIC, billing_auditor, clinical_analyst).
+    tmux('send-keys', '-t', session, 'j', 'j', 'Enter');
+    const expanded = await waitFor(/mallory/);
+    expect(expanded).toMatch(/- revoke .*mallory/);
+
+    tmux('send-keys', '-t', session, 'a');
+    await waitFor(/Type the target name/);
+    tmux('send-keys', '-t', session, 'wrong', 'Enter');
+    await waitFor(/"wrong" is not "local"; nothing applied/);
+    expect(screen()).not.toMatch(/applied \d+ statements/);
+    tmux('send-keys', '-t', session, 'local', 'Enter');
+    await waitFor(/applied \d+ statements/);
+    tmux('send-keys', '-t', session, 'q');
+    const end = await waitFor(/EXIT=\d+/);
+    expect(end).toContain('EXIT=0');
+    expect(end).toContain('Verified: the next plan is empty.');
+
+    const after = await rbac(['plan', '--config', dir, '--detailed-exitcode']);
+    expect(after.code).toBe(0);
+  });
+});
