@@ -19,6 +19,9 @@ Usage:
   rbac drift [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--webhook URL]
              [--state FILE]
   rbac export [--config DIR] [--target NAME|URL] [--out DIR] [--match GLOB]
+  rbac review [--config DIR] [--target NAME|URL] [--roster hr.csv] [--format markdown|csv|html]
+              [--out FILE]
+  rbac explain ROLE [OBJECT] [--config DIR] [--target NAME|URL] [--format text|json]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
   rbac schema
   rbac demo reset [--config DIR]
@@ -50,6 +53,8 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   audit: { config: common.config, help: common.help, format: { type: 'string' } },
   drift: { ...common, format: { type: 'string' }, webhook: { type: 'string' }, state: { type: 'string' } },
   export: { ...common, out: { type: 'string' }, match: { type: 'string' } },
+  review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+  explain: { ...common, format: { type: 'string' } },
   snapshot: { ...common, out: { type: 'string' } },
   start: { ...common, 'audit-log': { type: 'string' } },
   demo: { config: common.config, help: common.help },
@@ -154,6 +159,16 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         noPositionals();
         const { exportCommand } = await import('./commands/export.js');
         return await exportCommand(io, { config: str('config'), target: str('target'), out: str('out'), match: str('match') });
+      }
+      case 'review': {
+        noPositionals();
+        const { reviewCommand } = await import('./commands/review.js');
+        return await reviewCommand(io, { config: str('config'), target: str('target'), roster: str('roster'), format: str('format'), out: str('out') });
+      }
+      case 'explain': {
+        if (positionals.length < 1 || positionals.length > 2) throw new RbacError('USAGE', 'explain: expected `rbac explain ROLE [OBJECT]`');
+        const { explainCommand } = await import('./commands/explain.js');
+        return await explainCommand(io, { role: positionals[0], object: positionals[1], config: str('config'), target: str('target'), format: str('format') });
       }
       case 'demo': {
         if (positionals[0] !== 'reset' || positionals.length !== 1) {

@@ -1,0 +1,59 @@
+/**
+ * `rbac review [--target NAME] [--roster hr.csv] [--format markdown|csv|html] [--out FILE]`:
+ * the quarterly access review from the live state. Exit 0 when written, 1 on error.
+ * Findings (users missing from the roster, PHI in clear without justification) are
+ * content for the reviewers, not a failure of the command.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PHI_CATEGORIES } from '../../config/schema.js';
+import { RbacError } from '../../model/errors.js';
+import { renderReviewCsv, renderReviewHtml, renderReviewMarkdown } from '../../review/render.js';
+import { buildReview } from '../../review/review.js';
+import { parseRoster, type Roster } from '../../review/roster.js';
+import { EXIT, type Io } from '../io.js';
+import { loadConfig, planTarget } from '../session.js';
+
+/** Arguments of `rbac review`. */
+export interface ReviewArgs {
+  config?: string;
+  target?: string;
+  roster?: string;
+  format?: string;
+  out?: string;
+}
+
+export const REVIEW_FORMATS = ['markdown', 'csv', 'html'] as const;
+
+export async function reviewCommand(io: Io, args: ReviewArgs): Promise<number> {
+  const format = args.format ?? 'markdown';
+  if (!(REVIEW_FORMATS as readonly string[]).includes(format)) {
+    throw new RbacError('USAGE', `unknown format "${format}"`, `use one of: ${REVIEW_FORMATS.join(', ')}`);
+  }
+  let roster: Roster | undefined;
+  if (args.roster !== undefined) {
+    const text = await readFile(path.resolve(io.cwd, args.roster), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new RbacError('NOT_FOUND', `cannot read roster ${args.roster}: ${e.code ?? e.message}`);
+    });
+    roster = parseRoster(text, path.basename(args.roster));
+  }
+  const config = await loadConfig(io, args.config);
+  const planned = await planTarget(io, { config, target: args.target });
+  await planned.adapter?.close();
+  const dialect = planned.adapter?.dialect ?? (await import('../../dialects/registry.js')).dialectFor(planned.live.platform);
+  const review = buildReview({
+    project: config.project,
+    live: planned.live,
+    dialect,
+    target: planned.plan.target,
+    generatedAt: new Date().toISOString(),
+    categoryOrder: PHI_CATEGORIES,
+    roster,
+  });
+  const text = format === 'html' ? renderReviewHtml(review) : format === 'csv' ? renderReviewCsv(review) : renderReviewMarkdown(review);
+  if (args.out !== undefined) {
+    await writeFile(path.resolve(io.cwd, args.out), text);
+    io.err(`Wrote the access review of ${review.target} (${review.users.length} users, ${review.findings.length} findings) to ${args.out}.\n`);
+  } else io.out(text);
+  return EXIT.OK;
+}

@@ -1,0 +1,220 @@
+/**
+ * The quarterly access review (HIPAA 164.308(a)(4)): every user with their roles
+ * (direct and inherited) and what those roles can read, a role x PHI-category matrix,
+ * privileged roles with their written justification, the HR-roster cross-check and
+ * findings a reviewer must act on. Built from the live state (what is true today) and
+ * the configuration (classification, masking, justifications). Pure: the clock and
+ * the roster come in as arguments.
+ */
+import type { Project } from '../config/project.js';
+import type { Dialect } from '../dialects/types.js';
+import type { Live } from '../model/types.js';
+import { PUBLIC_ROLE } from '../model/types.js';
+import { classify, effectiveAccess, grantsByRole, roleGraph, rolePaths, type Effective, type OtherAccess, type TableRead } from './access.js';
+import type { Roster } from './roster.js';
+
+/** A PHI category's state for a role or user: read in clear, only masked, or not at all. */
+export type PhiCell = 'clear' | 'masked' | 'none';
+
+/** One role in the review. */
+export interface ReviewRole {
+  name: string;
+  managed: boolean;
+  /** Exists on the target (a configured role may not be created yet). */
+  onTarget: boolean;
+  description?: string;
+  owner?: string;
+  privileged: boolean;
+  justification?: string;
+  deidentified: boolean;
+  /** Roles this role holds directly. */
+  inherits: string[];
+  /** Users holding this role directly. */
+  members: string[];
+  reads: TableRead[];
+  other: OtherAccess[];
+  phi: Record<string, PhiCell>;
+}
+
+/** One user in the review. */
+export interface ReviewUser {
+  name: string;
+  title?: string;
+  manager?: string;
+  /** Defined under users: in the configuration. */
+  inConfig: boolean;
+  /** Exists on the target. */
+  onTarget: boolean;
+  direct: string[];
+  /** Inherited roles with the path that grants them (`[user, role, ..., inherited]`). */
+  inherited: { role: string; path: string[] }[];
+  phi: Record<string, PhiCell>;
+  tables: number;
+  roster: 'listed' | 'missing' | 'not checked';
+}
+
+/** Something the reviewers must decide on. */
+export interface Finding {
+  severity: 'action' | 'check';
+  message: string;
+}
+
+/** The whole review. */
+export interface AccessReview {
+  title: string;
+  target: string;
+  platform: string;
+  generatedAt: string;
+  configDigest?: string;
+  categories: string[];
+  users: ReviewUser[];
+  roles: ReviewRole[];
+  privileged: { role: string; justification?: string; holders: string[] }[];
+  roster: { file?: string; missing: string[]; withoutAccess: string[] };
+  findings: Finding[];
+}
+
+export interface ReviewInput {
+  project: Project;
+  live: Live;
+  dialect: Dialect;
+  target: string;
+  generatedAt: string;
+  /** Safe Harbor order of categories (PHI_CATEGORIES). */
+  categoryOrder: readonly string[];
+  roster?: Roster;
+}
+
+export function buildReview(input: ReviewInput): AccessReview {
+  const { project, live, dialect } = input;
+  const cls = classify(project, dialect, input.categoryOrder);
+  const graph = roleGraph(live.memberships);
+  const byRole = grantsByRole(live);
+  const norm = (p: { text: string; quoted: boolean }) => dialect.normalize(p);
+  const cell = (e: Effective): Record<string, PhiCell> => Object.fromEntries(cls.categories.map((c) => [c, e.phi.get(c) ?? 'none']));
+
+  // --- roles ---------------------------------------------------------------------
+  const defs = new Map(project.roles.filter((r) => r.state === 'present').map((r) => [norm(r.name), r]));
+  const liveRoles = new Map(live.roles.map((r) => [r.name, r]));
+  const roleNames = new Set<string>(defs.keys());
+  for (const r of live.roles) if (!r.isUser) roleNames.add(r.name);
+  for (const m of live.memberships) roleNames.add(m.role);
+  const membersOf = new Map<string, string[]>();
+  for (const m of live.memberships) {
+    if (m.memberKind !== 'user') continue;
+    (membersOf.get(m.role) ?? membersOf.set(m.role, []).get(m.role)!).push(m.member);
+  }
+  const phiJustified = new Map<string, Set<string>>();
+  for (const [name, d] of defs) phiJustified.set(name, new Set(d.phiAccess.map((p) => p.category)));
+
+  const roles: ReviewRole[] = [];
+  const findings: Finding[] = [];
+  const none = (): Effective => ({ roles: new Set(), reads: [], other: [], phi: new Map() });
+  for (const name of [...roleNames].sort()) {
+    const d = defs.get(name);
+    const held = rolePaths(name, graph);
+    const lr = liveRoles.get(name);
+    const exists = lr !== undefined || graph.has(name) || live.memberships.some((m) => m.role === name);
+    const eff = exists ? effectiveAccess(held.keys(), live, byRole, cls) : none();
+    roles.push({
+      name,
+      managed: d !== undefined,
+      onTarget: exists,
+      description: d?.description ?? lr?.description,
+      owner: d?.owner ?? lr?.owner,
+      privileged: d?.privileged ?? false,
+      justification: d?.justification,
+      deidentified: d?.deidentified ?? false,
+      inherits: graph.get(name) ?? [],
+      members: (membersOf.get(name) ?? []).sort(),
+      reads: eff.reads,
+      other: eff.other,
+      phi: cell(eff),
+    });
+    const justified = new Set<string>();
+    for (const r of held.keys()) for (const c of phiJustified.get(r) ?? []) justified.add(c);
+    const clear = cls.categories.filter((c) => eff.phi.get(c) === 'clear');
+    if (d?.deidentified && clear.length) {
+      findings.push({ severity: 'action', message: `${name} is de-identified only, but reads PHI in clear: ${clear.join(', ')}` });
+    } else {
+      const unjustified = clear.filter((c) => !justified.has(c));
+      if (unjustified.length) findings.push({ severity: 'check', message: `${name} reads PHI in clear without a written phi_access justification: ${unjustified.join(', ')}` });
+    }
+  }
+  const pub = effectiveAccess([], live, byRole, cls);
+  if (pub.reads.length || pub.other.length) {
+    roles.push({ name: PUBLIC_ROLE, managed: false, onTarget: true, description: 'every role and user', privileged: false, deidentified: false, inherits: [], members: [], reads: pub.reads, other: pub.other, phi: cell(pub) });
+    // Granted to PUBLIC is granted to everyone with USAGE on the schema: report it
+    // whether or not PUBLIC itself has USAGE.
+    const granted = new Set<string>();
+    for (const t of pub.reads) for (const p of t.phi) if (!p.masked) granted.add(p.category);
+    const clear = cls.categories.filter((c) => granted.has(c));
+    if (clear.length) findings.push({ severity: 'action', message: `PUBLIC holds SELECT on PHI (every role with USAGE on the schema reads it in clear): ${clear.join(', ')}` });
+  }
+
+  // --- users -----------------------------------------------------------------------
+  const userDefs = new Map(project.users.map((u) => [norm(u.name), u]));
+  const userNames = new Set<string>(userDefs.keys());
+  const onTarget = new Set<string>();
+  for (const r of live.roles) if (r.isUser) {
+    userNames.add(r.name);
+    onTarget.add(r.name);
+  }
+  for (const m of live.memberships) if (m.memberKind === 'user') {
+    userNames.add(m.member);
+    onTarget.add(m.member);
+  }
+  const rosterSet = input.roster ? new Set(input.roster.users.map((u) => u.toLowerCase())) : undefined;
+  const users: ReviewUser[] = [];
+  for (const name of [...userNames].sort()) {
+    const paths = rolePaths(name, graph);
+    const direct = graph.get(name) ?? [];
+    const inherited = [...paths.entries()].filter(([r]) => r !== name && !direct.includes(r)).map(([role, path]) => ({ role, path })).sort((a, b) => (a.role < b.role ? -1 : 1));
+    const eff = onTarget.has(name) ? effectiveAccess(paths.keys(), live, byRole, cls) : none();
+    const def = userDefs.get(name);
+    users.push({
+      name,
+      title: def?.title,
+      manager: def?.manager,
+      inConfig: def !== undefined,
+      onTarget: onTarget.has(name),
+      direct,
+      inherited,
+      phi: cell(eff),
+      tables: eff.reads.filter((t) => t.reachable).length,
+      roster: rosterSet === undefined ? 'not checked' : rosterSet.has(name.toLowerCase()) ? 'listed' : 'missing',
+    });
+  }
+
+  // --- roster, privileged -----------------------------------------------------------
+  const withAccess = users.filter((u) => u.direct.length > 0);
+  const missing = rosterSet ? withAccess.filter((u) => u.roster === 'missing').map((u) => u.name) : [];
+  for (const m of missing) {
+    const u = users.find((x) => x.name === m)!;
+    findings.unshift({ severity: 'action', message: `${m} holds ${u.direct.join(', ')} but is not on the HR roster: remove access now` });
+  }
+  const withAccessLower = new Set(withAccess.map((u) => u.name.toLowerCase()));
+  const withoutAccess = input.roster ? input.roster.users.filter((u) => !withAccessLower.has(u.toLowerCase())).sort() : [];
+  const privileged = roles
+    .filter((r) => r.privileged)
+    .map((r) => ({
+      role: r.name,
+      justification: r.justification,
+      holders: users.filter((u) => u.direct.includes(r.name) || u.inherited.some((i) => i.role === r.name)).map((u) => u.name),
+    }));
+  for (const p of privileged) if (!p.justification) findings.push({ severity: 'action', message: `privileged role ${p.role} has no written justification` });
+
+  return {
+    title: 'Access review',
+    target: input.target,
+    platform: live.platform,
+    generatedAt: input.generatedAt,
+    configDigest: project.digest || undefined,
+    categories: cls.categories,
+    users,
+    roles,
+    privileged,
+    roster: { file: input.roster?.file, missing, withoutAccess },
+    findings,
+  };
+}
