@@ -17,8 +17,8 @@ import { RbacError } from '../model/errors.js';
 import type { Desired, Live, Platform } from '../model/types.js';
 import { plan as computePlan } from '../plan/plan.js';
 import { introspectScopeOf, scopeOf } from '../plan/scope.js';
-import type { ManagedScope, Plan } from '../plan/types.js';
-import { dialectFor, compilerFor } from '../dialects/registry.js';
+import type { ManagedScope, Plan, PlanOptions } from '../plan/types.js';
+import { compileOffline, dialectFor, planHooks } from '../dialects/registry.js';
 import type { Io } from './io.js';
 
 export interface LoadedConfig {
@@ -85,21 +85,19 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
     const live = readSnapshot(text);
     const platform = req.platform ?? live.platform;
     const dialect = dialectFor(platform);
-    const desired = desiredFor(io, project, dialect);
+    const configured = desiredFor(io, project, dialect);
+    const desired = planHooks(platform).prepareDesired?.(configured) ?? configured;
     const scope = scopeOf(desired, { managePublic: project.managePublic });
     const name = `snapshot:${path.basename(req.snapshot)}`;
-    const p = computePlan(desired, { ...live, platform }, {
+    const p = planOnPlatform(configured, desired, { ...live, platform }, {
       mode: project.mode,
       target: name,
       scope,
       configDigest: project.digest,
       futureGrantCreators: platform === 'postgres' ? (live.currentUser ? [live.currentUser] : undefined) : undefined,
     });
-    const compile = compilerFor(platform);
-    const statements: Statement[] = [];
-    p.changes.forEach((c, i) => {
-      for (const sql of compile(c, { databases: live.databases })) statements.push({ sql, changeIndex: i });
-    });
+    const { statements, problems } = compileOffline(p, { databases: live.databases });
+    p.problems.push(...problems);
     return { target: { name, platform }, desired, live, scope, plan: p, statements };
   }
 
@@ -117,14 +115,15 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
 export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget, adapter: Adapter): Promise<Planned> {
   const { project } = req.config;
   {
-    const desired = desiredFor(io, project, adapter.dialect);
+    const configured = desiredFor(io, project, adapter.dialect);
+    const desired = planHooks(adapter.platform).prepareDesired?.(configured) ?? configured;
     const scope = scopeOf(desired, { managePublic: project.managePublic });
     req.onPhase?.('roles', 0, desired.roles.length);
     const live = await adapter.introspect(introspectScopeOf(desired, project));
     req.onPhase?.('roles', live.roles.length, live.roles.length);
     req.onPhase?.('grants', live.grants.length, live.grants.length);
     const creators = target.platform === 'postgres' ? (target.objectCreators?.length ? target.objectCreators : live.currentUser ? [live.currentUser] : undefined) : undefined;
-    const p = computePlan(desired, live, {
+    const p = planOnPlatform(configured, desired, live, {
       mode: project.mode,
       target: target.name,
       scope,
@@ -134,4 +133,16 @@ export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget,
     const statements = adapter.compile(p);
     return { target, desired, live, scope, plan: p, statements, adapter };
   }
+}
+
+/**
+ * Plan with the platform's hooks (registry.planHooks): `configured` is the desired
+ * state as written (its problems on this platform are reported), `desired` the one
+ * prepared for the platform (what is planned).
+ */
+function planOnPlatform(configured: Desired, desired: Desired, live: Live, options: PlanOptions): Plan {
+  const hooks = planHooks(desired.platform);
+  const p = computePlan(desired, live, { ...options, neverRevoke: hooks.neverRevoke });
+  p.problems.push(...(hooks.extraProblems?.(configured) ?? []));
+  return hooks.finishPlan?.(p) ?? p;
 }

@@ -1,38 +1,157 @@
 /**
- * One place that maps a platform to its dialect, compiler and adapter, so the CLI
- * never branches on the platform itself.
+ * One place that maps a platform to its dialect, compiler, adapter and planning
+ * hooks, so the CLI never branches on the platform itself.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ResolvedTarget } from '../config/targets.js';
-import { RbacError } from '../model/errors.js';
-import type { Platform } from '../model/types.js';
-import { assertNever } from '../plan/types.js';
+import type { DatabricksTarget, ResolvedTarget, SnowflakeTarget } from '../config/targets.js';
+import { RbacError, scrubSecrets } from '../model/errors.js';
+import type { Desired, Platform, Privilege } from '../model/types.js';
+import { summarize } from '../plan/plan.js';
+import { assertNever, type Change, type Plan, type PlanProblem } from '../plan/types.js';
+import { compileDatabricksPlan } from './databricks/compile.js';
+import { databricksDialect } from './databricks/quote.js';
+import { databricksUnsupported, prepareDatabricksDesired } from './databricks/unsupported.js';
 import { compilePostgres } from './postgres/compile.js';
 import { postgresDialect } from './postgres/quote.js';
-import type { Adapter, Compiler, Dialect } from './types.js';
+import { compileSnowflake } from './snowflake/compile.js';
+import { snowflakeDialect } from './snowflake/quote.js';
+import type { Adapter, CompileContext, Compiler, Dialect, Statement } from './types.js';
 
 export function dialectFor(platform: Platform): Dialect {
   switch (platform) {
     case 'postgres':
       return postgresDialect;
     case 'snowflake':
+      return snowflakeDialect;
     case 'databricks':
-      throw new RbacError('TARGET', `platform ${platform} is not available in this build`);
+      return databricksDialect;
     default:
       return assertNever(platform);
   }
 }
 
+/**
+ * The change-by-change compiler. Databricks compiles whole plans (its inheritance
+ * hook looks across changes): use `compileOffline` or the adapter's `compile` for plans.
+ */
 export function compilerFor(platform: Platform): Compiler {
   switch (platform) {
     case 'postgres':
       return compilePostgres;
     case 'snowflake':
+      return compileSnowflake;
     case 'databricks':
-      throw new RbacError('TARGET', `platform ${platform} is not available in this build`);
+      return (change, _ctx) => compileDatabricksPlan({ ...EMPTY_PLAN, changes: [change] }).map((s) => s.sql);
     default:
       return assertNever(platform);
   }
+}
+
+const EMPTY_PLAN: Plan = {
+  formatVersion: 1,
+  platform: 'databricks',
+  target: '',
+  mode: 'authoritative',
+  changes: [],
+  problems: [],
+  liveFingerprint: '',
+  summary: { add: 0, change: 0, remove: 0, destructive: 0 },
+};
+
+/**
+ * Compile a plan without an adapter (planning from a snapshot). Databricks has no
+ * inheritance provenance offline, so every live record counts as a direct grant; a
+ * plan that revokes says so, because the SQL computed against the workspace may then
+ * differ (apply re-plans live and refuses a saved plan whose SQL changed).
+ */
+export function compileOffline(plan: Plan, ctx: CompileContext): { statements: Statement[]; problems: PlanProblem[] } {
+  switch (plan.platform) {
+    case 'postgres':
+    case 'snowflake': {
+      const compile = compilerFor(plan.platform);
+      const statements: Statement[] = [];
+      plan.changes.forEach((c, changeIndex) => {
+        for (const sql of compile(c, ctx)) statements.push({ sql, changeIndex });
+      });
+      return { statements, problems: [] };
+    }
+    case 'databricks': {
+      const revokes = plan.changes.some((c) => c.kind === 'revoke' || c.kind === 'revokeFuture');
+      return {
+        statements: compileDatabricksPlan(plan),
+        problems: revokes
+          ? [
+              {
+                severity: 'warning',
+                message: 'planned from a snapshot: revokes are compiled as if every grant were direct (a snapshot keeps no inheritance provenance)',
+                hint: 'the SQL of a revoke may differ against the workspace, where grants inherited from a catalog or schema are revoked at their source; apply plans live',
+              },
+            ]
+          : [],
+      };
+    }
+    default:
+      return assertNever(plan.platform);
+  }
+}
+
+/**
+ * What a platform changes around the platform-neutral planner. Invariants: each hook
+ * is pure; `prepareDesired` only removes what the platform cannot hold (so the plan
+ * never shows a perpetual diff), and every removal is reported by `extraProblems`;
+ * `finishPlan` only moves changes that SQL cannot make on the platform into problems.
+ */
+export interface PlanHooks {
+  /** The desired state as the platform can hold it. */
+  prepareDesired?(desired: Desired): Desired;
+  /** Problems with the configuration on this platform (given the unprepared desired state). */
+  extraProblems?(desired: Desired): PlanProblem[];
+  /** Privileges never revoked on this platform (PlanOptions.neverRevoke). */
+  neverRevoke?: readonly Privilege[];
+  /** Turn changes that the platform's SQL cannot make into problems. */
+  finishPlan?(plan: Plan): Plan;
+}
+
+export function planHooks(platform: Platform): PlanHooks {
+  switch (platform) {
+    case 'postgres':
+      return {};
+    case 'snowflake':
+      // OWNERSHIP moves with GRANT OWNERSHIP ... COPY CURRENT GRANTS; it cannot be revoked.
+      return { neverRevoke: ['ownership'] };
+    case 'databricks':
+      return { prepareDesired: prepareDatabricksDesired, extraProblems: databricksUnsupported, finishPlan: finishDatabricksPlan };
+    default:
+      return assertNever(platform);
+  }
+}
+
+/**
+ * Account groups are created and dropped through SCIM / the identity provider, never
+ * SQL: a plan that needs one is refused (an error problem per group) and keeps only
+ * the GRANT/REVOKE statements for review.
+ */
+export function finishDatabricksPlan(plan: Plan): Plan {
+  const problems: PlanProblem[] = [];
+  const changes: Change[] = [];
+  for (const c of plan.changes) {
+    if (c.kind === 'createRole') {
+      problems.push({
+        severity: 'error',
+        message: `account group ${c.role} does not exist on ${plan.target}; Databricks groups cannot be created in SQL`,
+        hint: 'create the group through SCIM or your identity provider, then plan again',
+      });
+    } else if (c.kind === 'dropRole') {
+      problems.push({
+        severity: 'error',
+        message: `account group ${c.role} is marked state: absent; Databricks groups cannot be dropped in SQL`,
+        hint: 'remove the group through SCIM or your identity provider, and its entry from the configuration',
+      });
+    } else changes.push(c);
+  }
+  if (!problems.length) return plan;
+  return { ...plan, changes, problems: [...plan.problems, ...problems], summary: summarize(changes) };
 }
 
 /** Open the adapter of a resolved target. Relative paths are relative to the config root. */
@@ -57,9 +176,79 @@ export async function openAdapter(target: ResolvedTarget, root: string): Promise
       });
     }
     case 'snowflake':
+      return scrubbed(target, () => openSnowflake(target, root));
     case 'databricks':
-      throw new RbacError('TARGET', `platform ${target.platform} is not available in this build`);
+      return scrubbed(target, () => openDatabricks(target));
     default:
       return assertNever(target);
   }
+}
+
+/** Driver errors may quote what was sent: no secret of the target leaves in a message. */
+async function scrubbed<T>(target: ResolvedTarget, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (e) {
+    if (e instanceof RbacError) throw new RbacError(e.code, scrubSecrets(e.message, target.secrets), e.hint && scrubSecrets(e.hint, target.secrets));
+    throw new RbacError('CONNECTION', `target '${target.name}': ${scrubSecrets(String((e as Error)?.message ?? e), target.secrets)}`);
+  }
+}
+
+async function openSnowflake(t: SnowflakeTarget, root: string): Promise<Adapter> {
+  const { createSnowflakeAdapter } = await import('./snowflake/adapter.js');
+  const credential: { password?: string; privateKey?: string; privateKeyPass?: string; token?: string } = {};
+  switch (t.authenticator) {
+    case 'SNOWFLAKE_JWT': {
+      const file = path.resolve(root, t.privateKeyPath ?? '');
+      // The key is a secret: name the file, never its content.
+      const pem = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+        throw new RbacError('TARGET', `target '${t.name}': cannot read private_key_path ${t.privateKeyPath}: ${e.code ?? 'unreadable'}`, 'point private_key_path at a PKCS#8 PEM file');
+      });
+      credential.privateKey = pem;
+      if (t.privateKeyPassphrase) credential.privateKeyPass = t.privateKeyPassphrase;
+      break;
+    }
+    case 'SNOWFLAKE':
+      credential.password = t.password;
+      break;
+    case 'OAUTH':
+      credential.token = t.token;
+      break;
+    case 'EXTERNALBROWSER':
+      throw new RbacError(
+        'TARGET',
+        `target '${t.name}': authenticator EXTERNALBROWSER is not supported by rbac`,
+        'use SNOWFLAKE_JWT (key-pair) for automation, or OAUTH with a token from your identity provider',
+      );
+    default:
+      return assertNever(t.authenticator);
+  }
+  return createSnowflakeAdapter(
+    {
+      account: t.account,
+      username: t.user,
+      ...credential,
+      ...(t.role ? { role: t.role } : {}),
+      ...(t.warehouse ? { warehouse: t.warehouse } : {}),
+      ...(t.accessUrl ? { accessUrl: t.accessUrl } : {}),
+    },
+    { parallelism: t.parallelism, readUsers: true },
+  );
+}
+
+async function openDatabricks(t: DatabricksTarget): Promise<Adapter> {
+  if (t.manageMembership) {
+    // Refuse rather than ignore: the setting asks for something this build cannot do.
+    throw new RbacError(
+      'TARGET',
+      `target '${t.name}': manage_membership: true is not supported yet; group membership on Databricks is managed through SCIM, which rbac does not call`,
+      'set manage_membership: false (members then stay with the identity provider; the plan lists them as unmanaged)',
+    );
+  }
+  const { createDatabricksAdapter } = await import('./databricks/adapter.js');
+  // The driver wants a bare host name; accept the workspace URL as copied from a browser.
+  const host = t.host.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  if (t.token) return createDatabricksAdapter({ host, path: t.httpPath, token: t.token });
+  if (t.clientId && t.clientSecret) return createDatabricksAdapter({ host, path: t.httpPath, clientId: t.clientId, clientSecret: t.clientSecret });
+  throw new RbacError('TARGET', `target '${t.name}' needs token, or client_id and client_secret`);
 }

@@ -1,0 +1,56 @@
+/**
+ * What Unity Catalog cannot hold of a configuration, kept apart from the adapter so
+ * planning from a snapshot does not load the driver.
+ */
+import type { Desired } from '../../model/types.js';
+import type { PlanProblem } from '../../plan/types.js';
+
+/**
+ * What the configuration asks for that this tool cannot do on Unity Catalog (no SCIM
+ * client yet). The CLI adds these to the plan's problems:
+ * - memberships: warning, unmanaged on this platform (never granted nor revoked);
+ * - role descriptions/owners: warning, groups have no comment (not compared);
+ * - column grants: error, Unity Catalog has no column-level GRANT.
+ */
+export function databricksUnsupported(desired: Desired): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  if (desired.memberships.length) {
+    const roles = [...new Set(desired.memberships.map((m) => m.role))].sort();
+    problems.push({
+      severity: 'warning',
+      message: `${desired.memberships.length} group membership(s) (${roles.join(', ')}) are not managed on Databricks: group members come from SCIM / the identity provider`,
+      hint: 'manage members in the identity provider; rbac neither grants nor revokes them on this platform',
+    });
+  }
+  const described = desired.roles.filter((r) => r.description !== undefined || r.owner !== undefined).map((r) => r.name);
+  if (described.length) {
+    problems.push({
+      severity: 'warning',
+      message: `descriptions/owners of ${described.length} role(s) are not stored on Databricks (account groups have no comment)`,
+    });
+  }
+  for (const g of desired.grants) {
+    if (g.column !== undefined) {
+      problems.push({
+        severity: 'error',
+        message: `column grant ${g.privilege} on ${g.object.database}.${g.object.schema}.${g.object.name}.${g.column} for ${g.role}: Unity Catalog has no column-level GRANT`,
+        hint: 'use a column mask or a view',
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The desired state as Databricks can hold it: memberships, descriptions and owners
+ * removed (reported by `databricksUnsupported`), so the planner never plans what
+ * cannot be applied nor shows a perpetual diff.
+ */
+export function prepareDatabricksDesired(desired: Desired): Desired {
+  return {
+    ...desired,
+    roles: desired.roles.map(({ description: _d, owner: _o, ...r }) => r),
+    memberships: [],
+    users: [],
+  };
+}
