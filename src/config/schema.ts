@@ -199,7 +199,8 @@ const snowflakeTarget = obj(
     role: envString('Role to use (SECURITYADMIN or a role that owns the managed roles).'),
     warehouse: envString('Warehouse for SHOW queries that need one.'),
     authenticator: str('How to authenticate.', { enum: AUTHENTICATORS, default: 'SNOWFLAKE_JWT' }),
-    private_key_path: envString('Path to the PKCS#8 private key (SNOWFLAKE_JWT).'),
+    private_key_path: envString('Path to the PKCS#8 private key (SNOWFLAKE_JWT), relative to the config root.'),
+    private_key_passphrase: envString('Passphrase of an encrypted private key (SNOWFLAKE_JWT).'),
     password: envString('Password (authenticator SNOWFLAKE).'),
     token: envString('OAuth token (authenticator OAUTH).'),
     parallelism: {
@@ -209,6 +210,7 @@ const snowflakeTarget = obj(
       maximum: 64,
       default: 8,
     },
+    access_url: envString('https:// URL used instead of the one derived from `account` (private link, or a test stub).'),
   },
   ['platform', 'account', 'user'],
 );

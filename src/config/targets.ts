@@ -52,9 +52,12 @@ export interface SnowflakeTarget extends TargetBase {
   warehouse?: string;
   authenticator: Authenticator;
   privateKeyPath?: string;
+  privateKeyPassphrase?: string;
   password?: string;
   token?: string;
   parallelism: number;
+  /** URL used instead of the one derived from `account` (private link, tests). */
+  accessUrl?: string;
 }
 
 /** A Databricks target: `token`, or both `clientId` and `clientSecret`. */
@@ -77,7 +80,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 const PG_URL = /^postgres(?:ql)?:\/\//i;
 const VAR = /\$\{([^}]*)\}/g;
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SECRET_KEYS = new Set(['password', 'token', 'client_secret']);
+const SECRET_KEYS = new Set(['password', 'token', 'client_secret', 'private_key_passphrase']);
 
 const fmt = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
 
@@ -197,9 +200,11 @@ function expandTarget(def: TargetDef, env: Env): ResolvedTarget {
         warehouse: get('warehouse'),
         authenticator: (get('authenticator') ?? 'SNOWFLAKE_JWT') as Authenticator,
         privateKeyPath: get('private_key_path'),
+        privateKeyPassphrase: get('private_key_passphrase'),
         password: get('password'),
         token: get('token'),
         parallelism: typeof s.parallelism?.value === 'number' ? s.parallelism.value : 8,
+        accessUrl: get('access_url'),
       };
       break;
     case 'databricks':
@@ -234,6 +239,9 @@ function expandTarget(def: TargetDef, env: Env): ResolvedTarget {
     }
     t.display = t.url !== undefined ? maskUrl(t.url) : `pglite:${t.embedded}`;
   } else if (t.platform === 'snowflake') {
+    if (t.accessUrl !== undefined && !/^https?:\/\//i.test(t.accessUrl)) {
+      throw new RbacError('TARGET', `target '${def.name}': access_url (${fmt(s.access_url!.source)}) is not an http:// or https:// URL`);
+    }
     t.display = `snowflake://${t.user}@${t.account}${t.role ? ` (role ${t.role})` : ''}`;
   } else {
     t.display = `databricks://${t.host}${t.httpPath}`;

@@ -19,12 +19,14 @@ export interface DatabricksSessionLike {
   close(): Promise<unknown>;
 }
 
-/** Workspace connection. `path` is the SQL warehouse HTTP path (/sql/1.0/warehouses/...). */
-export interface DatabricksConnectOptions {
-  host: string;
-  path: string;
-  token: string;
-}
+/**
+ * Workspace connection. `path` is the SQL warehouse HTTP path (/sql/1.0/warehouses/...).
+ * Invariant: either `token` (personal access token) or both `clientId` and
+ * `clientSecret` (OAuth machine-to-machine, a service principal) are set.
+ */
+export type DatabricksConnectOptions =
+  | { host: string; path: string; token: string }
+  | { host: string; path: string; clientId: string; clientSecret: string };
 
 export class DatabricksDriverError extends Error {
   constructor(
@@ -80,15 +82,21 @@ export interface DatabricksConnection {
 export async function connectDatabricks(opts: DatabricksConnectOptions): Promise<DatabricksConnection> {
   const client = new DBSQLClient();
   let session: DatabricksSessionLike;
+  const secrets = 'token' in opts ? [opts.token] : [opts.clientSecret];
   try {
-    await client.connect({ host: opts.host, path: opts.path, token: opts.token });
+    await client.connect(
+      'token' in opts
+        ? { host: opts.host, path: opts.path, token: opts.token }
+        : // With a client secret the driver uses the client_credentials (M2M) flow, no browser.
+          { host: opts.host, path: opts.path, authType: 'databricks-oauth', oauthClientId: opts.clientId, oauthClientSecret: opts.clientSecret },
+    );
     session = (await client.openSession()) as unknown as DatabricksSessionLike;
   } catch (e) {
-    const d = toDatabricksError(e, [opts.token]);
+    const d = toDatabricksError(e, secrets);
     throw new RbacError('CONNECTION', `cannot connect to Databricks workspace ${opts.host}: ${d.message}`);
   }
   return {
-    query: queryFnFromSession(session, [opts.token]),
+    query: queryFnFromSession(session, secrets),
     close: async () => {
       await session.close().catch(() => undefined);
       await client.close();

@@ -11,13 +11,16 @@ import { RbacError, scrubSecrets } from '../../model/errors.js';
 import type { QueryFn } from '../types.js';
 
 /**
- * How to reach an account. Invariant: exactly one of password / privateKey is set.
- * `accessUrl` overrides the URL derived from `account` (tests: a loopback stub).
+ * How to reach an account. Invariant: exactly one of password / privateKey / token
+ * is set. `accessUrl` overrides the URL derived from `account` (tests: a loopback
+ * stub; private link).
  */
 export interface SnowflakeConnectOptions {
   account: string;
   username: string;
   password?: string;
+  /** OAuth access token (authenticator OAUTH). */
+  token?: string;
   /** PEM private key for key-pair (SNOWFLAKE_JWT) authentication. */
   privateKey?: string;
   privateKeyPass?: string;
@@ -66,10 +69,10 @@ export interface SnowflakeConnection {
 let configured = false;
 
 export async function connectSnowflake(opts: SnowflakeConnectOptions): Promise<SnowflakeConnection> {
-  if (!opts.password === !opts.privateKey) {
-    throw new RbacError('TARGET', 'snowflake target needs exactly one of password or private key');
+  if ([opts.password, opts.privateKey, opts.token].filter(Boolean).length !== 1) {
+    throw new RbacError('TARGET', 'snowflake target needs exactly one of password, private key or OAuth token');
   }
-  const secrets = [opts.password, opts.privateKey, opts.privateKeyPass];
+  const secrets = [opts.password, opts.privateKey, opts.privateKeyPass, opts.token];
   if (!configured) {
     // The driver logs to a file by default; keep it quiet (and secret-free).
     snowflake.configure({ logLevel: 'OFF' } as Parameters<typeof snowflake.configure>[0]);
@@ -82,6 +85,7 @@ export async function connectSnowflake(opts: SnowflakeConnectOptions): Promise<S
     ...(opts.privateKey
       ? { authenticator: 'SNOWFLAKE_JWT', privateKey: opts.privateKey, privateKeyPass: opts.privateKeyPass }
       : {}),
+    ...(opts.token ? { authenticator: 'OAUTH', token: opts.token } : {}),
     role: opts.role,
     warehouse: opts.warehouse,
     ...(opts.accessUrl ? { accessUrl: opts.accessUrl } : {}),
