@@ -4,12 +4,25 @@
  * length, privileges of the platform, column grants) happen here, not at load.
  */
 import type { Dialect, IntrospectScope, NamePart } from '../dialects/types.js';
-import { makeGrant, makeMembership, makeObject, objectKey, roleKey } from '../model/keys.js';
+import {
+  columnKey,
+  makeGrant,
+  makeMembership,
+  makeObject,
+  maskingPolicyKey,
+  objectKey,
+  roleKey,
+  rowAccessPolicyKey,
+  schemaOf,
+} from '../model/keys.js';
 import { COLUMN_PRIVILEGES, PRIVILEGES } from '../model/privileges.js';
 import {
   PUBLIC_ROLE,
+  type ColumnRef,
   type Desired,
   type GrantRecord,
+  type MaskingPolicyRecord,
+  type RowAccessPolicyRecord,
   type MembershipRecord,
   type ObjectRef,
   type Privilege,
@@ -19,7 +32,8 @@ import {
 } from '../model/types.js';
 import type { ManagedScope } from '../plan/types.js';
 import { diag, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
-import { formatPath } from './names.js';
+import { formatPath, isPublicName } from './names.js';
+import { checkSqlExpression } from '../model/sqlexpr.js';
 import type { GrantDef, Project } from './project.js';
 
 /** Options of toDesired (none are required). */
@@ -174,6 +188,102 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
     }
   }
 
+  // --- classification and policies -------------------------------------------------
+  const columnRef = (parts: NamePart[], at: SourceLocation): ColumnRef | undefined => {
+    if (parts.length !== 4) {
+      err('bad-value', at, `column ${formatPath(parts)} must be written database.schema.table.column`);
+      return undefined;
+    }
+    const [db, schema, table, column] = parts.map((p) => norm(p, at, 'name'));
+    return { table: makeObject('table', db, schema, table), column };
+  };
+  const sortColumns = (cs: ColumnRef[]): ColumnRef[] => {
+    const m = new Map(cs.map((c) => [columnKey(c), c]));
+    return [...m.keys()].sort().map((k) => m.get(k)!);
+  };
+  const roleList = (refs: { name: NamePart; source: SourceLocation }[]): string[] =>
+    [...new Set(refs.map((r) => (isPublicName(r.name) ? PUBLIC_ROLE : norm(r.name, r.source, 'role name'))))].sort();
+
+  const phi: { column: ColumnRef; category: string }[] = [];
+  for (const d of project.phi) {
+    const c = columnRef(d.column, d.source);
+    if (c) phi.push({ column: c, category: d.category });
+  }
+
+  const maskingPolicies: MaskingPolicyRecord[] = [];
+  const maskedColumns = new Map<string, SourceLocation>();
+  for (const m of project.maskingPolicies) {
+    const name = norm(m.name, m.source, 'policy name');
+    const columns = sortColumns(m.columns.map((c) => columnRef(c.path, c.source)).filter((c): c is ColumnRef => c !== undefined));
+    for (const c of m.columns) {
+      const ref = columnRef(c.path, c.source);
+      if (!ref) continue;
+      const first = maskedColumns.get(columnKey(ref));
+      if (first) err('duplicate-grant', c.source, `column ${formatPath(c.path)} is already masked by the policy at ${fmt(first)}`, 'a column takes one masking policy');
+      else maskedColumns.set(columnKey(ref), c.source);
+    }
+    if (columns.length === 0) continue;
+    const rec: MaskingPolicyRecord = {
+      key: maskingPolicyKey(name),
+      name,
+      schema: schemaOf(columns[0].table),
+      unmaskedFor: roleList(m.unmaskedFor),
+      columns,
+      source: m.source,
+    };
+    if (m.mask !== undefined) rec.mask = m.mask;
+    else {
+      const expr = m.expression?.[platform];
+      if (expr === undefined) {
+        err(
+          'platform-unsupported',
+          m.source,
+          `masking policy ${formatPath([m.name])} has no expression for ${platform}`,
+          `add expression.${platform}, written in ${platform} SQL with {value} for the column, or use a built-in mask`,
+        );
+        continue;
+      }
+      const bad = checkSqlExpression(expr);
+      if (bad) {
+        err('bad-value', m.source, `the ${platform} expression of masking policy ${formatPath([m.name])} is not a single SQL expression: ${bad}`, 'write one expression; no ";", no comments');
+        continue;
+      }
+      if (!expr.includes('{value}')) {
+        err('bad-value', m.source, `the ${platform} expression of masking policy ${formatPath([m.name])} never uses {value}`, 'write {value} where the column value goes');
+        continue;
+      }
+      rec.expression = expr;
+    }
+    maskingPolicies.push(rec);
+  }
+
+  const rowAccessPolicies: RowAccessPolicyRecord[] = [];
+  for (const r of project.rowAccessPolicies) {
+    const name = norm(r.name, r.source, 'policy name');
+    if (r.table.length !== 3) {
+      err('bad-value', r.source, `table ${formatPath(r.table)} must be written database.schema.table`);
+      continue;
+    }
+    const table = normObject(r.table, 'table', false, r.source);
+    let ok = true;
+    for (const a of r.allow) {
+      const bad = checkSqlExpression(a.where);
+      if (bad) {
+        ok = false;
+        err('bad-value', a.source, `the where of row access policy ${formatPath([r.name])} is not a single SQL expression: ${bad}`, 'write one boolean expression; no ";", no comments');
+      }
+    }
+    if (!ok) continue;
+    rowAccessPolicies.push({
+      key: rowAccessPolicyKey(name),
+      name,
+      schema: schemaOf(table),
+      table,
+      rules: r.allow.map((a) => ({ roles: roleList(a.roles), where: a.where })),
+      source: r.source,
+    });
+  }
+
   return {
     desired: {
       platform,
@@ -183,6 +293,9 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
       grants,
       schemaWide,
       futureGrants: [],
+      maskingPolicies,
+      rowAccessPolicies,
+      phi,
     },
     diagnostics: diags,
   };

@@ -7,10 +7,10 @@
  * Pure: `driftItems(plan, live)` has no I/O and no clock; the first-seen times come
  * from `applyDriftState`, which takes `now` as an argument.
  */
-import { futureGrantKey, grantKey, membershipKey, roleKey } from '../model/keys.js';
+import { columnKey, futureGrantKey, grantKey, membershipKey, roleKey } from '../model/keys.js';
 import type { Live } from '../model/types.js';
 import { assertNever, type Change, type Plan, type PlanProblem } from '../plan/types.js';
-import { describeObject, privilegeList } from '../render/describe.js';
+import { changeGroup, describeChange, describeObject, privilegeList } from '../render/describe.js';
 
 /**
  * What kind of drift an item is: `extra` exists live but not in the configuration
@@ -107,6 +107,24 @@ function itemsOf(c: Change, push: (key: string, kind: DriftKind, role: string, w
       }
       return;
     }
+    case 'createMaskingPolicy':
+    case 'createRowAccessPolicy':
+      push(c.policy.key, 'missing', changeGroup(c), describeChange(c), MISSING);
+      return;
+    case 'dropMaskingPolicy':
+    case 'dropRowAccessPolicy':
+      push(c.policy.key, 'extra', changeGroup(c), describeChange(c), EXTRA);
+      return;
+    case 'alterMaskingPolicy':
+    case 'alterRowAccessPolicy':
+      push(c.to.key, 'changed', changeGroup(c), describeChange(c), 'definition changed by hand');
+      return;
+    case 'attachMaskingPolicy':
+      push(`${c.policy.key}:${columnKey(c.column)}`, 'missing', changeGroup(c), describeChange(c), MISSING);
+      return;
+    case 'detachMaskingPolicy':
+      push(`${c.policy.key}:${columnKey(c.column)}`, 'extra', changeGroup(c), describeChange(c), EXTRA);
+      return;
     default:
       assertNever(c);
   }

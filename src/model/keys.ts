@@ -80,3 +80,15 @@ export function makeMembership(m: Omit<MembershipRecord, 'key'>): MembershipReco
 export function makeFutureGrant(f: Omit<FutureGrantRecord, 'key'>): FutureGrantRecord {
   return { ...f, key: futureGrantKey(f.role, f.privilege, f.schema, f.objectType, f.forRole) };
 }
+
+export function maskingPolicyKey(name: string): string {
+  return `policy:masking:${keyPart(name)}`;
+}
+
+export function rowAccessPolicyKey(name: string): string {
+  return `policy:row:${keyPart(name)}`;
+}
+
+export function columnKey(c: { table: ObjectRef; column: string }): string {
+  return `${objectKey(c.table)}.${keyPart(c.column)}`;
+}

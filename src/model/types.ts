@@ -129,6 +129,63 @@ export interface SchemaWideGrant {
 /** The pseudo-role that stands for every role. Kept in this spelling in the model. */
 export const PUBLIC_ROLE = 'PUBLIC';
 
+/** Built-in masks; each compiles per dialect and keeps the column's type. */
+export type MaskFunction = 'redact' | 'null' | 'hash' | 'last4' | 'year' | 'zip3' | 'email_domain';
+
+export const MASK_FUNCTIONS: readonly MaskFunction[] = ['redact', 'null', 'hash', 'last4', 'year', 'zip3', 'email_domain'];
+
+/** One column of one table. */
+export interface ColumnRef {
+  table: ObjectRef; // kind === 'table'
+  column: string;
+}
+
+/**
+ * A column masking policy: every role not in `unmaskedFor` (nor inheriting one of
+ * them) reads `columns` through the mask.
+ *
+ * Invariants: exactly one of `mask` and `expression`; `expression` is the target
+ * platform's SQL, in which the placeholder `{value}` stands for the column's value;
+ * `unmaskedFor` is sorted and de-duplicated; `columns` are sorted by
+ * `objectKey(table) + column` and de-duplicated. Two records with the same key and equal
+ * `mask`/`expression`/`unmaskedFor` need no change whatever their `body`.
+ */
+export interface MaskingPolicyRecord {
+  key: string; // policy:masking:<name>
+  name: string;
+  /** The schema the policy object lives in where the platform has policy objects. */
+  schema: ObjectRef;
+  mask?: MaskFunction;
+  expression?: string;
+  unmaskedFor: string[];
+  columns: ColumnRef[];
+  source?: SourceLocation;
+  /** Display-only: the platform's policy body as read back or as compiled. */
+  body?: string;
+}
+
+/** One rule of a row access policy: members of `roles` see the rows where `where` holds. */
+export interface RowRule {
+  roles: string[]; // sorted, de-duplicated
+  /** A SQL boolean expression of the target platform, over the table's columns. */
+  where: string;
+}
+
+/**
+ * A row access policy on one table. A role in no rule sees no rows.
+ * Invariants: `rules` keep configuration order; each rule's roles are sorted.
+ */
+export interface RowAccessPolicyRecord {
+  key: string; // policy:row:<name>
+  name: string;
+  schema: ObjectRef;
+  table: ObjectRef;
+  rules: RowRule[];
+  source?: SourceLocation;
+  /** Display-only: the platform's body as read back or as compiled. */
+  body?: string;
+}
+
 /** What the configuration asks for, normalized for one target dialect. */
 export interface Desired {
   platform: Platform;
@@ -140,12 +197,18 @@ export interface Desired {
   schemaWide: SchemaWideGrant[];
   /** Extra future grants written explicitly (rare); schemaWide adds its own. */
   futureGrants: FutureGrantRecord[];
+  maskingPolicies?: MaskingPolicyRecord[];
+  rowAccessPolicies?: RowAccessPolicyRecord[];
+  /** Column -> Safe Harbor category, for lint, review and renderers. */
+  phi?: { column: ColumnRef; category: string }[];
 }
 
 /** A relation the live reader saw. */
 export interface LiveTable {
   object: ObjectRef; // kind === 'table'
   columns: string[];
+  /** The platform's type name per column, parallel to `columns`, where the reader knows it. */
+  columnTypes?: string[];
   owner?: string;
 }
 
@@ -172,6 +235,9 @@ export interface Live {
   databases?: Record<string, string>;
   /** The principal the reader ran as, for future grants' default creator and audit. */
   currentUser?: string;
+  /** Policies the tool made (readers report only those; others are never touched). */
+  maskingPolicies?: MaskingPolicyRecord[];
+  rowAccessPolicies?: RowAccessPolicyRecord[];
 }
 
 /** Planning mode: authoritative revokes what managed roles hold beyond the config. */

@@ -53,6 +53,15 @@ export function fingerprintLive(live: Live, scope: ManagedScope): string {
   for (const m of live.memberships) if (inScopeMembership(m, scope)) acc.add(m.key);
   for (const g of live.grants) if (inScopeGrant(g, scope)) acc.add(g.key);
   for (const f of live.futureGrants) if (inScopeFuture(f, scope)) acc.add(f.key);
+  // Policies: their definitions, not the display-only bodies.
+  for (const m of live.maskingPolicies ?? []) {
+    const { body: _b, source: _s, ...def } = m;
+    acc.add(JSON.stringify(def));
+  }
+  for (const r of live.rowAccessPolicies ?? []) {
+    const { body: _b, source: _s, ...def } = r;
+    acc.add(JSON.stringify(def));
+  }
   // Tables matter too: a new table in a managed schema changes `objects: tables`.
   for (const t of live.tables) {
     if (scope.schemas.has(objectKey(schemaOf(t.object)))) acc.add(objectKey(t.object));

@@ -7,7 +7,7 @@
  * is only a revoke candidate when `inScope*` below says so, whatever the reader
  * returned.
  */
-import { makeFutureGrant, makeGrant, objectKey, objectPath, schemaOf } from '../model/keys.js';
+import { columnKey, makeFutureGrant, makeGrant, objectKey, objectPath, schemaOf } from '../model/keys.js';
 import { ALL_PRIVILEGES } from '../model/privileges.js';
 import {
   PUBLIC_ROLE,
@@ -15,6 +15,8 @@ import {
   type FutureGrantRecord,
   type GrantRecord,
   type Live,
+  type MaskingPolicyRecord,
+  type RowAccessPolicyRecord,
   type MembershipRecord,
   type ObjectRef,
   type Privilege,
@@ -196,12 +198,19 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   const toGrantFuture = [...desiredFuture.values()].filter((f) => !liveFuture.has(f.key));
   const toRevokeFuture = authoritative ? [...liveFuture.values()].filter((f) => !desiredFuture.has(f.key)) : [];
 
+  // --- policies ----------------------------------------------------------------
+  const policies = planPolicies(desired, live, authoritative);
+
   // --- assemble in a deterministic order -----------------------------------------
+  // Revokes run before policy drops (a grant on a masking view goes before the view);
+  // policies are created before grants (a grant on a masking view needs the view).
   const ordered: Change[] = [
     ...sortChanges(changes),
     ...sortChanges(revokeMembers),
     ...sortChanges(groupFuture(toRevokeFuture, 'revokeFuture')),
     ...sortChanges(groupGrants(toRevoke, 'revoke')),
+    ...sortChanges(policies.remove),
+    ...sortChanges(policies.add),
     ...sortChanges(grantMembers),
     ...sortChanges(groupGrants(toGrant, 'grant')),
     ...sortChanges(groupFuture(toGrantFuture, 'grantFuture')),
@@ -219,6 +228,79 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
     configDigest: options.configDigest,
     summary: summarize(ordered),
   };
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Whether two masking policies mask the same way for the same roles (columns aside). */
+export function sameMasking(a: MaskingPolicyRecord, b: MaskingPolicyRecord): boolean {
+  return (
+    objectKey(a.schema) === objectKey(b.schema) &&
+    (a.mask ?? '') === (b.mask ?? '') &&
+    (a.expression ?? '') === (b.expression ?? '') &&
+    sameStrings(a.unmaskedFor, b.unmaskedFor)
+  );
+}
+
+/** Whether two row access policies filter the same table by the same rules. */
+export function sameRowAccess(a: RowAccessPolicyRecord, b: RowAccessPolicyRecord): boolean {
+  return (
+    objectKey(a.schema) === objectKey(b.schema) &&
+    objectKey(a.table) === objectKey(b.table) &&
+    a.rules.length === b.rules.length &&
+    a.rules.every((r, i) => r.where === b.rules[i].where && sameStrings(r.roles, b.rules[i].roles))
+  );
+}
+
+/**
+ * Policies: readers report only policies the tool made, so every live policy is in
+ * scope. A changed definition is an alter (the compiler picks the platform's
+ * lifecycle); a changed column set is attach/detach; a moved policy is drop + create.
+ */
+function planPolicies(desired: Desired, live: Live, authoritative: boolean): { add: Change[]; remove: Change[] } {
+  const add: Change[] = [];
+  const remove: Change[] = [];
+  const liveMasking = new Map((live.maskingPolicies ?? []).map((p) => [p.key, p]));
+  const desiredMasking = new Map((desired.maskingPolicies ?? []).map((p) => [p.key, p]));
+  for (const [k, want] of desiredMasking) {
+    const have = liveMasking.get(k);
+    if (!have) {
+      add.push({ kind: 'createMaskingPolicy', policy: want });
+      continue;
+    }
+    if (objectKey(have.schema) !== objectKey(want.schema)) {
+      if (authoritative) remove.push({ kind: 'dropMaskingPolicy', policy: have });
+      add.push({ kind: 'createMaskingPolicy', policy: want });
+      continue;
+    }
+    if (!sameMasking(have, want)) add.push({ kind: 'alterMaskingPolicy', from: have, to: want });
+    const haveCols = new Map(have.columns.map((c) => [columnKey(c), c]));
+    const wantCols = new Map(want.columns.map((c) => [columnKey(c), c]));
+    for (const [ck, c] of wantCols) if (!haveCols.has(ck)) add.push({ kind: 'attachMaskingPolicy', policy: want, column: c });
+    if (authoritative) {
+      for (const [ck, c] of haveCols) if (!wantCols.has(ck)) remove.push({ kind: 'detachMaskingPolicy', policy: have, column: c });
+    }
+  }
+  if (authoritative) {
+    for (const [k, have] of liveMasking) if (!desiredMasking.has(k)) remove.push({ kind: 'dropMaskingPolicy', policy: have });
+  }
+
+  const liveRow = new Map((live.rowAccessPolicies ?? []).map((p) => [p.key, p]));
+  const desiredRow = new Map((desired.rowAccessPolicies ?? []).map((p) => [p.key, p]));
+  for (const [k, want] of desiredRow) {
+    const have = liveRow.get(k);
+    if (!have) add.push({ kind: 'createRowAccessPolicy', policy: want });
+    else if (objectKey(have.schema) !== objectKey(want.schema) || objectKey(have.table) !== objectKey(want.table)) {
+      if (authoritative) remove.push({ kind: 'dropRowAccessPolicy', policy: have });
+      add.push({ kind: 'createRowAccessPolicy', policy: want });
+    } else if (!sameRowAccess(have, want)) add.push({ kind: 'alterRowAccessPolicy', from: have, to: want });
+  }
+  if (authoritative) {
+    for (const [k, have] of liveRow) if (!desiredRow.has(k)) remove.push({ kind: 'dropRowAccessPolicy', policy: have });
+  }
+  return { add, remove };
 }
 
 /** Group atomic grants: table-level by (role, object); column-level by (role, object, privilege). */
@@ -302,6 +384,17 @@ function changeSortKey(c: Change): string {
     case 'grantFuture':
     case 'revokeFuture':
       return `${c.role}\u0000${objectPath(c.schema)}\u0000${c.forRole ?? ''}`;
+    case 'createMaskingPolicy':
+    case 'dropMaskingPolicy':
+    case 'createRowAccessPolicy':
+    case 'dropRowAccessPolicy':
+      return c.policy.name;
+    case 'alterMaskingPolicy':
+    case 'alterRowAccessPolicy':
+      return c.to.name;
+    case 'attachMaskingPolicy':
+    case 'detachMaskingPolicy':
+      return `${c.policy.name}\u0000${columnKey(c.column)}`;
     default:
       return assertNever(c);
   }
@@ -320,12 +413,20 @@ export function isDestructive(c: Change): boolean {
     case 'revokeMembership':
     case 'revokeFuture':
     case 'dropRole':
+    case 'dropMaskingPolicy':
+    case 'detachMaskingPolicy':
+    case 'dropRowAccessPolicy':
       return true;
     case 'createRole':
     case 'alterRole':
     case 'grant':
     case 'grantMembership':
     case 'grantFuture':
+    case 'createMaskingPolicy':
+    case 'alterMaskingPolicy':
+    case 'attachMaskingPolicy':
+    case 'createRowAccessPolicy':
+    case 'alterRowAccessPolicy':
       return false;
     default:
       return assertNever(c);
@@ -339,13 +440,21 @@ export function changeSymbol(c: Change): '+' | '-' | '~' {
     case 'grant':
     case 'grantMembership':
     case 'grantFuture':
+    case 'createMaskingPolicy':
+    case 'attachMaskingPolicy':
+    case 'createRowAccessPolicy':
       return '+';
     case 'revoke':
     case 'revokeMembership':
     case 'revokeFuture':
     case 'dropRole':
+    case 'dropMaskingPolicy':
+    case 'detachMaskingPolicy':
+    case 'dropRowAccessPolicy':
       return '-';
     case 'alterRole':
+    case 'alterMaskingPolicy':
+    case 'alterRowAccessPolicy':
       return '~';
     default:
       return assertNever(c);
@@ -364,7 +473,25 @@ export function summarize(changes: readonly Change[]): PlanSummary {
   return s;
 }
 
-/** The role a change is about, for grouping in renderers. */
-export function changeRole(c: Change): string {
-  return c.role;
+/**
+ * What a change is grouped under in renderers: its role, or for policy changes
+ * `masking policy NAME` / `row access policy NAME`.
+ */
+export function changeGroup(c: Change): string {
+  switch (c.kind) {
+    case 'createMaskingPolicy':
+    case 'dropMaskingPolicy':
+    case 'attachMaskingPolicy':
+    case 'detachMaskingPolicy':
+      return `masking policy ${c.policy.name}`;
+    case 'alterMaskingPolicy':
+      return `masking policy ${c.to.name}`;
+    case 'createRowAccessPolicy':
+    case 'dropRowAccessPolicy':
+      return `row access policy ${c.policy.name}`;
+    case 'alterRowAccessPolicy':
+      return `row access policy ${c.to.name}`;
+    default:
+      return c.role;
+  }
 }

@@ -10,7 +10,16 @@
  * - `destructive` is true for every change that removes access or drops something.
  * - fields named `reason` or `hint` are display-only and never affect SQL.
  */
-import type { FutureGrantRecord, Mode, ObjectRef, Platform, Privilege } from '../model/types.js';
+import type {
+  ColumnRef,
+  FutureGrantRecord,
+  MaskingPolicyRecord,
+  Mode,
+  ObjectRef,
+  Platform,
+  Privilege,
+  RowAccessPolicyRecord,
+} from '../model/types.js';
 
 export interface CreateRole {
   kind: 'createRole';
@@ -77,7 +86,67 @@ export interface RevokeFuture {
   reason?: string;
 }
 
+/** Create a masking policy and attach it to its columns. */
+export interface CreateMaskingPolicy {
+  kind: 'createMaskingPolicy';
+  policy: MaskingPolicyRecord;
+}
+/**
+ * Change a masking policy's body or exemptions. The compiler picks the lifecycle its
+ * platform needs: replace the body in place, or detach from every column, replace,
+ * and reattach when the signature or type changes.
+ */
+export interface AlterMaskingPolicy {
+  kind: 'alterMaskingPolicy';
+  from: MaskingPolicyRecord;
+  to: MaskingPolicyRecord;
+}
+/** Detach a masking policy from every column and drop it. */
+export interface DropMaskingPolicy {
+  kind: 'dropMaskingPolicy';
+  policy: MaskingPolicyRecord;
+}
+/** Attach an existing masking policy to one more column. */
+export interface AttachMaskingPolicy {
+  kind: 'attachMaskingPolicy';
+  policy: MaskingPolicyRecord; // the desired policy
+  column: ColumnRef;
+}
+/** Detach a masking policy from one column it should no longer mask. */
+export interface DetachMaskingPolicy {
+  kind: 'detachMaskingPolicy';
+  policy: MaskingPolicyRecord; // the live policy
+  column: ColumnRef;
+}
+/** Create a row access policy and attach it to its table. */
+export interface CreateRowAccessPolicy {
+  kind: 'createRowAccessPolicy';
+  policy: RowAccessPolicyRecord;
+}
+/** Change a row access policy's rules (or move it to another table). */
+export interface AlterRowAccessPolicy {
+  kind: 'alterRowAccessPolicy';
+  from: RowAccessPolicyRecord;
+  to: RowAccessPolicyRecord;
+}
+/** Detach a row access policy from its table and drop it. */
+export interface DropRowAccessPolicy {
+  kind: 'dropRowAccessPolicy';
+  policy: RowAccessPolicyRecord;
+}
+
+export type PolicyChange =
+  | CreateMaskingPolicy
+  | AlterMaskingPolicy
+  | DropMaskingPolicy
+  | AttachMaskingPolicy
+  | DetachMaskingPolicy
+  | CreateRowAccessPolicy
+  | AlterRowAccessPolicy
+  | DropRowAccessPolicy;
+
 export type Change =
+  | PolicyChange
   | CreateRole
   | AlterRoleComment
   | DropRole

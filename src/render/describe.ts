@@ -3,9 +3,9 @@
  * markdown and the terminal UI. Meaning is carried by words and symbols; colour (where
  * a renderer adds it) only repeats it.
  */
-import { objectPath } from '../model/keys.js';
-import type { ObjectRef, Privilege } from '../model/types.js';
-import { changeSymbol, isDestructive } from '../plan/plan.js';
+import { keyPart, objectPath } from '../model/keys.js';
+import type { ColumnRef, MaskingPolicyRecord, ObjectRef, Privilege, RowAccessPolicyRecord } from '../model/types.js';
+import { changeGroup, changeSymbol, isDestructive } from '../plan/plan.js';
 import { assertNever, type Change } from '../plan/types.js';
 
 export function privilegeList(ps: readonly Privilege[]): string {
@@ -46,14 +46,70 @@ export function describeChange(c: Change): string {
       const by = c.forRole ? ` created by ${c.forRole}` : '';
       return `${verb} ${privilegeList(c.privileges)} on future ${c.objectType} in ${describeObject(c.schema)}${by}`;
     }
+    case 'createMaskingPolicy':
+      return `create masking policy ${c.policy.name} (${maskWords(c.policy)}) on ${c.policy.columns.map(columnPath).join(', ')}`;
+    case 'alterMaskingPolicy':
+      return `change masking policy ${c.to.name} (${maskWords(c.to)})`;
+    case 'dropMaskingPolicy':
+      return `drop masking policy ${c.policy.name} from ${c.policy.columns.map(columnPath).join(', ')}`;
+    case 'attachMaskingPolicy':
+      return `mask column ${columnPath(c.column)} with ${c.policy.name}`;
+    case 'detachMaskingPolicy':
+      return `unmask column ${columnPath(c.column)} (detach ${c.policy.name})`;
+    case 'createRowAccessPolicy':
+      return `create row access policy ${c.policy.name} on ${describeObject(c.policy.table)}`;
+    case 'alterRowAccessPolicy':
+      return `change row access policy ${c.to.name} on ${describeObject(c.to.table)}`;
+    case 'dropRowAccessPolicy':
+      return `drop row access policy ${c.policy.name} from ${describeObject(c.policy.table)}`;
     default:
       return assertNever(c);
   }
 }
 
-/** The grouping key of a change in role-grouped views: the managed role it concerns. */
-export function changeGroup(c: Change): string {
-  return c.role;
+export function columnPath(c: ColumnRef): string {
+  return `${objectPath(c.table)}.${keyPart(c.column)}`;
 }
 
-export { changeSymbol, isDestructive };
+function maskWords(p: MaskingPolicyRecord): string {
+  const how = p.mask ? `mask ${p.mask}` : 'custom expression';
+  const clear = p.unmaskedFor.length ? `; clear for ${p.unmaskedFor.join(', ')}` : '; clear for no role';
+  return how + clear;
+}
+
+/**
+ * The definition of a policy as text, one fact per line, for line diffs of a policy
+ * change (the platform's compiled body is in the change's SQL).
+ */
+export function policyDefinition(p: MaskingPolicyRecord | RowAccessPolicyRecord): string {
+  if ('rules' in p) {
+    return [`table: ${objectPath(p.table)}`, ...p.rules.map((r) => `allow ${r.roles.join(', ')} where ${r.where}`)].join('\n') + '\n';
+  }
+  return (
+    [
+      p.mask ? `mask: ${p.mask}` : `expression: ${p.expression}`,
+      `unmasked_for: ${p.unmaskedFor.join(', ') || '(none)'}`,
+      ...p.columns.map((c) => `column: ${columnPath(c)}`),
+    ].join('\n') + '\n'
+  );
+}
+
+/** For changes that alter a policy: the old and new definition, for a line diff. */
+export function changeBodies(c: Change): { label: string; from: string; to: string }[] {
+  if (c.kind === 'alterMaskingPolicy' || c.kind === 'alterRowAccessPolicy') {
+    const out = [{ label: 'definition', from: policyDefinition(c.from), to: policyDefinition(c.to) }];
+    if (c.from.body !== undefined && c.to.body !== undefined && c.from.body !== c.to.body) {
+      out.push({ label: 'body', from: c.from.body, to: c.to.body });
+    }
+    return out;
+  }
+  if (c.kind === 'alterRole') {
+    const out: { label: string; from: string; to: string }[] = [];
+    if ((c.from.description ?? '') !== (c.to.description ?? '')) out.push({ label: 'description', from: c.from.description ?? '', to: c.to.description ?? '' });
+    if ((c.from.owner ?? '') !== (c.to.owner ?? '')) out.push({ label: 'owner', from: c.from.owner ?? '', to: c.to.owner ?? '' });
+    return out;
+  }
+  return [];
+}
+
+export { changeGroup, changeSymbol, isDestructive };

@@ -79,7 +79,7 @@ export function renderPlanMarkdown(plan: Plan, statements: readonly Statement[],
     out.push(`> **${destructive.length} destructive change${destructive.length === 1 ? '' : 's'}** remove access or drop roles:`);
     for (const c of destructive) {
       const reason = 'reason' in c && c.reason ? ` (${md(c.reason)})` : '';
-      out.push(`> - **${md(c.role)}**: ${md(describeChange(c))}${reason}`);
+      out.push(`> - **${md(changeGroup(c))}**: ${md(describeChange(c))}${reason}`);
     }
     out.push('');
   }
@@ -150,7 +150,7 @@ export function renderPlanMarkdown(plan: Plan, statements: readonly Statement[],
  */
 export function mermaidGraph(plan: Plan, hierarchy: readonly HierarchyEdge[]): string {
   const changed = new Set<string>();
-  for (const c of plan.changes) changed.add(c.role);
+  for (const c of plan.changes) if ('role' in c) changed.add(c.role);
   if (changed.size === 0) return '';
   const ids = new Map<string, string>();
   const nodeLines: string[] = [];

@@ -5,6 +5,8 @@
 import { objectPath } from '../model/keys.js';
 import type { ObjectRef } from '../model/types.js';
 import { assertNever, type Change } from '../plan/types.js';
+import { changeSymbol, isDestructive } from '../plan/plan.js';
+import { changeBodies as renderChangeBodies, columnPath, describeChange as describePlain } from '../render/describe.js';
 
 /**
  * The sign of a change: `+` adds access or a role, `-` removes access or drops
@@ -19,43 +21,12 @@ export const SIGN_WORD: Readonly<Record<ChangeSign, string>> = {
   '~': 'change',
 };
 
+/** The sign of a change (same as every renderer's: see src/plan/plan.ts). */
 export function changeSign(change: Change): ChangeSign {
-  switch (change.kind) {
-    case 'createRole':
-    case 'grantMembership':
-    case 'grant':
-    case 'grantFuture':
-      return '+';
-    case 'dropRole':
-    case 'revokeMembership':
-    case 'revoke':
-    case 'revokeFuture':
-      return '-';
-    case 'alterRole':
-      return '~';
-    default:
-      return assertNever(change);
-  }
+  return changeSymbol(change);
 }
 
-/** True for changes that remove access or drop something (revokes, drops, detaches). */
-export function isDestructive(change: Change): boolean {
-  switch (change.kind) {
-    case 'dropRole':
-    case 'revokeMembership':
-    case 'revoke':
-    case 'revokeFuture':
-      return true;
-    case 'createRole':
-    case 'grantMembership':
-    case 'grant':
-    case 'grantFuture':
-    case 'alterRole':
-      return false;
-    default:
-      return assertNever(change);
-  }
-}
+export { isDestructive };
 
 function privs(p: readonly string[]): string {
   return p.map((x) => x.toUpperCase()).join(', ');
@@ -110,6 +81,15 @@ export function describeChange(change: Change): string {
       const by = change.forRole ? ` created by ${change.forRole}` : '';
       return `${verb} ${privs(change.privileges)} on future ${change.objectType} in schema ${objectPath(change.schema)}${by}`;
     }
+    case 'createMaskingPolicy':
+    case 'alterMaskingPolicy':
+    case 'dropMaskingPolicy':
+    case 'attachMaskingPolicy':
+    case 'detachMaskingPolicy':
+    case 'createRowAccessPolicy':
+    case 'alterRowAccessPolicy':
+    case 'dropRowAccessPolicy':
+      return describePlain(change);
     default:
       return assertNever(change);
   }
@@ -131,6 +111,19 @@ export function changeSubject(change: Change): string {
     case 'grantFuture':
     case 'revokeFuture':
       return objectPath(change.schema);
+    case 'createMaskingPolicy':
+    case 'dropMaskingPolicy':
+      return change.policy.columns.map(columnPath).join(' ');
+    case 'attachMaskingPolicy':
+    case 'detachMaskingPolicy':
+      return columnPath(change.column);
+    case 'alterMaskingPolicy':
+      return change.to.columns.map(columnPath).join(' ');
+    case 'createRowAccessPolicy':
+    case 'dropRowAccessPolicy':
+      return objectPath(change.policy.table);
+    case 'alterRowAccessPolicy':
+      return objectPath(change.to.table);
     default:
       return assertNever(change);
   }
@@ -147,27 +140,7 @@ export interface BodyChange {
 }
 
 export function changeBodies(change: Change): BodyChange[] {
-  switch (change.kind) {
-    case 'alterRole': {
-      const out: BodyChange[] = [];
-      if (change.from.description !== change.to.description)
-        out.push({ label: 'description', from: change.from.description ?? '', to: change.to.description ?? '' });
-      if (change.from.owner !== change.to.owner)
-        out.push({ label: 'owner', from: change.from.owner ?? '', to: change.to.owner ?? '' });
-      return out;
-    }
-    case 'createRole':
-    case 'dropRole':
-    case 'grantMembership':
-    case 'revokeMembership':
-    case 'grant':
-    case 'revoke':
-    case 'grantFuture':
-    case 'revokeFuture':
-      return [];
-    default:
-      return assertNever(change);
-  }
+  return renderChangeBodies(change);
 }
 
 /** The display-only reason of a removal, when the planner gave one. */

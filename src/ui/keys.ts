@@ -8,6 +8,7 @@ import type { Statement } from '../dialects/types.js';
 import type { Plan } from '../plan/types.js';
 import type { ApplyEnd, SummaryLine } from './apply-state.js';
 import { countChanges } from './describe.js';
+import { changeGroup } from '../plan/plan.js';
 import { buildRows, cursorRow, groupByRole, isSelectable, moveCursor, roleKey, type TreeRow } from './tree.js';
 
 /** How an interactive session ended. */
@@ -162,7 +163,7 @@ function expand(state: UiState, rows: TreeRow[], open: boolean | 'toggle'): UiSt
   if (row?.type === 'change') {
     const want = open === 'toggle' ? !row.expanded : open;
     // Left on a closed change goes up to its role, as in a file tree.
-    if (!want && !row.expanded) return { ...state, cursorKey: roleKey(row.change.role) };
+    if (!want && !row.expanded) return { ...state, cursorKey: roleKey(changeGroup(row.change)) };
     return { ...state, expandedChanges: toggle(state.expandedChanges, row.index, want) };
   }
   return state;
@@ -240,7 +241,7 @@ export function reduceKey(state: UiState, input: string, key: Key, ctx: KeyConte
       ...s,
       expandedChanges: new Set(),
       toggledRoles: filtering ? allRoles() : new Set(),
-      cursorKey: row?.type === 'change' ? roleKey(row.change.role) : s.cursorKey,
+      cursorKey: row?.type === 'change' ? roleKey(changeGroup(row.change)) : s.cursorKey,
     };
   }
   if (input === '/') return { ...s, mode: { name: 'filter' } };

@@ -15,7 +15,8 @@ import {
   isDestructive,
   type ChangeCounts,
 } from './describe.js';
-import { bodyDiffLines, type DiffLine } from './diff.js';
+import { bodyDiffLines, type DiffLine } from '../render/diff.js';
+import { changeGroup } from '../plan/plan.js';
 
 /** The changes of one role, by index into `plan.changes`, in plan order. */
 export interface RoleGroup {
@@ -28,9 +29,10 @@ export interface RoleGroup {
 export function groupByRole(changes: readonly Change[]): RoleGroup[] {
   const by = new Map<string, number[]>();
   changes.forEach((c, i) => {
-    const list = by.get(c.role) ?? [];
+    const g = changeGroup(c);
+    const list = by.get(g) ?? [];
     list.push(i);
-    by.set(c.role, list);
+    by.set(g, list);
   });
   return [...by.keys()]
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
@@ -48,7 +50,7 @@ export function groupByRole(changes: readonly Change[]): RoleGroup[] {
 export function matchesFilter(change: Change, query: string): boolean {
   const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (terms.length === 0) return true;
-  const hay = [change.role, changeSubject(change), change.kind, describeChange(change)].join('\n').toLowerCase();
+  const hay = [changeGroup(change), changeSubject(change), change.kind, describeChange(change)].join('\n').toLowerCase();
   return terms.every((t) => (t === '!' ? isDestructive(change) : hay.includes(t)));
 }
 

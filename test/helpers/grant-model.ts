@@ -4,7 +4,7 @@
  * (convergence, scope) can be checked without a database. Real-engine convergence is
  * tested separately against PGlite and a PostgreSQL server.
  */
-import { makeFutureGrant, makeGrant, makeMembership } from '../../src/model/keys.js';
+import { columnKey, makeFutureGrant, makeGrant, makeMembership } from '../../src/model/keys.js';
 import type { Live } from '../../src/model/types.js';
 import { assertNever, type Change } from '../../src/plan/types.js';
 
@@ -13,6 +13,8 @@ export function applyToModel(live: Live, changes: readonly Change[]): Live {
   const memberships = new Map(live.memberships.map((m) => [m.key, m]));
   const grants = new Map(live.grants.map((g) => [g.key, g]));
   const futures = new Map(live.futureGrants.map((f) => [f.key, f]));
+  const masking = new Map((live.maskingPolicies ?? []).map((p) => [p.key, p]));
+  const rows = new Map((live.rowAccessPolicies ?? []).map((p) => [p.key, p]));
   for (const c of changes) {
     switch (c.kind) {
       case 'createRole':
@@ -52,6 +54,33 @@ export function applyToModel(live: Live, changes: readonly Change[]): Live {
           else futures.delete(f.key);
         }
         break;
+      case 'createMaskingPolicy':
+        masking.set(c.policy.key, c.policy);
+        break;
+      case 'alterMaskingPolicy':
+        masking.set(c.to.key, { ...c.to, columns: masking.get(c.from.key)!.columns });
+        break;
+      case 'dropMaskingPolicy':
+        masking.delete(c.policy.key);
+        break;
+      case 'attachMaskingPolicy':
+      case 'detachMaskingPolicy': {
+        const p = masking.get(c.policy.key)!;
+        const others = p.columns.filter((x) => columnKey(x) !== columnKey(c.column));
+        const columns = c.kind === 'attachMaskingPolicy' ? [...others, c.column] : others;
+        columns.sort((a, b) => (columnKey(a) < columnKey(b) ? -1 : 1));
+        masking.set(p.key, { ...p, columns });
+        break;
+      }
+      case 'createRowAccessPolicy':
+        rows.set(c.policy.key, c.policy);
+        break;
+      case 'alterRowAccessPolicy':
+        rows.set(c.to.key, c.to);
+        break;
+      case 'dropRowAccessPolicy':
+        rows.delete(c.policy.key);
+        break;
       default:
         assertNever(c);
     }
@@ -62,5 +91,7 @@ export function applyToModel(live: Live, changes: readonly Change[]): Live {
     memberships: [...memberships.values()],
     grants: [...grants.values()],
     futureGrants: [...futures.values()],
+    maskingPolicies: [...masking.values()],
+    rowAccessPolicies: [...rows.values()],
   };
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeFutureGrant, makeGrant, makeMembership, makeObject, roleKey } from '../../src/model/keys.js';
 import { PUBLIC_ROLE, type Desired, type Live, type ObjectRef, type Privilege } from '../../src/model/types.js';
-import { plan } from '../../src/plan/plan.js';
+import { changeGroup, plan } from '../../src/plan/plan.js';
 import { inScopeFuture, inScopeGrant, inScopeMembership, scopeOf } from '../../src/plan/scope.js';
 import type { Mode } from '../../src/model/types.js';
 import type { Change } from '../../src/plan/types.js';
@@ -79,7 +79,7 @@ const liveArb = fc
 
 function touched(c: Change): { role: string; object?: ObjectRef } {
   if (c.kind === 'grant' || c.kind === 'revoke') return { role: c.role, object: c.object };
-  return { role: c.role };
+  return { role: changeGroup(c) };
 }
 
 describe('planner properties', () => {

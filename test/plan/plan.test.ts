@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeFutureGrant, makeGrant, makeMembership, makeObject, roleKey } from '../../src/model/keys.js';
-import { PUBLIC_ROLE, type Desired, type Live } from '../../src/model/types.js';
+import { makeFutureGrant, makeGrant, makeMembership, makeObject, maskingPolicyKey, roleKey, rowAccessPolicyKey } from '../../src/model/keys.js';
+import { PUBLIC_ROLE, type Desired, type Live, type MaskingPolicyRecord, type RowAccessPolicyRecord } from '../../src/model/types.js';
 import { plan } from '../../src/plan/plan.js';
 import { scopeOf } from '../../src/plan/scope.js';
 import type { Change, PlanOptions } from '../../src/plan/types.js';
@@ -263,5 +263,75 @@ describe('neverRevoke', () => {
     const p = plan(d, l, opts(d, { neverRevoke: ['ownership'] }));
     expect(p.changes).toEqual([{ kind: 'revoke', role: 'owner_role', privileges: ['select'], object: patients, reason: 'not in configuration' }]);
     expect(plan(d, l, opts(d)).changes[0]).toMatchObject({ kind: 'revoke', privileges: ['select', 'ownership'] });
+  });
+});
+
+describe('policies', () => {
+  const ssn = { table: patients, column: 'ssn' };
+  const name = { table: patients, column: 'full_name' };
+  const mask = (over: Partial<MaskingPolicyRecord> = {}): MaskingPolicyRecord => ({
+    key: maskingPolicyKey('ssn_last4'),
+    name: 'ssn_last4',
+    schema: clinical,
+    mask: 'last4',
+    unmaskedFor: ['privacy_officer'],
+    columns: [ssn],
+    ...over,
+  });
+  const rows = (over: Partial<RowAccessPolicyRecord> = {}): RowAccessPolicyRecord => ({
+    key: rowAccessPolicyKey('own_facility'),
+    name: 'own_facility',
+    schema: clinical,
+    table: encounters,
+    rules: [{ roles: ['clinical_analyst'], where: "facility_id = 'F01'" }],
+    ...over,
+  });
+  const run = (d: Partial<Desired>, l: Partial<Live>, mode: 'authoritative' | 'additive' = 'authoritative') => {
+    const dd = desired(d);
+    const ll = live(l);
+    const p = plan(dd, ll, opts(dd, { mode }));
+    expect(plan(dd, applyToModel(ll, p.changes), opts(dd, { mode })).changes).toEqual([]);
+    return p;
+  };
+
+  it('creates missing policies before grants and after revokes', () => {
+    const p = run(
+      { roles: [analyst], maskingPolicies: [mask()], rowAccessPolicies: [rows()], grants: [makeGrant({ role: 'clinical_analyst', privilege: 'select', object: encounters })] },
+      { roles: [lrole('clinical_analyst', { description: 'd', owner: 'o' })], grants: [makeGrant({ role: 'clinical_analyst', privilege: 'delete', object: encounters })] },
+    );
+    expect(kinds(p.changes)).toEqual(['revoke', 'createRowAccessPolicy', 'createMaskingPolicy', 'grant']);
+  });
+
+  it('an exemption change is an alter with a definition diff; a new column is an attach', () => {
+    const p = run({ maskingPolicies: [mask({ unmaskedFor: ['auditor', 'privacy_officer'], columns: [name, ssn] })] }, { maskingPolicies: [mask()] });
+    expect(p.changes).toEqual([
+      { kind: 'alterMaskingPolicy', from: mask(), to: mask({ unmaskedFor: ['auditor', 'privacy_officer'], columns: [name, ssn] }) },
+      { kind: 'attachMaskingPolicy', policy: mask({ unmaskedFor: ['auditor', 'privacy_officer'], columns: [name, ssn] }), column: name },
+    ]);
+    expect(p.summary).toEqual({ add: 1, change: 1, remove: 0, destructive: 0 });
+  });
+
+  it('a column no longer masked is a destructive detach; a policy no longer configured is dropped', () => {
+    const p = run({}, { maskingPolicies: [mask({ columns: [name, ssn] })], rowAccessPolicies: [rows()] });
+    expect(kinds(p.changes).sort()).toEqual(['dropMaskingPolicy', 'dropRowAccessPolicy']);
+    expect(p.summary.destructive).toBe(2);
+    const q = run({ maskingPolicies: [mask()] }, { maskingPolicies: [mask({ columns: [name, ssn] })] });
+    expect(q.changes).toEqual([{ kind: 'detachMaskingPolicy', policy: mask({ columns: [name, ssn] }), column: name }]);
+  });
+
+  it('changed row rules are an alter; a moved policy is drop + create; additive never drops', () => {
+    const p = run({ rowAccessPolicies: [rows({ rules: [{ roles: ['clinical_analyst'], where: "facility_id = 'F02'" }] })] }, { rowAccessPolicies: [rows()] });
+    expect(kinds(p.changes)).toEqual(['alterRowAccessPolicy']);
+    const moved = run({ rowAccessPolicies: [rows({ table: patients })] }, { rowAccessPolicies: [rows()] });
+    expect(kinds(moved.changes)).toEqual(['dropRowAccessPolicy', 'createRowAccessPolicy']);
+    const additive = plan(desired({}), live({ maskingPolicies: [mask()] }), opts(desired({}), { mode: 'additive' }));
+    expect(additive.changes).toEqual([]);
+  });
+
+  it('the fingerprint covers policy definitions but not display bodies', () => {
+    const d = desired({});
+    const f = (l: Partial<Live>) => plan(d, live(l), opts(d)).liveFingerprint;
+    expect(f({ maskingPolicies: [mask({ body: 'a' })] })).toBe(f({ maskingPolicies: [mask({ body: 'b' })] }));
+    expect(f({ maskingPolicies: [mask()] })).not.toBe(f({ maskingPolicies: [mask({ mask: 'hash' })] }));
   });
 });

@@ -2,6 +2,7 @@
  * Hand-made plans for the UI tests and the tmux demo: every change kind, a couple
  * of roles, and a fake apply that emits events like the real adapters.
  */
+import { changeGroup } from '../../src/plan/plan.js';
 import type { ApplyEvent, ApplyResult } from '../../src/apply/types.js';
 import type { Statement } from '../../src/dialects/types.js';
 import type { Change, Plan } from '../../src/plan/types.js';
@@ -48,7 +49,7 @@ export function makePlan(changes: Change[], over: Partial<Plan> = {}): Plan {
 
 /** A plausible SQL statement per change (the UI only displays it). */
 export function fakeStatements(changes: Change[]): Statement[] {
-  return changes.map((c, i) => ({ sql: `-- ${c.kind} ${c.role}\nSELECT ${i + 1};`, changeIndex: i })).map((s) => ({
+  return changes.map((c, i) => ({ sql: `-- ${c.kind} ${changeGroup(c)}\nSELECT ${i + 1};`, changeIndex: i })).map((s) => ({
     ...s,
     sql: s.sql.replace('-- ', 'DO /* ').replace('\n', ' */ ').trim(),
   }));

@@ -4,7 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { Loading, phaseState } from '../../src/ui/components/Loading.js';
 import { BodyDiff } from '../../src/ui/components/BodyDiff.js';
 import { canUseInteractive, describeChange, runInteractive, startLoading } from '../../src/ui/index.js';
-import { bodyDiffLines } from '../../src/ui/diff.js';
+import { bodyDiffLines } from '../../src/render/diff.js';
 import { scrollTop } from '../../src/ui/tree.js';
 import { ALL_KINDS, fakeApply, fakeStatements, makePlan } from './fixtures.js';
 import { KEY, strip, waitFor } from './helpers.js';

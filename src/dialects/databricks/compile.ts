@@ -13,6 +13,7 @@
  * - grantFuture/revokeFuture on tables: Unity Catalog privileges inherit down, so a
  *   future grant is the schema-level privilege (`GRANT SELECT ON SCHEMA`).
  */
+import { compileDatabricksPolicy } from './policies.js';
 import { RbacError } from '../../model/errors.js';
 import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
 import { assertNever, type Change } from '../../plan/types.js';
@@ -102,6 +103,15 @@ export function compileDatabricks(change: Change, _ctx: CompileContext = {}): st
       const words = change.privileges.map((p) => databricksWord('table', p));
       return [grantStatement(change.kind === 'grantFuture' ? 'GRANT' : 'REVOKE', words, change.schema, change.role)];
     }
+    case 'createMaskingPolicy':
+    case 'alterMaskingPolicy':
+    case 'dropMaskingPolicy':
+    case 'attachMaskingPolicy':
+    case 'detachMaskingPolicy':
+    case 'createRowAccessPolicy':
+    case 'alterRowAccessPolicy':
+    case 'dropRowAccessPolicy':
+      return compileDatabricksPolicy(change);
     default:
       return assertNever(change);
   }

@@ -7,6 +7,7 @@
  * schema or table name is never emitted; only `ON DATABASE` uses it, mapped to the
  * physical name through `ctx.databases`.
  */
+import { compilePostgresPolicy } from './policies.js';
 import type { Change } from '../../plan/types.js';
 import { assertNever } from '../../plan/types.js';
 import type { CompileContext } from '../types.js';
@@ -163,6 +164,15 @@ export function compilePostgres(change: Change, ctx: CompileContext): string[] {
           : `REVOKE ${privs} ON TABLES FROM ${granteeSql(change.role)}`;
       return [`ALTER DEFAULT PRIVILEGES ${forRole}IN SCHEMA ${schema} ${action}`];
     }
+    case 'createMaskingPolicy':
+    case 'alterMaskingPolicy':
+    case 'dropMaskingPolicy':
+    case 'attachMaskingPolicy':
+    case 'detachMaskingPolicy':
+    case 'createRowAccessPolicy':
+    case 'alterRowAccessPolicy':
+    case 'dropRowAccessPolicy':
+      return compilePostgresPolicy(change, ctx);
     default:
       return assertNever(change);
   }

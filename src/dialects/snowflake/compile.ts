@@ -9,6 +9,7 @@
  * configuration does not name, and a REVOKE OWNERSHIP is an error on Snowflake. The
  * object keeps its owner until the configuration grants ownership to another role.
  */
+import { compileSnowflakePolicy } from './policies.js';
 import { RbacError } from '../../model/errors.js';
 import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
 import { assertNever, type Change } from '../../plan/types.js';
@@ -128,6 +129,15 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
         ? [`GRANT ${privs} ON FUTURE TABLES IN SCHEMA ${schema} TO ROLE ${q(change.role)}`]
         : [`REVOKE ${privs} ON FUTURE TABLES IN SCHEMA ${schema} FROM ROLE ${q(change.role)}`];
     }
+    case 'createMaskingPolicy':
+    case 'alterMaskingPolicy':
+    case 'dropMaskingPolicy':
+    case 'attachMaskingPolicy':
+    case 'detachMaskingPolicy':
+    case 'createRowAccessPolicy':
+    case 'alterRowAccessPolicy':
+    case 'dropRowAccessPolicy':
+      return compileSnowflakePolicy(change, _ctx);
     default:
       return assertNever(change);
   }

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
-import { bodyDiffLines, type DiffLine } from '../diff.js';
+import { bodyDiffLines, type DiffLine } from '../../render/diff.js';
 import { Line, T } from '../theme.js';
 
 /** Props of BodyDiff: a text body before and after (a comment, a policy body). */
