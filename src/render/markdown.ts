@@ -136,8 +136,7 @@ export function renderPlanMarkdown(plan: Plan, statements: readonly Statement[],
     }
   }
 
-  out.push(summaryLine(plan));
-  out.push('');
+  if (plan.changes.length > 0) out.push(summaryLine(plan), '');
   out.push(`<sub>live fingerprint \`${plan.liveFingerprint.slice(0, 12)}\`${plan.configDigest ? ` · config digest \`${plan.configDigest.slice(0, 12)}\`` : ''}</sub>`);
   return out.join('\n') + '\n';
 }
