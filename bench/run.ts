@@ -3,9 +3,12 @@
  * `npm run bench -- planner` runs only the named ones.
  */
 import { benchPlanner } from './planner.js';
+import { benchApply, benchIntrospection } from './postgres.js';
 
 const all: Record<string, () => Promise<Record<string, unknown>>> = {
   planner: () => benchPlanner(),
+  'postgres-introspection': () => benchIntrospection(),
+  'postgres-apply': () => benchApply(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
