@@ -85,7 +85,7 @@ export function compileOffline(plan: Plan, ctx: CompileContext): { statements: S
               {
                 severity: 'warning',
                 message: 'planned from a snapshot: revokes are compiled as if every grant were direct (a snapshot keeps no inheritance provenance)',
-                hint: 'the SQL of a revoke may differ against the workspace, where grants inherited from a catalog or schema are revoked at their source; apply plans live',
+                hint: 'review only: against the workspace an inherited grant is revoked at its source, after direct re-grants of what the configuration keeps; rbac apply plans live and refuses a saved plan whose SQL changed',
               },
             ]
           : [],

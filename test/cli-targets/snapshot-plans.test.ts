@@ -1,0 +1,135 @@
+/**
+ * `rbac plan --snapshot FILE --platform P` through the real CLI for all three
+ * platforms: golden plan texts for a new account (empty snapshot) and for recorded
+ * live states, the platform hooks visible in them (Snowflake never revokes OWNERSHIP,
+ * Databricks refuses group creation and reports memberships as unmanaged), and the
+ * example configuration's column grants refused on Snowflake and Databricks.
+ *
+ * Set UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeSnapshot } from '../../src/dialects/snapshot.js';
+import type { Io } from '../../src/cli/io.js';
+import { loadConfig, planWith } from '../../src/cli/session.js';
+import type { DatabricksTarget } from '../../src/config/targets.js';
+import { rbac, repoRoot } from '../helpers/cli.js';
+import { golden, recordedDatabricksAdapter, snapshots, warehouseConfig } from './recorded.js';
+
+const rel = (p: string) => path.relative(repoRoot, p);
+
+function expectGolden(name: string, text: string): void {
+  const file = path.join(golden, name);
+  if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+async function planSnapshot(snapshot: string, platform: string, config = warehouseConfig) {
+  return rbac(['plan', '--config', rel(config), '--snapshot', rel(path.join(snapshots, snapshot)), '--platform', platform]);
+}
+
+const quietIo = (): Io & { text: () => string } => {
+  let all = '';
+  return {
+    out: (s) => void (all += s),
+    err: (s) => void (all += s),
+    env: {},
+    stdoutIsTTY: false,
+    stdinIsTTY: false,
+    cwd: repoRoot,
+    text: () => all,
+  };
+};
+
+describe('snapshot plans: Snowflake', () => {
+  it('plans a new account in full; users are never created, so the plan is refused until they exist', async () => {
+    const r = await planSnapshot('snowflake-empty.json', 'snowflake');
+    expectGolden('snowflake-empty.txt', r.out);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('CREATE ROLE IF NOT EXISTS "PRIVACY_OFFICER"');
+    expect(r.out).toContain('GRANT SELECT ON FUTURE TABLES IN SCHEMA "EHR"."BILLING" TO ROLE "BILLING_AUDITOR";');
+    expect(r.out).toMatch(/error: user ALICE does not exist/);
+  });
+
+  it('plans against a recorded account: drift revoked, OWNERSHIP kept', async () => {
+    const r = await planSnapshot('snowflake-live.json', 'snowflake');
+    expectGolden('snowflake-live.txt', r.out);
+    expect(r.code).toBe(0);
+    // PHI drift and an unlisted member are revoked; PUBLIC loses the clinical table.
+    expect(r.out).toContain('REVOKE SELECT ON TABLE "EHR"."CLINICAL"."PATIENTS" FROM ROLE "CLINICAL_ANALYST";');
+    expect(r.out).toContain('REVOKE ROLE "CLINICAL_ANALYST" FROM USER "MALLORY";');
+    expect(r.out).toContain('REVOKE SELECT ON TABLE "EHR"."CLINICAL"."ENCOUNTERS" FROM ROLE "PUBLIC";');
+    // The recorded state has CLINICAL_ANALYST owning DIAGNOSES: ownership is transferred, never revoked.
+    expect(r.out).not.toMatch(/OWNERSHIP/);
+    expect(r.out).not.toContain('SNOWFLAKE_SAMPLE_DATA');
+  });
+});
+
+describe('snapshot plans: Databricks', () => {
+  it('a new workspace: grants listed, but groups must come from SCIM first (refused, exit 1)', async () => {
+    const r = await planSnapshot('databricks-empty.json', 'databricks');
+    expectGolden('databricks-empty.txt', r.out);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('GRANT USE CATALOG ON CATALOG `ehr` TO `phi_base_reader`;');
+    expect(r.out).toMatch(/error: account group privacy_officer does not exist .*cannot be created in SQL/);
+    expect(r.out).toMatch(/warning: 7 group membership\(s\) .* are not managed on Databricks/);
+    expect(r.out).not.toMatch(/CREATE|GROUP/);
+  });
+
+  it('a recorded workspace: plans with the offline caveat on revokes', async () => {
+    const r = await planSnapshot('databricks-live.json', 'databricks');
+    expectGolden('databricks-live.txt', r.out);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('GRANT SELECT ON TABLE `ehr`.`clinical`.`patients` TO `privacy_officer`;');
+    expect(r.out).toMatch(/warning: planned from a snapshot: revokes are compiled as if every grant were direct/);
+  });
+
+  it('the live path compiles with the adapter that read the workspace: inherited SELECT is revoked at its source after direct re-grants', async () => {
+    const config = await loadConfig(quietIo(), rel(warehouseConfig));
+    const { adapter, queries } = recordedDatabricksAdapter();
+    const target: DatabricksTarget = {
+      name: 'lakehouse', platform: 'databricks', display: 'databricks://recorded', secrets: [],
+      host: 'recorded', httpPath: '/sql', token: 'unused', manageMembership: false,
+    };
+    const planned = await planWith(quietIo(), { config }, target, adapter);
+    expect(queries).toHaveLength(6);
+    // The recorded rows really are the state the snapshot fixture holds.
+    expect(writeSnapshot(planned.live)).toBe(readFileSync(path.join(snapshots, 'databricks-live.json'), 'utf8'));
+    const sql = planned.statements.map((s) => s.sql);
+    const revokeSchema = sql.indexOf('REVOKE SELECT ON SCHEMA `ehr`.`clinical` FROM `clinical_analyst`');
+    expect(revokeSchema).toBeGreaterThan(-1);
+    for (const t of ['diagnoses', 'encounters']) {
+      const regrant = sql.indexOf(`GRANT SELECT ON TABLE \`ehr\`.\`clinical\`.\`${t}\` TO \`clinical_analyst\``);
+      expect(regrant).toBeGreaterThan(-1);
+      expect(regrant).toBeLessThan(revokeSchema);
+    }
+    // Table-level REVOKE of an inherited privilege would do nothing on Unity Catalog.
+    expect(sql).not.toContain('REVOKE SELECT ON TABLE `ehr`.`clinical`.`patients` FROM `clinical_analyst`');
+    expect(planned.plan.problems.map((p) => p.message).join('\n')).not.toMatch(/planned from a snapshot/);
+  });
+});
+
+describe('snapshot plans: Postgres', () => {
+  it('the example configuration plans for a new database from an empty snapshot', async () => {
+    const r = await planSnapshot('postgres-empty.json', 'postgres', repoRoot);
+    expectGolden('postgres-empty.txt', r.out);
+    expect(r.out).toContain('CREATE ROLE "privacy_officer"');
+    expect(r.out).toMatch(/GRANT SELECT \("birth_year", "facility_id", "patient_id", "zip3"\) ON TABLE/);
+  });
+});
+
+describe('column grants on Snowflake and Databricks', () => {
+  it.each(['snowflake', 'databricks'])('%s: the example configuration is refused, naming every column grant and masking policies', async (platform) => {
+    const r = await planSnapshot(`${platform}-empty.json`, platform, repoRoot);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    for (const at of ['grants/billing.yaml:9:18', 'grants/clinical.yaml:12:18', 'grants/clinical.yaml:17:18', 'grants/clinical.yaml:20:18', 'grants/clinical.yaml:23:18']) {
+      expect(r.err).toContain(`${at}: error: ${platform} has no column-level grants`);
+    }
+    expect(r.err).toContain('masking policy');
+    expect(r.err).toContain(`the configuration is not valid for ${platform}`);
+    // Never widened to a table grant.
+    expect(r.err + r.out).not.toMatch(/GRANT SELECT ON TABLE/);
+  });
+});
