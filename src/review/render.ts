@@ -152,7 +152,7 @@ const CSS = `
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);margin:2rem auto;max-width:1200px;padding:0 1rem}
 h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:2rem 0 .5rem;border-bottom:1px solid var(--line);padding-bottom:.25rem}h3{font-size:1rem;margin:1.25rem 0 .25rem}
 .meta{color:var(--muted)}table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}.matrix td.c{text-align:center;font-weight:600;white-space:nowrap}.matrix th.cat{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;text-align:left;font-weight:600}
+th{background:#f6f8fa}.matrix{width:auto}.matrix td.c{text-align:center;font-weight:600;white-space:nowrap;min-width:4.5rem}.matrix th.cat{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;text-align:left;font-weight:600}
 .clear{background:var(--clear);color:var(--clear-fg)}.masked{background:var(--masked);color:var(--masked-fg)}.none{background:var(--none);color:var(--muted)}
 .badge{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.8rem;font-weight:600;border:1px solid currentColor}.action{color:#82071e}.check{color:#6a4a00}
 ul.findings li{margin:.2rem 0}.signoff td{height:2.2rem}.legend span{margin-right:1rem}
