@@ -20,3 +20,23 @@ describe('bench/snowflake (reduced sizes)', () => {
     expect(r.speedup).toBeGreaterThanOrEqual(4);
   }, 60_000);
 });
+
+describe('bench/snowflake with a sampled sequential baseline', () => {
+  it('reads the full size in parallel, the sample sequentially, and extrapolates per query', async () => {
+    const r = (await benchSnowflake({ roles: 32, schemas: 8, latencyMs: 50, sequentialSample: { roles: 8, schemas: 2 } })) as {
+      parallel: { queries: number; ms: number };
+      sequential: { queries: number; ms: number; maxInFlight: number };
+      sequentialMeasuredOn: { roles: number; schemas: number; queries: number };
+      sequentialExtrapolatedMs: number;
+      speedup: number;
+    };
+    expect(r.parallel.queries).toBe(1 + 64 + 8 + 8);
+    // SHOW ROLES + 2 per sampled role + 1 per sampled schema + 1 per database of those schemas.
+    expect(r.sequentialMeasuredOn).toEqual({ roles: 8, schemas: 2, queries: 1 + 16 + 2 + 2 });
+    expect(r.sequential.maxInFlight).toBe(1);
+    const perQuery = r.sequential.ms / r.sequential.queries;
+    expect(r.sequentialExtrapolatedMs).toBe(Math.round(perQuery * r.parallel.queries));
+    expect(r.sequentialExtrapolatedMs).toBeGreaterThanOrEqual(50 * r.parallel.queries);
+    expect(r.speedup).toBeCloseTo(r.sequentialExtrapolatedMs / r.parallel.ms, 1);
+  }, 60_000);
+});
