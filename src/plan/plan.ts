@@ -65,7 +65,9 @@ function expandSchemaWide(
   const creators = options.futureGrantCreators?.length ? options.futureGrantCreators : [undefined];
   for (const w of desired.schemaWide) {
     if (absent.has(w.role)) continue;
+    const except = w.exceptTables ? new Set(w.exceptTables) : undefined;
     for (const table of tablesBySchema.get(objectKey(w.schema)) ?? []) {
+      if (except?.has(objectKey(table))) continue;
       grants.push(makeGrant({ role: w.role, privilege: w.privilege, object: table, source: w.source }));
     }
     for (const forRole of creators) {
@@ -165,30 +167,41 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   }
 
   // --- object grants -----------------------------------------------------------
-  // Key sets rather than record maps: at a million grants the cost is in hashing and
-  // allocation, so each side is indexed once and walked once.
+  // At a million grants the cost is hashing: index the live side once (key -> slot),
+  // walk the desired side once marking matches, then walk the live side for the
+  // unmatched. Each key is hashed twice in all, never four times.
   const expanded = expandDesiredGrants(desired, live, options);
-  const desiredKeys = new Set<string>();
-  for (const g of expanded.grants) desiredKeys.add(g.key);
-  const liveKeys = new Set<string>();
-  const toRevoke: GrantRecord[] = [];
-  const neverRevoke = new Set(options.neverRevoke ?? []);
+  const liveSlot = new Map<string, number>();
+  const liveInScope: GrantRecord[] = [];
   for (const g of live.grants) {
-    if (!inScopeGrant(g, scope)) continue;
-    liveKeys.add(g.key);
-    if (authoritative && !desiredKeys.has(g.key) && !neverRevoke.has(g.privilege)) toRevoke.push(g);
+    if (!inScopeGrant(g, scope) || liveSlot.has(g.key)) continue;
+    liveSlot.set(g.key, liveInScope.length);
+    liveInScope.push(g);
   }
+  const matched = new Uint8Array(liveInScope.length);
   const toGrant: GrantRecord[] = [];
   const queued = new Set<string>();
   for (const g of expanded.grants) {
-    if (liveKeys.has(g.key) || queued.has(g.key)) continue;
+    const slot = liveSlot.get(g.key);
+    if (slot !== undefined) {
+      matched[slot] = 1;
+      continue;
+    }
+    if (queued.has(g.key)) continue;
     // Additive mode keeps a table-level grant, which already covers the column.
     if (!authoritative && g.column !== undefined) {
       const tableLevel = makeGrant({ role: g.role, privilege: g.privilege, object: g.object });
-      if (liveKeys.has(tableLevel.key)) continue;
+      if (liveSlot.has(tableLevel.key)) continue;
     }
     queued.add(g.key);
     toGrant.push(g);
+  }
+  const toRevoke: GrantRecord[] = [];
+  if (authoritative) {
+    const neverRevoke = new Set(options.neverRevoke ?? []);
+    for (let i = 0; i < liveInScope.length; i++) {
+      if (!matched[i] && !neverRevoke.has(liveInScope[i].privilege)) toRevoke.push(liveInScope[i]);
+    }
   }
 
   // --- future grants -----------------------------------------------------------
