@@ -4,8 +4,8 @@
  */
 import { objectPath } from '../model/keys.js';
 import type { ObjectRef } from '../model/types.js';
-import { assertNever, type Change } from '../plan/types.js';
-import { changeSymbol, isDestructive } from '../plan/plan.js';
+import { assertNever, type Change, type PlanSummary } from '../plan/types.js';
+import { changeSymbol, isDestructive, summarize } from '../plan/plan.js';
 import { changeBodies as renderChangeBodies, columnPath, describeChange as describePlain } from '../render/describe.js';
 
 /**
@@ -148,22 +148,8 @@ export function changeReason(change: Change): string | undefined {
   return 'reason' in change ? change.reason : undefined;
 }
 
-/** Counts of a list of changes by sign, plus how many are destructive. */
-export interface ChangeCounts {
-  add: number;
-  remove: number;
-  change: number;
-  destructive: number;
-}
+/** Counts of a list of changes by sign, plus how many are destructive (the plan summary's shape). */
+export type ChangeCounts = PlanSummary;
 
-export function countChanges(changes: readonly Change[]): ChangeCounts {
-  const c: ChangeCounts = { add: 0, remove: 0, change: 0, destructive: 0 };
-  for (const ch of changes) {
-    const s = changeSign(ch);
-    if (s === '+') c.add++;
-    else if (s === '-') c.remove++;
-    else c.change++;
-    if (isDestructive(ch)) c.destructive++;
-  }
-  return c;
-}
+/** The same counts as a plan's summary: one implementation, in src/plan/plan.ts. */
+export const countChanges: (changes: readonly Change[]) => ChangeCounts = summarize;
