@@ -86,7 +86,7 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
     const platform = req.platform ?? live.platform;
     const dialect = dialectFor(platform);
     const configured = desiredFor(io, project, dialect);
-    const desired = planHooks(platform).prepareDesired?.(configured) ?? configured;
+    const desired = planHooks(platform).prepareDesired?.(configured, { ...live, platform }) ?? configured;
     const scope = scopeOf(desired, { managePublic: project.managePublic });
     const name = `snapshot:${path.basename(req.snapshot)}`;
     const p = planOnPlatform(configured, desired, { ...live, platform }, {
@@ -96,7 +96,11 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
       configDigest: project.digest,
       futureGrantCreators: platform === 'postgres' ? (live.currentUser ? [live.currentUser] : undefined) : undefined,
     });
-    const { statements, problems } = compileOffline(p, { databases: live.databases });
+    const { statements, problems } = compileOffline(p, {
+      databases: live.databases,
+      tables: live.tables,
+      livePolicies: { masking: live.maskingPolicies ?? [], rowAccess: live.rowAccessPolicies ?? [] },
+    });
     p.problems.push(...problems);
     return { target: { name, platform }, desired, live, scope, plan: p, statements };
   }
@@ -116,10 +120,13 @@ export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget,
   const { project } = req.config;
   {
     const configured = desiredFor(io, project, adapter.dialect);
-    const desired = planHooks(adapter.platform).prepareDesired?.(configured) ?? configured;
+    const hooks = planHooks(adapter.platform);
+    // Prepared without the live state only to derive what to read; the hooks keep roles and schemas.
+    const scoped = hooks.prepareDesired?.(configured) ?? configured;
+    req.onPhase?.('roles', 0, scoped.roles.length);
+    const live = await adapter.introspect(introspectScopeOf(scoped, project));
+    const desired = hooks.prepareDesired?.(configured, live) ?? configured;
     const scope = scopeOf(desired, { managePublic: project.managePublic });
-    req.onPhase?.('roles', 0, desired.roles.length);
-    const live = await adapter.introspect(introspectScopeOf(desired, project));
     req.onPhase?.('roles', live.roles.length, live.roles.length);
     req.onPhase?.('grants', live.grants.length, live.grants.length);
     const creators = target.platform === 'postgres' ? (target.objectCreators?.length ? target.objectCreators : live.currentUser ? [live.currentUser] : undefined) : undefined;

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatabricksTarget, ResolvedTarget, SnowflakeTarget } from '../config/targets.js';
 import { RbacError, scrubSecrets } from '../model/errors.js';
-import type { Desired, Platform, Privilege } from '../model/types.js';
+import type { Desired, Live, Platform, Privilege } from '../model/types.js';
 import { summarize } from '../plan/plan.js';
 import { assertNever, type Change, type Plan, type PlanProblem } from '../plan/types.js';
 import { compileDatabricksPlan } from './databricks/compile.js';
@@ -14,6 +14,8 @@ import { databricksDialect } from './databricks/quote.js';
 import { databricksUnsupported, prepareDatabricksDesired } from './databricks/unsupported.js';
 import { compilePostgres } from './postgres/compile.js';
 import { postgresDialect } from './postgres/quote.js';
+import { postgresPolicyProblems, preparePostgresDesired } from './postgres/masking.js';
+import { compilePostgresPlan } from './postgres/policies.js';
 import { compileSnowflake } from './snowflake/compile.js';
 import { snowflakeDialect } from './snowflake/quote.js';
 import type { Adapter, CompileContext, Compiler, Dialect, Statement } from './types.js';
@@ -68,6 +70,7 @@ const EMPTY_PLAN: Plan = {
 export function compileOffline(plan: Plan, ctx: CompileContext): { statements: Statement[]; problems: PlanProblem[] } {
   switch (plan.platform) {
     case 'postgres':
+      return { statements: compilePostgresPlan(plan, ctx), problems: [] };
     case 'snowflake': {
       const compile = compilerFor(plan.platform);
       const statements: Statement[] = [];
@@ -103,8 +106,13 @@ export function compileOffline(plan: Plan, ctx: CompileContext): { statements: S
  * `finishPlan` only moves changes that SQL cannot make on the platform into problems.
  */
 export interface PlanHooks {
-  /** The desired state as the platform can hold it. */
-  prepareDesired?(desired: Desired): Desired;
+  /**
+   * The desired state as the platform can hold it. `live` is passed once the target
+   * has been read (Postgres rewrites grants on masked columns onto its masking views);
+   * without it (before introspection, to derive the read scope) a hook must not change
+   * the roles or schemas in scope.
+   */
+  prepareDesired?(desired: Desired, live?: Live): Desired;
   /** Problems with the configuration on this platform (given the unprepared desired state). */
   extraProblems?(desired: Desired): PlanProblem[];
   /** Privileges never revoked on this platform (PlanOptions.neverRevoke). */
@@ -116,7 +124,7 @@ export interface PlanHooks {
 export function planHooks(platform: Platform): PlanHooks {
   switch (platform) {
     case 'postgres':
-      return {};
+      return { prepareDesired: preparePostgresDesired, extraProblems: postgresPolicyProblems };
     case 'snowflake':
       // OWNERSHIP moves with GRANT OWNERSHIP ... COPY CURRENT GRANTS; it cannot be revoked.
       return { neverRevoke: ['ownership'] };

@@ -6,7 +6,7 @@
  * and adapter.ts (introspect, apply under a lock).
  */
 import type { Change } from '../plan/types.js';
-import type { Platform } from '../model/types.js';
+import type { MaskingPolicyRecord, Platform, RowAccessPolicyRecord } from '../model/types.js';
 
 /** One name part as written in the config: quoted parts keep their case. */
 export interface NamePart {
@@ -37,6 +37,19 @@ export interface Statement {
 export interface CompileContext {
   /** Logical database name -> physical name (Postgres maps onto the connected db). */
   databases?: Record<string, string>;
+  /**
+   * The live tables with their columns and column types (`LiveTable.columnTypes`):
+   * masking policy signatures and row access policy arguments are typed on Snowflake
+   * and Databricks. Absent offline; compilers then fall back as documented in their
+   * policies.ts.
+   */
+  tables?: readonly import('../model/types.js').LiveTable[];
+  /**
+   * The policies the tool made, as read live. A plan-level compiler applies the plan's
+   * policy changes to them to know the policy set after the plan (Postgres builds one
+   * view per table from all the policies of that table).
+   */
+  livePolicies?: { masking: readonly MaskingPolicyRecord[]; rowAccess: readonly RowAccessPolicyRecord[] };
 }
 
 export type Compiler = (change: Change, ctx: CompileContext) => string[];

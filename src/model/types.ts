@@ -124,6 +124,12 @@ export interface SchemaWideGrant {
   schema: ObjectRef;
   objectType: 'tables';
   source?: SourceLocation;
+  /**
+   * objectKey of tables of the schema the expansion skips (Postgres: a table with
+   * masked columns, which the role reads through its masking view instead). The
+   * future grant is kept.
+   */
+  exceptTables?: readonly string[];
 }
 
 /** The pseudo-role that stands for every role. Kept in this spelling in the model. */
@@ -210,6 +216,8 @@ export interface LiveTable {
   /** The platform's type name per column, parallel to `columns`, where the reader knows it. */
   columnTypes?: string[];
   owner?: string;
+  /** Postgres: row level security is enabled on the table (pg_class.relrowsecurity). */
+  rowSecurity?: boolean;
 }
 
 /** A role the live reader saw (managed or not). */

@@ -21,7 +21,7 @@ import type { Plan } from '../../plan/types.js';
 import type { ApplyEvent, ApplyListener, ApplyResult } from '../../apply/types.js';
 import { RbacError } from '../../model/errors.js';
 import { postgresDialect } from './quote.js';
-import { compilePostgres } from './compile.js';
+import { compilePostgresPlan } from './policies.js';
 import { parseLive, readCatalog } from './inspect.js';
 import { PgDriverError, mapDriverError, openPg, openPglite, wrapPglite, type PgSession } from './driver.js';
 
@@ -87,6 +87,8 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
     return session.exec(sql);
   };
   let seenDatabases: Record<string, string> = {};
+  // The last live state read: policies compile against its tables and policies.
+  let seenLive: Live | undefined;
   const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
 
   async function introspect(scope: IntrospectScope): Promise<Live> {
@@ -97,13 +99,17 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
     }
     const live = parseLive(rows, scope, { databaseMap: opts.databaseMap });
     seenDatabases = live.databases ?? {};
+    seenLive = live;
     return live;
   }
 
   function compile(plan: Plan): Statement[] {
     if (plan.platform !== 'postgres') throw new RbacError('PLAN_INVALID', `a ${plan.platform} plan cannot be applied to PostgreSQL`);
-    const ctx = { databases: { ...seenDatabases, ...(opts.databaseMap ?? {}) } };
-    return plan.changes.flatMap((change, changeIndex) => compilePostgres(change, ctx).map((sql) => ({ sql, changeIndex })));
+    return compilePostgresPlan(plan, {
+      databases: { ...seenDatabases, ...(opts.databaseMap ?? {}) },
+      tables: seenLive?.tables,
+      livePolicies: { masking: seenLive?.maskingPolicies ?? [], rowAccess: seenLive?.rowAccessPolicies ?? [] },
+    });
   }
 
   async function lockHolder(): Promise<string> {

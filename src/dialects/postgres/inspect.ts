@@ -13,14 +13,26 @@ import type {
   Live,
   LiveRole,
   LiveTable,
+  MaskFunction,
+  MaskingPolicyRecord,
   MembershipRecord,
+  RowAccessPolicyRecord,
   ObjectRef,
   Privilege,
   SecurableKind,
 } from '../../model/types.js';
 import { PUBLIC_ROLE } from '../../model/types.js';
 import { PRIVILEGES } from '../../model/privileges.js';
-import { makeFutureGrant, makeGrant, makeMembership } from '../../model/keys.js';
+import { makeFutureGrant, makeGrant, makeMembership, makeObject, maskingPolicyKey, objectKey, rowAccessPolicyKey } from '../../model/keys.js';
+import {
+  MASKED_VIEW_SUFFIX,
+  decodePolicyComment,
+  decodeViewComment,
+  maskingBody,
+  rowAccessBody,
+  sortColumnRefs,
+  type PgRowAccessPolicyRecord,
+} from './masking.js';
 import { RbacError } from '../../model/errors.js';
 import { decodeRoleComment } from './compile.js';
 
@@ -84,13 +96,24 @@ ORDER BY 1`,
   tables: `
 SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS relkind,
        pg_get_userbyid(c.relowner)::text AS owner,
-       coalesce(array_agg(att.attname::text ORDER BY att.attnum) FILTER (WHERE att.attname IS NOT NULL), '{}'::text[]) AS columns
+       coalesce(array_agg(att.attname::text ORDER BY att.attnum) FILTER (WHERE att.attname IS NOT NULL), '{}'::text[]) AS columns,
+       coalesce(array_agg(format_type(att.atttypid, att.atttypmod) ORDER BY att.attnum) FILTER (WHERE att.attname IS NOT NULL), '{}'::text[]) AS column_types,
+       c.relrowsecurity AS row_security,
+       obj_description(c.oid, 'pg_class') AS comment
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute att ON att.attrelid = c.oid AND att.attnum > 0 AND NOT att.attisdropped
 WHERE c.relkind IN ${RELKIND_SQL} AND n.nspname = ANY($1::text[])
-GROUP BY n.nspname, c.relname, c.relkind, c.relowner
+GROUP BY n.nspname, c.relname, c.relkind, c.relowner, c.relrowsecurity, c.oid
 ORDER BY 1, 2`,
+  policies: `
+SELECT n.nspname::text AS schema, c.relname::text AS table, p.polname::text AS name,
+       obj_description(p.oid, 'pg_policy') AS comment
+FROM pg_policy p
+JOIN pg_class c ON c.oid = p.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1::text[])
+ORDER BY 1, 2, 3`,
   relationAcl: `
 SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS relkind,
        pg_get_userbyid(c.relowner)::text AS owner,
@@ -173,6 +196,18 @@ export interface TableRow {
   relkind: string;
   owner: string;
   columns: string[];
+  /** format_type() per column, parallel to `columns`. */
+  column_types?: string[];
+  row_security?: boolean;
+  /** obj_description: a masking view's marker comment. */
+  comment?: string | null;
+}
+/** One row level security policy of a table in scope, with its comment. */
+export interface PolicyRow {
+  schema: string;
+  table: string;
+  name: string;
+  comment: string | null;
 }
 export interface RelationAclRow extends AclItemRow {
   schema: string;
@@ -198,6 +233,8 @@ export interface CatalogRows {
   relationAcl: RelationAclRow[];
   columnAcl: ColumnAclRow[];
   defaultAcl: DefaultAclRow[];
+  /** Absent in recordings made before policies were read. */
+  policies?: PolicyRow[];
 }
 
 /** Run the catalog queries for a scope. Exactly `INTROSPECTION_QUERY_COUNT` queries. */
@@ -215,7 +252,8 @@ export async function readCatalog(query: QueryFn, scope: IntrospectScope): Promi
   const relationAcl = (await query(CATALOG_QUERIES.relationAcl, aclParams)) as unknown as RelationAclRow[];
   const columnAcl = (await query(CATALOG_QUERIES.columnAcl, aclParams)) as unknown as ColumnAclRow[];
   const defaultAcl = (await query(CATALOG_QUERIES.defaultAcl, aclParams)) as unknown as DefaultAclRow[];
-  return { database, roles: rolesRows, memberships, schemas: schemaRows, tables, relationAcl, columnAcl, defaultAcl };
+  const policies = (await query(CATALOG_QUERIES.policies, [schemas])) as unknown as PolicyRow[];
+  return { database, roles: rolesRows, memberships, schemas: schemaRows, tables, relationAcl, columnAcl, defaultAcl, policies };
 }
 
 /** The logical database this reader maps onto the connected one: the scope's first. */
@@ -333,7 +371,13 @@ export function parseLive(rows: CatalogRows, scope: IntrospectScope, opts: Parse
   };
   const tables: LiveTable[] = rows.tables
     .filter((t) => inScopeSchemas.has(t.schema))
-    .map((t) => ({ object: tableObj(t.schema, t.name, t.relkind), columns: [...t.columns], owner: t.owner }));
+    .map((t) => {
+      const lt: LiveTable = { object: tableObj(t.schema, t.name, t.relkind), columns: [...t.columns], owner: t.owner };
+      if (t.column_types) lt.columnTypes = [...t.column_types];
+      if (t.row_security !== undefined && t.row_security !== null) lt.rowSecurity = t.row_security;
+      return lt;
+    });
+  const policies = parsePolicies(rows, tables, logical, inScopeSchemas);
 
   // Relation-level first, so column grants can be checked against it.
   const tableLevel = new Set<string>();
@@ -398,7 +442,69 @@ export function parseLive(rows: CatalogRows, scope: IntrospectScope, opts: Parse
     tables: tables.sort((a, b) => cmp(`${a.object.schema}\u0000${a.object.name}`, `${b.object.schema}\u0000${b.object.name}`)),
     databases: { [logical]: physical },
     currentUser: db0.current_user,
+    maskingPolicies: policies.masking,
+    rowAccessPolicies: policies.rowAccess,
   };
+}
+
+/**
+ * The policies the tool made: masking policies from the comments of its masking views
+ * (a policy spanning tables is merged from each table's view), row access policies from
+ * the comments of its row level security policies. Only commented objects of the tool
+ * are read; a masking view whose table's columns changed since it was made reports its
+ * columns as not masked, so the next plan re-attaches them and rebuilds the view.
+ */
+export function parsePolicies(
+  rows: CatalogRows,
+  tables: readonly LiveTable[],
+  logical: string,
+  inScopeSchemas: ReadonlySet<string>,
+): { masking: MaskingPolicyRecord[]; rowAccess: RowAccessPolicyRecord[] } {
+  const byKey = new Map(tables.map((t) => [objectKey(t.object), t]));
+  const masking = new Map<string, MaskingPolicyRecord>();
+  for (const t of rows.tables) {
+    if (t.relkind !== 'v' || !inScopeSchemas.has(t.schema) || !t.name.endsWith(MASKED_VIEW_SUFFIX)) continue;
+    const c = decodeViewComment(t.comment);
+    if (!c) continue;
+    const table = makeObject('table', logical, t.schema, t.name.slice(0, -MASKED_VIEW_SUFFIX.length));
+    const base = byKey.get(objectKey(table));
+    const fresh = base !== undefined && base.columns.length === c.columns.length && base.columns.every((x, i) => x === c.columns[i]);
+    for (const s of c.masking) {
+      const key = maskingPolicyKey(s.name);
+      let rec = masking.get(key);
+      if (!rec) {
+        rec = { key, name: s.name, schema: makeObject('schema', logical, s.schema), unmaskedFor: [...s.unmaskedFor].sort(), columns: [] };
+        if (s.mask !== undefined) rec.mask = s.mask as MaskFunction;
+        if (s.expression !== undefined) rec.expression = s.expression;
+        masking.set(key, rec);
+      }
+      if (fresh) rec.columns.push(...s.columns.map((column) => ({ table, column })));
+    }
+  }
+  for (const rec of masking.values()) {
+    rec.columns = sortColumnRefs(rec.columns);
+    rec.body = maskingBody(rec, byKey);
+  }
+  const rowAccess = new Map<string, PgRowAccessPolicyRecord>();
+  for (const p of rows.policies ?? []) {
+    if (!inScopeSchemas.has(p.schema)) continue;
+    const c = decodePolicyComment(p.comment);
+    if (!c) continue;
+    const key = rowAccessPolicyKey(c.name);
+    if (rowAccess.has(key)) continue;
+    const rec: PgRowAccessPolicyRecord = {
+      key,
+      name: c.name,
+      schema: makeObject('schema', logical, p.schema),
+      table: makeObject('table', logical, p.schema, p.table),
+      rules: c.rules.map((r) => ({ roles: [...r.roles].sort(), where: r.where })),
+      enabledRls: c.enabledRls === true,
+    };
+    rec.body = rowAccessBody(rec);
+    rowAccess.set(key, rec);
+  }
+  const sorted = <T extends { key: string }>(xs: Iterable<T>) => [...xs].sort((a, b) => cmp(a.key, b.key));
+  return { masking: sorted(masking.values()), rowAccess: sorted(rowAccess.values()) };
 }
 
 function aclItem(r: OptionalAclItem): AclItemRow | undefined {

@@ -1,12 +1,256 @@
 /**
- * Masking and row access policies on postgres: compile policy changes. The issue that
- * carries policies to every dialect fills this in; until then a policy change fails
- * loudly, never silently (a missing policy must never be skipped).
+ * Masking and row access policies on PostgreSQL: compile policy changes (see
+ * masking.ts for the design).
+ *
+ * A masking view depends on every policy of its table and on the table's columns, so
+ * policies compile per plan, not per change: `compilePostgresPlan` applies the plan's
+ * policy changes to the live policy set (`ctx.livePolicies`) to get the set after the
+ * plan, and emits each affected table's view once, at the first policy change that
+ * touches the table. Row access policies compile per change into row level security
+ * policies on the base table (plus the view, which filters rows itself).
+ *
+ * Pure: no I/O. Every identifier through quoteIdent, every person-written expression
+ * through checkSqlExpression (in masking.ts).
  */
+import { columnKey, objectKey } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
-import type { PolicyChange } from '../../plan/types.js';
-import type { CompileContext } from '../types.js';
+import type { LiveTable, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord } from '../../model/types.js';
+import type { Change, Plan, PolicyChange } from '../../plan/types.js';
+import { assertNever } from '../../plan/types.js';
+import type { CompileContext, Statement } from '../types.js';
+import { compilePostgres, granteeSql } from './compile.js';
+import {
+  TOOL_SCHEMA,
+  encodePolicyComment,
+  encodeViewComment,
+  maskedColumnSql,
+  maskedColumnsByTable,
+  maskedViewRef,
+  relationSql,
+  rlsPolicyNames,
+  rowFilterSql,
+  type PgRowAccessPolicyRecord,
+} from './masking.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
 
-export function compilePostgresPolicy(change: PolicyChange, _ctx: CompileContext = {}): string[] {
-  throw new RbacError('TARGET', `${change.kind} is not supported on postgres yet`, 'remove the policy from the configuration or plan against another platform');
+/** Compile one policy change on its own (a plan of one change). */
+export function compilePostgresPolicy(change: PolicyChange, ctx: CompileContext = {}): string[] {
+  const state = new PolicyCompiler([change], ctx);
+  return state.compile(change);
+}
+
+/** Compile a whole plan (policies need the plan: see the file comment). */
+export function compilePostgresPlan(plan: Plan, ctx: CompileContext): Statement[] {
+  const state = new PolicyCompiler(plan.changes, ctx);
+  const out: Statement[] = [];
+  plan.changes.forEach((change, changeIndex) => {
+    const sql = isPolicyChange(change) ? state.compile(change) : compilePostgres(change, ctx);
+    for (const s of sql) out.push({ sql: s, changeIndex });
+  });
+  return out;
+}
+
+function isPolicyChange(c: Change): c is PolicyChange {
+  switch (c.kind) {
+    case 'createMaskingPolicy':
+    case 'alterMaskingPolicy':
+    case 'dropMaskingPolicy':
+    case 'attachMaskingPolicy':
+    case 'detachMaskingPolicy':
+    case 'createRowAccessPolicy':
+    case 'alterRowAccessPolicy':
+    case 'dropRowAccessPolicy':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The policy set after applying `changes` to the live one. */
+function policiesAfter(changes: readonly Change[], ctx: CompileContext): { masking: MaskingPolicyRecord[]; rowAccess: RowAccessPolicyRecord[] } {
+  const masking = new Map((ctx.livePolicies?.masking ?? []).map((p) => [p.key, p]));
+  const rowAccess = new Map((ctx.livePolicies?.rowAccess ?? []).map((p) => [p.key, p]));
+  for (const c of changes) {
+    switch (c.kind) {
+      case 'createMaskingPolicy':
+        masking.set(c.policy.key, c.policy);
+        break;
+      case 'alterMaskingPolicy': {
+        const have = masking.get(c.from.key) ?? c.from;
+        masking.set(c.to.key, { ...c.to, columns: have.columns });
+        break;
+      }
+      case 'dropMaskingPolicy':
+        masking.delete(c.policy.key);
+        break;
+      case 'attachMaskingPolicy': {
+        const have = masking.get(c.policy.key) ?? { ...c.policy, columns: [] };
+        const cols = new Map(have.columns.map((x) => [columnKey(x), x]));
+        cols.set(columnKey(c.column), c.column);
+        masking.set(c.policy.key, { ...have, columns: [...cols.values()] });
+        break;
+      }
+      case 'detachMaskingPolicy': {
+        const have = masking.get(c.policy.key);
+        if (have) masking.set(c.policy.key, { ...have, columns: have.columns.filter((x) => columnKey(x) !== columnKey(c.column)) });
+        break;
+      }
+      case 'createRowAccessPolicy':
+        rowAccess.set(c.policy.key, c.policy);
+        break;
+      case 'alterRowAccessPolicy':
+        rowAccess.set(c.to.key, c.to);
+        break;
+      case 'dropRowAccessPolicy':
+        rowAccess.delete(c.policy.key);
+        break;
+      default:
+        break;
+    }
+  }
+  return { masking: [...masking.values()], rowAccess: [...rowAccess.values()] };
+}
+
+class PolicyCompiler {
+  private readonly after: { masking: MaskingPolicyRecord[]; rowAccess: RowAccessPolicyRecord[] };
+  private readonly tables: Map<string, LiveTable>;
+  private readonly viewsDone = new Set<string>();
+  private readonly liveViewTables: Set<string>;
+  private readonly rlsEnabledHere = new Set<string>();
+  private bootstrapped = false;
+
+  constructor(changes: readonly Change[], private readonly ctx: CompileContext) {
+    this.after = policiesAfter(changes, ctx);
+    this.tables = new Map((ctx.tables ?? []).map((t) => [objectKey(t.object), t]));
+    this.liveViewTables = new Set(maskedColumnsByTable(ctx.livePolicies?.masking ?? []).keys());
+  }
+
+  compile(change: PolicyChange): string[] {
+    switch (change.kind) {
+      case 'createMaskingPolicy':
+      case 'dropMaskingPolicy':
+        return this.views(change.policy.columns.map((c) => c.table));
+      case 'alterMaskingPolicy':
+        return this.views([...change.from.columns, ...change.to.columns].map((c) => c.table));
+      case 'attachMaskingPolicy':
+      case 'detachMaskingPolicy':
+        return this.views([change.column.table]);
+      case 'createRowAccessPolicy':
+        return [...this.createRls(change.policy, this.tool_enabled(change.policy.table)), ...this.views([change.policy.table])];
+      case 'alterRowAccessPolicy': {
+        const enabled = (change.from as PgRowAccessPolicyRecord).enabledRls === true;
+        return [...this.dropRls(change.from, false), ...this.createRls(change.to, enabled), ...this.views([change.to.table])];
+      }
+      case 'dropRowAccessPolicy': {
+        const t = objectKey(change.policy.table);
+        const remains = this.after.rowAccess.some((p) => objectKey(p.table) === t);
+        const enabled = (change.policy as PgRowAccessPolicyRecord).enabledRls === true;
+        return [...this.dropRls(change.policy, enabled && !remains), ...this.views([change.policy.table])];
+      }
+      default:
+        return assertNever(change);
+    }
+  }
+
+  /** Whether the tool enabled RLS on a table (a live tool policy says so) before this one. */
+  private tool_enabled(table: ObjectRef): boolean {
+    const k = objectKey(table);
+    return (this.ctx.livePolicies?.rowAccess ?? []).some((p) => objectKey(p.table) === k && (p as PgRowAccessPolicyRecord).enabledRls === true);
+  }
+
+  private liveTable(table: ObjectRef): LiveTable {
+    const t = this.tables.get(objectKey(table));
+    if (!t) throw new RbacError('PLAN_INVALID', `table ${objectKey(table)} is not on the target; a policy cannot be attached to it`, 'create the table first, or fix the policy');
+    return t;
+  }
+
+  private createRls(p: RowAccessPolicyRecord, toolEnabledBefore: boolean): string[] {
+    const out: string[] = [];
+    const t = relationSql(p.table);
+    const k = objectKey(p.table);
+    const live = this.liveTable(p.table);
+    let enabledRls = toolEnabledBefore || this.rlsEnabledHere.has(k);
+    if (!live.rowSecurity && !this.rlsEnabledHere.has(k)) {
+      out.push(`ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`);
+      this.rlsEnabledHere.add(k);
+      enabledRls = true;
+    }
+    const names = rlsPolicyNames(p);
+    const comment = quoteLiteral(encodePolicyComment(p, enabledRls));
+    p.rules.forEach((r, i) => {
+      // A rule naming no role grants nothing; it still gets a policy so the reader sees it.
+      const to = r.roles.length ? r.roles.map(granteeSql).join(', ') : 'CURRENT_USER';
+      const using = r.roles.length ? `(${r.where})` : 'false';
+      rowFilterSql([{ ...p, rules: [r] }]); // validates the expression
+      out.push(`CREATE POLICY ${quoteIdent(names.rules[i])} ON ${t} AS PERMISSIVE FOR SELECT TO ${to} USING ${using}`);
+      out.push(`COMMENT ON POLICY ${quoteIdent(names.rules[i])} ON ${t} IS ${comment}`);
+    });
+    // Row access filters reads; writes stay governed by privileges alone.
+    out.push(`CREATE POLICY ${quoteIdent(names.writes[0])} ON ${t} AS PERMISSIVE FOR INSERT TO PUBLIC WITH CHECK (true)`);
+    out.push(`CREATE POLICY ${quoteIdent(names.writes[1])} ON ${t} AS PERMISSIVE FOR UPDATE TO PUBLIC USING (true) WITH CHECK (true)`);
+    out.push(`CREATE POLICY ${quoteIdent(names.writes[2])} ON ${t} AS PERMISSIVE FOR DELETE TO PUBLIC USING (true)`);
+    return out;
+  }
+
+  private dropRls(p: RowAccessPolicyRecord, disable: boolean): string[] {
+    const t = relationSql(p.table);
+    const names = rlsPolicyNames(p);
+    const out = [...names.rules, ...names.writes].map((n) => `DROP POLICY IF EXISTS ${quoteIdent(n)} ON ${t}`);
+    if (disable) out.push(`ALTER TABLE ${t} DISABLE ROW LEVEL SECURITY`);
+    return out;
+  }
+
+  /** The masking view of each table, once per plan: replaced, created or dropped. */
+  private views(tables: ObjectRef[]): string[] {
+    const out: string[] = [];
+    const masked = maskedColumnsByTable(this.after.masking);
+    for (const table of tables) {
+      const k = objectKey(table);
+      if (this.viewsDone.has(k)) continue;
+      this.viewsDone.add(k);
+      const e = masked.get(k);
+      const view = relationSql(maskedViewRef(table));
+      if (!e) {
+        // No masked column left: the view goes (its grants were revoked before).
+        if (this.liveViewTables.has(k)) out.push(`DROP VIEW IF EXISTS ${view}`);
+        continue;
+      }
+      if (!this.bootstrapped) {
+        out.push(...bootstrapSql());
+        this.bootstrapped = true;
+      }
+      const lt = this.liveTable(table);
+      const items = lt.columns.map((c, i) => {
+        const p = e.columns.get(c);
+        if (!p) return quoteIdent(c);
+        const type = lt.columnTypes?.[i];
+        if (!type) throw new RbacError('TARGET', `the type of column ${c} of ${k} is unknown; cannot mask it`);
+        return maskedColumnSql(p, c, type);
+      });
+      for (const c of e.columns.keys()) {
+        if (!lt.columns.includes(c)) throw new RbacError('PLAN_INVALID', `masked column ${c} does not exist in table ${k}`);
+      }
+      const rows = this.after.rowAccess.filter((p) => objectKey(p.table) === k);
+      const where = rows.length ? `\nWHERE ${rowFilterSql(rows)}` : '';
+      out.push(`CREATE OR REPLACE VIEW ${view} WITH (security_barrier) AS\nSELECT ${items.join(',\n       ')}\nFROM ${relationSql(table)}${where}`);
+      const policies = [...new Set(e.columns.values())];
+      out.push(`COMMENT ON VIEW ${view} IS ${quoteLiteral(encodeViewComment(table, lt.columns, policies))}`);
+    }
+    return out;
+  }
+}
+
+/**
+ * The tool's schema and its salt for `hash`, created once: a random salt that no role
+ * but the tool's login (the masking views' owner) can read.
+ */
+export function bootstrapSql(): string[] {
+  const s = quoteIdent(TOOL_SCHEMA);
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    `REVOKE ALL ON SCHEMA ${s} FROM PUBLIC`,
+    `CREATE TABLE IF NOT EXISTS ${s}.settings (salt text NOT NULL)`,
+    `REVOKE ALL ON TABLE ${s}.settings FROM PUBLIC`,
+    `INSERT INTO ${s}.settings (salt) SELECT encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text || clock_timestamp()::text, 'UTF8')), 'hex') WHERE NOT EXISTS (SELECT 1 FROM ${s}.settings)`,
+  ];
 }
