@@ -8,8 +8,9 @@ describe('bench/snowflake (reduced sizes)', () => {
       sequential: { queries: number; grants: number; maxInFlight: number };
       speedup: number;
     };
-    // SHOW ROLES + 2 per role + 1 per schema + 1 per database (8 DBs).
-    expect(r.parallel.queries).toBe(1 + 64 + 8 + 8);
+    // SHOW ROLES + 2 per role + 1 per schema + 1 per database (8 DBs) + 3 per database for
+    // policies and column types (columns, SHOW MASKING / ROW ACCESS POLICIES; no policy made).
+    expect(r.parallel.queries).toBe(1 + 64 + 8 + 8 + 3 * 8);
     expect(r.sequential.queries).toBe(r.parallel.queries);
     expect(r.parallel.grants).toBe(96);
     // Deterministic: the bound is reached and respected, and sequential is really one at a time.
@@ -30,7 +31,7 @@ describe('bench/snowflake with a sampled sequential baseline', () => {
       sequentialExtrapolatedMs: number;
       speedup: number;
     };
-    expect(r.parallel.queries).toBe(1 + 64 + 8 + 8);
+    expect(r.parallel.queries).toBe(1 + 64 + 8 + 8 + 3 * 8);
     // SHOW ROLES + 2 per sampled role + 1 per sampled schema + 1 per database of those schemas.
     expect(r.sequentialMeasuredOn).toEqual({ roles: 8, schemas: 2, queries: 1 + 16 + 2 + 2 });
     expect(r.sequential.maxInFlight).toBe(1);

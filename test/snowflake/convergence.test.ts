@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { SnowflakeAdapter } from '../../src/dialects/snowflake/adapter.js';
 import { encodeRoleComment } from '../../src/dialects/snowflake/quote.js';
 import { makeGrant, makeMembership, roleKey } from '../../src/model/keys.js';
-import type { Desired, ObjectRef, Privilege } from '../../src/model/types.js';
+import type { Desired, MaskFunction, MaskingPolicyRecord, ObjectRef, Privilege, RowAccessPolicyRecord } from '../../src/model/types.js';
+import { maskingPolicyKey, rowAccessPolicyKey } from '../../src/model/keys.js';
 import { plan } from '../../src/plan/plan.js';
 import { scopeOf, scopeSchemas } from '../../src/plan/scope.js';
 import { SnowflakeGrantModel } from './grant-model.js';
@@ -40,7 +41,30 @@ const scenario = fc.record({
   liveGrants: fc.array(grantArb, { maxLength: 6 }),
   liveMembers: fc.subarray(['ALICE', 'bob@example.org']),
   liveFuture: fc.boolean(),
+  masking: fc.array(fc.record({ name: fc.constantFrom('MASK_IDS', 'a"b', 'Été'), mask: fc.constantFrom<MaskFunction>('hash', 'redact', 'year', 'null'), cols: fc.subarray(['MRN', 'SSN', 'BIRTH_DATE', 'select']), unmasked: fc.subarray(ROLES) }), { maxLength: 2 }),
+  liveMasking: fc.array(fc.record({ name: fc.constantFrom('MASK_IDS', 'a"b', 'OLD'), mask: fc.constantFrom<MaskFunction>('hash', 'last4', 'null'), cols: fc.subarray(['MRN', 'SSN']), unmasked: fc.subarray(ROLES) }), { maxLength: 2 }),
+  rowPolicy: fc.option(fc.record({ roles: fc.subarray(ROLES), where: fc.constantFrom('FACILITY_ID = 7', '"select" = \'x\'', 'TRUE') }), { nil: undefined }),
+  liveRowPolicy: fc.option(fc.constantFrom('FACILITY_ID = 1', 'TRUE'), { nil: undefined }),
 });
+
+const PATIENTS = TABLES[0];
+const COLUMNS: [string, string][] = [['MRN', 'TEXT'], ['SSN', 'TEXT'], ['BIRTH_DATE', 'DATE'], ['select', 'TEXT'], ['FACILITY_ID', 'NUMBER']];
+const SCHEMA: ObjectRef = { kind: 'schema', database: 'EHR', schema: 'CLINICAL' };
+const isDate = (c: string) => c === 'BIRTH_DATE';
+
+/** Desired masking policies from the scenario: one type per policy (the compiler refuses mixes). */
+function maskingFrom(ps: { name: string; mask: MaskFunction; cols: string[]; unmasked: string[] }[]): MaskingPolicyRecord[] {
+  const out = new Map<string, MaskingPolicyRecord>();
+  const used = new Set<string>();
+  for (const p of ps) {
+    if (out.has(p.name)) continue;
+    const cols = p.cols.filter((c) => !used.has(c) && (p.mask === 'year' ? isDate(c) : p.mask === 'null' || !isDate(c)));
+    const typed = cols.filter((c) => isDate(c) === isDate(cols[0] ?? ''));
+    typed.forEach((c) => used.add(c));
+    out.set(p.name, { key: maskingPolicyKey(p.name), name: p.name, schema: SCHEMA, mask: p.mask, unmaskedFor: [...p.unmasked].sort(), columns: typed.sort().map((column) => ({ table: PATIENTS, column })) });
+  }
+  return [...out.values()];
+}
 
 describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
   it('apply(plan) then plan again is empty; unmanaged grants are untouched', async () => {
@@ -56,6 +80,16 @@ describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
         for (const g of s.liveGrants) if (model.roles.has(g.role)) model.grants.add(JSON.stringify({ role: g.role, privilege: word(g.object, g.privilege), on: onWord(g.object), name: nameOf(g.object) }));
         for (const r of s.liveRoles) for (const m of s.liveMembers) model.memberships.add(JSON.stringify([r, 'USER', m]));
         if (s.liveFuture && s.liveRoles.length) model.future.add(JSON.stringify(['EHR', 'CLINICAL', 'INSERT', s.liveRoles[0]]));
+        model.columns.set(JSON.stringify(['EHR', 'CLINICAL', 'PATIENTS']), COLUMNS);
+        // Live policies the tool made earlier, applied through the compiler itself.
+        const seed = new SnowflakeAdapter({ query: model.query, close: async () => undefined });
+        await seed.introspect({ roles: [], users: [], databases: ['EHR'], schemas: [{ database: 'EHR', schema: 'CLINICAL' }], includePublic: false });
+        const liveMasking = maskingFrom(s.liveMasking);
+        const liveRow: RowAccessPolicyRecord[] = s.liveRowPolicy ? [{ key: rowAccessPolicyKey('ROWS'), name: 'ROWS', schema: SCHEMA, table: PATIENTS, rules: [{ roles: [ROLES[0]], where: s.liveRowPolicy }] }] : [];
+        const seeded = await seed.apply(seed.compile(plan({ platform: 'snowflake', roles: [], users: [], memberships: [], grants: [], schemaWide: [], futureGrants: [], maskingPolicies: liveMasking, rowAccessPolicies: liveRow }, { platform: 'snowflake', roles: [], memberships: [], grants: [], futureGrants: [], schemas: [], tables: [] }, { mode: 'authoritative', target: 'seed', scope: scopeOf({ platform: 'snowflake', roles: [], users: [], memberships: [], grants: [], schemaWide: [], futureGrants: [] }) })));
+        expect(seeded.ok, seeded.failed?.error).toBe(true);
+        // A policy another tool made is never touched.
+        model.policies.set(JSON.stringify(['MASKING_POLICY', 'EHR', 'CLINICAL', 'THEIRS']), 'made by hand');
         const unmanagedBefore = [...model.grants].filter((g) => g.includes(`"role":"${UNMANAGED}"`));
 
         const desired: Desired = {
@@ -66,6 +100,8 @@ describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
           grants: s.desiredGrants.filter((g) => s.desiredRoles.includes(g.role)).map((g) => makeGrant(g)),
           schemaWide: s.schemaWide ? [{ role: s.desiredRoles[0], privilege: 'select', schema: { kind: 'schema', database: 'EHR', schema: 'CLINICAL' }, objectType: 'tables' }] : [],
           futureGrants: [],
+          maskingPolicies: maskingFrom(s.masking),
+          rowAccessPolicies: s.rowPolicy ? [{ key: rowAccessPolicyKey('ROWS'), name: 'ROWS', schema: SCHEMA, table: PATIENTS, rules: [{ roles: [...s.rowPolicy.roles].sort(), where: s.rowPolicy.where }] }] : [],
         };
         // The scope always includes every schema the test touches, so live tables are listed.
         const scope = scopeOf(desired);
@@ -79,6 +115,8 @@ describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
         expect(second.changes).toEqual([]);
         expect([...model.grants].filter((g) => g.includes(`"role":"${UNMANAGED}"`))).toEqual(unmanagedBefore);
         expect(model.roles.has(UNMANAGED)).toBe(true);
+        expect(model.policies.get(JSON.stringify(['MASKING_POLICY', 'EHR', 'CLINICAL', 'THEIRS']))).toBe('made by hand');
+        expect(model.policies.size - 1).toBe((desired.maskingPolicies ?? []).length + (desired.rowAccessPolicies ?? []).length);
       }),
       { numRuns: 40, seed: 42 },
     );

@@ -44,6 +44,12 @@ export class SnowflakeGrantModel {
   tables: { db: string; schema: string; name: string; view: boolean }[] = [];
   schemas = new Set<string>(); // JSON [db, schema]
   statements: string[] = [];
+  /** Columns per table (JSON [db, schema, table]) -> [name, DATA_TYPE][]; absent: none. */
+  columns = new Map<string, [string, string][]>();
+  /** Policies (JSON [kind, db, schema, name]) -> comment; kind MASKING_POLICY | ROW_ACCESS_POLICY. */
+  policies = new Map<string, string | null>();
+  /** Attachments: JSON [db, schema, table, column|null] -> policy key (as in `policies`). */
+  attachments = new Map<string, string>();
 
   query: QueryFn = async (sql) => this.run(sql);
 
@@ -77,6 +83,35 @@ export class SnowflakeGrantModel {
       if (!this.schemas.has(JSON.stringify([db, schema]))) throw Object.assign(new Error('does not exist'), { code: '002003' });
       return [...this.future].map((x) => JSON.parse(x) as string[]).filter((f) => f[0] === db && f[1] === schema)
         .map((f) => ({ privilege: f[2], grant_on: 'TABLE', name: `${showName([db, schema])}.<TABLE>`, grant_to: 'ROLE', grantee_name: f[3], grant_option: 'false' }));
+    }
+    if (t[0] === 'SHOW' && (t[1] === 'MASKING' || t[1] === 'ROW')) {
+      const kind = t[1] === 'MASKING' ? 'MASKING_POLICY' : 'ROW_ACCESS_POLICY';
+      p = t.indexOf('DATABASE') + 1; const db = ident();
+      return [...this.policies].map(([k, comment]) => [JSON.parse(k) as string[], comment] as const).filter(([k]) => k[0] === kind && k[1] === db)
+        .map(([k, comment]) => ({ created_on: '2024-01-01', name: k[3], database_name: k[1], schema_name: k[2], kind: kind.replace(/_POLICY$/, '').replace('_', ' '), owner: 'SECURITYADMIN', comment, owner_role_type: 'ROLE', options: '' }));
+    }
+    if (t[0] === 'SELECT' && t[1] === 'POLICY_DB') {
+      // POLICY_NAME => '"D"."S"."P"': the literal holds a quoted dotted name.
+      const lit = t.find((x) => x.startsWith('S:'))!.slice(2);
+      const parts = tokenize(lit).filter((x) => x !== '.').map((x) => x.slice(2));
+      const rows: Row[] = [];
+      for (const [a, pk] of this.attachments) {
+        const pol = JSON.parse(pk) as string[];
+        if (JSON.stringify(pol.slice(1)) !== JSON.stringify(parts)) continue;
+        const [db, schema, table, column] = JSON.parse(a) as (string | null)[];
+        rows.push({ POLICY_DB: pol[1], POLICY_SCHEMA: pol[2], POLICY_NAME: pol[3], POLICY_KIND: pol[0], REF_DATABASE_NAME: db, REF_SCHEMA_NAME: schema, REF_ENTITY_NAME: table, REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: column, REF_ARG_COLUMN_NAMES: null });
+      }
+      return rows;
+    }
+    if (t[0] === 'SELECT' && t[5] === 'COLUMN_NAME') {
+      p = t.indexOf('FROM') + 1; const db = ident();
+      const rows: Row[] = [];
+      for (const [k, cols] of this.columns) { const [d, schema, name] = JSON.parse(k) as string[]; if (d === db) for (const [c, type] of cols) rows.push({ TABLE_SCHEMA: schema, TABLE_NAME: name, COLUMN_NAME: c, DATA_TYPE: type }); }
+      return rows;
+    }
+    if (t.includes('POLICY') && (t[0] === 'CREATE' || t[0] === 'DROP' || (t[0] === 'ALTER' && t[1] !== 'ROLE'))) {
+      this.statements.push(sql);
+      return this.policyStatement(sql, t);
     }
     if (t[0] === 'SELECT') {
       p = t.indexOf('FROM') + 1; const db = ident();
@@ -118,6 +153,59 @@ export class SnowflakeGrantModel {
       for (const x of [...this.grants]) if (norm(JSON.parse(x)) === mine) this.grants.delete(x);
       if (grant) this.grants.add(JSON.stringify({ role, privilege: pr, on, name }));
     }
+    return [];
+  }
+
+  /** Policy DDL as our compiler writes it; Snowflake's refusals (attached policy) are modelled. */
+  private policyStatement(sql: string, t: string[]): Row[] {
+    const err = (m: string) => Object.assign(new Error(m), { code: '002003' });
+    const dottedAt = (i: number) => { const parts = [t[i].slice(2)]; while (t[i + 1] === '.') { i += 2; parts.push(t[i].slice(2)); } return parts; };
+    const at = (w: string) => t.indexOf(w);
+    const commentOf = () => { const i = t.lastIndexOf('COMMENT'); return i >= 0 && t[i + 1] === '=' ? t[i + 2].slice(2) : null; };
+    const attachedTo = (k: string) => [...this.attachments.values()].includes(k);
+    if (t[0] === 'CREATE') {
+      const kind = t.includes('MASKING') ? 'MASKING_POLICY' : 'ROW_ACCESS_POLICY';
+      const k = JSON.stringify([kind, ...dottedAt(at('POLICY') + 1)]);
+      if (this.policies.has(k) && !t.includes('REPLACE')) throw err('already exists');
+      if (attachedTo(k)) throw err(`policy ${k} is attached and cannot be replaced`);
+      this.policies.set(k, commentOf());
+      return [];
+    }
+    if (t[0] === 'DROP') {
+      const kind = t[1] === 'MASKING' ? 'MASKING_POLICY' : 'ROW_ACCESS_POLICY';
+      const i = at('EXISTS') >= 0 ? at('EXISTS') + 1 : at('POLICY') + 1;
+      const k = JSON.stringify([kind, ...dottedAt(i)]);
+      if (attachedTo(k)) throw err(`policy ${k} is attached and cannot be dropped`);
+      this.policies.delete(k);
+      return [];
+    }
+    if (t[1] === 'MASKING' || t[1] === 'ROW') {
+      const kind = t[1] === 'MASKING' ? 'MASKING_POLICY' : 'ROW_ACCESS_POLICY';
+      const k = JSON.stringify([kind, ...dottedAt(at('POLICY') + 1)]);
+      if (!this.policies.has(k)) throw err(`policy ${k} does not exist`);
+      if (t.includes('COMMENT')) this.policies.set(k, commentOf());
+      return [];
+    }
+    // ALTER TABLE "D"."S"."T" ...
+    const table = dottedAt(2);
+    if (t.includes('MODIFY')) {
+      const col = t[at('COLUMN') + 1].slice(2);
+      const a = JSON.stringify([...table, col]);
+      if (t.includes('UNSET')) { if (!this.attachments.delete(a)) throw err('no masking policy on the column'); return []; }
+      const k = JSON.stringify(['MASKING_POLICY', ...dottedAt(at('POLICY') + 1)]);
+      if (!this.policies.has(k)) throw err('policy does not exist');
+      if (this.attachments.has(a)) throw err('column already has a masking policy');
+      this.attachments.set(a, k);
+      return [];
+    }
+    const a = JSON.stringify([...table, null]);
+    const k = JSON.stringify(['ROW_ACCESS_POLICY', ...dottedAt(at('POLICY') + 1)]);
+    if (t.includes('ADD')) {
+      if (!this.policies.has(k)) throw err('policy does not exist');
+      if (this.attachments.has(a)) throw err('table already has a row access policy');
+      this.attachments.set(a, k);
+    } else if (this.attachments.get(a) === k) this.attachments.delete(a);
+    else throw err('row access policy not attached to the table');
     return [];
   }
 }

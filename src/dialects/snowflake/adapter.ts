@@ -8,15 +8,31 @@
  * (Snowflake has no advisory lock); `lockTimeoutMs` is ignored.
  */
 import { objectKey } from '../../model/keys.js';
-import type { FutureGrantRecord, GrantRecord, Live, LiveRole, LiveTable, MembershipRecord, ObjectRef } from '../../model/types.js';
+import type {
+  FutureGrantRecord,
+  GrantRecord,
+  Live,
+  LiveRole,
+  LiveTable,
+  MaskingPolicyRecord,
+  MembershipRecord,
+  ObjectRef,
+  RowAccessPolicyRecord,
+} from '../../model/types.js';
 import type { Plan } from '../../plan/types.js';
 import type { ApplyListener, ApplyResult } from '../../apply/types.js';
 import { applySequential } from '../apply-sequential.js';
 import { DEFAULT_RETRY, mapLimit, withRetry, type RetryPolicy } from '../concurrency.js';
-import type { Adapter, IntrospectScope, QueryFn, Statement } from '../types.js';
+import type { Adapter, CompileContext, IntrospectScope, QueryFn, Statement } from '../types.js';
+import type { MaskingMarker, RowMarker } from '../policy-text.js';
 import { compileSnowflake } from './compile.js';
 import { SF_OBJECT_DOES_NOT_EXIST, SnowflakeDriverError, connectSnowflake, type SnowflakeConnectOptions } from './driver.js';
 import {
+  addColumns,
+  maskingRecordFrom,
+  parseShowPolicies,
+  rowRecordFrom,
+  type MarkedPolicy,
   parseFutureGrants,
   parseGrantsOfRole,
   parseGrantsToRole,
@@ -64,6 +80,8 @@ export class SnowflakeAdapter implements Adapter {
   private queries = 0;
   /** Grants the last introspect saw and left out of the model (display/audit only). */
   lastIgnored: IgnoredGrant[] = [];
+  /** Tables (with column types) the last introspect saw; compile() types policies with them. */
+  private lastTables: LiveTable[] = [];
   private readonly parallelism: number;
   private readonly retry: RetryPolicy;
 
@@ -115,7 +133,10 @@ export class SnowflakeAdapter implements Adapter {
       | { t: 'to'; role: string }
       | { t: 'of'; role: string }
       | { t: 'future'; database: string; schema: string }
-      | { t: 'tables'; database: string; schemas: string[] };
+      | { t: 'tables'; database: string; schemas: string[] }
+      | { t: 'columns'; database: string; schemas: string[] }
+      | { t: 'masking'; database: string }
+      | { t: 'rowAccess'; database: string };
     const jobs: Job[] = [];
     for (const role of existing) {
       jobs.push({ t: 'to', role });
@@ -125,6 +146,10 @@ export class SnowflakeAdapter implements Adapter {
     const byDb = new Map<string, string[]>();
     for (const s of scope.schemas) byDb.set(s.database, [...(byDb.get(s.database) ?? []), s.schema]);
     for (const [database, schemas] of byDb) jobs.push({ t: 'tables', database, schemas });
+    // Policies and column types: a fixed number of queries per database in scope.
+    for (const [database, schemas] of byDb) {
+      jobs.push({ t: 'columns', database, schemas }, { t: 'masking', database }, { t: 'rowAccess', database });
+    }
 
     const grants: GrantRecord[] = [];
     const memberships = new Map<string, MembershipRecord>();
@@ -132,6 +157,9 @@ export class SnowflakeAdapter implements Adapter {
     const tables: LiveTable[] = [];
     const schemas: ObjectRef[] = [];
     const ignored: IgnoredGrant[] = [];
+    const columnRows: { database: string; rows: Record<string, unknown>[] }[] = [];
+    const markedMasking: MarkedPolicy<MaskingMarker>[] = [];
+    const markedRow: MarkedPolicy<RowMarker>[] = [];
 
     const results = await mapLimit(jobs, this.parallelism, async (job) => {
       switch (job.t) {
@@ -143,6 +171,12 @@ export class SnowflakeAdapter implements Adapter {
           return { job, rows: await this.runMaybeMissing(sql.futureGrantsInSchema(job.database, job.schema)) };
         case 'tables':
           return { job, rows: await this.runMaybeMissing(sql.tablesInDatabase(job.database, job.schemas)) };
+        case 'columns':
+          return { job, rows: await this.runMaybeMissing(sql.columnsInDatabase(job.database, job.schemas)) };
+        case 'masking':
+          return { job, rows: await this.runMaybeMissing(sql.maskingPoliciesInDatabase(job.database)) };
+        case 'rowAccess':
+          return { job, rows: await this.runMaybeMissing(sql.rowAccessPoliciesInDatabase(job.database)) };
       }
     });
     // Assemble in job order so the Live value is deterministic whatever finished first.
@@ -170,8 +204,28 @@ export class SnowflakeAdapter implements Adapter {
         case 'tables':
           if (rows) tables.push(...parseTables(job.database, rows));
           break;
+        case 'columns':
+          if (rows) columnRows.push({ database: job.database, rows });
+          break;
+        case 'masking':
+          markedMasking.push(...parseShowPolicies('masking', rows ?? []));
+          break;
+        case 'rowAccess':
+          markedRow.push(...parseShowPolicies('row', rows ?? []));
+          break;
       }
     }
+    for (const c of columnRows) addColumns(c.database, tables, c.rows);
+    // Attachments: one POLICY_REFERENCES call per policy the tool made, in parallel.
+    const marked = [...markedMasking.map((p) => ({ t: 'masking' as const, p })), ...markedRow.map((p) => ({ t: 'row' as const, p }))];
+    const refs = await mapLimit(marked, this.parallelism, (m) => this.run(sql.policyReferences(m.p.database, m.p.schema, m.p.object)));
+    const maskingPolicies: MaskingPolicyRecord[] = [];
+    const rowAccessPolicies: RowAccessPolicyRecord[] = [];
+    marked.forEach((m, i) => {
+      if (m.t === 'masking') maskingPolicies.push(maskingRecordFrom(m.p as MarkedPolicy<MaskingMarker>, refs[i]));
+      else rowAccessPolicies.push(rowRecordFrom(m.p as MarkedPolicy<RowMarker>, refs[i]));
+    });
+    this.lastTables = tables;
     this.lastIgnored = ignored;
     return {
       platform: 'snowflake',
@@ -181,11 +235,13 @@ export class SnowflakeAdapter implements Adapter {
       futureGrants,
       schemas,
       tables,
+      maskingPolicies,
+      rowAccessPolicies,
     };
   }
 
   compile(plan: Plan): Statement[] {
-    return compileSnowflakePlan(plan);
+    return compileSnowflakePlan(plan, { tables: this.lastTables });
   }
 
   apply(statements: Statement[], opts: { onEvent?: ApplyListener; lockTimeoutMs?: number } = {}): Promise<ApplyResult> {
@@ -212,10 +268,10 @@ export class SnowflakeAdapter implements Adapter {
 }
 
 /** Compile every change of a plan; each statement names the change it came from. */
-export function compileSnowflakePlan(plan: Plan): Statement[] {
+export function compileSnowflakePlan(plan: Plan, ctx: CompileContext = {}): Statement[] {
   const out: Statement[] = [];
   plan.changes.forEach((c, changeIndex) => {
-    for (const text of compileSnowflake(c, {})) out.push({ sql: text, changeIndex });
+    for (const text of compileSnowflake(c, ctx)) out.push({ sql: text, changeIndex });
   });
   return out;
 }

@@ -34,6 +34,10 @@ import type {
   SecurableKind,
 } from '../../model/types.js';
 import { decodeRoleComment, parseQualifiedName, snowflakeDialect } from './quote.js';
+import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/keys.js';
+import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
+import { decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
+import { UNATTACHED_TABLE } from './policies.js';
 
 /** A row as the driver returns it: column name -> value. */
 export type Row = Record<string, unknown>;
@@ -58,6 +62,17 @@ export const sql = {
     `SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM ${q(database)}.INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA IN (${schemas
       .map((s) => snowflakeDialect.quoteLiteral(s))
       .join(', ')}) ORDER BY TABLE_SCHEMA, TABLE_NAME`,
+  columnsInDatabase: (database: string, schemas: string[]) =>
+    `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM ${q(database)}.INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA IN (${schemas
+      .map((s) => snowflakeDialect.quoteLiteral(s))
+      .join(', ')}) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
+  maskingPoliciesInDatabase: (database: string) => `SHOW MASKING POLICIES IN DATABASE ${q(database)}`,
+  rowAccessPoliciesInDatabase: (database: string) => `SHOW ROW ACCESS POLICIES IN DATABASE ${q(database)}`,
+  /** Attachments of one policy, real time (ACCOUNT_USAGE.POLICY_REFERENCES lags up to 2 hours). */
+  policyReferences: (database: string, schema: string, name: string) =>
+    `SELECT POLICY_DB, POLICY_SCHEMA, POLICY_NAME, POLICY_KIND, REF_DATABASE_NAME, REF_SCHEMA_NAME, REF_ENTITY_NAME, REF_ENTITY_DOMAIN, REF_COLUMN_NAME, REF_ARG_COLUMN_NAMES FROM TABLE(${q(database)}.INFORMATION_SCHEMA.POLICY_REFERENCES(POLICY_NAME => ${snowflakeDialect.quoteLiteral(
+      `${q(database)}.${q(schema)}.${q(name)}`,
+    )}))`,
 };
 
 function str(row: Row, ...names: string[]): string | undefined {
@@ -252,4 +267,87 @@ export function parseTables(database: string, rows: Row[]): LiveTable[] {
     out.push({ object, columns: [] });
   }
   return out;
+}
+
+/** INFORMATION_SCHEMA.COLUMNS rows (TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE) -> fill columns and columnTypes. */
+export function addColumns(database: string, tables: LiveTable[], rows: Row[]): void {
+  const byKey = new Map(tables.map((t) => [JSON.stringify([t.object.schema, t.object.name]), t]));
+  for (const row of rows) {
+    const t = byKey.get(JSON.stringify([str(row, 'TABLE_SCHEMA'), str(row, 'TABLE_NAME')]));
+    const column = str(row, 'COLUMN_NAME');
+    if (!t || !column || t.object.database !== database) continue;
+    t.columns.push(column);
+    (t.columnTypes ??= []).push(str(row, 'DATA_TYPE') ?? '');
+  }
+}
+
+/** A policy the tool made, as SHOW ... POLICIES lists it, with its decoded marker. */
+export interface MarkedPolicy<M> {
+  database: string;
+  schema: string;
+  /** The object name (equal to the marker's name for policies this tool made). */
+  object: string;
+  marker: M;
+}
+
+/**
+ * `SHOW MASKING POLICIES` / `SHOW ROW ACCESS POLICIES` rows (created_on, name,
+ * database_name, schema_name, kind, owner, comment, ...): only policies whose
+ * comment holds the tool's marker of the right kind, whose name is the object's own
+ * name, are kept; every other policy is never reported, hence never touched.
+ */
+export function parseShowPolicies<K extends 'masking' | 'row'>(kind: K, rows: Row[]): MarkedPolicy<K extends 'masking' ? MaskingMarker : RowMarker>[] {
+  const out: MarkedPolicy<K extends 'masking' ? MaskingMarker : RowMarker>[] = [];
+  for (const row of rows) {
+    const name = str(row, 'name');
+    const database = str(row, 'database_name');
+    const schema = str(row, 'schema_name');
+    const marker = decodePolicyMarker(str(row, 'comment'));
+    if (!name || !database || !schema || !marker || marker.policy !== kind || marker.name !== name) continue;
+    out.push({ database, schema, object: name, marker: marker as K extends 'masking' ? MaskingMarker : RowMarker });
+  }
+  return out;
+}
+
+/** POLICY_REFERENCES rows of one masking policy -> its record (columns from REF_*). */
+export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[]): MaskingPolicyRecord {
+  const columns = new Map<string, ColumnRef>();
+  for (const r of refs) {
+    const column = str(r, 'REF_COLUMN_NAME');
+    const db = str(r, 'REF_DATABASE_NAME');
+    const sch = str(r, 'REF_SCHEMA_NAME');
+    const t = str(r, 'REF_ENTITY_NAME');
+    if ((str(r, 'POLICY_KIND') ?? 'MASKING_POLICY').toUpperCase() !== 'MASKING_POLICY' || !column || !db || !sch || !t) continue;
+    const c: ColumnRef = { table: makeObject('table', db, sch, t), column };
+    columns.set(columnKey(c), c);
+  }
+  const rec: MaskingPolicyRecord = {
+    key: maskingPolicyKey(p.marker.name),
+    name: p.marker.name,
+    schema: makeObject('schema', p.database, p.schema),
+    unmaskedFor: p.marker.unmaskedFor,
+    columns: [...columns].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c),
+  };
+  if (p.marker.mask !== undefined) rec.mask = p.marker.mask;
+  if (p.marker.expression !== undefined) rec.expression = p.marker.expression;
+  return rec;
+}
+
+/**
+ * POLICY_REFERENCES rows of one row access policy -> its record. Not attached: the
+ * table name is UNATTACHED_TABLE, so the plan differs from the configuration and the
+ * policy is re-created and attached (a detached row policy never passes silently).
+ */
+export function rowRecordFrom(p: MarkedPolicy<RowMarker>, refs: Row[]): RowAccessPolicyRecord {
+  const ref = refs.find((r) => (str(r, 'POLICY_KIND') ?? 'ROW_ACCESS_POLICY').toUpperCase() === 'ROW_ACCESS_POLICY' && str(r, 'REF_ENTITY_NAME'));
+  const table = ref
+    ? makeObject('table', str(ref, 'REF_DATABASE_NAME') ?? p.database, str(ref, 'REF_SCHEMA_NAME') ?? p.schema, str(ref, 'REF_ENTITY_NAME'))
+    : makeObject('table', p.marker.table.database, p.marker.table.schema, UNATTACHED_TABLE);
+  return {
+    key: rowAccessPolicyKey(p.marker.name),
+    name: p.marker.name,
+    schema: makeObject('schema', p.database, p.schema),
+    table,
+    rules: p.marker.rules,
+  };
 }
