@@ -170,7 +170,19 @@ describe('toDesired', () => {
     for (const g of desired.grants) if (g.object.kind === 'table') expect(hasUsage(g.role, `${g.object.database}.${g.object.schema}`), g.key).toBe(true);
     for (const s of desired.schemaWide) expect(hasUsage(s.role, `${s.schema.database}.${s.schema.schema}`)).toBe(true);
     expect(p.phi).toHaveLength(8);
-    expect(p.maskingPolicies).toEqual([]);
+    // Every direct identifier of patients is masked; account numbers for everyone.
+    expect(desired.maskingPolicies?.map((m) => `${m.name}:${m.mask}:${m.unmaskedFor.join(',')}`).sort()).toEqual([
+      'account_last4:last4:',
+      'birth_year_only:year:privacy_officer',
+      'email_domain_only:email_domain:privacy_officer',
+      'mrn_hash:hash:privacy_officer',
+      'name_redact:redact:privacy_officer',
+      'ssn_last4:last4:privacy_officer',
+      'zip3_only:zip3:privacy_officer',
+    ]);
+    expect(desired.rowAccessPolicies?.map((r) => r.rules.map((x) => `${x.roles.join('+')}:${x.where}`))).toEqual([
+      ['billing_auditor+privacy_officer:true', "clinical_analyst:facility_id = 'F01'"],
+    ]);
     const scope = introspectScopeOf(desired, p);
     expect(scope.schemas).toEqual([
       { database: 'ehr', schema: 'billing' },
