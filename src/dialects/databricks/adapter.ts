@@ -4,7 +4,7 @@
  * order. GRANT/REVOKE run one by one with no transaction: the first failure stops the
  * run and the result reports applied/failed/pending honestly (rolledBack=false).
  */
-import type { Live } from '../../model/types.js';
+import type { Live, LiveTable } from '../../model/types.js';
 import type { Plan } from '../../plan/types.js';
 import type { ApplyListener, ApplyResult } from '../../apply/types.js';
 import { applySequential } from '../apply-sequential.js';
@@ -12,7 +12,7 @@ import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../concurrency.js';
 import type { Adapter, IntrospectScope, QueryFn, Statement } from '../types.js';
 import { compileDatabricksPlan } from './compile.js';
 import { DatabricksDriverError, connectDatabricks, type DatabricksConnectOptions } from './driver.js';
-import { parseDatabricks, sql, type DatabricksProvenance, type IgnoredGrant } from './inspect.js';
+import { addDatabricksColumns, parseDatabricks, parseDatabricksPolicies, sql, type DatabricksProvenance, type IgnoredGrant } from './inspect.js';
 import { databricksDialect } from './quote.js';
 
 /** Tuning. `retryCodes`: error classes/SQLSTATEs treated as throttling (plus HTTP 429/503). */
@@ -33,6 +33,8 @@ export class DatabricksAdapter implements Adapter {
   readonly platform = 'databricks' as const;
   readonly dialect = databricksDialect;
   private queries = 0;
+  /** Tables (with column types) the last introspect saw; compile() types policies with them. */
+  private lastTables: LiveTable[] = [];
   /** Inheritance learnt by the last introspect; compile() uses it. */
   provenance: DatabricksProvenance = new Map();
   lastIgnored: IgnoredGrant[] = [];
@@ -66,9 +68,19 @@ export class DatabricksAdapter implements Adapter {
       this.run(sql.schemata(scope.schemas)),
       this.run(sql.tables(scope.schemas)),
     ]);
+    // Column types and policies: four more queries, still a fixed number.
+    const [columns, functions, masks, filters] = await Promise.all([
+      this.run(sql.columns(scope.schemas)),
+      this.run(sql.policyFunctions(scope.schemas)),
+      this.run(sql.columnMasks(scope.schemas)),
+      this.run(sql.rowFilters(scope.schemas)),
+    ]);
     const read = parseDatabricks({ groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables }, roles);
     this.provenance = read.provenance;
     this.lastIgnored = read.ignored;
+    addDatabricksColumns(read.tables, columns);
+    this.lastTables = read.tables;
+    const policies = parseDatabricksPolicies({ functions, masks, filters });
     return {
       platform: 'databricks',
       roles: read.roles,
@@ -77,11 +89,13 @@ export class DatabricksAdapter implements Adapter {
       futureGrants: read.futureGrants,
       schemas: read.schemas,
       tables: read.tables,
+      maskingPolicies: policies.maskingPolicies,
+      rowAccessPolicies: policies.rowAccessPolicies,
     };
   }
 
   compile(plan: Plan): Statement[] {
-    return compileDatabricksPlan(plan, this.provenance);
+    return compileDatabricksPlan(plan, this.provenance, { tables: this.lastTables });
   }
 
   apply(statements: Statement[], opts: { onEvent?: ApplyListener; lockTimeoutMs?: number } = {}): Promise<ApplyResult> {

@@ -111,7 +111,7 @@ export function compileDatabricks(change: Change, _ctx: CompileContext = {}): st
     case 'createRowAccessPolicy':
     case 'alterRowAccessPolicy':
     case 'dropRowAccessPolicy':
-      return compileDatabricksPolicy(change);
+      return compileDatabricksPolicy(change, _ctx);
     default:
       return assertNever(change);
   }
@@ -171,7 +171,7 @@ const srcId = (s: DatabricksSource) => `${s.role}\u0000${objectKey(s.object)}\u0
  *   the same source and that the plan keeps (so access the config wants is never lost
  *   and the next plan is empty). Re-grants come first: no window without access.
  */
-export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenance = new Map()): Statement[] {
+export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenance = new Map(), ctx: CompileContext = {}): Statement[] {
   const revoked = new Set<string>();
   const futureGranted = new Set<string>();
   for (const c of plan.changes) {
@@ -201,7 +201,7 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
       return;
     }
     if (change.kind !== 'revoke' && change.kind !== 'revokeFuture') {
-      for (const text of compileDatabricks(change)) out.push({ sql: text, changeIndex });
+      for (const text of compileDatabricks(change, ctx)) out.push({ sql: text, changeIndex });
       return;
     }
     if (change.kind === 'revoke') noColumns(change.columns);

@@ -22,6 +22,10 @@
 import { futureGrantKey, grantKey, makeFutureGrant, makeGrant, makeObject, objectKey } from '../../model/keys.js';
 import type { FutureGrantRecord, GrantRecord, LiveRole, LiveTable, ObjectRef, Privilege } from '../../model/types.js';
 import { databricksDialect } from './quote.js';
+import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/keys.js';
+import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
+import { POLICY_MARKER_PREFIX, decodePolicyMarker } from '../policy-text.js';
+import { DATABRICKS_UNATTACHED_TABLE } from './policies.js';
 
 export type Row = Record<string, unknown>;
 
@@ -62,6 +66,15 @@ export const sql = {
     `SELECT grantor, grantee, table_catalog, table_schema, table_name, privilege_type, inherited_from FROM system.information_schema.table_privileges WHERE lower(grantee) IN (${inList(roles)})`,
   schemata: (schemas: { database: string; schema: string }[]) =>
     `SELECT catalog_name, schema_name FROM system.information_schema.schemata WHERE ${pairs('catalog_name', 'schema_name', schemas)}`,
+  columns: (schemas: { database: string; schema: string }[]) =>
+    `SELECT table_catalog, table_schema, table_name, column_name, full_data_type FROM system.information_schema.columns WHERE ${pairs('table_catalog', 'table_schema', schemas)} ORDER BY table_catalog, table_schema, table_name, ordinal_position`,
+  /** Only functions whose comment starts with the tool's marker: others are never read. */
+  policyFunctions: (schemas: { database: string; schema: string }[]) =>
+    `SELECT routine_catalog, routine_schema, routine_name, comment FROM system.information_schema.routines WHERE startswith(comment, ${lit(POLICY_MARKER_PREFIX)}) AND (${pairs('routine_catalog', 'routine_schema', schemas)})`,
+  columnMasks: (schemas: { database: string; schema: string }[]) =>
+    `SELECT catalog_name, schema_name, table_name, column_name, mask_catalog, mask_schema, mask_name FROM system.information_schema.column_masks WHERE ${pairs('mask_catalog', 'mask_schema', schemas)}`,
+  rowFilters: (schemas: { database: string; schema: string }[]) =>
+    `SELECT table_catalog, table_schema, table_name, filter_catalog, filter_schema, filter_name, target_columns FROM system.information_schema.row_filters WHERE ${pairs('filter_catalog', 'filter_schema', schemas)}`,
   tables: (schemas: { database: string; schema: string }[]) =>
     `SELECT table_catalog, table_schema, table_name, table_type FROM system.information_schema.tables WHERE ${pairs('table_catalog', 'table_schema', schemas)}`,
 };
@@ -221,3 +234,71 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
 /** The key of a grant as `compileDatabricksPlan` looks it up. */
 export const effectiveGrantKey = grantKey;
 export const effectiveFutureKey = futureGrantKey;
+
+/** information_schema.columns rows -> fill `columns` and `columnTypes` (full_data_type) of the tables read. */
+export function addDatabricksColumns(tables: LiveTable[], rows: Row[]): void {
+  const byKey = new Map(tables.map((t) => [objectKey(t.object), t]));
+  for (const row of rows) {
+    const c = str(row, 'table_catalog');
+    const s = str(row, 'table_schema');
+    const n = str(row, 'table_name');
+    const column = str(row, 'column_name');
+    if (!c || !s || !n || !column) continue;
+    const t = byKey.get(objectKey(makeObject('table', norm(c), norm(s), norm(n))));
+    if (!t) continue;
+    t.columns.push(norm(column));
+    (t.columnTypes ??= []).push(str(row, 'full_data_type') ?? '');
+  }
+}
+
+/**
+ * Policy functions (routines whose COMMENT holds the tool's marker; the function name
+ * must equal the marker's name), column_masks and row_filters rows -> policy records.
+ * Masks and filters naming other functions are never reported.
+ */
+export function parseDatabricksPolicies(rows: { functions: Row[]; masks: Row[]; filters: Row[] }): {
+  maskingPolicies: MaskingPolicyRecord[];
+  rowAccessPolicies: RowAccessPolicyRecord[];
+} {
+  const fnKey = (c: string, s: string, n: string) => JSON.stringify([norm(c), norm(s), norm(n)]);
+  const maskCols = new Map<string, ColumnRef[]>();
+  for (const r of rows.masks) {
+    const [c, s, n] = [str(r, 'mask_catalog'), str(r, 'mask_schema'), str(r, 'mask_name')];
+    const [tc, ts, tn, col] = [str(r, 'catalog_name') ?? str(r, 'table_catalog'), str(r, 'schema_name') ?? str(r, 'table_schema'), str(r, 'table_name'), str(r, 'column_name')];
+    if (!c || !s || !n || !tc || !ts || !tn || !col) continue;
+    const k = fnKey(c, s, n);
+    maskCols.set(k, [...(maskCols.get(k) ?? []), { table: makeObject('table', norm(tc), norm(ts), norm(tn)), column: norm(col) }]);
+  }
+  const filterTable = new Map<string, ObjectRef>();
+  for (const r of rows.filters) {
+    const [c, s, n] = [str(r, 'filter_catalog'), str(r, 'filter_schema'), str(r, 'filter_name')];
+    const [tc, ts, tn] = [str(r, 'table_catalog') ?? str(r, 'catalog_name'), str(r, 'table_schema') ?? str(r, 'schema_name'), str(r, 'table_name')];
+    if (c && s && n && tc && ts && tn) filterTable.set(fnKey(c, s, n), makeObject('table', norm(tc), norm(ts), norm(tn)));
+  }
+  const maskingPolicies: MaskingPolicyRecord[] = [];
+  const rowAccessPolicies: RowAccessPolicyRecord[] = [];
+  for (const r of rows.functions) {
+    const [c, s, n] = [str(r, 'routine_catalog'), str(r, 'routine_schema'), str(r, 'routine_name')];
+    const m = decodePolicyMarker(str(r, 'comment'));
+    if (!c || !s || !n || !m || norm(m.name) !== norm(n)) continue;
+    const schema = makeObject('schema', norm(c), norm(s));
+    const k = fnKey(c, s, n);
+    if (m.policy === 'masking') {
+      const cols = new Map((maskCols.get(k) ?? []).map((x) => [columnKey(x), x]));
+      const rec: MaskingPolicyRecord = {
+        key: maskingPolicyKey(m.name),
+        name: m.name,
+        schema,
+        unmaskedFor: m.unmaskedFor,
+        columns: [...cols].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, x]) => x),
+      };
+      if (m.mask !== undefined) rec.mask = m.mask;
+      if (m.expression !== undefined) rec.expression = m.expression;
+      maskingPolicies.push(rec);
+    } else {
+      const table = filterTable.get(k) ?? makeObject('table', norm(m.table.database), norm(m.table.schema), DATABRICKS_UNATTACHED_TABLE);
+      rowAccessPolicies.push({ key: rowAccessPolicyKey(m.name), name: m.name, schema, table, rules: m.rules });
+    }
+  }
+  return { maskingPolicies, rowAccessPolicies };
+}

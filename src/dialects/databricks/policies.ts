@@ -1,12 +1,211 @@
 /**
- * Masking and row access policies on databricks: compile policy changes. The issue that
- * carries policies to every dialect fills this in; until then a policy change fails
- * loudly, never silently (a missing policy must never be skipped).
+ * Masking and row access policies on Databricks Unity Catalog: compile policy changes.
+ *
+ * Column masks are SQL UDFs in the schema of the policy's first column:
+ *   CREATE OR REPLACE FUNCTION `c`.`s`.`p`(val <T>) RETURNS <T> COMMENT '<marker>'
+ *     RETURN CASE WHEN is_account_group_member('g') OR ... THEN val ELSE <mask> END
+ * attached with `ALTER TABLE .. ALTER COLUMN .. SET MASK f`, detached with `DROP MASK`.
+ * is_account_group_member is true for direct AND nested membership in the ACCOUNT
+ * group (not workspace-local groups), so "unmaskedFor g" covers groups nested in g.
+ * - Signature: the column's full type as information_schema.columns.full_data_type
+ *   prints it (`decimal(10,2)` stays exact). Columns of different types under one
+ *   policy are refused with a hint to split the policy. Unknown types (offline) default
+ *   to DATE for `year`, STRING otherwise.
+ * - Alter with the same signature: CREATE OR REPLACE FUNCTION in place (attachments
+ *   name the function, so they hold). Another signature: DROP MASK from the columns
+ *   it keeps, replace, SET MASK again (unmasked between these statements).
+ * - Drop: DROP MASK from every column, then DROP FUNCTION.
+ * - hash: sha2(concat(current_metastore(), ':', val), 256): salted per metastore, so
+ *   joins work within it; not secret (pseudonymisation, not de-identification of
+ *   low-entropy identifiers). For a keyed hash use `expression:`.
+ *
+ * Row filters: CREATE OR REPLACE FUNCTION `c`.`s`.`p`(`col` <T>, ...) RETURNS BOOLEAN
+ *   COMMENT '<marker>' RETURN (is_account_group_member('g') AND (<where>)) OR ...
+ * with `ALTER TABLE t SET ROW FILTER f ON (`col`, ...)` / `DROP ROW FILTER`. The
+ * arguments are the table's columns the where texts name (see policy-text.ts), named
+ * as the columns so the where binds unchanged; the table must be in the live state.
  */
+import { columnKey, objectKey } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
-import type { PolicyChange } from '../../plan/types.js';
+import type { ColumnRef, LiveTable, MaskFunction, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord } from '../../model/types.js';
+import { assertNever, type PolicyChange } from '../../plan/types.js';
+import { columnType, columnsUsed, encodePolicyMarker, findTable, substituteValue } from '../policy-text.js';
 import type { CompileContext } from '../types.js';
+import { databricksDialect } from './quote.js';
 
-export function compileDatabricksPolicy(change: PolicyChange, _ctx: CompileContext = {}): string[] {
-  throw new RbacError('TARGET', `${change.kind} is not supported on databricks yet`, 'remove the policy from the configuration or plan against another platform');
+const q = (n: string) => databricksDialect.quoteIdent(n);
+const lit = (s: string) => databricksDialect.quoteLiteral(s);
+
+/** The parameter of a mask function. */
+export const DATABRICKS_MASK_PARAM = 'val';
+/** The table name a reader gives a row filter function attached to no table. */
+export const DATABRICKS_UNATTACHED_TABLE = '';
+
+function need(v: string | undefined, what: string): string {
+  if (v === undefined) throw new RbacError('PLAN_INVALID', `policy reference without a ${what}`);
+  return v;
+}
+
+export function databricksFunctionName(schema: ObjectRef, name: string): string {
+  return `${q(schema.database)}.${q(need(schema.schema, 'schema'))}.${q(name)}`;
+}
+const tableName = (t: ObjectRef) => `${q(t.database)}.${q(need(t.schema, 'schema'))}.${q(need(t.name, 'table name'))}`;
+
+/** A type as full_data_type prints it -> the SQL type of a parameter (upper case). */
+export function databricksSignatureType(fullType: string): string {
+  const t = fullType.trim().toUpperCase();
+  if (!/^[A-Z_][A-Z0-9_]*(\s*\(\s*\d+\s*(,\s*\d+\s*)?\))?$/.test(t)) {
+    throw new RbacError('PLAN_INVALID', `column type ${JSON.stringify(fullType)} cannot be a mask signature`, 'mask scalar columns only, or use a custom expression on a view');
+  }
+  return t.replace(/\s+/g, '');
+}
+
+export function databricksMaskingSignature(p: MaskingPolicyRecord, tables: readonly LiveTable[] | undefined): string {
+  const byType = new Map<string, string[]>();
+  for (const c of p.columns) {
+    const t = columnType(tables, c, true);
+    if (t === undefined) continue;
+    const sig = databricksSignatureType(t);
+    byType.set(sig, [...(byType.get(sig) ?? []), columnKey(c)]);
+  }
+  if (byType.size > 1) {
+    const list = [...byType].map(([t, cs]) => `${t}: ${cs.join(', ')}`).join('; ');
+    throw new RbacError(
+      'PLAN_INVALID',
+      `masking policy ${p.name} masks columns of different types (${list}); a Databricks mask function has one parameter type`,
+      'split it into one policy per column type (for example hash_ids_text and hash_ids_number)',
+    );
+  }
+  if (byType.size === 1) return [...byType.keys()][0];
+  return p.mask === 'year' ? 'DATE' : 'STRING';
+}
+
+function unsupported(p: MaskingPolicyRecord, mask: MaskFunction, type: string): never {
+  throw new RbacError(
+    'PLAN_INVALID',
+    `mask ${mask} of policy ${p.name} cannot keep a ${type} column's type on Databricks`,
+    mask === 'year' ? 'use year on DATE or TIMESTAMP columns' : `use ${mask} on STRING columns, null/redact here, or a custom expression`,
+  );
+}
+
+export function databricksMaskExpression(p: MaskingPolicyRecord, type: string): string {
+  const v = DATABRICKS_MASK_PARAM;
+  if (p.expression !== undefined) return substituteValue(p.expression, v);
+  const mask = need(p.mask, 'mask') as MaskFunction;
+  const text = type === 'STRING' || /^(VAR)?CHAR\(/.test(type);
+  switch (mask) {
+    case 'null':
+      return `CAST(NULL AS ${type})`;
+    case 'redact':
+      return text ? "'****'" : `CAST(NULL AS ${type})`;
+    case 'hash':
+      return text ? `sha2(concat(current_metastore(), ':', ${v}), 256)` : unsupported(p, mask, type);
+    case 'last4':
+      return text ? `concat(repeat('*', greatest(length(${v}) - 4, 0)), right(${v}, 4))` : unsupported(p, mask, type);
+    case 'zip3':
+      return text ? `left(${v}, 3)` : unsupported(p, mask, type);
+    case 'email_domain':
+      return text ? `concat('***@', substring_index(${v}, '@', -1))` : unsupported(p, mask, type);
+    case 'year':
+      if (type === 'DATE') return `make_date(year(${v}), 1, 1)`;
+      if (type === 'TIMESTAMP' || type === 'TIMESTAMP_NTZ') return `date_trunc('YEAR', ${v})`;
+      return unsupported(p, mask, type);
+    default:
+      return assertNever(mask);
+  }
+}
+
+const member = (roles: readonly string[]) => roles.map((r) => `is_account_group_member(${lit(r)})`).join(' OR ');
+
+export function databricksMaskingBody(p: MaskingPolicyRecord, type: string): string {
+  const masked = databricksMaskExpression(p, type);
+  return p.unmaskedFor.length ? `CASE WHEN ${member(p.unmaskedFor)} THEN ${DATABRICKS_MASK_PARAM} ELSE ${masked} END` : masked;
+}
+
+function createMask(p: MaskingPolicyRecord, type: string): string {
+  const marker = encodePolicyMarker({ policy: 'masking', name: p.name, mask: p.mask, expression: p.expression, unmaskedFor: p.unmaskedFor });
+  return `CREATE OR REPLACE FUNCTION ${databricksFunctionName(p.schema, p.name)}(${DATABRICKS_MASK_PARAM} ${type}) RETURNS ${type} COMMENT ${lit(marker)} RETURN ${databricksMaskingBody(p, type)}`;
+}
+const setMask = (p: MaskingPolicyRecord, c: ColumnRef) => `ALTER TABLE ${tableName(c.table)} ALTER COLUMN ${q(c.column)} SET MASK ${databricksFunctionName(p.schema, p.name)}`;
+const dropMask = (c: ColumnRef) => `ALTER TABLE ${tableName(c.table)} ALTER COLUMN ${q(c.column)} DROP MASK`;
+
+export function databricksRowArguments(p: RowAccessPolicyRecord, tables: readonly LiveTable[] | undefined): { name: string; type: string }[] {
+  const table = findTable(tables, p.table);
+  if (!table || !table.columns.length) {
+    throw new RbacError(
+      'PLAN_INVALID',
+      `row access policy ${p.name}: table ${objectKey(p.table)} is not in the live state, and its column types are needed for the filter's arguments`,
+      'create the table first, then plan against the live target',
+    );
+  }
+  let used = columnsUsed(p.rules, table, { identQuote: '`', fold: (w) => w.toLowerCase(), caseInsensitive: true });
+  if (!used.length) used = [{ name: table.columns[0], type: table.columnTypes?.[0] }];
+  return used.map((c) => {
+    if (c.type === undefined) throw new RbacError('PLAN_INVALID', `row access policy ${p.name}: the type of column ${c.name} is unknown`, 'plan against the live target');
+    return { name: c.name, type: databricksSignatureType(c.type) };
+  });
+}
+
+export function databricksRowBody(p: RowAccessPolicyRecord): string {
+  if (!p.rules.length) return 'FALSE';
+  return p.rules.map((r) => `((${member(r.roles) || 'FALSE'}) AND (${r.where}))`).join(' OR ');
+}
+
+function createFilter(p: RowAccessPolicyRecord, args: { name: string; type: string }[]): string {
+  const marker = encodePolicyMarker({
+    policy: 'row',
+    name: p.name,
+    table: { database: p.table.database, schema: need(p.table.schema, 'schema'), name: need(p.table.name, 'table name') },
+    rules: p.rules,
+  });
+  return `CREATE OR REPLACE FUNCTION ${databricksFunctionName(p.schema, p.name)}(${args.map((a) => `${q(a.name)} ${a.type}`).join(', ')}) RETURNS BOOLEAN COMMENT ${lit(marker)} RETURN ${databricksRowBody(p)}`;
+}
+const setFilter = (p: RowAccessPolicyRecord, args: { name: string }[]) =>
+  `ALTER TABLE ${tableName(p.table)} SET ROW FILTER ${databricksFunctionName(p.schema, p.name)} ON (${args.map((a) => q(a.name)).join(', ')})`;
+const dropFilter = (t: ObjectRef) => `ALTER TABLE ${tableName(t)} DROP ROW FILTER`;
+const attached = (p: RowAccessPolicyRecord) => p.table.name !== DATABRICKS_UNATTACHED_TABLE;
+
+export function compileDatabricksPolicy(change: PolicyChange, ctx: CompileContext = {}): string[] {
+  switch (change.kind) {
+    case 'createMaskingPolicy': {
+      const p = change.policy;
+      return [createMask(p, databricksMaskingSignature(p, ctx.tables)), ...p.columns.map((c) => setMask(p, c))];
+    }
+    case 'alterMaskingPolicy': {
+      const { from, to } = change;
+      const toType = databricksMaskingSignature(to, ctx.tables);
+      if (!from.columns.length) return [createMask(to, toType)];
+      const fromType = databricksMaskingSignature({ ...from, mask: to.mask }, ctx.tables);
+      if (fromType === toType) return [createMask(to, toType)];
+      const keep = new Set(to.columns.map(columnKey));
+      const kept = from.columns.filter((c) => keep.has(columnKey(c)));
+      return [...kept.map(dropMask), createMask(to, toType), ...kept.map((c) => setMask(to, c))];
+    }
+    case 'dropMaskingPolicy': {
+      const p = change.policy;
+      return [...p.columns.map(dropMask), `DROP FUNCTION IF EXISTS ${databricksFunctionName(p.schema, p.name)}`];
+    }
+    case 'attachMaskingPolicy':
+      return [setMask(change.policy, change.column)];
+    case 'detachMaskingPolicy':
+      return [dropMask(change.column)];
+    case 'createRowAccessPolicy': {
+      const args = databricksRowArguments(change.policy, ctx.tables);
+      return [createFilter(change.policy, args), setFilter(change.policy, args)];
+    }
+    case 'alterRowAccessPolicy': {
+      const { from, to } = change;
+      const toArgs = databricksRowArguments(to, ctx.tables);
+      if (!attached(from)) return [createFilter(to, toArgs), setFilter(to, toArgs)];
+      const fromArgs = databricksRowArguments({ ...from, table: to.table }, ctx.tables);
+      if (JSON.stringify(fromArgs) === JSON.stringify(toArgs)) return [createFilter(to, toArgs)];
+      return [dropFilter(from.table), createFilter(to, toArgs), setFilter(to, toArgs)];
+    }
+    case 'dropRowAccessPolicy': {
+      const p = change.policy;
+      return [...(attached(p) ? [dropFilter(p.table)] : []), `DROP FUNCTION IF EXISTS ${databricksFunctionName(p.schema, p.name)}`];
+    }
+    default:
+      return assertNever(change);
+  }
 }
