@@ -27,6 +27,11 @@ const DATABRICKS_QUERIES: [RegExp, string][] = [
   [/information_schema\.table_privileges/, 'tablePrivileges'],
   [/information_schema\.schemata/, 'schemata'],
   [/information_schema\.tables/, 'tables'],
+  // Column types and policies (none recorded: the warehouse config has no policies).
+  [/information_schema\.columns/, 'columns'],
+  [/information_schema\.routines/, 'routines'],
+  [/information_schema\.column_masks/, 'columnMasks'],
+  [/information_schema\.row_filters/, 'rowFilters'],
 ];
 
 /** A Databricks adapter over the recorded rows; `queries` lists what it was asked. */
@@ -37,7 +42,7 @@ export function recordedDatabricksAdapter(): { adapter: DatabricksAdapter; queri
     queries.push(sql);
     const hit = DATABRICKS_QUERIES.find(([re]) => re.test(sql));
     if (!hit) throw new Error(`no recorded rows for: ${sql}`);
-    return rows[hit[1]];
+    return rows[hit[1]] ?? [];
   };
   return { adapter: new DatabricksAdapter({ query, close: async () => undefined }), queries };
 }
