@@ -31,6 +31,14 @@ async function assertEnforcement(asRole: (role: string, sql: string) => Promise<
   expect(await asRole('mallory', 'SELECT ssn FROM clinical.patients')).toBe('denied');
   // members inherit their role's grants
   expect(await asRole('alice', 'SELECT patient_id FROM clinical.patients')).toBe('ok');
+  // masked columns are read through the tool's masking view, never from the table
+  expect(await asRole('clinical_analyst', 'SELECT ssn FROM clinical.patients_masked')).toBe('ok');
+  expect(await asRole('data_scientist', 'SELECT birth_date, zip, mrn FROM clinical.patients_masked')).toBe('ok');
+  expect(await asRole('data_scientist', 'SELECT ssn FROM clinical.patients_masked')).toBe('denied');
+  expect(await asRole('data_scientist', 'SELECT mrn FROM clinical.patients')).toBe('denied');
+  expect(await asRole('privacy_officer', 'SELECT ssn FROM clinical.patients')).toBe('ok');
+  expect(await asRole('billing_auditor', 'SELECT account_number FROM billing.payments')).toBe('denied');
+  expect(await asRole('billing_auditor', 'SELECT account_number FROM billing.payments_masked')).toBe('ok');
   // ETL writes but does not read identifiers
   expect(await asRole('etl_loader', 'SELECT ssn FROM clinical.patients')).toBe('denied');
 }
@@ -73,7 +81,10 @@ describe('CLI on the embedded demo (PGlite)', () => {
 
     const json = JSON.parse((await rbac(['plan', '--config', dir, '--format', 'json'])).out);
     expect(json.changes.length).toBeGreaterThan(0);
-    expect(json.changes.every((c: { kind: string; sql: string[] }) => typeof c.kind === 'string' && c.sql.length > 0)).toBe(true);
+    // A masking view carries every policy of its table: it is emitted with the first of them.
+    const ownSql = (c: { kind: string; sql: string[] }) => c.sql.length > 0 || c.kind === 'createMaskingPolicy';
+    expect(json.changes.every((c: { kind: string; sql: string[] }) => typeof c.kind === 'string' && ownSql(c))).toBe(true);
+    expect(json.changes.filter((c: { sql: string[] }) => c.sql.some((x) => x.startsWith('CREATE OR REPLACE VIEW'))).length).toBe(2);
     expect(json.summary.remove).toBeGreaterThanOrEqual(3);
 
     const applied = await rbac(['apply', '--config', dir, '--auto-approve']);
