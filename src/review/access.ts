@@ -8,6 +8,7 @@
  * dialect. PUBLIC's grants reach every principal.
  */
 import type { Project } from '../config/project.js';
+import { MASKED_VIEW_SUFFIX } from '../dialects/postgres/masking.js';
 import type { Dialect } from '../dialects/types.js';
 import { objectKey, objectPath, schemaOf } from '../model/keys.js';
 import type { GrantRecord, Live, MembershipRecord, ObjectRef } from '../model/types.js';
@@ -51,7 +52,15 @@ export function columnKey(table: ObjectRef, column: string): string {
   return `${objectPath(table)}.${column}`;
 }
 
-/** PHI classification and masking, normalized for one dialect. */
+/**
+ * PHI classification and masking, normalized for one dialect.
+ *
+ * Where masks apply depends on the platform. Snowflake and Databricks mask the column
+ * itself, whoever reads it. PostgreSQL has no native masks: the tool owns a view
+ * `<table>_masked` that masks for non-exempt readers, so on Postgres a column read
+ * through that view is masked, and the same column read from the base table is in
+ * clear (a raw grant bypasses the mask; the review must say so).
+ */
 export interface Classification {
   /** column key -> PHI category. */
   phi: Map<string, string>;
@@ -64,14 +73,20 @@ export interface Classification {
 export function classify(project: Project, dialect: Dialect, categoryOrder: readonly string[]): Classification {
   const n = (parts: { text: string; quoted: boolean }[]) => parts.map((p) => dialect.normalize(p));
   const key = (parts: string[]) => columnKey({ kind: 'table', database: parts[0], schema: parts[1], name: parts[2] }, parts[3]);
+  const viewMasks = dialect.platform === 'postgres';
+  const view = (parts: string[]) => [parts[0], parts[1], `${parts[2]}${MASKED_VIEW_SUFFIX}`, parts[3]];
   const phi = new Map<string, string>();
-  for (const p of project.phi) if (p.column.length === 4) phi.set(key(n(p.column)), p.category);
+  for (const p of project.phi) {
+    if (p.column.length !== 4) continue;
+    phi.set(key(n(p.column)), p.category);
+    if (viewMasks) phi.set(key(view(n(p.column))), p.category);
+  }
   const masks = new Map<string, { policy: string; unmaskedFor: Set<string> }[]>();
   for (const m of project.maskingPolicies) {
     const unmaskedFor = new Set(m.unmaskedFor.map((r) => dialect.normalize(r.name)));
     for (const c of m.columns) {
       if (c.path.length !== 4) continue;
-      const k = key(n(c.path));
+      const k = key(viewMasks ? view(n(c.path)) : n(c.path));
       let list = masks.get(k);
       if (!list) masks.set(k, (list = []));
       list.push({ policy: dialect.normalize(m.name), unmaskedFor });

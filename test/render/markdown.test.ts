@@ -3,7 +3,7 @@
 // SQL fence.
 import { describe, expect, it } from 'vitest';
 import type { Statement } from '../../src/dialects/types.js';
-import { summarize } from '../../src/plan/plan.js';
+import { changeGroup, summarize } from '../../src/plan/plan.js';
 import type { Change, Plan } from '../../src/plan/types.js';
 import { fenceFor, md, renderPlanMarkdown } from '../../src/render/markdown.js';
 
@@ -39,7 +39,7 @@ function planOf(changes: Change[], target = 'warehouse'): Plan {
 
 // Illustrative SQL (the renderer only folds what it is given).
 function sqlOf(changes: Change[]): Statement[] {
-  return changes.map((c, i) => ({ sql: `-- ${c.kind} ${c.role}`, changeIndex: i }));
+  return changes.map((c, i) => ({ sql: `-- ${c.kind} ${changeGroup(c)}`, changeIndex: i }));
 }
 
 describe('renderPlanMarkdown', () => {
