@@ -1,8 +1,9 @@
 /**
  * The audit hook of `rbac apply`: one object per apply that wraps `adapter.apply`,
  * listens to its events and appends exactly one chained record, whether the apply
- * succeeded, failed or threw. It is opened before anything runs, so a broken or
- * unwritable log stops the apply instead of leaving an unrecorded change.
+ * succeeded, failed or threw. The log's chain is checked right before the first
+ * statement is sent, so a broken log stops the apply instead of leaving an unrecorded
+ * change, while runs that apply nothing (no changes, plan only) never touch the log.
  */
 import type { ApplyListener, ApplyResult } from '../apply/types.js';
 import type { ResolvedTarget } from '../config/targets.js';
@@ -33,7 +34,6 @@ export interface OpenAuditInput {
 
 export async function openAudit(input: OpenAuditInput): Promise<AuditedApply> {
   const file = auditLogPath({ flag: input.flag, env: input.env, cwd: input.cwd, root: input.root });
-  await checkAppendable(file);
   const t = input.target;
   const recorder: AuditRecorder = createAuditRecorder({
     file,
@@ -57,6 +57,7 @@ export async function openAudit(input: OpenAuditInput): Promise<AuditedApply> {
     file,
     record,
     async apply(adapter, statements, onEvent) {
+      await checkAppendable(file);
       try {
         result = await adapter.apply(statements, {
           onEvent: (e) => {
