@@ -20,6 +20,7 @@ export interface AuditedApply {
   record(after?: Plan): Promise<void>;
 }
 
+/** What an audited apply needs: where the log goes and what is being applied, to which target. */
 export interface OpenAuditInput {
   flag?: string;
   env: NodeJS.ProcessEnv;

@@ -74,6 +74,7 @@ export interface AccessReview {
   findings: Finding[];
 }
 
+/** Inputs of buildReview; `roster` undefined means the roster cross-check is not done. */
 export interface ReviewInput {
   project: Project;
   live: Live;
