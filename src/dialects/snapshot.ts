@@ -12,9 +12,21 @@
  *   arrays read as empty.
  */
 import { RbacError } from '../model/errors.js';
-import { makeFutureGrant, makeGrant, makeMembership } from '../model/keys.js';
+import { makeFutureGrant, makeGrant, makeMembership, maskingPolicyKey, rowAccessPolicyKey } from '../model/keys.js';
 import { isPrivilege } from '../model/privileges.js';
-import { PLATFORMS, type Live, type LiveRole, type LiveTable, type ObjectRef, type Platform, type Privilege } from '../model/types.js';
+import {
+  MASK_FUNCTIONS,
+  PLATFORMS,
+  type Live,
+  type LiveRole,
+  type LiveTable,
+  type MaskFunction,
+  type MaskingPolicyRecord,
+  type ObjectRef,
+  type Platform,
+  type Privilege,
+  type RowAccessPolicyRecord,
+} from '../model/types.js';
 
 export const SNAPSHOT_FORMAT = 1;
 
@@ -46,6 +58,11 @@ export function writeSnapshot(live: Live): string {
     tables: [...live.tables].sort(byKey((t) => objKey(t.object))),
     databases: live.databases,
     currentUser: live.currentUser,
+    // Omitted when empty, so snapshots of platforms without policies stay as they were.
+    maskingPolicies: live.maskingPolicies?.length ? [...live.maskingPolicies].sort(byKey((p) => p.key)).map(({ source: _s, ...p }) => p) : undefined,
+    rowAccessPolicies: live.rowAccessPolicies?.length
+      ? [...live.rowAccessPolicies].sort(byKey((p) => p.key)).map(({ source: _s, ...p }) => p)
+      : undefined,
   };
   return JSON.stringify(sortKeys(doc), null, 2) + '\n';
 }
@@ -146,9 +163,57 @@ export function readSnapshot(text: string): Live {
     const table: LiveTable = { object: objectRef(o.object, `tables[${i}].object`, 'table'), columns };
     const owner = optS(o.owner, `tables[${i}].owner`);
     if (owner !== undefined) table.owner = owner;
+    if (o.columnTypes !== undefined) {
+      const types = arr(o.columnTypes, `tables[${i}].columnTypes`).map((c, j) => s(c, `tables[${i}].columnTypes[${j}]`));
+      if (types.length !== columns.length) fail(`tables[${i}].columnTypes`, 'must have one type per column');
+      table.columnTypes = types;
+    }
     return table;
   });
+  const strings = (v: unknown, path: string) => arr(v, path).map((x, j) => s(x, `${path}[${j}]`));
+  const maskingPolicies = d.maskingPolicies === undefined ? undefined : arr(d.maskingPolicies, 'maskingPolicies').map((m, i): MaskingPolicyRecord => {
+    const at = `maskingPolicies[${i}]`;
+    const o = obj(m, at);
+    const name = s(o.name, `${at}.name`);
+    const rec: MaskingPolicyRecord = {
+      key: maskingPolicyKey(name),
+      name,
+      schema: objectRef(o.schema, `${at}.schema`, 'schema'),
+      unmaskedFor: strings(o.unmaskedFor, `${at}.unmaskedFor`),
+      columns: arr(o.columns, `${at}.columns`).map((c, j) => {
+        const co = obj(c, `${at}.columns[${j}]`);
+        return { table: objectRef(co.table, `${at}.columns[${j}].table`, 'table'), column: s(co.column, `${at}.columns[${j}].column`) };
+      }),
+    };
+    if (o.mask !== undefined) {
+      if (!MASK_FUNCTIONS.includes(o.mask as MaskFunction)) fail(`${at}.mask`, `must be one of ${MASK_FUNCTIONS.join(', ')}`);
+      rec.mask = o.mask as MaskFunction;
+    } else rec.expression = s(o.expression, `${at}.expression`);
+    const body = optS(o.body, `${at}.body`);
+    if (body !== undefined) rec.body = body;
+    return rec;
+  });
+  const rowAccessPolicies = d.rowAccessPolicies === undefined ? undefined : arr(d.rowAccessPolicies, 'rowAccessPolicies').map((r, i): RowAccessPolicyRecord => {
+    const at = `rowAccessPolicies[${i}]`;
+    const o = obj(r, at);
+    const name = s(o.name, `${at}.name`);
+    const rec: RowAccessPolicyRecord = {
+      key: rowAccessPolicyKey(name),
+      name,
+      schema: objectRef(o.schema, `${at}.schema`, 'schema'),
+      table: objectRef(o.table, `${at}.table`, 'table'),
+      rules: arr(o.rules, `${at}.rules`).map((x, j) => {
+        const ro = obj(x, `${at}.rules[${j}]`);
+        return { roles: strings(ro.roles, `${at}.rules[${j}].roles`), where: s(ro.where, `${at}.rules[${j}].where`) };
+      }),
+    };
+    const body = optS(o.body, `${at}.body`);
+    if (body !== undefined) rec.body = body;
+    return rec;
+  });
   const live: Live = { platform: d.platform as Platform, roles, memberships, grants, futureGrants, schemas, tables };
+  if (maskingPolicies) live.maskingPolicies = maskingPolicies;
+  if (rowAccessPolicies) live.rowAccessPolicies = rowAccessPolicies;
   if (d.databases !== undefined) {
     const m = obj(d.databases, 'databases');
     live.databases = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, s(v, `databases.${k}`)]));

@@ -14,6 +14,7 @@ import { writeSnapshot } from '../../src/dialects/snapshot.js';
 import type { Io } from '../../src/cli/io.js';
 import { loadConfig, planWith } from '../../src/cli/session.js';
 import type { DatabricksTarget } from '../../src/config/targets.js';
+import { loadProject } from '../../src/config/load.js';
 import { rbac, repoRoot } from '../helpers/cli.js';
 import { golden, recordedDatabricksAdapter, snapshots, warehouseConfig } from './recorded.js';
 
@@ -111,11 +112,21 @@ describe('snapshot plans: Databricks', () => {
 });
 
 describe('snapshot plans: Postgres', () => {
-  it('the example configuration plans for a new database from an empty snapshot', async () => {
-    const r = await planSnapshot('postgres-empty.json', 'postgres', repoRoot);
-    expectGolden('postgres-empty.txt', r.out);
+  it('the example configuration plans against a snapshot of the seeded demo: roles, masking views, RLS, revokes', async () => {
+    const r = await planSnapshot('postgres-demo.json', 'postgres', repoRoot);
+    expect(r.code, r.err).toBe(0);
+    expectGolden('postgres-demo.txt', r.out);
     expect(r.out).toContain('CREATE ROLE "privacy_officer"');
-    expect(r.out).toMatch(/GRANT SELECT \("birth_year", "facility_id", "patient_id", "zip3"\) ON TABLE/);
+    expect(r.out).toContain('CREATE OR REPLACE VIEW "clinical"."patients_masked"');
+    expect(r.out).toContain('REVOKE SELECT ON TABLE "clinical"."patients" FROM PUBLIC');
+    expect(r.out).toMatch(/CREATE POLICY .* ON "clinical"\."encounters"/);
+  });
+
+  it('the example configuration masks columns, so an empty database is refused naming the missing table', async () => {
+    const r = await planSnapshot('postgres-empty.json', 'postgres', repoRoot);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/table table:ehr\.\w+\.\w+ has masked columns but does not exist on the target/);
   });
 });
 
@@ -124,12 +135,42 @@ describe('column grants on Snowflake and Databricks', () => {
     const r = await planSnapshot(`${platform}-empty.json`, platform, repoRoot);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    for (const at of ['grants/billing.yaml:9:18', 'grants/clinical.yaml:12:18', 'grants/clinical.yaml:17:18', 'grants/clinical.yaml:20:18', 'grants/clinical.yaml:23:18']) {
-      expect(r.err).toContain(`${at}: error: ${platform} has no column-level grants`);
-    }
+    // Every column grant of the example is named where it is written.
+    const { project } = await loadProject(repoRoot);
+    const columnGrants = project.grants.filter((g) => g.columns).map((g) => `${g.objectSource.file}:${g.objectSource.line}:${g.objectSource.column}`);
+    expect(columnGrants.length).toBeGreaterThanOrEqual(5);
+    for (const at of columnGrants) expect(r.err).toContain(`${at}: error: ${platform} has no column-level grants`);
     expect(r.err).toContain('masking policy');
     expect(r.err).toContain(`the configuration is not valid for ${platform}`);
     // Never widened to a table grant.
     expect(r.err + r.out).not.toMatch(/GRANT SELECT ON TABLE/);
+  });
+});
+
+describe('snapshot round trip', () => {
+  it('keeps column types and policies, and recomputes keys', async () => {
+    const { readSnapshot } = await import('../../src/dialects/snapshot.js');
+    const text = readFileSync(path.join(snapshots, 'postgres-demo.json'), 'utf8');
+    const live = readSnapshot(text);
+    expect(live.tables.every((t) => t.columnTypes?.length === t.columns.length)).toBe(true);
+    const withPolicies = {
+      ...live,
+      maskingPolicies: [
+        {
+          key: 'ignored',
+          name: 'ssn_last4',
+          schema: { kind: 'schema' as const, database: 'ehr', schema: 'clinical' },
+          mask: 'last4' as const,
+          unmaskedFor: ['privacy_officer'],
+          columns: [{ table: { kind: 'table' as const, database: 'ehr', schema: 'clinical', name: 'patients' }, column: 'ssn' }],
+        },
+      ],
+    };
+    const again = readSnapshot(writeSnapshot(withPolicies));
+    expect(again.maskingPolicies?.[0]).toMatchObject({ key: 'policy:masking:ssn_last4', mask: 'last4', unmaskedFor: ['privacy_officer'] });
+    expect(writeSnapshot(again)).toBe(writeSnapshot({ ...withPolicies, maskingPolicies: again.maskingPolicies }));
+    expect(() => readSnapshot(JSON.stringify({ platform: 'postgres', maskingPolicies: [{ name: 'x', schema: { kind: 'schema', database: 'd', schema: 's' }, mask: 'rot13', unmaskedFor: [], columns: [] }] }))).toThrow(
+      /maskingPolicies\[0\]\.mask must be one of/,
+    );
   });
 });
