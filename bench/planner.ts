@@ -23,7 +23,9 @@ export async function benchPlanner(size = 1_000_000): Promise<Record<string, unk
         const g = makeGrant({ role: `role_${r}`, privilege, object });
         desiredGrants.push(g);
         // 5% missing from live, 5% extra in live (a different privilege on another table).
-        if (i % 20 !== 0) liveGrants.push(g);
+        // Live records are built separately, as a reader builds them: equal keys, but
+        // distinct strings and objects, so the planner compares contents, not identities.
+        if (i % 20 !== 0) liveGrants.push(makeGrant({ role: `role_${r}`, privilege, object: makeObject('table', 'ehr', `s${t % 50}`, `t${t}`) }));
         if (i % 20 === 1) liveGrants.push(makeGrant({ role: `role_${r}`, privilege, object: makeObject('table', 'ehr', 'extra', `x${i}`) }));
         i++;
       }

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { objectKey, roleKey, schemaOf } from '../model/keys.js';
-import type { Live } from '../model/types.js';
+import type { GrantRecord, Live } from '../model/types.js';
 import type { ManagedScope } from './types.js';
 import { inScopeFuture, inScopeGrant, inScopeMembership } from './scope.js';
 
@@ -43,7 +43,11 @@ class Accumulator {
   }
 }
 
-export function fingerprintLive(live: Live, scope: ManagedScope): string {
+/**
+ * `inScopeGrants`, when given, must be exactly the live grants that `inScopeGrant`
+ * accepts (the planner has them already and passes them to avoid a second pass).
+ */
+export function fingerprintLive(live: Live, scope: ManagedScope, inScopeGrants?: readonly GrantRecord[]): string {
   const acc = new Accumulator();
   acc.add(`platform:${live.platform}`);
   for (const r of live.roles) {
@@ -51,7 +55,8 @@ export function fingerprintLive(live: Live, scope: ManagedScope): string {
     acc.add(`${roleKey(r.name)}:${r.isUser ? 'user' : 'role'}:${r.description ?? ''}\u0000${r.owner ?? ''}`);
   }
   for (const m of live.memberships) if (inScopeMembership(m, scope)) acc.add(m.key);
-  for (const g of live.grants) if (inScopeGrant(g, scope)) acc.add(g.key);
+  if (inScopeGrants) for (const g of inScopeGrants) acc.add(g.key);
+  else for (const g of live.grants) if (inScopeGrant(g, scope)) acc.add(g.key);
   for (const f of live.futureGrants) if (inScopeFuture(f, scope)) acc.add(f.key);
   // Policies: their definitions, not the display-only bodies.
   for (const m of live.maskingPolicies ?? []) {
