@@ -1,0 +1,10 @@
+/**
+ * Runs before every test file. Ink reads CI / CONTINUOUS_INTEGRATION from the
+ * environment when it is first imported and, in CI, renders only the last frame; the
+ * terminal-UI tests drive Ink frame by frame on fake TTYs, so they must not inherit the
+ * CI runner's variables. Code under test never reads process.env.CI for decisions: the
+ * CLI passes its environment explicitly, and tests of "never start under CI" pass
+ * `CI=true` in that explicit environment.
+ */
+delete process.env.CI;
+delete process.env.CONTINUOUS_INTEGRATION;
