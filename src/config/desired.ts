@@ -148,6 +148,7 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
   const schemaWide: SchemaWideGrant[] = [];
   const grantSeen = new Map<string, SourceLocation>();
   for (const g of project.grants) {
+    if (g.platforms && !g.platforms.includes(platform)) continue;
     const role = g.isPublic ? PUBLIC_ROLE : norm(g.role, g.roleSource, 'role name');
     const privs = privilegesFor(g, platform, err);
     if (g.objects === 'tables') {

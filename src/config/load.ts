@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { anyPlatformPrivileges, COLUMN_PRIVILEGES } from '../model/privileges.js';
-import type { Platform, Privilege, SecurableKind, SourceLocation } from '../model/types.js';
+import { PLATFORMS, type Platform, type Privilege, type SecurableKind, type SourceLocation } from '../model/types.js';
 import type { NamePart } from '../dialects/types.js';
 import { diag, sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { formatPath, isPublicName, neutralId, parsePart, parsePath, suggestion } from './names.js';
@@ -375,6 +375,7 @@ class Builder {
       objectSource,
       columns,
       objects,
+      ...(get(g, 'platforms') ? { platforms: items(g, 'platforms').filter((v) => v.t === 'scalar').map((v) => String(v.value) as Platform) } : {}),
       reason: str(g, 'reason'),
       source: g.loc,
     };
@@ -439,14 +440,17 @@ class Builder {
       const overlap: string[] = [];
       let firstAt: SourceLocation | undefined;
       const cols = g.columns?.map((c) => neutralId([c.name])) ?? [''];
-      for (const pw of new Set(g.privileges.map((p) => p.word))) {
-        for (const c of cols) {
-          const id = [neutralId([g.role]), pw, g.object.kind, neutralId(g.object.parts), c, g.objects ?? ''].join('|');
-          const first = seen.get(id);
-          if (first && first !== g.source) {
-            overlap.push(pw);
-            firstAt ??= first;
-          } else seen.set(id, g.source);
+      // Entries for different platforms (`platforms:`) may repeat a grant.
+      for (const platform of g.platforms ?? PLATFORMS) {
+        for (const pw of new Set(g.privileges.map((p) => p.word))) {
+          for (const c of cols) {
+            const id = [platform, neutralId([g.role]), pw, g.object.kind, neutralId(g.object.parts), c, g.objects ?? ''].join('|');
+            const first = seen.get(id);
+            if (first && first !== g.source) {
+              overlap.push(pw);
+              firstAt ??= first;
+            } else seen.set(id, g.source);
+          }
         }
       }
       if (firstAt) {

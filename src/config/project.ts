@@ -71,6 +71,8 @@ export interface GrantDef {
   objectSource: SourceLocation;
   columns?: NameRef[];
   objects?: 'tables';
+  /** Only on these platforms; undefined: every platform. */
+  platforms?: Platform[];
   reason?: string;
   source: SourceLocation;
 }

@@ -7,6 +7,7 @@
  * The node kinds are deliberately few (string, integer, boolean, list, object, map,
  * variants); each has exactly one JSON Schema translation below.
  */
+import { PLATFORMS } from '../model/types.js';
 import { ALL_PRIVILEGES } from '../model/privileges.js';
 import { NAME_PATTERNS } from './names.js';
 
@@ -358,6 +359,11 @@ const grantNode = obj(
       1,
     ),
     on: onNode,
+    platforms: list(
+      str('A platform.', { enum: PLATFORMS, enumLabel: 'platform' }),
+      'Only on these platforms (default: every platform). For what one platform expresses differently: column grants on PostgreSQL, table grants plus masking policies elsewhere.',
+      1,
+    ),
     reason: str('Why the grant exists (display only).'),
   },
   ['role', 'privileges', 'on'],

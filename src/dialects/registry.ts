@@ -44,7 +44,7 @@ export function compilerFor(platform: Platform): Compiler {
     case 'snowflake':
       return compileSnowflake;
     case 'databricks':
-      return (change, _ctx) => compileDatabricksPlan({ ...EMPTY_PLAN, changes: [change] }).map((s) => s.sql);
+      return (change, ctx) => compileDatabricksPlan({ ...EMPTY_PLAN, changes: [change] }, new Map(), ctx).map((s) => s.sql);
     default:
       return assertNever(platform);
   }
@@ -82,7 +82,7 @@ export function compileOffline(plan: Plan, ctx: CompileContext): { statements: S
     case 'databricks': {
       const revokes = plan.changes.some((c) => c.kind === 'revoke' || c.kind === 'revokeFuture');
       return {
-        statements: compileDatabricksPlan(plan),
+        statements: compileDatabricksPlan(plan, new Map(), ctx),
         problems: revokes
           ? [
               {

@@ -7,7 +7,8 @@
  *
  * Set UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeSnapshot } from '../../src/dialects/snapshot.js';
@@ -130,20 +131,47 @@ describe('snapshot plans: Postgres', () => {
   });
 });
 
-describe('column grants on Snowflake and Databricks', () => {
-  it.each(['snowflake', 'databricks'])('%s: the example configuration is refused, naming every column grant and masking policies', async (platform) => {
+describe('the example configuration on Snowflake and Databricks', () => {
+  it.each(['snowflake', 'databricks'])('%s: plans against a recorded account holding the demo tables', async (platform) => {
+    const r = await planSnapshot(`${platform}-demo.json`, platform, repoRoot);
+    expect(r.code, r.err).toBe(0);
+    expectGolden(`${platform}-demo.txt`, r.out);
+    // Column grants are PostgreSQL-only (`platforms:`); here the table is granted and
+    // every direct identifier is masked by policy instead.
+    expect(r.out).toMatch(platform === 'snowflake' ? /CREATE OR REPLACE MASKING POLICY "EHR"\."CLINICAL"\."SSN_LAST4"/ : /CREATE OR REPLACE FUNCTION `ehr`\.`clinical`\.`ssn_last4`/);
+    expect(r.out).toMatch(platform === 'snowflake' ? /ADD ROW ACCESS POLICY/ : /SET ROW FILTER/);
+    expect(r.out).not.toMatch(/GRANT SELECT \(/);
+  });
+
+  it.each(['snowflake', 'databricks'])('%s: on an empty account the row access policy stops the plan, naming its table', async (platform) => {
     const r = await planSnapshot(`${platform}-empty.json`, platform, repoRoot);
     expect(r.code).toBe(1);
-    expect(r.out).toBe('');
-    // Every column grant of the example is named where it is written.
-    const { project } = await loadProject(repoRoot);
-    const columnGrants = project.grants.filter((g) => g.columns).map((g) => `${g.objectSource.file}:${g.objectSource.line}:${g.objectSource.column}`);
-    expect(columnGrants.length).toBeGreaterThanOrEqual(5);
-    for (const at of columnGrants) expect(r.err).toContain(`${at}: error: ${platform} has no column-level grants`);
-    expect(r.err).toContain('masking policy');
-    expect(r.err).toContain(`the configuration is not valid for ${platform}`);
-    // Never widened to a table grant.
-    expect(r.err + r.out).not.toMatch(/GRANT SELECT ON TABLE/);
+    expect(r.err).toMatch(/row access policy own_facility: table table:ehr\.clinical\.encounters is not in the live state/i);
+  });
+
+  it.each(['snowflake', 'databricks'])('%s: a column grant without `platforms:` is refused, naming where it is written', async (platform) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rbac-cols-'));
+    try {
+      cpSync(path.join(repoRoot, 'roles'), path.join(dir, 'roles'), { recursive: true });
+      cpSync(path.join(repoRoot, 'grants'), path.join(dir, 'grants'), { recursive: true });
+      cpSync(path.join(repoRoot, 'rbac.yaml'), path.join(dir, 'rbac.yaml'));
+      for (const f of ['clinical.yaml', 'billing.yaml']) {
+        const file = path.join(dir, 'grants', f);
+        writeFileSync(file, readFileSync(file, 'utf8').replace(/^ {4}platforms: .*\n/gm, ''));
+      }
+      const { project } = await loadProject(dir);
+      const columnGrants = project.grants.filter((g) => g.columns).map((g) => `${g.objectSource.file}:${g.objectSource.line}:${g.objectSource.column}`);
+      expect(columnGrants.length).toBeGreaterThanOrEqual(5);
+      const r = await rbac(['plan', '--config', dir, '--snapshot', path.join(snapshots, `${platform}-demo.json`), '--platform', platform]);
+      expect(r.code).toBe(1);
+      expect(r.out).toBe('');
+      for (const at of columnGrants) expect(r.err).toContain(`${at}: error: ${platform} has no column-level grants`);
+      expect(r.err).toContain('masking policy');
+      // Never widened to a table grant.
+      expect(r.err + r.out).not.toMatch(/GRANT SELECT ON TABLE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -190,3 +190,45 @@ describe('toDesired', () => {
     ]);
   });
 });
+
+describe('platforms: on a grant', () => {
+  const grants = [
+    'grants:',
+    '  - role: reader',
+    '    privileges: [select]',
+    '    on: { table: ehr.clinical.patients, columns: [patient_id] }',
+    '    platforms: [postgres]',
+    '  - role: reader',
+    '    privileges: [select]',
+    '    on: { table: ehr.clinical.patients }',
+    '    platforms: [snowflake, databricks]',
+    '',
+  ].join('\n');
+
+  it('keeps a grant only on the platforms it names', async () => {
+    const p = await project(grants);
+    expect(p.grants.map((g) => g.platforms)).toEqual([['postgres'], ['snowflake', 'databricks']]);
+    const pg = toDesired(p, pgLike);
+    expect(pg.diagnostics).toEqual([]);
+    expect(pg.desired.grants.map((g) => g.key)).toEqual(['grant:select:table:ehr.clinical.patients.patient_id:role:reader']);
+    const sf = toDesired(p, sfLike);
+    expect(sf.diagnostics).toEqual([]);
+    expect(sf.desired.grants.map((g) => g.key)).toEqual(['grant:select:table:EHR.CLINICAL.PATIENTS:role:READER']);
+  });
+
+  it('still reports the same grant twice on one platform, and rejects an unknown platform', async () => {
+    const dup = await load({
+      'roles/a.yaml': ROLES,
+      'grants/a.yaml': grants + '  - role: reader\n    privileges: [select]\n    on: { table: ehr.clinical.patients }\n    platforms: [snowflake]\n',
+    });
+    expect(errors(dup.diagnostics).map((d) => d.code)).toEqual(['duplicate-grant']);
+    const bad = await load({
+      'roles/a.yaml': ROLES,
+      'grants/a.yaml': 'grants:\n  - role: reader\n    privileges: [select]\n    on: { table: ehr.clinical.patients }\n    platforms: [snowflak]\n',
+    });
+    const e = errors(bad.diagnostics);
+    expect(e).toHaveLength(1);
+    expect(e[0].message).toContain('snowflak');
+    expect(e[0].hint ?? e[0].message).toContain('snowflake');
+  });
+});

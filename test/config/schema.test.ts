@@ -103,7 +103,7 @@ describe('JSON Schema', () => {
     expect(Object.keys(defs.rolesFile.properties)).toEqual(['users', 'roles']);
     expect(Object.keys(defs.grantsFile.properties)).toEqual(['grants', 'phi', 'masking_policies', 'row_access_policies']);
     const grant = (defs.grantsFile.properties.grants as unknown as { items: { properties: Record<string, unknown>; required: string[] } }).items;
-    expect(Object.keys(grant.properties)).toEqual(['role', 'privileges', 'on', 'reason']);
+    expect(Object.keys(grant.properties)).toEqual(['role', 'privileges', 'on', 'platforms', 'reason']);
     expect(grant.required).toEqual(['role', 'privileges', 'on']);
     for (const d of Object.values(defs)) for (const p of Object.values(d.properties)) expect(p.description).toBeTruthy();
   });
