@@ -10,8 +10,12 @@ import type { Statement } from './types.js';
 /** What the runner needs from an adapter: run one statement, describe an error safely. */
 export interface SequentialRunner {
   exec(sql: string): Promise<unknown>;
-  /** A message without secrets, and the driver's error code when it has one. */
-  describe(e: unknown): { message: string; code?: string };
+  /**
+   * A message without secrets, and the driver's error code when it has one. Default:
+   * the error's own message and `code`, for drivers whose errors are already scrubbed
+   * (both the Snowflake and the Databricks query seams map and scrub them).
+   */
+  describe?(e: unknown): { message: string; code?: string };
   now?: () => number;
 }
 
@@ -30,7 +34,7 @@ export async function applySequential(
     try {
       await runner.exec(statement.sql);
     } catch (e) {
-      const { message, code } = runner.describe(e);
+      const { message, code } = (runner.describe ?? describeError)(e);
       onEvent?.({ type: 'failed', index: i, statement, error: message, code });
       return {
         ok: false,
@@ -45,4 +49,10 @@ export async function applySequential(
     onEvent?.({ type: 'done', index: i, statement, ms: now() - s0 });
   }
   return { ok: true, applied, pending: [], rolledBack: false, ms: now() - t0 };
+}
+
+function describeError(e: unknown): { message: string; code?: string } {
+  const err = e as { message?: unknown; code?: unknown } | undefined;
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  return typeof err?.code === 'string' ? { message, code: err.code } : { message };
 }

@@ -145,6 +145,22 @@ export type PolicyChange =
   | AlterRowAccessPolicy
   | DropRowAccessPolicy;
 
+const POLICY_KINDS: ReadonlySet<string> = new Set<PolicyChange['kind']>([
+  'createMaskingPolicy',
+  'alterMaskingPolicy',
+  'dropMaskingPolicy',
+  'attachMaskingPolicy',
+  'detachMaskingPolicy',
+  'createRowAccessPolicy',
+  'alterRowAccessPolicy',
+  'dropRowAccessPolicy',
+]);
+
+/** Whether a change is about a policy (the compilers hand those to their policies.ts). */
+export function isPolicyChange(c: Change): c is PolicyChange {
+  return POLICY_KINDS.has(c.kind);
+}
+
 export type Change =
   | PolicyChange
   | CreateRole

@@ -4,7 +4,7 @@
  */
 import { objectPath } from '../model/keys.js';
 import type { ObjectRef } from '../model/types.js';
-import { assertNever, type Change, type PlanSummary } from '../plan/types.js';
+import { assertNever, isPolicyChange, type Change, type PlanSummary } from '../plan/types.js';
 import { changeSymbol, isDestructive, summarize } from '../plan/plan.js';
 import { changeBodies as renderChangeBodies, columnPath, describeChange as describePlain } from '../render/describe.js';
 
@@ -58,6 +58,7 @@ function alterFields(c: Extract<Change, { kind: 'alterRole' }>): string[] {
  * `revoke membership of mallory`, `create role clinical_analyst`.
  */
 export function describeChange(change: Change): string {
+  if (isPolicyChange(change)) return describePlain(change);
   switch (change.kind) {
     case 'createRole':
       return `create role ${change.role}`;
@@ -81,15 +82,6 @@ export function describeChange(change: Change): string {
       const by = change.forRole ? ` created by ${change.forRole}` : '';
       return `${verb} ${privs(change.privileges)} on future ${change.objectType} in schema ${objectPath(change.schema)}${by}`;
     }
-    case 'createMaskingPolicy':
-    case 'alterMaskingPolicy':
-    case 'dropMaskingPolicy':
-    case 'attachMaskingPolicy':
-    case 'detachMaskingPolicy':
-    case 'createRowAccessPolicy':
-    case 'alterRowAccessPolicy':
-    case 'dropRowAccessPolicy':
-      return describePlain(change);
     default:
       return assertNever(change);
   }

@@ -99,17 +99,7 @@ export class DatabricksAdapter implements Adapter {
   }
 
   apply(statements: Statement[], opts: { onEvent?: ApplyListener; lockTimeoutMs?: number } = {}): Promise<ApplyResult> {
-    return applySequential(
-      statements,
-      {
-        exec: (text) => this.run(text),
-        describe: (e) => {
-          const d = e instanceof DatabricksDriverError ? e : new DatabricksDriverError(String((e as Error)?.message ?? e));
-          return { message: d.message, code: d.code };
-        },
-      },
-      opts.onEvent,
-    );
+    return applySequential(statements, { exec: (text) => this.run(text) }, opts.onEvent);
   }
 
   queryCount(): number {

@@ -16,7 +16,7 @@
 import { compileDatabricksPolicy } from './policies.js';
 import { RbacError } from '../../model/errors.js';
 import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
-import { assertNever, type Change } from '../../plan/types.js';
+import { assertNever, isPolicyChange, type Change } from '../../plan/types.js';
 import type { CompileContext } from '../types.js';
 import { databricksDialect } from './quote.js';
 
@@ -79,6 +79,7 @@ function unsupported(what: string, hint: string): never {
 }
 
 export function compileDatabricks(change: Change, _ctx: CompileContext = {}): string[] {
+  if (isPolicyChange(change)) return compileDatabricksPolicy(change, _ctx);
   switch (change.kind) {
     case 'createRole':
       return unsupported(`creating group ${change.role}`, 'create the account group through SCIM or your identity provider, then plan again');
@@ -103,15 +104,6 @@ export function compileDatabricks(change: Change, _ctx: CompileContext = {}): st
       const words = change.privileges.map((p) => databricksWord('table', p));
       return [grantStatement(change.kind === 'grantFuture' ? 'GRANT' : 'REVOKE', words, change.schema, change.role)];
     }
-    case 'createMaskingPolicy':
-    case 'alterMaskingPolicy':
-    case 'dropMaskingPolicy':
-    case 'attachMaskingPolicy':
-    case 'detachMaskingPolicy':
-    case 'createRowAccessPolicy':
-    case 'alterRowAccessPolicy':
-    case 'dropRowAccessPolicy':
-      return compileDatabricksPolicy(change, _ctx);
     default:
       return assertNever(change);
   }

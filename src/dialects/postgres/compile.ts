@@ -9,7 +9,7 @@
  */
 import { compilePostgresPolicy } from './policies.js';
 import type { Change } from '../../plan/types.js';
-import { assertNever } from '../../plan/types.js';
+import { assertNever, isPolicyChange } from '../../plan/types.js';
 import type { CompileContext } from '../types.js';
 import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
 import { PUBLIC_ROLE } from '../../model/types.js';
@@ -129,6 +129,7 @@ function commentSql(role: string, c: { description?: string; owner?: string }): 
 
 /** Compile one change into PostgreSQL statements (no trailing semicolons). */
 export function compilePostgres(change: Change, ctx: CompileContext): string[] {
+  if (isPolicyChange(change)) return compilePostgresPolicy(change, ctx);
   switch (change.kind) {
     case 'createRole': {
       const out = [`CREATE ROLE ${quoteIdent(change.role)} NOLOGIN`];
@@ -164,15 +165,6 @@ export function compilePostgres(change: Change, ctx: CompileContext): string[] {
           : `REVOKE ${privs} ON TABLES FROM ${granteeSql(change.role)}`;
       return [`ALTER DEFAULT PRIVILEGES ${forRole}IN SCHEMA ${schema} ${action}`];
     }
-    case 'createMaskingPolicy':
-    case 'alterMaskingPolicy':
-    case 'dropMaskingPolicy':
-    case 'attachMaskingPolicy':
-    case 'detachMaskingPolicy':
-    case 'createRowAccessPolicy':
-    case 'alterRowAccessPolicy':
-    case 'dropRowAccessPolicy':
-      return compilePostgresPolicy(change, ctx);
     default:
       return assertNever(change);
   }

@@ -16,7 +16,7 @@ import { columnKey, objectKey } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
 import type { LiveTable, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord } from '../../model/types.js';
 import type { Change, Plan, PolicyChange } from '../../plan/types.js';
-import { assertNever } from '../../plan/types.js';
+import { assertNever, isPolicyChange } from '../../plan/types.js';
 import type { CompileContext, Statement } from '../types.js';
 import { compilePostgres, granteeSql } from './compile.js';
 import {
@@ -50,21 +50,6 @@ export function compilePostgresPlan(plan: Plan, ctx: CompileContext): Statement[
   return out;
 }
 
-function isPolicyChange(c: Change): c is PolicyChange {
-  switch (c.kind) {
-    case 'createMaskingPolicy':
-    case 'alterMaskingPolicy':
-    case 'dropMaskingPolicy':
-    case 'attachMaskingPolicy':
-    case 'detachMaskingPolicy':
-    case 'createRowAccessPolicy':
-    case 'alterRowAccessPolicy':
-    case 'dropRowAccessPolicy':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** The policy set after applying `changes` to the live one. */
 function policiesAfter(changes: readonly Change[], ctx: CompileContext): { masking: MaskingPolicyRecord[]; rowAccess: RowAccessPolicyRecord[] } {

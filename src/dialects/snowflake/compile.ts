@@ -12,7 +12,7 @@
 import { compileSnowflakePolicy } from './policies.js';
 import { RbacError } from '../../model/errors.js';
 import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
-import { assertNever, type Change } from '../../plan/types.js';
+import { assertNever, isPolicyChange, type Change } from '../../plan/types.js';
 import type { CompileContext } from '../types.js';
 import { encodeRoleComment, snowflakeDialect } from './quote.js';
 
@@ -78,6 +78,7 @@ function grantee(kind: 'user' | 'role', name: string): string {
 }
 
 export function compileSnowflake(change: Change, _ctx: CompileContext = {}): string[] {
+  if (isPolicyChange(change)) return compileSnowflakePolicy(change, _ctx);
   switch (change.kind) {
     case 'createRole': {
       const c = commentClause(change);
@@ -129,15 +130,6 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
         ? [`GRANT ${privs} ON FUTURE TABLES IN SCHEMA ${schema} TO ROLE ${q(change.role)}`]
         : [`REVOKE ${privs} ON FUTURE TABLES IN SCHEMA ${schema} FROM ROLE ${q(change.role)}`];
     }
-    case 'createMaskingPolicy':
-    case 'alterMaskingPolicy':
-    case 'dropMaskingPolicy':
-    case 'attachMaskingPolicy':
-    case 'detachMaskingPolicy':
-    case 'createRowAccessPolicy':
-    case 'alterRowAccessPolicy':
-    case 'dropRowAccessPolicy':
-      return compileSnowflakePolicy(change, _ctx);
     default:
       return assertNever(change);
   }
