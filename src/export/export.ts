@@ -12,7 +12,7 @@
  * Pure part: `buildExport(live, opts)` turns a Live state into files and warnings.
  */
 import type { Dialect, QueryFn } from '../dialects/types.js';
-import { grantKey, objectKey, schemaOf } from '../model/keys.js';
+import { grantKey, makeGrant, objectKey, schemaOf } from '../model/keys.js';
 import type { Live, ObjectRef, Privilege } from '../model/types.js';
 import { PUBLIC_ROLE } from '../model/types.js';
 import { ALL_PRIVILEGES } from '../model/privileges.js';
@@ -154,16 +154,38 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
     rolesYaml.push('');
   }
 
+  // --- policies ----------------------------------------------------------------------
+  // On PostgreSQL a masked table is read through the tool's `<table>_masked` view, and
+  // the planner rewrites grants of masked columns onto it. Export writes the grants as
+  // the configuration said them: a grant on the view is a grant on its table (the
+  // planner maps it back), and the view itself is not configuration.
+  const maskedViews = new Map<string, ObjectRef>();
+  if (live.platform === 'postgres') {
+    for (const m of live.maskingPolicies ?? []) {
+      for (const c of m.columns) {
+        const view: ObjectRef = { kind: 'table', database: c.table.database, schema: c.table.schema, name: `${c.table.name}_masked` };
+        maskedViews.set(objectKey(view), c.table);
+      }
+    }
+  }
+  const liveGrants = maskedViews.size
+    ? live.grants.map((g) => {
+        const base = g.object.kind === 'table' ? maskedViews.get(objectKey(g.object)) : undefined;
+        return base ? makeGrant({ role: g.role, privilege: g.privilege, object: base, column: g.column }) : g;
+      })
+    : live.grants;
+
   // --- grants ------------------------------------------------------------------------
   // Schema-wide (`objects: tables`) where a future grant for the planner's creator
   // exists and every live table of the schema already holds the privilege.
   const creators = new Set(opts.futureGrantCreators);
   const tablesBySchema = new Map<string, ObjectRef[]>();
   for (const t of live.tables) {
+    if (maskedViews.has(objectKey(t.object))) continue; // the tool's views are not configuration
     const k = objectKey(schemaOf(t.object));
     (tablesBySchema.get(k) ?? tablesBySchema.set(k, []).get(k)!).push(t.object);
   }
-  const grantKeys = new Set(live.grants.map((g) => g.key));
+  const grantKeys = new Set(liveGrants.map((g) => g.key));
   const covered = new Set<string>();
   const entries: GrantEntry[] = [];
   const futureBy = new Map<string, { role: string; schema: ObjectRef; privs: Set<Privilege>; creators: Set<string> }>();
@@ -209,8 +231,10 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
   // then privileges with the same column list are merged into one entry.
   const tableLevel = new Map<string, { role: string; object: ObjectRef; privs: Privilege[] }>();
   const columnLevel = new Map<string, { role: string; object: ObjectRef; priv: Privilege; cols: string[] }>();
-  for (const g of live.grants) {
-    if (covered.has(g.key)) continue;
+  const seenGrant = new Set<string>();
+  for (const g of liveGrants) {
+    if (covered.has(g.key) || seenGrant.has(g.key)) continue;
+    seenGrant.add(g.key);
     if (g.role !== PUBLIC_ROLE && !exported.has(g.role)) continue;
     if (g.role === PUBLIC_ROLE && !opts.includePublic) continue;
     if (g.column === undefined) {
@@ -260,11 +284,46 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
     }
     files[file] = lines.join('\n') + '\n';
   }
+  const policyLines = policiesYaml(live, d);
+  if (policyLines.length) files['grants/policies.yaml'] = policyLines.join('\n') + '\n';
   return {
     files,
     warnings,
     counts: { roles: exported.size, users: users.size, memberships: membershipCount, grants: live.grants.filter((g) => g.role === PUBLIC_ROLE || exported.has(g.role)).length },
   };
+}
+
+/** Masking and row access policies the tool made, in the `grants/*.yaml` syntax. */
+function policiesYaml(live: Live, d: Dialect): string[] {
+  const masking = [...(live.maskingPolicies ?? [])].sort((a, b) => cmp(a.name, b.name));
+  const rows = [...(live.rowAccessPolicies ?? [])].sort((a, b) => cmp(a.name, b.name));
+  if (!masking.length && !rows.length) return [];
+  const q = (name: string) => yamlStr(configPart(name, d));
+  const column = (c: { table: ObjectRef; column: string }) => yamlStr(`${objectPathConfig(c.table, d)}.${configPart(c.column, d)}`);
+  const lines = ['# Exported by `rbac export`: masking and row access policies rbac made.'];
+  if (masking.length) {
+    lines.push('masking_policies:');
+    for (const m of masking) {
+      lines.push(`  - name: ${q(m.name)}`);
+      lines.push(`    columns: [${m.columns.map(column).join(', ')}]`);
+      if (m.mask !== undefined) lines.push(`    mask: ${m.mask}`);
+      else lines.push(`    expression: { ${live.platform}: ${JSON.stringify(m.expression ?? '')} }`);
+      lines.push(`    unmasked_for: [${m.unmaskedFor.map((r) => (r === PUBLIC_ROLE ? 'public' : q(r))).join(', ')}]`);
+    }
+  }
+  if (rows.length) {
+    lines.push('row_access_policies:');
+    for (const r of rows) {
+      lines.push(`  - name: ${q(r.name)}`);
+      lines.push(`    table: ${yamlStr(objectPathConfig(r.table, d))}`);
+      lines.push('    allow:');
+      for (const rule of r.rules) {
+        lines.push(`      - roles: [${rule.roles.map((x) => (x === PUBLIC_ROLE ? 'public' : q(x))).join(', ')}]`);
+        lines.push(`        where: ${JSON.stringify(rule.where)}`);
+      }
+    }
+  }
+  return lines;
 }
 
 function fileFor(o: ObjectRef): string {
