@@ -69,6 +69,15 @@ describe('CLI on the embedded demo (PGlite)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('start without a terminal prints the plan, exits 0 and applies nothing', async () => {
+    const r = await rbac(['start', '--config', dir]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('- revoke role clinical_analyst from user mallory');
+    expect(r.out).toMatch(/Plan: \d+ to add/);
+    const after = await rbac(['plan', '--config', dir, '--detailed-exitcode']);
+    expect(after.code).toBe(2);
+  });
+
   it('plans the drift, applies, converges, and enforces', async () => {
     const first = await rbac(['plan', '--config', dir, '--detailed-exitcode']);
     expect(first.err).toBe('');
