@@ -430,31 +430,9 @@ function sortChanges(cs: Change[]): Change[] {
   return keyed.map(([, c]) => c);
 }
 
-/** Whether a change removes access or drops something. */
+/** Whether a change removes access or drops something: exactly the `-` changes. */
 export function isDestructive(c: Change): boolean {
-  switch (c.kind) {
-    case 'revoke':
-    case 'revokeMembership':
-    case 'revokeFuture':
-    case 'dropRole':
-    case 'dropMaskingPolicy':
-    case 'detachMaskingPolicy':
-    case 'dropRowAccessPolicy':
-      return true;
-    case 'createRole':
-    case 'alterRole':
-    case 'grant':
-    case 'grantMembership':
-    case 'grantFuture':
-    case 'createMaskingPolicy':
-    case 'alterMaskingPolicy':
-    case 'attachMaskingPolicy':
-    case 'createRowAccessPolicy':
-    case 'alterRowAccessPolicy':
-      return false;
-    default:
-      return assertNever(c);
-  }
+  return changeSymbol(c) === '-';
 }
 
 /** `+` adds, `-` removes, `~` changes in place. */
