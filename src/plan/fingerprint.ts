@@ -10,12 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import { objectKey, roleKey, schemaOf } from '../model/keys.js';
-import type { GrantRecord, Live } from '../model/types.js';
+import type { Live } from '../model/types.js';
 import type { ManagedScope } from './types.js';
 import { inScopeFuture, inScopeGrant, inScopeMembership } from './scope.js';
 
 
-class Accumulator {
+/** Order-independent accumulator of record keys (see the file comment). */
+export class Accumulator {
   count = 0;
   sumA = 0;
   sumB = 0;
@@ -44,19 +45,19 @@ class Accumulator {
 }
 
 /**
- * `inScopeGrants`, when given, must be exactly the live grants that `inScopeGrant`
- * accepts (the planner has them already and passes them to avoid a second pass).
+ * `grantsAdded`, when given, is an accumulator that already holds exactly the keys of
+ * the live grants that `inScopeGrant` accepts (the planner adds them while it indexes
+ * them, when their characters are still in cache).
  */
-export function fingerprintLive(live: Live, scope: ManagedScope, inScopeGrants?: readonly GrantRecord[]): string {
-  const acc = new Accumulator();
+export function fingerprintLive(live: Live, scope: ManagedScope, grantsAdded?: Accumulator): string {
+  const acc = grantsAdded ?? new Accumulator();
   acc.add(`platform:${live.platform}`);
   for (const r of live.roles) {
     if (!scope.roles.has(r.name)) continue;
     acc.add(`${roleKey(r.name)}:${r.isUser ? 'user' : 'role'}:${r.description ?? ''}\u0000${r.owner ?? ''}`);
   }
   for (const m of live.memberships) if (inScopeMembership(m, scope)) acc.add(m.key);
-  if (inScopeGrants) for (const g of inScopeGrants) acc.add(g.key);
-  else for (const g of live.grants) if (inScopeGrant(g, scope)) acc.add(g.key);
+  if (!grantsAdded) for (const g of live.grants) if (inScopeGrant(g, scope)) acc.add(g.key);
   for (const f of live.futureGrants) if (inScopeFuture(f, scope)) acc.add(f.key);
   // Policies: their definitions, not the display-only bodies.
   for (const m of live.maskingPolicies ?? []) {

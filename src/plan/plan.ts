@@ -21,7 +21,7 @@ import {
   type ObjectRef,
   type Privilege,
 } from '../model/types.js';
-import { fingerprintLive } from './fingerprint.js';
+import { Accumulator, fingerprintLive } from './fingerprint.js';
 import { inScopeFuture, inScopeGrant, inScopeMembership } from './scope.js';
 import type { Change, ManagedScope, Plan, PlanOptions, PlanProblem, PlanSummary } from './types.js';
 import { assertNever } from './types.js';
@@ -177,6 +177,7 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   for (const r of scope.roles) liveByRole.set(r, new Map());
   const otherByRole = new Map<string, Map<string, number>>();
   const liveInScope: GrantRecord[] = [];
+  const fingerprint = new Accumulator();
   for (const g of live.grants) {
     let slots = liveByRole.get(g.role);
     if (!slots) {
@@ -187,6 +188,7 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
     if (slots.has(g.key)) continue;
     slots.set(g.key, liveInScope.length);
     liveInScope.push(g);
+    fingerprint.add(g.key);
   }
   const matched = new Uint8Array(liveInScope.length);
   const toGrant: GrantRecord[] = [];
@@ -248,7 +250,7 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
     mode,
     changes: ordered,
     problems,
-    liveFingerprint: fingerprintLive(live, scope, liveInScope),
+    liveFingerprint: fingerprintLive(live, scope, fingerprint),
     configDigest: options.configDigest,
     summary: summarize(ordered),
   };

@@ -335,3 +335,13 @@ describe('policies', () => {
     expect(f({ maskingPolicies: [mask()] })).not.toBe(f({ maskingPolicies: [mask({ mask: 'hash' })] }));
   });
 });
+
+describe('fingerprint', () => {
+  it('the planner, which folds grant keys in while indexing, agrees with fingerprintLive', async () => {
+    const { fingerprintLive } = await import('../../src/plan/fingerprint.js');
+    for (const c of cases) {
+      const o = opts(c.desired, c.options);
+      expect(plan(c.desired, c.live, o).liveFingerprint, c.name).toBe(fingerprintLive(c.live, o.scope));
+    }
+  });
+});
