@@ -53,3 +53,19 @@ export const COLUMN_PRIVILEGES: readonly Privilege[] = ['select', 'insert', 'upd
 export function isPrivilege(s: string): s is Privilege {
   return (ALL_PRIVILEGES as readonly string[]).includes(s);
 }
+
+/** A dialect's closed table: generic privilege -> the platform's keyword(s), per kind. */
+export type PrivilegeWords = Record<SecurableKind, Partial<Record<Privilege, string>>>;
+
+/**
+ * The reverse of a dialect's keyword table, for its reader: keyword -> generic
+ * privilege, per kind. One table serves both directions, so what the compiler writes
+ * and what the reader recognizes can never disagree.
+ */
+export function privilegeReader(words: PrivilegeWords): (kind: SecurableKind, word: string) => Privilege | undefined {
+  const reverse = {} as Record<SecurableKind, Map<string, Privilege>>;
+  for (const kind of Object.keys(words) as SecurableKind[]) {
+    reverse[kind] = new Map(Object.entries(words[kind]).map(([p, w]) => [w as string, p as Privilege]));
+  }
+  return (kind, word) => reverse[kind].get(word.trim().toUpperCase());
+}

@@ -13,7 +13,7 @@ import { assertNever, isPolicyChange } from '../../plan/types.js';
 import type { CompileContext } from '../types.js';
 import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
 import { PUBLIC_ROLE } from '../../model/types.js';
-import { COLUMN_PRIVILEGES } from '../../model/privileges.js';
+import { COLUMN_PRIVILEGES, type PrivilegeWords } from '../../model/privileges.js';
 import { RbacError } from '../../model/errors.js';
 import { quoteIdent, quoteLiteral } from './quote.js';
 
@@ -21,7 +21,7 @@ import { quoteIdent, quoteLiteral } from './quote.js';
  * The only privilege keywords that can reach SQL, per object kind. A privilege not in
  * the table for its kind is a plan error, never interpolated.
  */
-const PRIVILEGE_SQL: Record<SecurableKind, Partial<Record<Privilege, string>>> = {
+export const POSTGRES_PRIVILEGES: PrivilegeWords = {
   database: { connect: 'CONNECT', create: 'CREATE', temporary: 'TEMPORARY' },
   schema: { usage: 'USAGE', create: 'CREATE' },
   table: {
@@ -36,7 +36,7 @@ const PRIVILEGE_SQL: Record<SecurableKind, Partial<Record<Privilege, string>>> =
 };
 
 function privSql(kind: SecurableKind, p: Privilege): string {
-  const sql = PRIVILEGE_SQL[kind][p];
+  const sql = POSTGRES_PRIVILEGES[kind][p];
   if (!sql) throw new RbacError('PLAN_INVALID', `privilege "${p}" cannot be granted on a ${kind} in PostgreSQL`);
   return sql;
 }

@@ -22,7 +22,7 @@ import type {
   SecurableKind,
 } from '../../model/types.js';
 import { PUBLIC_ROLE } from '../../model/types.js';
-import { PRIVILEGES } from '../../model/privileges.js';
+import { privilegeReader } from '../../model/privileges.js';
 import { makeFutureGrant, makeGrant, makeMembership, makeObject, maskingPolicyKey, objectKey, rowAccessPolicyKey } from '../../model/keys.js';
 import {
   MASKED_VIEW_SUFFIX,
@@ -34,7 +34,7 @@ import {
   type PgRowAccessPolicyRecord,
 } from './masking.js';
 import { RbacError } from '../../model/errors.js';
-import { decodeRoleComment } from './compile.js';
+import { decodeRoleComment, POSTGRES_PRIVILEGES } from './compile.js';
 
 /** Relation kinds read: table, partitioned table, view, materialized view, foreign table. */
 export const RELKINDS = ['r', 'p', 'v', 'm', 'f'] as const;
@@ -267,29 +267,13 @@ export function schemaNamesInScope(scope: IntrospectScope): string[] {
   return [...new Set(scope.schemas.filter((s) => db === undefined || s.database === db).map((s) => s.schema))].sort();
 }
 
-const PRIVILEGE_FROM_PG: Record<string, Privilege> = {
-  SELECT: 'select',
-  INSERT: 'insert',
-  UPDATE: 'update',
-  DELETE: 'delete',
-  TRUNCATE: 'truncate',
-  REFERENCES: 'references',
-  TRIGGER: 'trigger',
-  USAGE: 'usage',
-  CREATE: 'create',
-  CONNECT: 'connect',
-  TEMPORARY: 'temporary',
-};
-
 /**
  * Postgres privilege keyword -> model privilege, if the model can express it on that
- * kind. Unknown ones (e.g. PG 17 MAINTAIN) return undefined and are not reported: the
- * config cannot name them, so they are outside what the tool manages.
+ * kind: the compiler's own table read backwards. Unknown ones (e.g. PG 17 MAINTAIN)
+ * return undefined and are not reported: the config cannot name them, so they are
+ * outside what the tool manages.
  */
-export function privilegeFromPg(kind: SecurableKind, pgName: string): Privilege | undefined {
-  const p = PRIVILEGE_FROM_PG[pgName];
-  return p !== undefined && PRIVILEGES.postgres[kind].includes(p) ? p : undefined;
-}
+export const privilegeFromPg = privilegeReader(POSTGRES_PRIVILEGES);
 
 /** Options of the pure parser. */
 export interface ParseOptions {

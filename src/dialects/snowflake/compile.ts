@@ -11,6 +11,7 @@
  */
 import { compileSnowflakePolicy } from './policies.js';
 import { RbacError } from '../../model/errors.js';
+import type { PrivilegeWords } from '../../model/privileges.js';
 import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
 import { assertNever, isPolicyChange, type Change } from '../../plan/types.js';
 import type { CompileContext } from '../types.js';
@@ -19,7 +20,7 @@ import { encodeRoleComment, snowflakeDialect } from './quote.js';
 const q = (name: string) => snowflakeDialect.quoteIdent(name);
 
 /** Generic privilege -> Snowflake privilege words, per object kind. Closed. */
-export const SNOWFLAKE_PRIVILEGES: Record<SecurableKind, Partial<Record<Privilege, string>>> = {
+export const SNOWFLAKE_PRIVILEGES: PrivilegeWords = {
   database: { usage: 'USAGE', create: 'CREATE SCHEMA', ownership: 'OWNERSHIP' },
   schema: { usage: 'USAGE', create: 'CREATE TABLE', ownership: 'OWNERSHIP' },
   table: {

@@ -38,6 +38,8 @@ import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/key
 import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
 import { decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
 import { UNATTACHED_TABLE } from './policies.js';
+import { SNOWFLAKE_PRIVILEGES } from './compile.js';
+import { privilegeReader } from '../../model/privileges.js';
 
 /** A row as the driver returns it: column name -> value. */
 export type Row = Record<string, unknown>;
@@ -83,31 +85,16 @@ function str(row: Row, ...names: string[]): string | undefined {
   return undefined;
 }
 
-/** Snowflake privilege word on a kind -> generic privilege, or undefined (unmanaged). */
+const fromSnowflakeWord = privilegeReader(SNOWFLAKE_PRIVILEGES);
+
+/**
+ * Snowflake privilege word on a kind -> generic privilege, or undefined (unmanaged):
+ * the compiler's table read backwards, plus IMPORTED PRIVILEGES, which SHOW GRANTS
+ * reports on a shared database and which gives what USAGE gives.
+ */
 export function genericPrivilege(kind: SecurableKind, word: string): Privilege | undefined {
-  const w = word.trim().toUpperCase();
-  if (w === 'OWNERSHIP') return 'ownership';
-  switch (kind) {
-    case 'database':
-      if (w === 'USAGE' || w === 'IMPORTED PRIVILEGES') return 'usage';
-      if (w === 'CREATE SCHEMA') return 'create';
-      return undefined;
-    case 'schema':
-      if (w === 'USAGE') return 'usage';
-      if (w === 'CREATE TABLE') return 'create';
-      return undefined;
-    case 'table': {
-      const m: Record<string, Privilege> = {
-        SELECT: 'select',
-        INSERT: 'insert',
-        UPDATE: 'update',
-        DELETE: 'delete',
-        TRUNCATE: 'truncate',
-        REFERENCES: 'references',
-      };
-      return m[w];
-    }
-  }
+  if (kind === 'database' && word.trim().toUpperCase() === 'IMPORTED PRIVILEGES') return 'usage';
+  return fromSnowflakeWord(kind, word);
 }
 
 /** `granted_on` value -> our kind. Views, materialized views and tables all read as 'table'. */
