@@ -3,7 +3,7 @@
  * directly) and expand `${VAR}` references from the environment, for that target only.
  * A missing variable of an unused target is never an error.
  */
-import { maskUrl, RbacError } from '../model/errors.js';
+import { maskUrl, RbacError, urlPassword } from '../model/errors.js';
 import type { Platform, SourceLocation } from '../model/types.js';
 import { parsePart, suggestion } from './names.js';
 import type { Project, TargetDef, TargetValue } from './project.js';
@@ -93,16 +93,6 @@ function pgFold(text: string): string {
   const p = parsePart(text);
   if (!p) return text;
   return p.quoted ? p.text : p.text.toLowerCase();
-}
-
-/** The URL's password, if any (to scrub it from driver errors). */
-function urlPassword(url: string): string | undefined {
-  try {
-    const p = new URL(url).password;
-    return p ? decodeURIComponent(p) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -33,6 +33,16 @@ export function maskUrl(url: string): string {
     .replace(/([?&](?:password|token|secret|sslpassword|access_token)=)[^&#]*/gi, '$1****');
 }
 
+/** The password of a URL, if any (so it can be scrubbed from driver errors). */
+export function urlPassword(url: string): string | undefined {
+  try {
+    const p = new URL(url).password;
+    return p ? decodeURIComponent(p) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Remove every known secret value from a message (belt and braces for driver errors). */
 export function scrubSecrets(message: string, secrets: readonly (string | undefined)[]): string {
   let out = message;

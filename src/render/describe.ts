@@ -112,4 +112,16 @@ export function changeBodies(c: Change): { label: string; from: string; to: stri
   return [];
 }
 
+/** Indices of changes per group (see changeGroup), groups in order of first appearance. */
+export function groupChanges(changes: readonly Change[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  changes.forEach((c, i) => {
+    const g = changeGroup(c);
+    let list = groups.get(g);
+    if (!list) groups.set(g, (list = []));
+    list.push(i);
+  });
+  return groups;
+}
+
 export { changeGroup, changeSymbol, isDestructive };

@@ -10,7 +10,7 @@
  */
 import type { Statement } from '../dialects/types.js';
 import type { Plan } from '../plan/types.js';
-import { changeGroup, changeSymbol, describeChange, isDestructive } from './describe.js';
+import { changeGroup, changeSymbol, describeChange, groupChanges, isDestructive } from './describe.js';
 import { summaryLine } from './text.js';
 
 /** A role-to-role edge of the configured hierarchy: `member` inherits `role`. */
@@ -86,13 +86,7 @@ export function renderPlanMarkdown(plan: Plan, statements: readonly Statement[],
 
   if (plan.changes.length > 0) {
     // Group by role, keeping the plan's order inside each group.
-    const groups = new Map<string, number[]>();
-    plan.changes.forEach((c, i) => {
-      const g = changeGroup(c);
-      let list = groups.get(g);
-      if (!list) groups.set(g, (list = []));
-      list.push(i);
-    });
+    const groups = groupChanges(plan.changes);
     out.push('| role | add | change | remove |');
     out.push('|---|---:|---:|---:|');
     for (const [role, idxs] of groups) {

@@ -5,7 +5,7 @@
  */
 import type { Statement } from '../dialects/types.js';
 import type { Plan } from '../plan/types.js';
-import { changeGroup, changeSymbol, describeChange, isDestructive } from './describe.js';
+import { changeSymbol, describeChange, groupChanges, isDestructive } from './describe.js';
 
 export interface TextOptions {
   color?: boolean;
@@ -35,14 +35,7 @@ export function renderPlanText(plan: Plan, statements: readonly Statement[], opt
   lines.push(`${c.bold}rbac plan${c.reset} · target ${plan.target} (${plan.platform}) · mode ${plan.mode}`);
   lines.push('');
 
-  const groups = new Map<string, number[]>();
-  plan.changes.forEach((ch, i) => {
-    const g = changeGroup(ch);
-    let list = groups.get(g);
-    if (!list) groups.set(g, (list = []));
-    list.push(i);
-  });
-  for (const [role, idxs] of groups) {
+  for (const [role, idxs] of groupChanges(plan.changes)) {
     let add = 0;
     let rem = 0;
     let chg = 0;

@@ -17,6 +17,7 @@ import {
 } from './describe.js';
 import { bodyDiffLines, type DiffLine } from '../render/diff.js';
 import { changeGroup } from '../plan/plan.js';
+import { groupChanges } from '../render/describe.js';
 
 /** The changes of one role, by index into `plan.changes`, in plan order. */
 export interface RoleGroup {
@@ -27,13 +28,7 @@ export interface RoleGroup {
 
 /** Groups changes by role, roles sorted by name so the tree is stable. */
 export function groupByRole(changes: readonly Change[]): RoleGroup[] {
-  const by = new Map<string, number[]>();
-  changes.forEach((c, i) => {
-    const g = changeGroup(c);
-    const list = by.get(g) ?? [];
-    list.push(i);
-    by.set(g, list);
-  });
+  const by = groupChanges(changes);
   return [...by.keys()]
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .map((role) => {

@@ -9,7 +9,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { QueryFn } from '../types.js';
-import { RbacError, maskUrl, scrubSecrets, type ErrorCode } from '../../model/errors.js';
+import { RbacError, maskUrl, scrubSecrets, urlPassword, type ErrorCode } from '../../model/errors.js';
 
 /**
  * One connection. Invariants: statements run in order on a single backend (so BEGIN ..
@@ -102,22 +102,13 @@ export function wrapPglite(db: PGlite, owned = false): PgSession & { pglite: PGl
   };
 }
 
-function passwordOf(url: string): string | undefined {
-  try {
-    const p = new URL(url).password;
-    return p ? decodeURIComponent(p) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Connect to a server with `pg`. One `Client` (not a pool): the apply transaction and
  * its advisory lock must stay on one backend. `application_name` is `rbac` unless the
  * caller names another (tests do, to tell connections apart in pg_stat_activity).
  */
 export async function openPg(url: string, opts: { applicationName?: string } = {}): Promise<PgSession & { client: pg.Client }> {
-  const secrets = [passwordOf(url), url];
+  const secrets = [urlPassword(url), url];
   const client = new pg.Client({ connectionString: url, application_name: opts.applicationName ?? 'rbac' });
   // An idle client whose server goes away emits 'error'; without a listener Node exits.
   client.on('error', () => {});
