@@ -58,7 +58,8 @@ export async function openAudit(input: OpenAuditInput): Promise<AuditedApply> {
     file,
     record,
     async apply(adapter, statements, onEvent) {
-      await checkAppendable(file);
+      // The same environment the recorder signs with: the check and the write agree on the key.
+      await checkAppendable(file, { env: input.env });
       try {
         result = await adapter.apply(statements, {
           onEvent: (e) => {

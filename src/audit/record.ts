@@ -155,7 +155,9 @@ export function createAuditRecorder(input: RecorderInput): AuditRecorder {
         statements,
         after: after ? { changes: after.changes.length, summary: after.summary } : undefined,
       };
-      return appendRecord(input.file, rec);
+      // The recorder's own environment, not process.env: the key that signs the record is
+      // the one the caller configured (RBAC_AUDIT_KEY), and tests inject theirs.
+      return appendRecord(input.file, rec, { env: input.env });
     },
   };
 }

@@ -15,7 +15,8 @@ Usage:
             [--detailed-exitcode] [--interactive] [--snapshot FILE --platform P]
   rbac apply [PLANFILE] [--config DIR] [--target NAME|URL] [--auto-approve] [--allow-destructive]
              [--audit-log FILE]
-  rbac audit verify [FILE] [--config DIR] [--format text|json]
+  rbac audit verify [FILE] [--config DIR] [--expect-head HEX] [--allow-unkeyed]
+                    [--format text|json]   (key: RBAC_AUDIT_KEY)
   rbac drift [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--webhook URL]
              [--state FILE]
   rbac export [--config DIR] [--target NAME|URL] [--out DIR] [--match GLOB]
@@ -50,7 +51,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
     platform: { type: 'string' },
   },
   apply: { ...common, 'auto-approve': { type: 'boolean' }, 'allow-destructive': { type: 'boolean' }, 'audit-log': { type: 'string' } },
-  audit: { config: common.config, help: common.help, format: { type: 'string' } },
+  audit: { config: common.config, help: common.help, format: { type: 'string' }, 'expect-head': { type: 'string' }, 'allow-unkeyed': { type: 'boolean' } },
   drift: { ...common, format: { type: 'string' }, webhook: { type: 'string' }, state: { type: 'string' } },
   export: { ...common, out: { type: 'string' }, match: { type: 'string' } },
   review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
@@ -148,7 +149,13 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       case 'audit': {
         if (positionals[0] !== 'verify' || positionals.length > 2) throw new RbacError('USAGE', 'audit: expected `rbac audit verify [FILE]`');
         const { auditVerifyCommand } = await import('./commands/audit.js');
-        return await auditVerifyCommand(io, { file: positionals[1], config: str('config'), format: str('format') });
+        return await auditVerifyCommand(io, {
+          file: positionals[1],
+          config: str('config'),
+          format: str('format'),
+          expectHead: str('expect-head'),
+          allowUnkeyed: bool('allow-unkeyed'),
+        });
       }
       case 'drift': {
         noPositionals();
