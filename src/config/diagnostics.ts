@@ -54,6 +54,12 @@ export type DiagnosticCode =
   | 'target-incomplete'
   | 'absent-role-used'
   | 'privileged-without-justification'
+  // File-system problems of the config directory (the loader reads regular files only).
+  | 'not-regular-file'
+  | 'not-a-directory'
+  | 'dangling-symlink'
+  | 'symlink-loop'
+  | 'permission-denied'
   | 'io';
 
 /** Build a diagnostic at a source location. */

@@ -4,7 +4,8 @@
  * return the Project with every problem found (never only the first).
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { constants as fsConstants, type Stats } from 'node:fs';
+import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { anyPlatformPrivileges, COLUMN_PRIVILEGES } from '../model/privileges.js';
 import { PLATFORMS, type Platform, type Privilege, type SecurableKind, type SourceLocation } from '../model/types.js';
@@ -25,7 +26,11 @@ import {
 import { FILE_SCHEMAS, type FileKind, type MaskFunction, type PhiCategory } from './schema.js';
 import { parseYaml, validateDocument, type LMap, type LValue } from './validate.js';
 
-/** Files larger than this are refused (a config is a few hundred kilobytes at most). */
+/**
+ * Files larger than this are refused (a config is a few hundred kilobytes at most).
+ * Enforced on the bytes actually read, never on the size stat reports: files under
+ * /proc report 0, and a file can grow between stat and read.
+ */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 /** What loadProject returns; the project is unsafe to plan when diagnostics hold an error. */
@@ -37,53 +42,288 @@ export interface LoadResult {
 const at = (file: string, line = 1, column = 1): SourceLocation => ({ file, line, column });
 const fmtLoc = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
 
-async function listYaml(dir: string, sub: string): Promise<string[]> {
+// ---------------------------------------------------------------------------------
+// Reading the config directory
+//
+// Invariants: only regular files are ever read (symbolic links are followed, but must
+// end at a regular file; something else swapped in after the stat may be opened, never
+// blocking, but is refused by fstat before any read); no file contributes more than
+// MAX_FILE_BYTES bytes; every file-system problem becomes a diagnostic located at the
+// path relative to the config root. Diagnostics are built from errno codes only,
+// never from a Node error's message, which holds the absolute path.
+
+/**
+ * O_NONBLOCK: a FIFO swapped in between stat and open must not block the open.
+ * O_NOCTTY: a terminal swapped in must not become the controlling terminal.
+ * Either is 0 on a platform that lacks it.
+ */
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOCTTY ?? 0);
+const READ_CHUNK = 64 * 1024;
+
+/** Words for errno codes a config directory can produce; the code follows in parentheses. */
+const ERRNO_WORDS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENAMETOOLONG: 'the path is too long',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  ENXIO: 'no such device or address',
+  ENODEV: 'no such device',
+  ESTALE: 'stale file handle (network file system)',
+  ETIMEDOUT: 'the file system timed out',
+  EBUSY: 'the file is busy',
+  EOVERFLOW: 'the file is too large for this system',
+};
+const inWords = (code: string): string => `${ERRNO_WORDS[code] ?? 'unexpected file-system error'} (${code})`;
+
+/** The errno code of a Node system error; undefined for anything else (a bug, not a config problem). */
+function errnoCode(e: unknown): string | undefined {
+  const x = e as NodeJS.ErrnoException | undefined;
+  return typeof x?.code === 'string' && typeof x.syscall === 'string' ? x.code : undefined;
+}
+
+function kindOf(st: Stats): string {
+  if (st.isFile()) return 'a regular file';
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'a special file';
+}
+
+async function isSymlink(full: string): Promise<boolean> {
+  try {
+    return (await lstat(full)).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** `st` (what `full` resolves to) in words, saying so when `full` is a symbolic link to it. */
+async function describe(full: string, st: Stats): Promise<string> {
+  return `${(await isSymlink(full)) ? 'a symbolic link to ' : ''}${kindOf(st)}`;
+}
+
+/**
+ * The diagnostic for a failed stat, open, read or readdir of `rel`; undefined for an
+ * absent folder (roles/ and grants/ are optional). Rethrows what is not a file-system
+ * error.
+ */
+async function fsProblem(dir: string, rel: string, e: unknown, what: 'file' | 'folder'): Promise<Diagnostic | undefined> {
+  const code = errnoCode(e);
+  if (code === undefined) throw e;
+  const loc = at(rel);
+  if (code === 'ENOENT') {
+    if (await isSymlink(join(dir, rel))) {
+      return diag(
+        'error',
+        'dangling-symlink',
+        loc,
+        `${rel} is a symbolic link to something that does not exist`,
+        `fix the link so it points at an existing ${what === 'file' ? 'regular file' : 'folder'}, or remove it`,
+      );
+    }
+    if (what === 'folder') return undefined;
+    if (rel === ROOT_FILE) {
+      return diag('error', 'io', loc, 'no rbac.yaml in the config directory', 'run rbac from the config root or pass --config DIR');
+    }
+    // Listed by readdir a moment ago: removed or renamed while we were reading.
+    return diag(
+      'error',
+      'io',
+      loc,
+      `${rel} disappeared while the configuration was being read`,
+      'run again once nothing is changing the config directory',
+    );
+  }
+  if (code === 'ELOOP') {
+    return diag(
+      'error',
+      'symlink-loop',
+      loc,
+      `${rel} is a symbolic link loop (too many levels of symbolic links, ELOOP)`,
+      `point the link at ${what === 'file' ? 'a regular file' : 'a folder'}, or remove it`,
+    );
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return what === 'file'
+      ? diag(
+          'error',
+          'permission-denied',
+          loc,
+          `cannot read ${rel}: ${inWords(code)}`,
+          'give the user running rbac read permission on the file (and search permission on its folders)',
+        )
+      : diag(
+          'error',
+          'permission-denied',
+          loc,
+          `cannot list the folder ${rel}: ${inWords(code)}`,
+          'give the user running rbac read and search permission on the folder',
+        );
+  }
+  return diag(
+    'error',
+    'io',
+    loc,
+    `cannot ${what === 'file' ? 'read' : 'list the folder'} ${rel}: ${inWords(code)}`,
+    `check the ${what} and the file system it is on, then run again`,
+  );
+}
+
+/**
+ * One diagnostic when the config root exists but cannot hold files (say `--config
+ * rbac.yaml`), rather than one per path below it. An absent root is left to the read
+ * of rbac.yaml, which reports it as a missing rbac.yaml.
+ */
+async function rootIsFolder(dir: string, diags: Diagnostic[]): Promise<boolean> {
+  const hint = 'pass --config the folder that holds rbac.yaml, or run rbac from it';
+  let st: Stats;
+  try {
+    st = await stat(dir);
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === undefined) throw e;
+    if (code === 'ENOENT') return true;
+    const dcode = code === 'EACCES' || code === 'EPERM' ? 'permission-denied' : 'io';
+    diags.push(diag('error', dcode, at(ROOT_FILE), `cannot open the config root: ${inWords(code)}`, hint));
+    return false;
+  }
+  if (st.isDirectory()) return true;
+  diags.push(diag('error', 'not-a-directory', at(ROOT_FILE), `the config root is ${kindOf(st)}, not a folder`, hint));
+  return false;
+}
+
+/**
+ * The `*.yaml` / `*.yml` entries directly under `sub` as root-relative paths, sorted,
+ * dot-files skipped, whatever their type: readConfigFile decides what may be read, so a
+ * FIFO or a folder named like YAML is reported instead of silently skipped.
+ */
+async function listYaml(dir: string, sub: string, diags: Diagnostic[]): Promise<string[]> {
+  const full = join(dir, sub);
+  const problem = async (e: unknown): Promise<string[]> => {
+    const d = await fsProblem(dir, sub, e, 'folder');
+    if (d) diags.push(d);
+    return [];
+  };
   let names: string[];
   try {
-    names = await readdir(join(dir, sub));
+    // stat before readdir so a FIFO or device named `roles` is never opened.
+    const st = await stat(full);
+    if (!st.isDirectory()) {
+      diags.push(
+        diag(
+          'error',
+          'not-a-directory',
+          at(sub),
+          `${sub} is ${await describe(full, st)}, but it must be a folder of .yaml files`,
+          `move ${sub} aside and create a folder ${sub}/ for the .yaml files, or remove it`,
+        ),
+      );
+      return [];
+    }
+    names = await readdir(full);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
+    return problem(e);
   }
-  const out: string[] = [];
-  for (const n of names) {
-    if (!/\.ya?ml$/i.test(n) || n.startsWith('.')) continue;
-    const st = await stat(join(dir, sub, n));
-    if (st.isFile()) out.push(`${sub}/${n}`);
+  return names
+    .filter((n) => /\.ya?ml$/i.test(n) && !n.startsWith('.'))
+    .map((n) => `${sub}/${n}`)
+    .sort();
+}
+
+/** Read from the handle's position to end of file, but never more than `limit` bytes. */
+async function readAtMost(fh: FileHandle, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < limit) {
+    const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, limit - total));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+    if (bytesRead === 0) break;
+    chunks.push(buf.subarray(0, bytesRead));
+    total += bytesRead;
   }
-  return out.sort();
+  return Buffer.concat(chunks, total);
+}
+
+function notRegular(rel: string, what: string, isFolder: boolean): Diagnostic {
+  const hint =
+    rel === ROOT_FILE
+      ? 'make rbac.yaml a regular file (a symbolic link to a regular file is fine)'
+      : isFolder
+        ? `only files directly under ${rel.slice(0, rel.indexOf('/'))}/ are read: rename the folder so its name does not end in .yaml or .yml`
+        : 'replace it with a regular file (a symbolic link to one is fine), or remove it';
+  return diag('error', 'not-regular-file', at(rel), `${rel} is ${what}, not a regular file; it was not read`, hint);
+}
+
+/**
+ * The bytes of one config file, or undefined after pushing its diagnostic. stat refuses
+ * anything but a regular file before it is opened; the non-blocking open and the fstat
+ * of the open handle refuse whatever was swapped in between.
+ */
+async function readConfigFile(dir: string, rel: string, diags: Diagnostic[]): Promise<Buffer | undefined> {
+  const full = join(dir, rel);
+  let fh: FileHandle | undefined;
+  try {
+    const st = await stat(full);
+    if (!st.isFile()) {
+      diags.push(notRegular(rel, await describe(full, st), st.isDirectory()));
+      return undefined;
+    }
+    fh = await open(full, OPEN_FLAGS);
+    const opened = await fh.stat();
+    if (!opened.isFile()) {
+      diags.push(notRegular(rel, kindOf(opened), opened.isDirectory()));
+      return undefined;
+    }
+    const buf = await readAtMost(fh, MAX_FILE_BYTES + 1);
+    if (buf.length > MAX_FILE_BYTES) {
+      diags.push(
+        diag(
+          'error',
+          'yaml-too-large',
+          at(rel),
+          `${rel} is larger than ${MAX_FILE_BYTES} bytes (${MAX_FILE_BYTES / (1024 * 1024)} MiB); it was not read`,
+          rel === ROOT_FILE
+            ? 'a configuration file is a few hundred kilobytes at most: check that this is the intended file'
+            : 'a configuration file is a few hundred kilobytes at most: check that this is the intended file, or split it into several files',
+        ),
+      );
+      return undefined;
+    }
+    return buf;
+  } catch (e) {
+    const d = await fsProblem(dir, rel, e, 'file');
+    if (d) diags.push(d);
+    return undefined;
+  } finally {
+    // A read-only handle has nothing to flush, and the bytes are already in memory.
+    await fh?.close().catch(() => undefined);
+  }
 }
 
 /**
  * Load and validate a config directory. Reads `rbac.yaml` and every `.yaml`/`.yml`
- * file directly under `roles/` and `grants/` (sorted by path); never throws for a bad
- * configuration, only for I/O failures other than a missing file.
+ * file directly under `roles/` and `grants/` (sorted by path). Never throws for a bad
+ * configuration directory: every file-system problem (missing rbac.yaml, not a regular
+ * file, dangling link, link loop, permission denied, too large, I/O error) is a
+ * diagnostic, and the other files are still read and checked. What it does throw is
+ * not a file-system error (a bug), so its message holds no path.
  */
 export async function loadProject(dir: string): Promise<LoadResult> {
   const diags: Diagnostic[] = [];
   const project = emptyProject();
-  const paths = [ROOT_FILE, ...(await listYaml(dir, 'roles')), ...(await listYaml(dir, 'grants'))];
+  const paths = (await rootIsFolder(dir, diags))
+    ? [ROOT_FILE, ...(await listYaml(dir, 'roles', diags)), ...(await listYaml(dir, 'grants', diags))]
+    : [];
   const texts: { path: string; kind: FileKind; text: string }[] = [];
   for (const path of paths) {
-    let buf: Buffer;
-    try {
-      const st = await stat(join(dir, path));
-      if (st.size > MAX_FILE_BYTES) {
-        diags.push(diag('error', 'yaml-too-large', at(path), `file is larger than ${MAX_FILE_BYTES} bytes; refusing to read it`));
-        continue;
-      }
-      buf = await readFile(join(dir, path));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (path === ROOT_FILE && code === 'ENOENT') {
-        diags.push(
-          diag('error', 'io', at(path), 'no rbac.yaml in the config directory', 'run rbac from the config root or pass --config DIR'),
-        );
-        continue;
-      }
-      diags.push(diag('error', 'io', at(path), `cannot read the file (${code ?? 'error'})`));
-      continue;
-    }
+    const buf = await readConfigFile(dir, path, diags);
+    if (!buf) continue;
     const text = buf.toString('utf8');
     project.files.push({ path, sha256: createHash('sha256').update(buf).digest('hex'), bytes: buf.length });
     const kind: FileKind = path === ROOT_FILE ? 'rbac' : path.startsWith('roles/') ? 'roles' : 'grants';
