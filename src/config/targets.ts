@@ -1,31 +1,41 @@
 /**
- * resolveTarget: pick a target from rbac.yaml (or take a postgres:// URL given
- * directly) and expand `${VAR}` references from the environment, for that target only.
- * A missing variable of an unused target is never an error.
+ * resolveTarget: pick a target from rbac.yaml (or take a PostgreSQL URL or libpq
+ * key=value string given directly) and expand `${VAR}` references from the
+ * environment, for that target only. A missing variable of an unused target is never
+ * an error. PostgreSQL connection strings go through one parser
+ * (dialects/postgres/connection.ts) for connecting and for display.
  */
-import { maskUrl, RbacError, urlPassword } from '../model/errors.js';
+import { isPgUrl, looksLikeKeyValue, parsePgConnection, type PgConnection } from '../dialects/postgres/connection.js';
+import { maskUrl, RbacError } from '../model/errors.js';
 import type { Platform, SourceLocation } from '../model/types.js';
-import { parsePart, suggestion } from './names.js';
+import { NAME_PATTERNS, parsePart, suggestion } from './names.js';
 import type { Project, TargetDef, TargetValue } from './project.js';
 import type { Authenticator } from './schema.js';
 
 /** Fields every resolved target has. */
 interface TargetBase {
-  /** Target name from rbac.yaml, or the masked URL for an ad-hoc URL target. */
+  /**
+   * Target name from rbac.yaml; for an ad-hoc PostgreSQL target its connection URL
+   * without any secret (`postgres://user@host:port/db`), the same whatever the
+   * password, which resolves back to the same target (the password then comes from
+   * PGPASSWORD or ~/.pgpass). Recorded in plans, the audit log and the drift state.
+   */
   name: string;
   platform: Platform;
   /** One line for humans (no secrets: URLs masked, no passwords or tokens). */
   display: string;
   /** Every secret value of this target, for `scrubSecrets` on driver errors. */
   secrets: string[];
-  /** Where the target is defined; undefined for an ad-hoc URL. */
+  /** Where the target is defined; undefined for an ad-hoc connection string. */
   source?: SourceLocation;
 }
 
 /**
  * A Postgres target: exactly one of `embedded` (a PGlite data directory, relative to
- * the config root, as written) or `url` (the expanded connection URL, which may hold
- * a password: print `display`, never `url`).
+ * the config root, as written) or `url` (the connection string to connect with: a
+ * postgres:// URL or, for an ad-hoc target, a libpq key=value string; it may hold a
+ * password, PGPASSWORD's included: print `display`, never `url`). `display` and
+ * `secrets` of a `url` target come from the same parse `openPg` connects with.
  */
 export interface PostgresTarget extends TargetBase {
   platform: 'postgres';
@@ -77,7 +87,6 @@ export type ResolvedTarget = PostgresTarget | SnowflakeTarget | DatabricksTarget
 /** The environment `${VAR}` reads from (process.env in the CLI, a literal in tests). */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const PG_URL = /^postgres(?:ql)?:\/\//i;
 const VAR = /\$\{([^}]*)\}/g;
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_KEYS = new Set(['password', 'token', 'client_secret', 'private_key_passphrase']);
@@ -97,15 +106,18 @@ function pgFold(text: string): string {
 
 /**
  * Choose and expand a target. `nameOrUrl` is a target name from rbac.yaml, a
- * `postgres://`/`postgresql://` URL (an ad-hoc Postgres target), or undefined for
- * `default_target` (or the only target). Throws RbacError('TARGET') naming every
- * missing variable with its place in rbac.yaml; messages never hold secret values.
+ * `postgres://`/`postgresql://` URL or a libpq key=value string (an ad-hoc Postgres
+ * target), or undefined for `default_target` (or the only target). A connection
+ * string without a password takes PGPASSWORD from `env` when set (else `pg` reads
+ * ~/.pgpass). Throws RbacError('TARGET') naming every missing variable with its place
+ * in rbac.yaml; messages never hold secret values, nor a value that is not a target
+ * name (it may be a mistyped connection string).
  */
 export function resolveTarget(project: Project, nameOrUrl: string | undefined, env: Env): ResolvedTarget {
-  if (nameOrUrl !== undefined && PG_URL.test(nameOrUrl)) {
-    const pw = urlPassword(nameOrUrl);
-    const masked = maskUrl(nameOrUrl);
-    return { name: masked, platform: 'postgres', display: masked, url: nameOrUrl, databaseMap: {}, secrets: pw ? [pw] : [] };
+  if (nameOrUrl !== undefined && (isPgUrl(nameOrUrl) || looksLikeKeyValue(nameOrUrl))) {
+    const conn = parsePgConnection(nameOrUrl);
+    const t: PostgresTarget = { name: conn.name, platform: 'postgres', display: conn.display, url: nameOrUrl, databaseMap: {}, secrets: [...conn.secrets] };
+    return withEnvPassword(t, conn, env);
   }
   if (nameOrUrl !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(nameOrUrl)) {
     throw new RbacError(
@@ -125,15 +137,29 @@ export function resolveTarget(project: Project, nameOrUrl: string | undefined, e
         names.length ? `pass --target with one of: ${names.join(', ')}` : 'pass --target postgres://... or add targets: to rbac.yaml',
       );
   }
-  const def = project.targets[name];
+  const def = Object.hasOwn(project.targets, name) ? project.targets[name] : undefined;
   if (!def) {
+    // Only a well-formed name is echoed: anything else may be a mistyped connection string.
+    const shown = TARGET_NAME.test(name) ? `'${name}'${suggestion(name, names)}` : '(not shown: it is not a target name and may hold a password)';
     throw new RbacError(
       'TARGET',
-      `unknown target '${name}'${suggestion(name, names)}`,
+      `unknown target ${shown}`,
       names.length ? `targets in rbac.yaml: ${names.join(', ')}` : 'rbac.yaml defines no targets',
     );
   }
   return expandTarget(def, env);
+}
+
+const TARGET_NAME = new RegExp(NAME_PATTERNS.key, 'u');
+
+/** A connection without a password connects with PGPASSWORD from `env`, recorded as a secret. */
+function withEnvPassword(t: PostgresTarget, conn: PgConnection, env: Env): PostgresTarget {
+  const pw = env.PGPASSWORD;
+  if (!conn.hasPassword && pw) {
+    t.url = conn.withPassword(pw);
+    t.secrets.push(pw);
+  }
+  return t;
 }
 
 function expandTarget(def: TargetDef, env: Env): ResolvedTarget {
@@ -170,11 +196,7 @@ function expandTarget(def: TargetDef, env: Env): ResolvedTarget {
       const databaseMap: Record<string, string> = {};
       for (const [k, v] of Object.entries(def.databaseMap ?? {})) databaseMap[pgFold(k)] = expand(v) ?? '';
       t = { ...base, platform: 'postgres', display: '', databaseMap };
-      if (url !== undefined) {
-        t.url = url;
-        const pw = urlPassword(url);
-        if (pw) secrets.push(pw);
-      }
+      if (url !== undefined) t.url = url;
       if (embedded !== undefined) t.embedded = embedded;
       if (def.objectCreators) t.objectCreators = def.objectCreators.map((c) => pgFold(c.value));
       break;
@@ -223,11 +245,22 @@ function expandTarget(def: TargetDef, env: Env): ResolvedTarget {
     );
   }
   if (t.platform === 'postgres') {
-    if (t.url !== undefined && !PG_URL.test(t.url)) {
+    if (t.url !== undefined && !isPgUrl(t.url)) {
       // The value may be anything, a secret included: name the setting, never the value.
       throw new RbacError('TARGET', `target '${def.name}': url (${fmt(s.url!.source)}) is not a postgres:// or postgresql:// URL`);
     }
-    t.display = t.url !== undefined ? maskUrl(t.url) : `pglite:${t.embedded}`;
+    if (t.url !== undefined) {
+      let conn: PgConnection;
+      try {
+        conn = parsePgConnection(t.url);
+      } catch (e) {
+        if (!(e instanceof RbacError)) throw e;
+        throw new RbacError('TARGET', `target '${def.name}': url (${fmt(s.url!.source)}): ${e.message}`, e.hint);
+      }
+      t.display = conn.display;
+      secrets.push(...conn.secrets);
+      withEnvPassword(t, conn, env);
+    } else t.display = `pglite:${t.embedded}`;
   } else if (t.platform === 'snowflake') {
     if (t.accessUrl !== undefined && !/^https?:\/\//i.test(t.accessUrl)) {
       throw new RbacError('TARGET', `target '${def.name}': access_url (${fmt(s.access_url!.source)}) is not an http:// or https:// URL`);

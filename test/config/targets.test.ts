@@ -101,7 +101,7 @@ describe('resolveTarget', () => {
     const url = 'postgresql://admin:hunter22@127.0.0.1:5432/rbac_test?sslmode=disable';
     const t = resolveTarget(await project(), url, {});
     expect(t).toMatchObject({ platform: 'postgres', url, databaseMap: {} });
-    expect(t.name).toBe('postgresql://admin:****@127.0.0.1:5432/rbac_test?sslmode=disable');
+    expect(t.name).toBe('postgresql://admin@127.0.0.1:5432/rbac_test?sslmode=disable');
     expect(t.display).not.toContain('hunter22');
     expect(t.secrets).toEqual(['hunter22']);
   });

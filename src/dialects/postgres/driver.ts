@@ -9,7 +9,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { QueryFn } from '../types.js';
-import { RbacError, maskUrl, scrubSecrets, urlPassword, type ErrorCode } from '../../model/errors.js';
+import { RbacError, scrubSecrets, type ErrorCode } from '../../model/errors.js';
+import { parsePgConnection, type PgConnection } from './connection.js';
 
 /**
  * One connection. Invariants: statements run in order on a single backend (so BEGIN ..
@@ -104,12 +105,18 @@ export function wrapPglite(db: PGlite, owned = false): PgSession & { pglite: PGl
 
 /**
  * Connect to a server with `pg`. One `Client` (not a pool): the apply transaction and
- * its advisory lock must stay on one backend. `application_name` is `rbac` unless the
- * caller names another (tests do, to tell connections apart in pg_stat_activity).
+ * its advisory lock must stay on one backend. `target` is a connection string (a
+ * postgres:// URL or a libpq key=value string) or one already parsed: the client is
+ * built from the parsed `config`, never from `connectionString`, so what errors
+ * display (`display`) and what is connected to come from the same parse. Without a
+ * password `pg` reads PGPASSWORD, then ~/.pgpass (PGPASSFILE). `application_name` is
+ * the caller's (tests name theirs, to tell connections apart in pg_stat_activity),
+ * else the connection string's, else `rbac`.
  */
-export async function openPg(url: string, opts: { applicationName?: string } = {}): Promise<PgSession & { client: pg.Client }> {
-  const secrets = [urlPassword(url), url];
-  const client = new pg.Client({ connectionString: url, application_name: opts.applicationName ?? 'rbac' });
+export async function openPg(target: string | PgConnection, opts: { applicationName?: string } = {}): Promise<PgSession & { client: pg.Client }> {
+  const conn = typeof target === 'string' ? parsePgConnection(target) : target;
+  const secrets = typeof target === 'string' ? [...conn.secrets, target] : conn.secrets;
+  const client = new pg.Client({ ...conn.config, application_name: opts.applicationName ?? conn.config.application_name ?? 'rbac' });
   // An idle client whose server goes away emits 'error'; without a listener Node exits.
   client.on('error', () => {});
   try {
@@ -117,7 +124,7 @@ export async function openPg(url: string, opts: { applicationName?: string } = {
   } catch (err) {
     const m = mapDriverError(err, secrets);
     await client.end().catch(() => {});
-    throw new PgDriverError(m.code === 'TARGET' ? 'CONNECTION' : m.code, `cannot connect to ${maskUrl(url)}: ${m.message}`, m.sqlstate, m.hint);
+    throw new PgDriverError(m.code === 'TARGET' ? 'CONNECTION' : m.code, `cannot connect to ${conn.display}: ${m.message}`, m.sqlstate, m.hint);
   }
   let closed = false;
   return {
