@@ -11,3 +11,8 @@ delete process.env.CONTINUOUS_INTEGRATION;
 // An audit key in the developer's shell would key every log a test writes; tests that
 // need one pass it in an explicit environment.
 delete process.env.RBAC_AUDIT_KEY;
+
+// PostgreSQL's real parser (WebAssembly) checks every person-written expression; it
+// loads once, asynchronously, as the CLI loads it with the configuration.
+import { loadPostgresParser } from '../src/dialects/postgres/expression.js';
+await loadPostgresParser();

@@ -23,7 +23,27 @@ export interface ApplyResult {
   failed?: { statement: Statement; error: string; code?: string };
   pending: Statement[];
   rolledBack: boolean;
+  /**
+   * The connection was lost while COMMIT was in flight: the server may or may not
+   * have committed. Plan again to see which (rolledBack is false, applied empty).
+   */
+  outcomeUnknown?: boolean;
   ms: number;
 }
 
 export type ApplyListener = (e: ApplyEvent) => void;
+
+/** Options of `Adapter.apply`. */
+export interface ApplyOptions {
+  onEvent?: ApplyListener;
+  lockTimeoutMs?: number;
+  /**
+   * Called once the apply holds the target's lock (PostgreSQL: inside the apply's
+   * transaction, after the advisory lock), before any statement runs: re-read the
+   * target through the same adapter, plan again, compare with what was reviewed or
+   * confirmed, and return the statements to run. Throwing (STALE_PLAN) refuses the
+   * apply with nothing run. Reading before the lock would let a grant made while the
+   * apply waited go unseen.
+   */
+  verify?: () => Promise<Statement[]>;
+}

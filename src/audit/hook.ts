@@ -15,7 +15,12 @@ import { auditLogPath, createAuditRecorder, type AuditRecorder } from './record.
 /** An apply under audit. `record` is idempotent: the first call writes the record. */
 export interface AuditedApply {
   readonly file: string;
-  apply(adapter: Adapter, statements: Statement[], onEvent?: ApplyListener): Promise<ApplyResult>;
+  /**
+   * Run the statements through the adapter. `verify` runs under the adapter's lock
+   * before any statement (see ApplyOptions.verify); the statements it returns are the
+   * ones recorded.
+   */
+  apply(adapter: Adapter, statements: Statement[], onEvent?: ApplyListener, verify?: () => Promise<Statement[]>): Promise<ApplyResult>;
   /** Write the record; pass the plan computed after apply when there is one. */
   record(after?: Plan): Promise<void>;
 }
@@ -57,7 +62,7 @@ export async function openAudit(input: OpenAuditInput): Promise<AuditedApply> {
   return {
     file,
     record,
-    async apply(adapter, statements, onEvent) {
+    async apply(adapter, statements, onEvent, verify) {
       // The same environment the recorder signs with: the check and the write agree on the key.
       await checkAppendable(file, { env: input.env });
       try {
@@ -66,6 +71,15 @@ export async function openAudit(input: OpenAuditInput): Promise<AuditedApply> {
             recorder.onEvent(e);
             onEvent?.(e);
           },
+          ...(verify
+            ? {
+                verify: async () => {
+                  const final = await verify();
+                  recorder.restate(final);
+                  return final;
+                },
+              }
+            : {}),
         });
         return result;
       } catch (e) {

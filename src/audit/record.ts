@@ -19,7 +19,7 @@ import { describeChange } from '../render/describe.js';
 import { appendRecord, type ChainFields } from './chain.js';
 
 /** Outcome of one statement in an audit record. */
-export type StatementOutcome = 'applied' | 'failed' | 'rolled back' | 'not run';
+export type StatementOutcome = 'applied' | 'failed' | 'rolled back' | 'not run' | 'unknown';
 
 /** One statement of an apply, as audited. */
 export interface AuditStatement {
@@ -35,8 +35,10 @@ export interface AuditStatement {
 
 /**
  * The payload of one audit record (chain fields are added on append). `outcome` is
- * `applied` (committed), `failed` (a statement failed; see `statements`), or `error`
- * (apply did not run to a result: lock timeout, lost connection; see `error`).
+ * `applied` (committed), `failed` (a statement failed or the connection was lost
+ * before COMMIT: rolled back; see `statements`), `unknown` (the connection was lost
+ * during COMMIT: plan again to see whether it committed), or `error` (apply did not
+ * run to a result: lock timeout, a plan refused as stale under the lock; see `error`).
  */
 export interface AuditRecord extends Record<string, unknown> {
   v: 1;
@@ -52,7 +54,7 @@ export interface AuditRecord extends Record<string, unknown> {
   planFile?: string;
   mode: Plan['mode'];
   summary: PlanSummary;
-  outcome: 'applied' | 'failed' | 'error';
+  outcome: 'applied' | 'failed' | 'error' | 'unknown';
   error?: string;
   statements: AuditStatement[];
   /** The plan computed right after apply: empty (`changes: 0`) when it converged. */
@@ -104,6 +106,8 @@ export interface RecorderInput {
 export interface AuditRecorder {
   readonly file: string;
   onEvent(e: ApplyEvent): void;
+  /** The statements that run, when the apply re-planned under its lock (same SQL, new objects). */
+  restate(statements: readonly Statement[]): void;
   /** Append the record for a finished apply (result) or one that threw (error). */
   finish(outcome: { result?: ApplyResult; error?: unknown; after?: Plan }): Promise<AuditRecord & ChainFields>;
 }
@@ -113,18 +117,23 @@ export function createAuditRecorder(input: RecorderInput): AuditRecorder {
   const ms = new Map<number, number>();
   const failed = new Map<number, { error: string; code?: string }>();
   const scrub = (s: string) => scrubSecrets(s, input.target.secrets ?? []);
+  let current = input.statements;
   return {
     file: input.file,
+    restate(statements) {
+      current = statements;
+    },
     onEvent(e) {
       if (e.type === 'done') ms.set(e.index, Math.round(e.ms * 100) / 100);
       else if (e.type === 'failed') failed.set(e.index, { error: e.error, code: e.code });
     },
     async finish({ result, error, after }) {
       const applied = new Set(result?.applied ?? []);
-      const statements: AuditStatement[] = input.statements.map((st, index) => {
+      const statements: AuditStatement[] = current.map((st, index) => {
         const f = failed.get(index) ?? (result?.failed?.statement === st ? { error: result.failed.error, code: result.failed.code } : undefined);
         let outcome: StatementOutcome;
-        if (f) outcome = 'failed';
+        if (result?.outcomeUnknown && (ms.has(index) || f)) outcome = 'unknown';
+        else if (f) outcome = 'failed';
         else if (applied.has(st)) outcome = 'applied';
         else if (ms.has(index)) outcome = 'rolled back';
         else outcome = 'not run';
@@ -150,7 +159,7 @@ export function createAuditRecorder(input: RecorderInput): AuditRecorder {
         planFile: input.planFile ? path.basename(input.planFile) : undefined,
         mode: input.plan.mode,
         summary: input.plan.summary,
-        outcome: error !== undefined ? 'error' : result?.ok ? 'applied' : 'failed',
+        outcome: error !== undefined ? 'error' : result?.ok ? 'applied' : result?.outcomeUnknown ? 'unknown' : 'failed',
         error: error !== undefined ? scrub(error instanceof Error ? error.message : String(error)) : undefined,
         statements,
         after: after ? { changes: after.changes.length, summary: after.summary } : undefined,

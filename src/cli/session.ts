@@ -18,7 +18,7 @@ import type { Desired, Live, Platform } from '../model/types.js';
 import { plan as computePlan } from '../plan/plan.js';
 import { introspectScopeOf, scopeOf } from '../plan/scope.js';
 import type { ManagedScope, Plan, PlanOptions } from '../plan/types.js';
-import { compileOffline, dialectFor, planHooks } from '../dialects/registry.js';
+import { compileOffline, dialectFor, loadExpressionParsers, planHooks } from '../dialects/registry.js';
 import type { Io } from './io.js';
 
 export interface LoadedConfig {
@@ -30,7 +30,7 @@ export interface LoadedConfig {
 /** Load and validate; every problem is printed at once, errors stop the command. */
 export async function loadConfig(io: Io, configDir: string | undefined): Promise<LoadedConfig> {
   const root = path.resolve(io.cwd, configDir ?? '.');
-  const { project, diagnostics } = await loadProject(root);
+  const [{ project, diagnostics }] = await Promise.all([loadProject(root), loadExpressionParsers()]);
   printDiagnostics(io, diagnostics);
   if (hasErrors(diagnostics)) {
     const n = diagnostics.filter((d) => d.severity === 'error').length;
@@ -97,9 +97,11 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
       futureGrantCreators: platform === 'postgres' ? (live.currentUser ? [live.currentUser] : undefined) : undefined,
     });
     const { statements, problems } = compileOffline(p, {
+      expressions: desired.expressions,
       databases: live.databases,
       tables: live.tables,
       livePolicies: { masking: live.maskingPolicies ?? [], rowAccess: live.rowAccessPolicies ?? [] },
+      newObjectGrantees: live.newObjectGrantees,
     });
     p.problems.push(...problems);
     return { target: { name, platform }, desired, live, scope, plan: p, statements };
@@ -137,7 +139,7 @@ export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget,
       configDigest: project.digest,
       futureGrantCreators: creators,
     });
-    const statements = adapter.compile(p);
+    const statements = adapter.compile(p, { expressions: desired.expressions });
     return { target, desired, live, scope, plan: p, statements, adapter };
   }
 }

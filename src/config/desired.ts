@@ -33,7 +33,7 @@ import {
 import type { ManagedScope } from '../plan/types.js';
 import { diag, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { formatPath, isPublicName } from './names.js';
-import { checkSqlExpression } from '../model/sqlexpr.js';
+import { ExpressionError, type ExpressionPolicy, type ExpressionUse } from '../model/expressions.js';
 import type { GrantDef, Project } from './project.js';
 
 /** Options of toDesired (none are required). */
@@ -151,6 +151,16 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
     if (g.platforms && !g.platforms.includes(platform)) continue;
     const role = g.isPublic ? PUBLIC_ROLE : norm(g.role, g.roleSource, 'role name');
     const privs = privilegesFor(g, platform, err);
+    if (g.grantOption && platform === 'databricks') {
+      err(
+        'platform-unsupported',
+        g.grantOptionSource ?? g.source,
+        'Databricks Unity Catalog has no grant option (WITH GRANT OPTION)',
+        "grant MANAGE to let a group grant on, or leave this grant out on Databricks with platforms:",
+      );
+      continue;
+    }
+    const option = g.grantOption ? { grantOption: true } : {};
     if (g.objects === 'tables') {
       const schema = normObject(g.object.parts, 'schema', false, g.objectSource);
       const seen = new Set<string>();
@@ -158,7 +168,7 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
         const id = `${privilege}|${objectKey(schema)}|${role}`;
         if (seen.has(id)) continue;
         seen.add(id);
-        schemaWide.push({ role, privilege, schema, objectType: 'tables', source: g.source });
+        schemaWide.push({ role, privilege, schema, objectType: 'tables', source: g.source, ...option });
       }
       continue;
     }
@@ -175,7 +185,7 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
     }
     for (const privilege of privs) {
       for (const column of columns ?? [undefined]) {
-        const rec = makeGrant(column === undefined ? { role, privilege, object, source: g.source } : { role, privilege, object, column, source: g.source });
+        const rec = makeGrant(column === undefined ? { role, privilege, object, source: g.source, ...option } : { role, privilege, object, column, source: g.source, ...option });
         const first = grantSeen.get(rec.key);
         if (first) {
           if (first !== g.source) {
@@ -188,6 +198,42 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
       }
     }
   }
+
+  // --- custom SQL: parsed by the platform's grammar, kept as re-printed ----------------
+  const expressions = expressionPolicy(project, dialect, err);
+  /**
+   * The expression re-printed from its parse tree (what the plan shows and runs), or
+   * undefined after reporting why it was refused, at its place in the file.
+   */
+  const checkExpression = (text: string, use: ExpressionUse, at: SourceLocation, what: string): string | undefined => {
+    try {
+      const checked = dialect.expressions.check(text, use, expressions);
+      // A Snowflake masking policy or Databricks mask function sees only the value it
+      // masks; PostgreSQL's masking view can read the row's other columns.
+      if (use === 'mask' && platform !== 'postgres' && checked.columns.length) {
+        err(
+          'bad-expression',
+          at,
+          `${what} reads column${checked.columns.length > 1 ? 's' : ''} ${checked.columns.join(', ')}: a ${platform} mask sees only the masked value`,
+          'write the mask over {value} alone',
+        );
+        return undefined;
+      }
+      return checked.text;
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+      const where = e.position !== undefined ? ` (at character ${e.position} of the expression)` : '';
+      err(
+        'bad-expression',
+        at,
+        `${what} is refused: ${e.message}${where}`,
+        use === 'mask'
+          ? `write one ${platform} SQL expression with {value} where the column's value goes`
+          : `write one ${platform} SQL boolean expression over the table's columns`,
+      );
+      return undefined;
+    }
+  };
 
   // --- classification and policies -------------------------------------------------
   const columnRef = (parts: NamePart[], at: SourceLocation): ColumnRef | undefined => {
@@ -244,16 +290,9 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
         );
         continue;
       }
-      const bad = checkSqlExpression(expr);
-      if (bad) {
-        err('bad-value', m.source, `the ${platform} expression of masking policy ${formatPath([m.name])} is not a single SQL expression: ${bad}`, 'write one expression; no ";", no comments');
-        continue;
-      }
-      if (!expr.includes('{value}')) {
-        err('bad-value', m.source, `the ${platform} expression of masking policy ${formatPath([m.name])} never uses {value}`, 'write {value} where the column value goes');
-        continue;
-      }
-      rec.expression = expr;
+      const checked = checkExpression(expr, 'mask', m.expressionSource?.[platform] ?? m.source, `the ${platform} expression of masking policy ${formatPath([m.name])}`);
+      if (checked === undefined) continue;
+      rec.expression = checked;
     }
     maskingPolicies.push(rec);
   }
@@ -266,21 +305,14 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
       continue;
     }
     const table = normObject(r.table, 'table', false, r.source);
-    let ok = true;
-    for (const a of r.allow) {
-      const bad = checkSqlExpression(a.where);
-      if (bad) {
-        ok = false;
-        err('bad-value', a.source, `the where of row access policy ${formatPath([r.name])} is not a single SQL expression: ${bad}`, 'write one boolean expression; no ";", no comments');
-      }
-    }
-    if (!ok) continue;
+    const wheres = r.allow.map((a) => checkExpression(a.where, 'where', a.whereSource ?? a.source, `the where of row access policy ${formatPath([r.name])}`));
+    if (wheres.some((w) => w === undefined)) continue;
     rowAccessPolicies.push({
       key: rowAccessPolicyKey(name),
       name,
       schema: schemaOf(table),
       table,
-      rules: r.allow.map((a) => ({ roles: roleList(a.roles), where: a.where })),
+      rules: r.allow.map((a, i) => ({ roles: roleList(a.roles), where: wheres[i]! })),
       source: r.source,
     });
   }
@@ -297,6 +329,7 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
       maskingPolicies,
       rowAccessPolicies,
       phi,
+      expressions,
     },
     diagnostics: diags,
   };
@@ -329,3 +362,31 @@ function privilegesFor(
   return out;
 }
 
+
+/**
+ * `expressions:` of rbac.yaml for one dialect: every name `database.schema.name` with
+ * each part normalized, joined with `.` (see ExpressionPolicy). A part holding a dot
+ * would make the join ambiguous, so it is refused.
+ */
+function expressionPolicy(
+  project: Project,
+  dialect: Dialect,
+  err: (code: DiagnosticCode, at: SourceLocation, msg: string, hint?: string) => void,
+): ExpressionPolicy {
+  const names = (list: Project['expressions']['functions'], what: string): string[] => {
+    const out: string[] = [];
+    for (const { path, source } of list) {
+      if (path.length !== 3) {
+        err('bad-value', source, `${what} ${formatPath(path)} must be written database.schema.name`);
+        continue;
+      }
+      if (path.some((p) => p.text.includes('.'))) {
+        err('invalid-name', source, `${what} ${formatPath(path)}: a name part holding "." cannot be listed here`, 'rename the object, or wrap it in a function whose name has no dot');
+        continue;
+      }
+      out.push(path.map((p) => dialect.normalize(p)).join('.'));
+    }
+    return [...new Set(out)].sort();
+  };
+  return { functions: names(project.expressions.functions, 'function'), relations: names(project.expressions.relations, 'relation') };
+}

@@ -51,6 +51,7 @@ export type DiagnosticCode =
   | 'name-too-long'
   | 'name-collision'
   | 'platform-unsupported'
+  | 'bad-expression'
   | 'target-incomplete'
   | 'absent-role-used'
   | 'privileged-without-justification'

@@ -408,6 +408,15 @@ class Builder {
     if (mode === 'authoritative' || mode === 'additive') this.p.mode = mode;
     const mp = bool(m, 'manage_public');
     if (mp !== undefined) this.p.managePublic = mp;
+    const ex = get(m, 'expressions');
+    if (ex?.t === 'map') {
+      const paths = (key: string) =>
+        items(ex, key)
+          .filter((x) => x.t === 'scalar')
+          .map((x) => ({ path: parsePath(String((x as { value: unknown }).value))!, source: x.loc }))
+          .filter((x) => x.path !== undefined);
+      this.p.expressions = { functions: paths('functions'), relations: paths('relations') };
+    }
     const targets = get(m, 'targets');
     if (targets?.t === 'map') {
       for (const [name, e] of targets.entries) {
@@ -559,9 +568,14 @@ class Builder {
     for (const mp of maps(m, 'masking_policies')) {
       const exprMap = get(mp, 'expression');
       let expression: Partial<Record<Platform, string>> | undefined;
+      const expressionSource: Partial<Record<Platform, SourceLocation>> = {};
       if (exprMap?.t === 'map') {
         expression = {};
-        for (const [k, e] of exprMap.entries) if (e.value.t === 'scalar') expression[k as Platform] = String(e.value.value);
+        for (const [k, e] of exprMap.entries) {
+          if (e.value.t !== 'scalar') continue;
+          expression[k as Platform] = String(e.value.value);
+          expressionSource[k as Platform] = e.value.loc;
+        }
       }
       this.p.maskingPolicies.push({
         name: parsePart(str(mp, 'name')!)!,
@@ -570,6 +584,7 @@ class Builder {
           .map((x) => ({ path: parsePath(String((x as { value: unknown }).value))!, source: x.loc })),
         mask: str(mp, 'mask') as MaskFunction | undefined,
         expression,
+        expressionSource,
         unmaskedFor: names(mp, 'unmasked_for'),
         source: mp.loc,
       });
@@ -578,7 +593,7 @@ class Builder {
       this.p.rowAccessPolicies.push({
         name: parsePart(str(rp, 'name')!)!,
         table: parsePath(str(rp, 'table')!)!,
-        allow: maps(rp, 'allow').map((a) => ({ roles: names(a, 'roles'), where: str(a, 'where')!, source: a.loc })),
+        allow: maps(rp, 'allow').map((a) => ({ roles: names(a, 'roles'), where: str(a, 'where')!, whereSource: scalarLoc(a, 'where'), source: a.loc })),
         source: rp.loc,
       });
     }
@@ -616,6 +631,7 @@ class Builder {
       columns,
       objects,
       ...(get(g, 'platforms') ? { platforms: items(g, 'platforms').filter((v) => v.t === 'scalar').map((v) => String(v.value) as Platform) } : {}),
+      ...(bool(g, 'grant_option') ? { grantOption: true, grantOptionSource: scalarLoc(g, 'grant_option') } : {}),
       reason: str(g, 'reason'),
       source: g.loc,
     };

@@ -73,6 +73,9 @@ export interface GrantDef {
   objects?: 'tables';
   /** Only on these platforms; undefined: every platform. */
   platforms?: Platform[];
+  /** `grant_option: true`: WITH GRANT OPTION. */
+  grantOption?: boolean;
+  grantOptionSource?: SourceLocation;
   reason?: string;
   source: SourceLocation;
 }
@@ -90,6 +93,8 @@ export interface MaskingPolicyDef {
   columns: { path: NamePart[]; source: SourceLocation }[];
   mask?: MaskFunction;
   expression?: Partial<Record<Platform, string>>;
+  /** Where each platform's expression is written (diagnostics point into it). */
+  expressionSource?: Partial<Record<Platform, SourceLocation>>;
   unmaskedFor: NameRef[];
   source: SourceLocation;
 }
@@ -98,7 +103,7 @@ export interface MaskingPolicyDef {
 export interface RowAccessPolicyDef {
   name: NamePart;
   table: NamePart[];
-  allow: { roles: NameRef[]; where: string; source: SourceLocation }[];
+  allow: { roles: NameRef[]; where: string; whereSource?: SourceLocation; source: SourceLocation }[];
   source: SourceLocation;
 }
 
@@ -139,6 +144,8 @@ export interface Project {
   version: 1;
   mode: Mode;
   managePublic: boolean;
+  /** `expressions:` of rbac.yaml: extra functions and relations custom SQL may use (paths as written). */
+  expressions: { functions: { path: NamePart[]; source: SourceLocation }[]; relations: { path: NamePart[]; source: SourceLocation }[] };
   defaultTarget?: string;
   defaultTargetSource?: SourceLocation;
   targets: Record<string, TargetDef>;
@@ -160,6 +167,7 @@ export function emptyProject(): Project {
     version: 1,
     mode: 'authoritative',
     managePublic: true,
+    expressions: { functions: [], relations: [] },
     targets: {},
     users: [],
     roles: [],

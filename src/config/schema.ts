@@ -252,6 +252,20 @@ export const RBAC_FILE: ObjectNode = obj(
       isName: true,
     }),
     manage_public: bool("Whether PUBLIC's grants on objects in managed schemas are in scope.", true),
+    expressions: obj(
+      'What person-written SQL (a row filter\'s where, a mask expression) may use beyond the built-in safe functions. Each expression is parsed by the platform\'s grammar and re-printed; anything else is refused.',
+      {
+        functions: list(
+          str('A function as database.schema.function (unquoted parts fold as the platform folds them).', {
+            pattern: NAME_PATTERNS.table,
+            patternLabel: 'a function path (database.schema.function)',
+            isName: true,
+          }),
+          'Functions, beyond the built-in scalar ones, that expressions may call (schema-qualified in the expression).',
+        ),
+        relations: list(tablePath('relation'), 'Relations a row filter may read in a subquery (EXISTS, IN (SELECT ...)).'),
+      },
+    ),
     targets: {
       type: 'map',
       description: 'Named connection targets.',
@@ -363,6 +377,10 @@ const grantNode = obj(
       str('A platform.', { enum: PLATFORMS, enumLabel: 'platform' }),
       'Only on these platforms (default: every platform). For what one platform expresses differently: column grants on PostgreSQL, table grants plus masking policies elsewhere.',
       1,
+    ),
+    grant_option: bool(
+      'WITH GRANT OPTION: the grantee may grant these privileges on. Read back and compared: a grant option the configuration does not ask for is drift and is revoked. Not on Databricks (Unity Catalog has none).',
+      false,
     ),
     reason: str('Why the grant exists (display only).'),
   },

@@ -1,21 +1,38 @@
 /**
  * Helpers shared by the Snowflake and Databricks policy compilers and readers: the
  * marker the tool writes into a policy's COMMENT (so the reader rebuilds the record
- * exactly and never touches a policy it did not make), `{value}` substitution, the
- * columns a row filter's `where` uses, and column types from the live tables.
+ * exactly and never touches a policy it did not make) and column types from the live
+ * tables. Person-written SQL in policies goes through each dialect's expression
+ * parser (expression.ts), never through text substitution.
  *
  * Invariants:
  * - the marker is `rbac-policy:` + JSON with a fixed key order; decoding anything
  *   else (hand-written comment, other tool, bad JSON, wrong shape) yields undefined,
  *   and such a policy is left out of Live (never planned, never dropped).
- * - substitution and identifier scanning skip string literals and quoted identifiers,
- *   the same lexical rules `checkSqlExpression` uses, so `'{value}'` in a literal
- *   stays text.
  */
+import { createHash } from 'node:crypto';
 import { objectKey } from '../model/keys.js';
 import { MASK_FUNCTIONS, type ColumnRef, type LiveTable, type MaskFunction, type ObjectRef, type RowRule } from '../model/types.js';
 
 export const POLICY_MARKER_PREFIX = 'rbac-policy:';
+
+/**
+ * The digest of a policy body as rbac wrote it, recorded in its marker so that a body
+ * changed by hand while the marker is kept (ALTER ... SET BODY, CREATE OR REPLACE
+ * FUNCTION with the comment copied) is seen: the reader hashes the body the platform
+ * returns and compares. Whitespace at the ends is not significant.
+ */
+export function bodyDigest(body: string): string {
+  return createHash('sha256').update(body.trim(), 'utf8').digest('hex');
+}
+
+/** Why a live policy body is not the one rbac wrote, or undefined when it is. */
+export function bodyTampering(kind: 'masking policy' | 'row access policy', name: string, recorded: string | undefined, liveBody: string | undefined): string | undefined {
+  if (liveBody === undefined) return undefined;
+  if (recorded === undefined) return `${kind} ${name} carries no body digest (made by rbac before 0.2): its body is rewritten once to record one`;
+  if (bodyDigest(liveBody) !== recorded) return `the body of ${kind} ${name} was changed by hand`;
+  return undefined;
+}
 
 /** What the marker of a masking policy holds: everything the planner compares. */
 export interface MaskingMarker {
@@ -24,6 +41,8 @@ export interface MaskingMarker {
   mask?: MaskFunction;
   expression?: string;
   unmaskedFor: string[];
+  /** bodyDigest of the body rbac wrote (absent in markers written before 0.2). */
+  body?: string;
 }
 
 /**
@@ -35,6 +54,8 @@ export interface RowMarker {
   name: string;
   table: { database: string; schema: string; name: string };
   rules: RowRule[];
+  /** bodyDigest of the body rbac wrote (absent in markers written before 0.2). */
+  body?: string;
 }
 
 /** Either marker. */
@@ -46,6 +67,7 @@ export function encodePolicyMarker(m: PolicyMarker): string {
     if (m.mask !== undefined) o.mask = m.mask;
     if (m.expression !== undefined) o.expression = m.expression;
     o.unmaskedFor = m.unmaskedFor;
+    if (m.body !== undefined) o.body = m.body;
     return POLICY_MARKER_PREFIX + JSON.stringify(o);
   }
   return (
@@ -55,6 +77,7 @@ export function encodePolicyMarker(m: PolicyMarker): string {
       name: m.name,
       table: { database: m.table.database, schema: m.table.schema, name: m.table.name },
       rules: m.rules.map((r) => ({ roles: r.roles, where: r.where })),
+      ...(m.body !== undefined ? { body: m.body } : {}),
     })
   );
 }
@@ -80,6 +103,7 @@ export function decodePolicyMarker(comment: string | null | undefined): PolicyMa
     const m: MaskingMarker = { policy: 'masking', name: r.name, unmaskedFor: [...r.unmaskedFor] };
     if (hasMask) m.mask = r.mask as MaskFunction;
     else m.expression = r.expression as string;
+    if (typeof r.body === 'string') m.body = r.body;
     return m;
   }
   if (r.policy === 'row') {
@@ -92,118 +116,11 @@ export function decodePolicyMarker(comment: string | null | undefined): PolicyMa
       if (!rr || !isStrings(rr.roles) || typeof rr.where !== 'string') return undefined;
       rules.push({ roles: [...rr.roles], where: rr.where });
     }
-    return { policy: 'row', name: r.name, table: { database: t.database, schema: t.schema, name: t.name }, rules };
+    const row: RowMarker = { policy: 'row', name: r.name, table: { database: t.database, schema: t.schema, name: t.name }, rules };
+    if (typeof r.body === 'string') row.body = r.body;
+    return row;
   }
   return undefined;
-}
-
-/** One lexical token of an expression that may name a column. */
-interface Word {
-  text: string;
-  quoted: boolean;
-  start: number;
-  end: number;
-}
-
-/** Scan identifiers (bare words and quoted identifiers), skipping string literals. */
-function scan(text: string, identQuote: '"' | '`'): Word[] {
-  const out: Word[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === "'" || ch === '"' || ch === '`') {
-      let j = i + 1;
-      let v = '';
-      while (j < text.length) {
-        if (text[j] === ch) {
-          if (text[j + 1] === ch) {
-            v += ch;
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        // Backslash escapes inside string literals (both platforms read them).
-        if (ch === "'" && text[j] === '\\') {
-          v += text[j + 1] ?? '';
-          j += 2;
-          continue;
-        }
-        v += text[j++];
-      }
-      if (ch === identQuote) out.push({ text: v, quoted: true, start: i, end: j + 1 });
-      i = j + 1;
-      continue;
-    }
-    if (/[\p{L}_]/u.test(ch)) {
-      let j = i + 1;
-      while (j < text.length && /[\p{L}\p{N}_$]/u.test(text[j])) j++;
-      // A word preceded by "." is a qualified part (schema.func), still a candidate.
-      out.push({ text: text.slice(i, j), quoted: false, start: i, end: j });
-      i = j;
-      continue;
-    }
-    i++;
-  }
-  return out;
-}
-
-/**
- * Replace the placeholder `{value}` with `param` outside string literals and quoted
- * identifiers. The expression was checked by `checkSqlExpression` at config time.
- */
-export function substituteValue(expression: string, param: string): string {
-  let out = '';
-  let i = 0;
-  while (i < expression.length) {
-    const ch = expression[i];
-    if (ch === "'" || ch === '"' || ch === '`') {
-      let j = i + 1;
-      while (j < expression.length) {
-        if (expression[j] === ch) {
-          if (expression[j + 1] === ch) {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        if (ch === "'" && expression[j] === '\\') j++;
-        j++;
-      }
-      out += expression.slice(i, j + 1);
-      i = j + 1;
-      continue;
-    }
-    if (expression.startsWith('{value}', i)) {
-      out += param;
-      i += '{value}'.length;
-      continue;
-    }
-    out += ch;
-    i++;
-  }
-  return out;
-}
-
-/**
- * The table's columns that any rule's `where` names, in table order. A bare word
- * matches a column when it folds (`fold`) to the column's stored name; a quoted
- * identifier matches exactly. Over-matching (a function named like a column) only
- * adds an unused argument; it can never drop a column the filter needs.
- */
-export function columnsUsed(
-  rules: readonly RowRule[],
-  table: LiveTable,
-  opts: { identQuote: '"' | '`'; fold: (bare: string) => string; caseInsensitive?: boolean },
-): { name: string; type: string | undefined }[] {
-  const wanted = new Set<string>();
-  const norm = (s: string) => (opts.caseInsensitive ? s.toLowerCase() : s);
-  for (const r of rules) for (const w of scan(r.where, opts.identQuote)) wanted.add(norm(w.quoted ? w.text : opts.fold(w.text)));
-  const out: { name: string; type: string | undefined }[] = [];
-  table.columns.forEach((c, i) => {
-    if (wanted.has(norm(c))) out.push({ name: c, type: table.columnTypes?.[i] });
-  });
-  return out;
 }
 
 export function findTable(tables: readonly LiveTable[] | undefined, ref: ObjectRef): LiveTable | undefined {

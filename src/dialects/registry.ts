@@ -14,11 +14,20 @@ import { databricksDialect } from './databricks/quote.js';
 import { databricksUnsupported, prepareDatabricksDesired } from './databricks/unsupported.js';
 import { compilePostgres } from './postgres/compile.js';
 import { postgresDialect } from './postgres/quote.js';
+import { loadPostgresParser } from './postgres/expression.js';
 import { postgresPolicyProblems, preparePostgresDesired } from './postgres/masking.js';
 import { compilePostgresPlan } from './postgres/policies.js';
 import { compileSnowflake } from './snowflake/compile.js';
 import { snowflakeDialect } from './snowflake/quote.js';
 import type { Adapter, CompileContext, Compiler, Dialect, Statement } from './types.js';
+
+/**
+ * Load the parsers of person-written SQL that need loading (PostgreSQL's parser is
+ * WebAssembly). Every command that normalizes the configuration awaits this first.
+ */
+export function loadExpressionParsers(): Promise<void> {
+  return loadPostgresParser();
+}
 
 export function dialectFor(platform: Platform): Dialect {
   switch (platform) {

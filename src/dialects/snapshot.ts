@@ -63,6 +63,11 @@ export function writeSnapshot(live: Live): string {
     rowAccessPolicies: live.rowAccessPolicies?.length
       ? [...live.rowAccessPolicies].sort(byKey((p) => p.key)).map(({ source: _s, ...p }) => p)
       : undefined,
+    // Omitted when empty, like the policies: what rbac owns and what default
+    // privileges give its new objects (PostgreSQL).
+    toolObjects: live.toolObjects?.length ? [...live.toolObjects].sort() : undefined,
+    dependentGrants: live.dependentGrants?.length ? [...live.dependentGrants].sort(byKey((g) => g.key)).map(({ source: _s, ...g }) => g) : undefined,
+    newObjectGrantees: live.newObjectGrantees && Object.values(live.newObjectGrantees).some((g) => g.length) ? live.newObjectGrantees : undefined,
   };
   return JSON.stringify(sortKeys(doc), null, 2) + '\n';
 }
@@ -135,16 +140,26 @@ export function readSnapshot(text: string): Live {
       ...(o.grantedBy !== undefined ? { grantedBy: s(o.grantedBy, `memberships[${i}].grantedBy`) } : {}),
     });
   });
-  const grants = arr(d.grants, 'grants').map((g, i) => {
-    const o = obj(g, `grants[${i}]`);
-    return makeGrant({
-      role: s(o.role, `grants[${i}].role`),
-      privilege: priv(o.privilege, `grants[${i}].privilege`),
-      object: objectRef(o.object, `grants[${i}].object`),
-      ...(o.column !== undefined ? { column: s(o.column, `grants[${i}].column`) } : {}),
-      ...(o.grantedBy !== undefined ? { grantedBy: s(o.grantedBy, `grants[${i}].grantedBy`) } : {}),
+  const strings = (v: unknown, path: string) => arr(v, path).map((x, j) => s(x, `${path}[${j}]`));
+  const bool = (v: unknown, path: string): boolean | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'boolean') fail(path, 'must be a boolean');
+    return v;
+  };
+  const grant = (g: unknown, at: string) => {
+    const o = obj(g, at);
+    const rec = makeGrant({
+      role: s(o.role, `${at}.role`),
+      privilege: priv(o.privilege, `${at}.privilege`),
+      object: objectRef(o.object, `${at}.object`),
+      ...(o.column !== undefined ? { column: s(o.column, `${at}.column`) } : {}),
+      ...(o.grantedBy !== undefined ? { grantedBy: s(o.grantedBy, `${at}.grantedBy`) } : {}),
     });
-  });
+    if (bool(o.grantOption, `${at}.grantOption`)) rec.grantOption = true;
+    if (o.grantors !== undefined) rec.grantors = strings(o.grantors, `${at}.grantors`);
+    return rec;
+  };
+  const grants = arr(d.grants, 'grants').map((g, i) => grant(g, `grants[${i}]`));
   const futureGrants = arr(d.futureGrants, 'futureGrants').map((f, i) => {
     const o = obj(f, `futureGrants[${i}]`);
     if (o.objectType !== 'tables') fail(`futureGrants[${i}].objectType`, 'must be tables');
@@ -154,6 +169,7 @@ export function readSnapshot(text: string): Live {
       schema: objectRef(o.schema, `futureGrants[${i}].schema`, 'schema'),
       objectType: 'tables',
       ...(o.forRole !== undefined ? { forRole: s(o.forRole, `futureGrants[${i}].forRole`) } : {}),
+      ...(bool(o.grantOption, `futureGrants[${i}].grantOption`) ? { grantOption: true } : {}),
     });
   });
   const schemas = arr(d.schemas, 'schemas').map((x, i) => objectRef(x, `schemas[${i}]`, 'schema'));
@@ -168,9 +184,12 @@ export function readSnapshot(text: string): Live {
       if (types.length !== columns.length) fail(`tables[${i}].columnTypes`, 'must have one type per column');
       table.columnTypes = types;
     }
+    const rowSecurity = bool(o.rowSecurity, `tables[${i}].rowSecurity`);
+    if (rowSecurity !== undefined) table.rowSecurity = rowSecurity;
+    if (bool(o.forceRowSecurity, `tables[${i}].forceRowSecurity`)) table.forceRowSecurity = true;
+    if (o.foreignPolicies !== undefined) table.foreignPolicies = strings(o.foreignPolicies, `tables[${i}].foreignPolicies`);
     return table;
   });
-  const strings = (v: unknown, path: string) => arr(v, path).map((x, j) => s(x, `${path}[${j}]`));
   const maskingPolicies = d.maskingPolicies === undefined ? undefined : arr(d.maskingPolicies, 'maskingPolicies').map((m, i): MaskingPolicyRecord => {
     const at = `maskingPolicies[${i}]`;
     const o = obj(m, at);
@@ -191,6 +210,7 @@ export function readSnapshot(text: string): Live {
     } else rec.expression = s(o.expression, `${at}.expression`);
     const body = optS(o.body, `${at}.body`);
     if (body !== undefined) rec.body = body;
+    if (o.tampered !== undefined) rec.tampered = strings(o.tampered, `${at}.tampered`);
     return rec;
   });
   const rowAccessPolicies = d.rowAccessPolicies === undefined ? undefined : arr(d.rowAccessPolicies, 'rowAccessPolicies').map((r, i): RowAccessPolicyRecord => {
@@ -209,6 +229,8 @@ export function readSnapshot(text: string): Live {
     };
     const body = optS(o.body, `${at}.body`);
     if (body !== undefined) rec.body = body;
+    if (o.tampered !== undefined) rec.tampered = strings(o.tampered, `${at}.tampered`);
+    if (bool(o.enabledRls, `${at}.enabledRls`)) (rec as RowAccessPolicyRecord & { enabledRls?: boolean }).enabledRls = true;
     return rec;
   });
   const live: Live = { platform: d.platform as Platform, roles, memberships, grants, futureGrants, schemas, tables };
@@ -220,5 +242,11 @@ export function readSnapshot(text: string): Live {
   }
   const currentUser = optS(d.currentUser, 'currentUser');
   if (currentUser !== undefined) live.currentUser = currentUser;
+  if (d.toolObjects !== undefined) live.toolObjects = strings(d.toolObjects, 'toolObjects');
+  if (d.dependentGrants !== undefined) live.dependentGrants = arr(d.dependentGrants, 'dependentGrants').map((g, i) => grant(g, `dependentGrants[${i}]`));
+  if (d.newObjectGrantees !== undefined) {
+    const m = obj(d.newObjectGrantees, 'newObjectGrantees');
+    live.newObjectGrantees = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, strings(v, `newObjectGrantees.${k}`)]));
+  }
   return live;
 }

@@ -24,6 +24,12 @@ export interface Dialect {
   quoteLiteral(value: string): string;
   /** Maximum identifier length in bytes (UTF-8); longer names are an error. */
   maxIdentifierBytes: number;
+  /**
+   * The parser of SQL a person writes (row filters, mask expressions) in this
+   * platform's grammar: see src/model/expressions.ts. Nothing from the configuration
+   * reaches a statement without it.
+   */
+  expressions: import('../model/expressions.js').ExpressionParser;
 }
 
 /** One SQL statement and the change it implements. */
@@ -50,6 +56,10 @@ export interface CompileContext {
    * view per table from all the policies of that table).
    */
   livePolicies?: { masking: readonly MaskingPolicyRecord[]; rowAccess: readonly RowAccessPolicyRecord[] };
+  /** Postgres: Live.newObjectGrantees, revoked from the objects rbac creates. */
+  newObjectGrantees?: Readonly<Record<string, readonly string[]>>;
+  /** What custom SQL may use beyond the built-in safe list (`expressions:` of rbac.yaml); none when absent. */
+  expressions?: import('../model/expressions.js').ExpressionPolicy;
 }
 
 export type Compiler = (change: Change, ctx: CompileContext) => string[];
@@ -79,13 +89,13 @@ export interface Adapter {
   readonly dialect: Dialect;
   /** Read the live state of the scope in a fixed number of catalog queries. */
   introspect(scope: IntrospectScope): Promise<import('../model/types.js').Live>;
-  /** Compile a plan into statements for this target. */
-  compile(plan: import('../plan/types.js').Plan): Statement[];
+  /**
+   * Compile a plan into statements for this target. `expressions` is what custom SQL
+   * may use beyond the built-in safe list (the configuration's `expressions:`).
+   */
+  compile(plan: import('../plan/types.js').Plan, opts?: { expressions?: import('../model/expressions.js').ExpressionPolicy }): Statement[];
   /** Run statements; all-or-nothing where the platform has transactions. */
-  apply(
-    statements: Statement[],
-    opts?: { onEvent?: import('../apply/types.js').ApplyListener; lockTimeoutMs?: number },
-  ): Promise<import('../apply/types.js').ApplyResult>;
+  apply(statements: Statement[], opts?: import('../apply/types.js').ApplyOptions): Promise<import('../apply/types.js').ApplyResult>;
   /** Number of queries sent so far (benchmarks print it). */
   queryCount(): number;
   close(): Promise<void>;

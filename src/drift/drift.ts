@@ -91,8 +91,16 @@ function itemsOf(c: Change, push: (key: string, kind: DriftKind, role: string, w
       const kind = c.kind === 'grant' ? 'missing' : 'extra';
       for (const p of c.privileges) {
         for (const col of c.columns ?? [undefined]) {
-          const what = `${privilegeList([p])} on ${describeObject(c.object)}${col === undefined ? '' : ` (${col})`} to ${c.role}`;
-          push(grantKey(c.role, p, c.object, col), kind, c.role, what, kind === 'extra' ? EXTRA : MISSING);
+          const on = `${describeObject(c.object)}${col === undefined ? '' : ` (${col})`}`;
+          const key = grantKey(c.role, p, c.object, col);
+          if (c.grantOptionOnly) {
+            // The privilege itself matches: only the right to grant it on differs.
+            const what = `grant option of ${privilegeList([p])} on ${on} ${kind === 'extra' ? 'held by' : 'for'} ${c.role}`;
+            push(`${key}:grant-option`, kind, c.role, what, kind === 'extra' ? EXTRA : MISSING);
+            continue;
+          }
+          const option = c.kind === 'grant' && c.grantOption ? ' with grant option' : '';
+          push(key, kind, c.role, `${privilegeList([p])} on ${on} to ${c.role}${option}`, kind === 'extra' ? EXTRA : MISSING);
         }
       }
       return;
@@ -103,7 +111,8 @@ function itemsOf(c: Change, push: (key: string, kind: DriftKind, role: string, w
       for (const p of c.privileges) {
         const by = c.forRole ? ` created by ${c.forRole}` : '';
         const what = `${privilegeList([p])} on future ${c.objectType} in ${describeObject(c.schema)}${by} to ${c.role}`;
-        push(futureGrantKey(c.role, p, c.schema, c.objectType, c.forRole), kind, c.role, what, kind === 'extra' ? EXTRA : MISSING);
+        const key = futureGrantKey(c.role, p, c.schema, c.objectType, c.forRole) + (c.grantOption ? ':grant-option' : '');
+        push(key, kind, c.role, what + (c.grantOption ? ' with grant option' : ''), kind === 'extra' ? EXTRA : MISSING);
       }
       return;
     }
@@ -117,7 +126,8 @@ function itemsOf(c: Change, push: (key: string, kind: DriftKind, role: string, w
       return;
     case 'alterMaskingPolicy':
     case 'alterRowAccessPolicy':
-      push(c.to.key, 'changed', changeGroup(c), describeChange(c), 'definition changed by hand');
+      // A tampered policy says what was changed; its description carries the reasons.
+      push(c.to.key, 'changed', changeGroup(c), describeChange(c), c.from.tampered?.length ? 'enforcement changed by hand' : 'definition changed by hand');
       return;
     case 'attachMaskingPolicy':
       push(`${c.policy.key}:${columnKey(c.column)}`, 'missing', changeGroup(c), describeChange(c), MISSING);

@@ -67,8 +67,24 @@ export function schemaOf(o: ObjectRef): ObjectRef {
   return { kind: 'schema', database: o.database, schema: o.schema };
 }
 
+/**
+ * Every grant record has the same fields in the same order, absent ones undefined: the
+ * planner reads `grantOption` and `grantors` of a million records, and a read of a
+ * property some records lack goes through V8's slow path (measured on the planner
+ * benchmark: 1 s of 3).
+ */
 export function makeGrant(g: Omit<GrantRecord, 'key'>): GrantRecord {
-  return { ...g, key: flat(grantKey(g.role, g.privilege, g.object, g.column)) };
+  return {
+    key: flat(grantKey(g.role, g.privilege, g.object, g.column)),
+    role: g.role,
+    privilege: g.privilege,
+    object: g.object,
+    column: g.column,
+    grantOption: g.grantOption,
+    source: g.source,
+    grantedBy: g.grantedBy,
+    grantors: g.grantors,
+  };
 }
 
 /**
@@ -87,7 +103,8 @@ export function makeMembership(m: Omit<MembershipRecord, 'key'>): MembershipReco
 }
 
 export function makeFutureGrant(f: Omit<FutureGrantRecord, 'key'>): FutureGrantRecord {
-  return { ...f, key: futureGrantKey(f.role, f.privilege, f.schema, f.objectType, f.forRole) };
+  const key = futureGrantKey(f.role, f.privilege, f.schema, f.objectType, f.forRole);
+  return { ...f, key: f.grantOption ? `${key}:grant-option` : key };
 }
 
 export function maskingPolicyKey(name: string): string {

@@ -93,9 +93,17 @@ export interface GrantRecord {
   object: ObjectRef;
   /** Column-level grant (Postgres column ACL). */
   column?: string;
+  /**
+   * Held WITH GRANT OPTION: the grantee may grant the privilege on (a path to
+   * re-granting PHI). Desired: `grant_option: true`; a live grant option the
+   * configuration does not ask for is drift, revoked on its own. Not part of the key.
+   */
+  grantOption?: boolean;
   source?: SourceLocation;
   /** Live only, display-only. */
   grantedBy?: string;
+  /** Live only: every role recorded as having granted it (Postgres ACL grantors), sorted. */
+  grantors?: string[];
 }
 
 /**
@@ -110,6 +118,8 @@ export interface FutureGrantRecord {
   schema: ObjectRef; // kind === 'schema'
   objectType: 'tables';
   forRole?: string;
+  /** WITH GRANT OPTION; part of the key (a default privilege has no dependents to spare). */
+  grantOption?: boolean;
   source?: SourceLocation;
 }
 
@@ -124,6 +134,8 @@ export interface SchemaWideGrant {
   schema: ObjectRef;
   objectType: 'tables';
   source?: SourceLocation;
+  /** WITH GRANT OPTION, on every object the expansion reaches (and on future ones). */
+  grantOption?: boolean;
   /**
    * objectKey of tables of the schema the expansion skips (Postgres: a table with
    * masked columns, which the role reads through its masking view instead). The
@@ -168,6 +180,12 @@ export interface MaskingPolicyRecord {
   source?: SourceLocation;
   /** Display-only: the platform's policy body as read back or as compiled. */
   body?: string;
+  /**
+   * Live only: why what enforces this policy on the platform is not what rbac made
+   * (a definition changed by hand, a view replaced, a switch turned off). Non-empty
+   * means the planner re-creates the policy; the words are shown in plan and drift.
+   */
+  tampered?: string[];
 }
 
 /** One rule of a row access policy: members of `roles` see the rows where `where` holds. */
@@ -190,6 +208,8 @@ export interface RowAccessPolicyRecord {
   source?: SourceLocation;
   /** Display-only: the platform's body as read back or as compiled. */
   body?: string;
+  /** Live only: see MaskingPolicyRecord.tampered. */
+  tampered?: string[];
 }
 
 /** What the configuration asks for, normalized for one target dialect. */
@@ -207,6 +227,8 @@ export interface Desired {
   rowAccessPolicies?: RowAccessPolicyRecord[];
   /** Column -> Safe Harbor category, for lint, review and renderers. */
   phi?: { column: ColumnRef; category: string }[];
+  /** What custom SQL may use beyond the dialect's safe list (`expressions:` of rbac.yaml). */
+  expressions?: import('./expressions.js').ExpressionPolicy;
 }
 
 /** A relation the live reader saw. */
@@ -218,6 +240,10 @@ export interface LiveTable {
   owner?: string;
   /** Postgres: row level security is enabled on the table (pg_class.relrowsecurity). */
   rowSecurity?: boolean;
+  /** Postgres: FORCE ROW LEVEL SECURITY is set (pg_class.relforcerowsecurity); it applies policies to the owner too. */
+  forceRowSecurity?: boolean;
+  /** Postgres: row level security policies on the table that rbac did not make (names). */
+  foreignPolicies?: string[];
 }
 
 /** A role the live reader saw (managed or not). */
@@ -246,6 +272,25 @@ export interface Live {
   /** Policies the tool made (readers report only those; others are never touched). */
   maskingPolicies?: MaskingPolicyRecord[];
   rowAccessPolicies?: RowAccessPolicyRecord[];
+  /**
+   * Grants held by roles outside the managed scope that a managed role granted (its
+   * grant option at work). Never revoked themselves; read so that revoking the
+   * managed role's grant option, which cascades to them, can name them first.
+   */
+  dependentGrants?: GrantRecord[];
+  /**
+   * objectKeys of objects rbac owns outright (Postgres: its masking views, the `rbac`
+   * schema and its settings table). Every grant on them, whoever holds it, is in the
+   * managed scope: one the configuration did not ask for is drift and is revoked, and
+   * `objects:` expansion never reaches them.
+   */
+  toolObjects?: string[];
+  /**
+   * Postgres: schema -> grantees that default privileges give a new relation the
+   * connecting role creates there (global defaults included; PUBLIC as `PUBLIC`). rbac
+   * revokes them from its own objects right after creating them.
+   */
+  newObjectGrantees?: Record<string, string[]>;
 }
 
 /** Planning mode: authoritative revokes what managed roles hold beyond the config. */

@@ -46,8 +46,9 @@ export class Accumulator {
 
 /**
  * `grantsAdded`, when given, is an accumulator that already holds exactly the keys of
- * the live grants that `inScopeGrant` accepts (the planner adds them while it indexes
- * them, when their characters are still in cache).
+ * the live grants that `inScopeGrant` accepts, their grant options and the dependent
+ * grants (the planner adds them while it indexes them, when their characters are
+ * still in cache).
  */
 export function fingerprintLive(live: Live, scope: ManagedScope, grantsAdded?: Accumulator): string {
   const acc = grantsAdded ?? new Accumulator();
@@ -57,7 +58,14 @@ export function fingerprintLive(live: Live, scope: ManagedScope, grantsAdded?: A
     acc.add(`${roleKey(r.name)}:${r.isUser ? 'user' : 'role'}:${r.description ?? ''}\u0000${r.owner ?? ''}`);
   }
   for (const m of live.memberships) if (inScopeMembership(m, scope)) acc.add(m.key);
-  if (!grantsAdded) for (const g of live.grants) if (inScopeGrant(g, scope)) acc.add(g.key);
+  if (!grantsAdded) {
+    for (const g of live.grants) {
+      if (!inScopeGrant(g, scope)) continue;
+      acc.add(g.key);
+      if (g.grantOption) acc.add(`${g.key}:grant-option`);
+    }
+    for (const g of live.dependentGrants ?? []) acc.add(`dependent:${g.key}:${(g.grantors ?? []).join(',')}`);
+  }
   for (const f of live.futureGrants) if (inScopeFuture(f, scope)) acc.add(f.key);
   // Policies: their definitions, not the display-only bodies.
   for (const m of live.maskingPolicies ?? []) {

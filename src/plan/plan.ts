@@ -10,7 +10,6 @@
 import { columnKey, makeFutureGrant, makeGrant, objectKey, objectPath, schemaOf } from '../model/keys.js';
 import { ALL_PRIVILEGES } from '../model/privileges.js';
 import {
-  PUBLIC_ROLE,
   type Desired,
   type FutureGrantRecord,
   type GrantRecord,
@@ -22,7 +21,8 @@ import {
   type Privilege,
 } from '../model/types.js';
 import { Accumulator, fingerprintLive } from './fingerprint.js';
-import { inScopeFuture, inScopeGrant, inScopeMembership } from './scope.js';
+import { inScopeFuture, inScopeMembership } from './scope.js';
+import { planGrants } from './grants.js';
 import type { Change, ManagedScope, Plan, PlanOptions, PlanProblem, PlanSummary } from './types.js';
 import { assertNever } from './types.js';
 
@@ -56,7 +56,11 @@ function expandSchemaWide(
 ): { grants: GrantRecord[]; futureGrants: FutureGrantRecord[] } {
 
   const tablesBySchema = new Map<string, ObjectRef[]>();
+  // rbac's own objects (masking views) are never reached by `objects:`: their only
+  // grants are the ones the masking rewrite plans (SELECT), never a write.
+  const tool = live.toolObjects?.length ? new Set(live.toolObjects) : undefined;
   for (const t of live.tables) {
+    if (tool?.has(objectKey(t.object))) continue;
     const k = objectKey(schemaOf(t.object));
     let list = tablesBySchema.get(k);
     if (!list) tablesBySchema.set(k, (list = []));
@@ -68,7 +72,7 @@ function expandSchemaWide(
     const except = w.exceptTables ? new Set(w.exceptTables) : undefined;
     for (const table of tablesBySchema.get(objectKey(w.schema)) ?? []) {
       if (except?.has(objectKey(table))) continue;
-      grants.push(makeGrant({ role: w.role, privilege: w.privilege, object: table, source: w.source }));
+      grants.push(makeGrant({ role: w.role, privilege: w.privilege, object: table, source: w.source, ...(w.grantOption ? { grantOption: true } : {}) }));
     }
     for (const forRole of creators) {
       futureGrants.push(
@@ -79,6 +83,7 @@ function expandSchemaWide(
           objectType: w.objectType,
           forRole,
           source: w.source,
+          ...(w.grantOption ? { grantOption: true } : {}),
         }),
       );
     }
@@ -87,7 +92,9 @@ function expandSchemaWide(
 }
 
 export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
-  const { scope, mode } = options;
+  const { mode } = options;
+  // Every grant on an object rbac owns outright is in scope, whoever holds it.
+  const scope: ManagedScope = live.toolObjects?.length ? { ...options.scope, toolObjects: new Set(live.toolObjects) } : options.scope;
   const authoritative = mode === 'authoritative';
   const problems: PlanProblem[] = [];
   const changes: Change[] = [];
@@ -167,55 +174,11 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   }
 
   // --- object grants -----------------------------------------------------------
-  // At a million grants the cost is hashing and cache misses: index the live side
-  // once, per role (small tables stay in cache; measured 2.5x faster than one big
-  // map), walk the desired side once marking matches, then collect the unmatched.
+  // At a million grants the cost is hashing and cache misses: see grants.ts.
   const expanded = expandDesiredGrants(desired, live, options);
-  // Managed roles are indexed up front, so one lookup per live grant both finds its
-  // table and says it is in scope; any other grantee (PUBLIC) is checked per grant.
-  const liveByRole = new Map<string, Map<string, number>>();
-  for (const r of scope.roles) liveByRole.set(r, new Map());
-  const otherByRole = new Map<string, Map<string, number>>();
-  const liveInScope: GrantRecord[] = [];
   const fingerprint = new Accumulator();
-  for (const g of live.grants) {
-    let slots = liveByRole.get(g.role);
-    if (!slots) {
-      if (!inScopeGrant(g, scope)) continue;
-      slots = otherByRole.get(g.role);
-      if (!slots) otherByRole.set(g.role, (slots = new Map()));
-    }
-    if (slots.has(g.key)) continue;
-    slots.set(g.key, liveInScope.length);
-    liveInScope.push(g);
-    fingerprint.add(g.key);
-  }
-  const matched = new Uint8Array(liveInScope.length);
-  const toGrant: GrantRecord[] = [];
-  const queued = new Set<string>();
-  for (const g of expanded.grants) {
-    const slots = liveByRole.get(g.role) ?? otherByRole.get(g.role);
-    const slot = slots?.get(g.key);
-    if (slot !== undefined) {
-      matched[slot] = 1;
-      continue;
-    }
-    if (queued.has(g.key)) continue;
-    // Additive mode keeps a table-level grant, which already covers the column.
-    if (!authoritative && g.column !== undefined) {
-      const tableLevel = makeGrant({ role: g.role, privilege: g.privilege, object: g.object });
-      if (slots?.has(tableLevel.key)) continue;
-    }
-    queued.add(g.key);
-    toGrant.push(g);
-  }
-  const toRevoke: GrantRecord[] = [];
-  if (authoritative) {
-    const neverRevoke = new Set(options.neverRevoke ?? []);
-    for (let i = 0; i < liveInScope.length; i++) {
-      if (!matched[i] && !neverRevoke.has(liveInScope[i].privilege)) toRevoke.push(liveInScope[i]);
-    }
-  }
+  const grants = planGrants(expanded.grants, live, scope, { authoritative, neverRevoke: options.neverRevoke, fingerprint });
+  problems.push(...grants.problems);
 
   // --- future grants -----------------------------------------------------------
   const desiredFuture = new Map(expanded.futureGrants.map((f) => [f.key, f]));
@@ -234,11 +197,13 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
     ...sortChanges(changes),
     ...sortChanges(revokeMembers),
     ...sortChanges(groupFuture(toRevokeFuture, 'revokeFuture')),
-    ...sortChanges(groupGrants(toRevoke, 'revoke')),
+    ...sortChanges(groupGrants(grants.toRevoke, 'revoke', grants.cascade)),
+    ...sortChanges(groupGrants(grants.toRevokeOption, 'revoke', grants.cascade, true)),
     ...sortChanges(policies.remove),
     ...sortChanges(policies.add),
     ...sortChanges(grantMembers),
-    ...sortChanges(groupGrants(toGrant, 'grant')),
+    ...sortChanges(groupGrants(grants.toGrant, 'grant')),
+    ...sortChanges(groupGrants(grants.toGrantOption, 'grant', undefined, true)),
     ...sortChanges(groupFuture(toGrantFuture, 'grantFuture')),
     ...[...absentRoles].sort().map((role): Change => ({ kind: 'dropRole', role })),
   ];
@@ -260,9 +225,11 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Whether two masking policies mask the same way for the same roles (columns aside). */
+/** Whether two masking policies mask the same way for the same roles (columns aside); a tampered one never does. */
 export function sameMasking(a: MaskingPolicyRecord, b: MaskingPolicyRecord): boolean {
   return (
+    !a.tampered?.length &&
+    !b.tampered?.length &&
     objectKey(a.schema) === objectKey(b.schema) &&
     (a.mask ?? '') === (b.mask ?? '') &&
     (a.expression ?? '') === (b.expression ?? '') &&
@@ -270,9 +237,11 @@ export function sameMasking(a: MaskingPolicyRecord, b: MaskingPolicyRecord): boo
   );
 }
 
-/** Whether two row access policies filter the same table by the same rules. */
+/** Whether two row access policies filter the same table by the same rules; a tampered one never does. */
 export function sameRowAccess(a: RowAccessPolicyRecord, b: RowAccessPolicyRecord): boolean {
   return (
+    !a.tampered?.length &&
+    !b.tampered?.length &&
     objectKey(a.schema) === objectKey(b.schema) &&
     objectKey(a.table) === objectKey(b.table) &&
     a.rules.length === b.rules.length &&
@@ -329,55 +298,63 @@ function planPolicies(desired: Desired, live: Live, authoritative: boolean): { a
   return { add, remove };
 }
 
-/** Group atomic grants: table-level by (role, object); column-level by (role, object, privilege). */
-function groupGrants<K extends 'grant' | 'revoke'>(records: GrantRecord[], kind: K): Change[] {
-  const tableLevel = new Map<string, { role: string; object: ObjectRef; privileges: Privilege[] }>();
-  const columnLevel = new Map<string, { role: string; object: ObjectRef; privilege: Privilege; columns: string[] }>();
+/**
+ * Group atomic grants: table-level by (role, object); column-level by (role, object,
+ * privilege); each group also by its flags, since one statement carries one WITH GRANT
+ * OPTION / CASCADE. `optionOnly`: the records' privileges are held already and only
+ * their grant option is granted or revoked.
+ */
+function groupGrants<K extends 'grant' | 'revoke'>(records: GrantRecord[], kind: K, cascade?: ReadonlySet<string>, optionOnly = false): Change[] {
+  type Flags = { withOption: boolean; cascade: boolean };
+  const tableLevel = new Map<string, { role: string; object: ObjectRef; privileges: Privilege[] } & Flags>();
+  const columnLevel = new Map<string, { role: string; object: ObjectRef; privilege: Privilege; columns: string[] } & Flags>();
+  const anyCascade = kind === 'revoke' && cascade !== undefined && cascade.size > 0;
   for (const g of records) {
     const ok = objectKey(g.object);
+    const withOption = kind === 'grant' && g.grantOption === true;
+    const casc = anyCascade && cascade!.has(g.key);
+    // Flags are rare: the common key stays as short as it always was.
+    const flags = withOption || casc ? `\u0000${withOption ? 'o' : ''}${casc ? 'c' : ''}` : '';
     if (g.column === undefined) {
-      const k = `${g.role}\u0000${ok}`;
+      const k = `${g.role}\u0000${ok}${flags}`;
       let e = tableLevel.get(k);
-      if (!e) tableLevel.set(k, (e = { role: g.role, object: g.object, privileges: [] }));
+      if (!e) tableLevel.set(k, (e = { role: g.role, object: g.object, privileges: [], withOption, cascade: casc }));
       e.privileges.push(g.privilege);
     } else {
-      const k = `${g.role}\u0000${ok}\u0000${g.privilege}`;
+      const k = `${g.role}\u0000${ok}\u0000${g.privilege}${flags}`;
       let e = columnLevel.get(k);
-      if (!e) columnLevel.set(k, (e = { role: g.role, object: g.object, privilege: g.privilege, columns: [] }));
+      if (!e) columnLevel.set(k, (e = { role: g.role, object: g.object, privilege: g.privilege, columns: [], withOption, cascade: casc }));
       e.columns.push(g.column);
     }
   }
+  const change = (e: Flags & { role: string; object: ObjectRef }, privileges: Privilege[], columns?: string[]): Change => {
+    const base = { role: e.role, privileges, object: e.object, ...(columns ? { columns } : {}) };
+    if (kind === 'grant') return { kind: 'grant', ...base, ...(e.withOption ? { grantOption: true } : {}), ...(optionOnly ? { grantOptionOnly: true } : {}) };
+    return {
+      kind: 'revoke',
+      ...base,
+      ...(optionOnly ? { grantOptionOnly: true } : {}),
+      ...(e.cascade ? { cascade: true } : {}),
+      reason: optionOnly ? 'grant option not in configuration' : 'not in configuration',
+    };
+  };
   const out: Change[] = [];
-  for (const e of tableLevel.values()) {
-    const privileges = sortPrivileges(e.privileges);
-    out.push(
-      kind === 'grant'
-        ? { kind: 'grant', role: e.role, privileges, object: e.object }
-        : { kind: 'revoke', role: e.role, privileges, object: e.object, reason: 'not in configuration' },
-    );
-  }
-  for (const e of columnLevel.values()) {
-    const columns = [...e.columns].sort();
-    out.push(
-      kind === 'grant'
-        ? { kind: 'grant', role: e.role, privileges: [e.privilege], object: e.object, columns }
-        : { kind: 'revoke', role: e.role, privileges: [e.privilege], object: e.object, columns, reason: 'not in configuration' },
-    );
-  }
+  for (const e of tableLevel.values()) out.push(change(e, sortPrivileges(e.privileges)));
+  for (const e of columnLevel.values()) out.push(change(e, [e.privilege], [...e.columns].sort()));
   return out;
 }
 
 function groupFuture(records: FutureGrantRecord[], kind: 'grantFuture' | 'revokeFuture'): Change[] {
   const groups = new Map<string, { f: FutureGrantRecord; privileges: Privilege[] }>();
   for (const f of records) {
-    const k = `${f.role}\u0000${objectKey(f.schema)}\u0000${f.objectType}\u0000${f.forRole ?? ''}`;
+    const k = `${f.role}\u0000${objectKey(f.schema)}\u0000${f.objectType}\u0000${f.forRole ?? ''}\u0000${f.grantOption ? 'o' : ''}`;
     let e = groups.get(k);
     if (!e) groups.set(k, (e = { f, privileges: [] }));
     e.privileges.push(f.privilege);
   }
   return [...groups.values()].map(({ f, privileges }) =>
     kind === 'grantFuture'
-      ? { kind, role: f.role, privileges: sortPrivileges(privileges), schema: f.schema, objectType: f.objectType, forRole: f.forRole }
+      ? { kind, role: f.role, privileges: sortPrivileges(privileges), schema: f.schema, objectType: f.objectType, forRole: f.forRole, ...(f.grantOption ? { grantOption: true } : {}) }
       : {
           kind,
           role: f.role,
@@ -385,6 +362,7 @@ function groupFuture(records: FutureGrantRecord[], kind: 'grantFuture' | 'revoke
           schema: f.schema,
           objectType: f.objectType,
           forRole: f.forRole,
+          ...(f.grantOption ? { grantOption: true } : {}),
           reason: 'not in configuration',
         },
   );

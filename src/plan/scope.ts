@@ -10,6 +10,7 @@ import type { ManagedScope } from './types.js';
 /** Whether a live grant is one the tool manages (and so may revoke). */
 export function inScopeGrant(g: { role: string; object: ObjectRef }, scope: ManagedScope): boolean {
   if (scope.roles.has(g.role)) return true;
+  if (scope.toolObjects?.has(objectKey(g.object))) return true;
   if (g.role !== PUBLIC_ROLE || !scope.managePublic) return false;
   if (g.object.kind === 'database') return false;
   return scope.schemas.has(objectKey(schemaOf(g.object)));

@@ -57,6 +57,10 @@ export interface GrantPrivileges {
   privileges: Privilege[];
   object: ObjectRef;
   columns?: string[];
+  /** WITH GRANT OPTION. */
+  grantOption?: boolean;
+  /** The privileges are held already; this grants their grant option (display and drift). */
+  grantOptionOnly?: boolean;
 }
 export interface RevokePrivileges {
   kind: 'revoke';
@@ -64,6 +68,10 @@ export interface RevokePrivileges {
   privileges: Privilege[];
   object: ObjectRef;
   columns?: string[];
+  /** REVOKE GRANT OPTION FOR: the role keeps the privileges, loses the right to grant them on. */
+  grantOptionOnly?: boolean;
+  /** CASCADE: the role granted these on; the grants it made go too (see grant-option.ts). */
+  cascade?: boolean;
   /** Display-only. */
   reason?: string;
 }
@@ -74,6 +82,8 @@ export interface GrantFuture {
   schema: ObjectRef;
   objectType: FutureGrantRecord['objectType'];
   forRole?: string;
+  /** WITH GRANT OPTION. */
+  grantOption?: boolean;
 }
 export interface RevokeFuture {
   kind: 'revokeFuture';
@@ -82,6 +92,8 @@ export interface RevokeFuture {
   schema: ObjectRef;
   objectType: FutureGrantRecord['objectType'];
   forRole?: string;
+  /** The live default privilege is held WITH GRANT OPTION (display; the revoke removes both). */
+  grantOption?: boolean;
   /** Display-only. */
   reason?: string;
 }
@@ -225,6 +237,11 @@ export interface ManagedScope {
   schemas: ReadonlySet<string>;
   /** Whether PUBLIC's grants on objects in managed schemas are managed. */
   managePublic: boolean;
+  /**
+   * objectKeys of the objects rbac owns outright (Live.toolObjects): every grant on
+   * them is in scope, whoever holds it, in either mode.
+   */
+  toolObjects?: ReadonlySet<string>;
 }
 
 export interface PlanOptions {

@@ -38,17 +38,22 @@ export function describeChange(c: Change): string {
     case 'revoke': {
       const cols = c.columns ? ` (${c.columns.join(', ')})` : '';
       const verb = c.kind === 'grant' ? 'grant' : 'revoke';
-      return `${verb} ${privilegeList(c.privileges)} on ${describeObject(c.object)}${cols}`;
+      const what = c.grantOptionOnly ? `the grant option of ${privilegeList(c.privileges)}` : privilegeList(c.privileges);
+      const option = c.kind === 'grant' && c.grantOption && !c.grantOptionOnly ? ' WITH GRANT OPTION' : '';
+      const cascade = c.kind === 'revoke' && c.cascade ? `, with the grants ${c.role} made on with it (CASCADE)` : '';
+      return `${verb} ${what} on ${describeObject(c.object)}${cols}${option}${cascade}`;
     }
     case 'grantFuture':
     case 'revokeFuture': {
       const verb = c.kind === 'grantFuture' ? 'grant' : 'revoke';
       const by = c.forRole ? ` created by ${c.forRole}` : '';
-      return `${verb} ${privilegeList(c.privileges)} on future ${c.objectType} in ${describeObject(c.schema)}${by}`;
+      const option = c.grantOption ? ' WITH GRANT OPTION' : '';
+      return `${verb} ${privilegeList(c.privileges)} on future ${c.objectType} in ${describeObject(c.schema)}${by}${option}`;
     }
     case 'createMaskingPolicy':
       return `create masking policy ${c.policy.name} (${maskWords(c.policy)}) on ${c.policy.columns.map(columnPath).join(', ')}`;
     case 'alterMaskingPolicy':
+      if (c.from.tampered?.length) return `restore masking policy ${c.to.name}: ${c.from.tampered.join('; ')}`;
       return `change masking policy ${c.to.name} (${maskWords(c.to)})`;
     case 'dropMaskingPolicy':
       return `drop masking policy ${c.policy.name} from ${c.policy.columns.map(columnPath).join(', ')}`;
@@ -59,6 +64,7 @@ export function describeChange(c: Change): string {
     case 'createRowAccessPolicy':
       return `create row access policy ${c.policy.name} on ${describeObject(c.policy.table)}`;
     case 'alterRowAccessPolicy':
+      if (c.from.tampered?.length) return `restore row access policy ${c.to.name} on ${describeObject(c.to.table)}: ${c.from.tampered.join('; ')}`;
       return `change row access policy ${c.to.name} on ${describeObject(c.to.table)}`;
     case 'dropRowAccessPolicy':
       return `drop row access policy ${c.policy.name} from ${describeObject(c.policy.table)}`;

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { Dialect, NamePart } from '../../src/dialects/types.js';
 import type { Diagnostic } from '../../src/config/diagnostics.js';
 import { loadProject } from '../../src/config/load.js';
+import { postgresExpressions } from '../../src/dialects/postgres/expression.js';
+import { snowflakeExpressions } from '../../src/dialects/snowflake/expression.js';
+import { databricksExpressions } from '../../src/dialects/databricks/expression.js';
 
 /** The repository root (where the example rbac.yaml lives). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,6 +49,8 @@ export const pgLike: Dialect = {
   quoteIdent: (s) => `"${s.replace(/"/g, '""')}"`,
   quoteLiteral: (s) => `'${s.replace(/'/g, "''")}'`,
   maxIdentifierBytes: 63,
+  // The real parser: person-written SQL is checked by the platform's grammar.
+  expressions: postgresExpressions,
 };
 
 /** Snowflake-like test dialect: folds unquoted names to upper case, 255-byte names. */
@@ -55,7 +60,8 @@ export const sfLike: Dialect = {
   quoteIdent: (s) => `"${s.replace(/"/g, '""')}"`,
   quoteLiteral: (s) => `'${s.replace(/'/g, "''")}'`,
   maxIdentifierBytes: 255,
+  expressions: snowflakeExpressions,
 };
 
 /** Databricks-like: lower case, 255 bytes. */
-export const dbLike: Dialect = { ...pgLike, platform: 'databricks', maxIdentifierBytes: 255 };
+export const dbLike: Dialect = { ...pgLike, platform: 'databricks', maxIdentifierBytes: 255, expressions: databricksExpressions };

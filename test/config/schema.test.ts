@@ -99,11 +99,11 @@ describe('JSON Schema', () => {
 
   it('lists the keys of every file kind, with descriptions', () => {
     const defs = (jsonSchema() as { $defs: Record<string, { properties: Record<string, { description?: string }> }> }).$defs;
-    expect(Object.keys(defs.rbacFile.properties)).toEqual(['version', 'mode', 'default_target', 'manage_public', 'targets']);
+    expect(Object.keys(defs.rbacFile.properties)).toEqual(['version', 'mode', 'default_target', 'manage_public', 'expressions', 'targets']);
     expect(Object.keys(defs.rolesFile.properties)).toEqual(['users', 'roles']);
     expect(Object.keys(defs.grantsFile.properties)).toEqual(['grants', 'phi', 'masking_policies', 'row_access_policies']);
     const grant = (defs.grantsFile.properties.grants as unknown as { items: { properties: Record<string, unknown>; required: string[] } }).items;
-    expect(Object.keys(grant.properties)).toEqual(['role', 'privileges', 'on', 'platforms', 'reason']);
+    expect(Object.keys(grant.properties)).toEqual(['role', 'privileges', 'on', 'platforms', 'grant_option', 'reason']);
     expect(grant.required).toEqual(['role', 'privileges', 'on']);
     for (const d of Object.values(defs)) for (const p of Object.values(d.properties)) expect(p.description).toBeTruthy();
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileDatabricksPolicy } from '../../src/dialects/databricks/policies.js';
 import { parseDatabricksPolicies } from '../../src/dialects/databricks/inspect.js';
-import { encodePolicyMarker } from '../../src/dialects/policy-text.js';
+import { bodyDigest, encodePolicyMarker } from '../../src/dialects/policy-text.js';
 import type { LiveTable, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord } from '../../src/model/types.js';
 
 const T: ObjectRef = { kind: 'table', database: 'a`b', schema: 'select', name: 'été' };
@@ -30,7 +30,7 @@ describe('databricks policy SQL', () => {
   });
   it('row filter: arguments are the named columns with exact types; alter in place; drop detaches first', () => {
     const out = compileDatabricksPolicy({ kind: 'createRowAccessPolicy', policy: row() }, ctx);
-    expect(out[0]).toMatch(/^CREATE OR REPLACE FUNCTION `a``b`\.`select`\.`foo`\(`facility_id` DECIMAL\(10,0\)\) RETURNS BOOLEAN COMMENT '.*' RETURN \(\(is_account_group_member\('clinical_analyst'\)\) AND \(FACILITY_ID = 7\)\)$/);
+    expect(out[0]).toMatch(/^CREATE OR REPLACE FUNCTION `a``b`\.`select`\.`foo`\(`facility_id` DECIMAL\(10,0\)\) RETURNS BOOLEAN COMMENT '.*' RETURN \(\(is_account_group_member\('clinical_analyst'\)\) AND \(`facility_id` = 7\)\)$/);
     expect(out[1]).toBe(`ALTER TABLE ${TT} SET ROW FILTER ${F} ON (\`facility_id\`)`);
     expect(compileDatabricksPolicy({ kind: 'alterRowAccessPolicy', from: row(), to: row({ rules: [] }) }, ctx)[0]).toBe(`ALTER TABLE ${TT} DROP ROW FILTER`);
     expect(compileDatabricksPolicy({ kind: 'dropRowAccessPolicy', policy: row() }, ctx)).toEqual([`ALTER TABLE ${TT} DROP ROW FILTER`, `DROP FUNCTION IF EXISTS ${F}`]);
@@ -53,5 +53,19 @@ describe('databricks policy reader (recorded rows)', () => {
     });
     expect(r.maskingPolicies).toEqual([mask()]);
     expect(r.rowAccessPolicies.map((p) => [p.name, p.table.name])).toEqual([['rows', '']]);
+  });
+  it('a function body changed by hand under the marker (routine_definition) is tampered', () => {
+    const body = "CASE WHEN is_account_group_member('privacy_officer') THEN val ELSE '****' END";
+    const fn = (definition: string) => ({
+      routine_catalog: 'a`b', routine_schema: 'select', routine_name: 'foo', routine_definition: definition,
+      comment: encodePolicyMarker({ policy: 'masking', name: 'foo', mask: 'redact', unmaskedFor: ['privacy_officer'], body: bodyDigest(body) }),
+    });
+    const read = (definition: string) => parseDatabricksPolicies({ functions: [fn(definition)], masks: [], filters: [] }).maskingPolicies[0];
+    expect(read(body).tampered).toBeUndefined();
+    expect(read('val').tampered).toEqual(['the body of masking policy foo was changed by hand']);
+    // What rbac writes records the digest of exactly the body it writes.
+    const out = compileDatabricksPolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'redact' }) }, ctx)[0];
+    const written = out.slice(out.indexOf(' RETURN ') + ' RETURN '.length);
+    expect(out).toContain(`\"body\":\"${bodyDigest(written)}\"`);
   });
 });

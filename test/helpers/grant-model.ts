@@ -4,9 +4,32 @@
  * (convergence, scope) can be checked without a database. Real-engine convergence is
  * tested separately against PGlite and a PostgreSQL server.
  */
-import { columnKey, makeFutureGrant, makeGrant, makeMembership } from '../../src/model/keys.js';
-import type { Live } from '../../src/model/types.js';
+import { columnKey, makeFutureGrant, makeGrant, makeMembership, objectKey } from '../../src/model/keys.js';
+import type { GrantRecord, Live } from '../../src/model/types.js';
 import { assertNever, type Change } from '../../src/plan/types.js';
+
+/**
+ * What CASCADE takes away: every grant of the same privilege on the same object whose
+ * grantors all lost the grant option, transitively (a grant that another grantor also
+ * made survives, without that grantor).
+ */
+function cascade(grants: Map<string, GrantRecord>, role: string, like: GrantRecord): void {
+  const gone = new Set([role]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const x of [...grants.values()]) {
+      if (objectKey(x.object) !== objectKey(like.object) || x.privilege !== like.privilege || (x.column ?? '') !== (like.column ?? '')) continue;
+      if (!x.grantors?.some((r) => gone.has(r))) continue;
+      const left = x.grantors.filter((r) => !gone.has(r));
+      if (left.length) grants.set(x.key, { ...x, grantors: left });
+      else {
+        grants.delete(x.key);
+        gone.add(x.role);
+        changed = true;
+      }
+    }
+  }
+}
 
 export function applyToModel(live: Live, changes: readonly Change[]): Live {
   const roles = new Map(live.roles.map((r) => [r.name, { ...r }]));
@@ -41,15 +64,31 @@ export function applyToModel(live: Live, changes: readonly Change[]): Live {
         for (const privilege of c.privileges) {
           for (const column of c.columns ?? [undefined]) {
             const g = makeGrant({ role: c.role, privilege, object: c.object, column });
-            if (c.kind === 'grant') grants.set(g.key, g);
-            else grants.delete(g.key);
+            const have = grants.get(g.key);
+            if (c.kind === 'grant') {
+              // Granted by the tool (the owner); WITH GRANT OPTION adds the option, never takes it away.
+              const grantors = [...new Set([...(have?.grantors ?? []), 'owner'])].sort();
+              grants.set(g.key, { ...g, grantors, ...(c.grantOption || have?.grantOption ? { grantOption: true } : {}) });
+              continue;
+            }
+            if (!have) continue;
+            // The platform refuses to revoke a grant option its holder used, unless CASCADE.
+            const dependents = [...grants.values()].filter(
+              (x) => x.key !== g.key && objectKey(x.object) === objectKey(g.object) && x.privilege === privilege && (x.column ?? '') === (column ?? '') && x.grantors?.includes(c.role),
+            );
+            if (dependents.length && !c.cascade) throw new Error(`model: dependent privileges exist for ${g.key}`);
+            if (c.grantOptionOnly) {
+              const { grantOption: _o, ...rest } = have;
+              grants.set(g.key, rest);
+            } else grants.delete(g.key);
+            if (c.cascade) cascade(grants, c.role, g);
           }
         }
         break;
       case 'grantFuture':
       case 'revokeFuture':
         for (const privilege of c.privileges) {
-          const f = makeFutureGrant({ role: c.role, privilege, schema: c.schema, objectType: c.objectType, forRole: c.forRole });
+          const f = makeFutureGrant({ role: c.role, privilege, schema: c.schema, objectType: c.objectType, forRole: c.forRole, ...(c.grantOption ? { grantOption: true } : {}) });
           if (c.kind === 'grantFuture') futures.set(f.key, f);
           else futures.delete(f.key);
         }

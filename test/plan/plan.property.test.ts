@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { makeFutureGrant, makeGrant, makeMembership, makeObject, roleKey } from '../../src/model/keys.js';
+import { makeFutureGrant, makeGrant, makeMembership, makeObject, objectKey, roleKey } from '../../src/model/keys.js';
 import { PUBLIC_ROLE, type Desired, type Live, type ObjectRef, type Privilege } from '../../src/model/types.js';
 import { changeGroup, plan } from '../../src/plan/plan.js';
 import { inScopeFuture, inScopeGrant, inScopeMembership, scopeOf } from '../../src/plan/scope.js';
@@ -114,6 +114,102 @@ describe('planner properties', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+// --- rbac's own objects and grant options ------------------------------------------
+// A masking view rbac owns: any grant on it the configuration did not ask for, by any
+// grantee (managed or not, in either mode), must be gone after the plan is applied.
+const TOOL_VIEW = makeObject('table', 'db', 's1', 't1_masked');
+const toolGrantArb = fc
+  .tuple(fc.constantFrom(...ROLES, ...UNMANAGED, PUBLIC_ROLE), fc.constantFrom(...PRIVS), fc.boolean())
+  .map(([role, privilege, grantOption]) => ({ ...makeGrant({ role, privilege, object: TOOL_VIEW }), ...(grantOption ? { grantOption: true } : {}) }));
+
+/** Live grants that carry grant options and grantors: managed roles passing privileges on to each other. */
+const optionLiveArb = fc
+  .tuple(
+    liveArb,
+    fc.array(toolGrantArb, { maxLength: 6 }),
+    fc.array(fc.tuple(fc.nat(20), fc.boolean(), fc.constantFrom(...ROLES)), { maxLength: 8 }),
+  )
+  .map(([l, tool, options]): Live => {
+    const grants = l.grants.map((g) => ({ ...g, grantors: ['owner'] }));
+    for (const [i, withOption, grantor] of options) {
+      const g = grants[i % Math.max(grants.length, 1)];
+      if (!g) continue;
+      // Either the grant option itself, or a grant another managed role made with one it holds.
+      if (withOption) g.grantOption = true;
+      else if (grantor !== g.role) {
+        const source = grants.find((x) => x.role === grantor && x.privilege === g.privilege && objectKey(x.object) === objectKey(g.object) && (x.column ?? '') === (g.column ?? ''));
+        if (source) {
+          source.grantOption = true;
+          g.grantors = [...new Set([...(g.grantors ?? []), grantor])].sort();
+        }
+      }
+    }
+    // A reader reports one record per key (two grantors, or the option from either, merged).
+    const byKey = new Map<string, (typeof grants)[number]>();
+    for (const g of [...grants, ...tool.map((g) => ({ ...g, grantors: ['owner'] }))]) {
+      const have = byKey.get(g.key);
+      if (!have) byKey.set(g.key, { ...g });
+      else {
+        if (g.grantOption) have.grantOption = true;
+        have.grantors = [...new Set([...(have.grantors ?? []), ...(g.grantors ?? [])])].sort();
+      }
+    }
+    return {
+      ...l,
+      grants: [...byKey.values()],
+      tables: [...l.tables, { object: TOOL_VIEW, columns: ['c1', 'c2'] }],
+      toolObjects: [objectKey(TOOL_VIEW)],
+    };
+  });
+
+const optionDesiredArb = fc.tuple(desiredArb, fc.array(fc.nat(20), { maxLength: 4 }), fc.array(fc.constantFrom(...PRIVS), { maxLength: 2 })).map(([d, withOption, onView]): Desired => {
+  const grants = d.grants.map((g, i) => (withOption.includes(i) ? { ...g, grantOption: true } : g));
+  const managed = d.roles.filter((r) => r.state === 'present').map((r) => r.name);
+  return { ...d, grants: [...grants, ...onView.map((privilege, i) => makeGrant({ role: managed[i % managed.length], privilege, object: TOOL_VIEW }))] };
+});
+
+describe('planner properties: rbac-owned objects and grant options', () => {
+  it('no plan leaves a grant on an rbac-owned object that the configuration did not ask for (either mode)', () => {
+    fc.assert(
+      fc.property(optionDesiredArb, optionLiveArb, fc.constantFrom<Mode>('authoritative', 'additive'), (d, l, mode) => {
+        const options = { mode, target: 't', scope: scopeOf(d), futureGrantCreators: ['owner'] };
+        const p = plan(d, l, options);
+        if (p.problems.some((x) => x.severity === 'error')) return;
+        const after = applyToModel(l, p.changes);
+        const wanted = new Set(d.grants.filter((g) => d.roles.find((r) => r.name === g.role)?.state !== 'absent').map((g) => g.key));
+        const onTool = after.grants.filter((g) => objectKey(g.object) === objectKey(TOOL_VIEW));
+        for (const g of onTool) expect(wanted.has(g.key), `${g.key} left on the rbac-owned view`).toBe(true);
+        // `objects:` never reaches the view.
+        for (const c of p.changes) if (c.kind === 'grant' && objectKey(c.object) === objectKey(TOOL_VIEW)) {
+          for (const privilege of c.privileges) expect(wanted.has(makeGrant({ role: c.role, privilege, object: c.object }).key)).toBe(true);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('grant options converge: after an authoritative apply only the grant options asked for remain, and the next plan is empty', () => {
+    fc.assert(
+      fc.property(optionDesiredArb, optionLiveArb, (d, l) => {
+        const options = { mode: 'authoritative' as const, target: 't', scope: scopeOf(d), futureGrantCreators: ['owner'] };
+        const p1 = plan(d, l, options);
+        // A cascade that would reach an unmanaged role is refused, never half done.
+        if (p1.problems.some((x) => x.severity === 'error')) {
+          expect(p1.problems.some((x) => /which rbac does not manage/.test(x.message))).toBe(true);
+          return;
+        }
+        const after = applyToModel(l, p1.changes); // throws if a revoke lacks a needed CASCADE
+        const p2 = plan(d, after, options);
+        expect(p2.changes).toEqual([]);
+        const scope = scopeOf(d);
+        const optioned = new Set(d.grants.filter((g) => g.grantOption).map((g) => g.key));
+        for (const g of after.grants) if (g.grantOption && inScopeGrant(g, scope)) expect(optioned.has(g.key), g.key).toBe(true);
+      }),
+      { numRuns: 400 },
     );
   });
 });

@@ -50,6 +50,8 @@ export class SnowflakeGrantModel {
   policies = new Map<string, string | null>();
   /** Attachments: JSON [db, schema, table, column|null] -> policy key (as in `policies`). */
   attachments = new Map<string, string>();
+  /** Policy bodies as DESCRIBE returns them (the text after `->`, as written). */
+  bodies = new Map<string, string>();
 
   query: QueryFn = async (sql) => this.run(sql);
 
@@ -108,6 +110,13 @@ export class SnowflakeGrantModel {
       const rows: Row[] = [];
       for (const [k, cols] of this.columns) { const [d, schema, name] = JSON.parse(k) as string[]; if (d === db) for (const [c, type] of cols) rows.push({ TABLE_SCHEMA: schema, TABLE_NAME: name, COLUMN_NAME: c, DATA_TYPE: type }); }
       return rows;
+    }
+    if (t[0] === 'DESCRIBE') {
+      const kind = t[1] === 'MASKING' ? 'MASKING_POLICY' : 'ROW_ACCESS_POLICY';
+      p = t.indexOf('POLICY') + 1;
+      const k = JSON.stringify([kind, ...dotted()]);
+      if (!this.policies.has(k)) throw Object.assign(new Error('does not exist'), { code: '002003' });
+      return [{ name: JSON.parse(k)[3], signature: '(VAL VARCHAR)', return_type: 'VARCHAR', body: this.bodies.get(k) ?? '' }];
     }
     if (t.includes('POLICY') && (t[0] === 'CREATE' || t[0] === 'DROP' || (t[0] === 'ALTER' && t[1] !== 'ROLE'))) {
       this.statements.push(sql);
@@ -169,6 +178,7 @@ export class SnowflakeGrantModel {
       if (this.policies.has(k) && !t.includes('REPLACE')) throw err('already exists');
       if (attachedTo(k)) throw err(`policy ${k} is attached and cannot be replaced`);
       this.policies.set(k, commentOf());
+      this.bodies.set(k, sql.slice(sql.indexOf('->') + 2, sql.lastIndexOf(' COMMENT = ')).trim());
       return [];
     }
     if (t[0] === 'DROP') {
@@ -184,6 +194,7 @@ export class SnowflakeGrantModel {
       const k = JSON.stringify([kind, ...dottedAt(at('POLICY') + 1)]);
       if (!this.policies.has(k)) throw err(`policy ${k} does not exist`);
       if (t.includes('COMMENT')) this.policies.set(k, commentOf());
+      else if (t.includes('BODY')) this.bodies.set(k, sql.slice(sql.indexOf('->') + 2).trim());
       return [];
     }
     // ALTER TABLE "D"."S"."T" ...
@@ -194,7 +205,8 @@ export class SnowflakeGrantModel {
       if (t.includes('UNSET')) { if (!this.attachments.delete(a)) throw err('no masking policy on the column'); return []; }
       const k = JSON.stringify(['MASKING_POLICY', ...dottedAt(at('POLICY') + 1)]);
       if (!this.policies.has(k)) throw err('policy does not exist');
-      if (this.attachments.has(a)) throw err('column already has a masking policy');
+      // FORCE replaces the policy a column already has, in one statement.
+      if (this.attachments.has(a) && !t.includes('FORCE')) throw err('column already has a masking policy');
       this.attachments.set(a, k);
       return [];
     }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileSnowflakePolicy } from '../../src/dialects/snowflake/policies.js';
 import { maskingRecordFrom, parseShowPolicies, rowRecordFrom } from '../../src/dialects/snowflake/inspect.js';
-import { encodePolicyMarker } from '../../src/dialects/policy-text.js';
+import { bodyDigest, encodePolicyMarker } from '../../src/dialects/policy-text.js';
 import { compileSnowflake } from '../../src/dialects/snowflake/compile.js';
 import { plan } from '../../src/plan/plan.js';
 import { scopeOf } from '../../src/plan/scope.js';
@@ -24,20 +24,25 @@ const ctx = { tables };
 describe('snowflake policy SQL', () => {
   it('create masking: typed signature, IS_ROLE_IN_SESSION exemptions, marker comment, attach each column', () => {
     const out = compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask() }, ctx);
+    // The marker records the digest of the body it was written with: a body changed by hand is drift.
+    const MASK_BODY = `CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') OR IS_ROLE_IN_SESSION('it''s') THEN VAL ELSE SHA2(CONCAT(CURRENT_ACCOUNT(), ':', VAL), 256) END`;
     expect(out[0]).toBe(
-      `CREATE OR REPLACE MASKING POLICY ${P} AS (VAL VARCHAR) RETURNS VARCHAR -> CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') OR IS_ROLE_IN_SESSION('it''s') THEN VAL ELSE SHA2(CONCAT(CURRENT_ACCOUNT(), ':', VAL), 256) END COMMENT = '${encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER', "it's"] }).replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
+      `CREATE OR REPLACE MASKING POLICY ${P} AS (VAL VARCHAR) RETURNS VARCHAR -> ${MASK_BODY} COMMENT = '${encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER', "it's"], body: bodyDigest(MASK_BODY) }).replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
     );
     expect(out.slice(1)).toEqual([
-      `ALTER TABLE ${TT} MODIFY COLUMN "SSN" SET MASKING POLICY ${P}`,
-      `ALTER TABLE ${TT} MODIFY COLUMN "Foo" SET MASKING POLICY ${P}`,
+      `ALTER TABLE ${TT} MODIFY COLUMN "SSN" SET MASKING POLICY ${P} FORCE`,
+      `ALTER TABLE ${TT} MODIFY COLUMN "Foo" SET MASKING POLICY ${P} FORCE`,
     ]);
   });
 
-  it('year keeps a date a date; a custom expression gets {value} outside literals', () => {
+  it('year keeps a date a date; a custom expression is re-printed with {value} as the parameter, never inside a literal', () => {
     expect(compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'year', unmaskedFor: [], columns: [{ table: T, column: 'BIRTH' }] }) }, ctx)[0])
       .toMatch(/^CREATE OR REPLACE MASKING POLICY .* AS \(VAL DATE\) RETURNS DATE -> DATE_FROM_PARTS\(YEAR\(VAL\), 1, 1\) COMMENT/);
-    expect(compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: undefined, expression: "LEFT({value}, 2) || '{value}'", unmaskedFor: [] }) }, ctx)[0])
-      .toContain("-> LEFT(VAL, 2) || '{value}' COMMENT");
+    expect(compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: undefined, expression: "left({value}, 2) || 'x'", unmaskedFor: [] }) }, ctx)[0])
+      .toContain(`-> LEFT("VAL", 2) || 'x' COMMENT`);
+    // A policy record read back or from a snapshot is parsed again: `{value}` inside a literal, or a second statement, never reaches SQL.
+    expect(() => compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: undefined, expression: "LEFT({value}, 2) || '{value}'", unmaskedFor: [] }) }, ctx)).toThrow(/is refused/);
+    expect(() => compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: undefined, expression: "{value}'; DROP TABLE T; --", unmaskedFor: [] }) }, ctx)).toThrow(/is refused/);
   });
 
   it('refuses one policy over columns of different types, with a hint', () => {
@@ -61,7 +66,7 @@ describe('snowflake policy SQL', () => {
     const sql = p.changes.flatMap((c) => compileSnowflake(c, ctx));
     expect(sql[0]).toBe(`ALTER TABLE ${TT} MODIFY COLUMN "SSN" UNSET MASKING POLICY`);
     expect(sql[1]).toMatch(/^CREATE OR REPLACE MASKING POLICY .* AS \(VAL DATE\) RETURNS DATE -> CASE WHEN .* THEN VAL ELSE DATE_FROM_PARTS/);
-    expect(sql[2]).toBe(`ALTER TABLE ${TT} MODIFY COLUMN "BIRTH" SET MASKING POLICY ${P}`);
+    expect(sql[2]).toBe(`ALTER TABLE ${TT} MODIFY COLUMN "BIRTH" SET MASKING POLICY ${P} FORCE`);
     expect(sql).toHaveLength(3);
   });
 
@@ -74,7 +79,7 @@ describe('snowflake policy SQL', () => {
   });
 
   it('attach and detach one column', () => {
-    expect(compileSnowflakePolicy({ kind: 'attachMaskingPolicy', policy: mask(), column: { table: T, column: 'a`b' } }, ctx)).toEqual([`ALTER TABLE ${TT} MODIFY COLUMN "a\`b" SET MASKING POLICY ${P}`]);
+    expect(compileSnowflakePolicy({ kind: 'attachMaskingPolicy', policy: mask(), column: { table: T, column: 'a`b' } }, ctx)).toEqual([`ALTER TABLE ${TT} MODIFY COLUMN "a\`b" SET MASKING POLICY ${P} FORCE`]);
     expect(compileSnowflakePolicy({ kind: 'detachMaskingPolicy', policy: mask(), column: { table: T, column: 'a`b' } }, ctx)).toEqual([`ALTER TABLE ${TT} MODIFY COLUMN "a\`b" UNSET MASKING POLICY`]);
   });
 
@@ -115,5 +120,26 @@ describe('snowflake policy reader (recorded rows)', () => {
     // Attachment removed by hand: the record's table differs, so the next plan re-creates it.
     expect(rowRecordFrom(rshown[0], []).table.name).toBe('');
     expect(rowRecordFrom(rshown[0], [{ POLICY_KIND: 'ROW_ACCESS_POLICY', REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_ARG_COLUMN_NAMES: '[ "a`b" ]' }])).toEqual(row());
+  });
+
+  it('a body changed by hand under the marker (DESCRIBE ... body) is tampered, and the plan sets the body back in place', () => {
+    const body = "CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') THEN VAL ELSE SHA2(CONCAT(CURRENT_ACCOUNT(), ':', VAL), 256) END";
+    const marker = encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER'], body: bodyDigest(body) });
+    const [shown] = parseShowPolicies('masking', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'MASKING_POLICY', comment: marker }]);
+    const refs = [{ POLICY_KIND: 'MASKING_POLICY', REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_COLUMN_NAME: 'SSN' }];
+    // DESCRIBE MASKING POLICY columns: name, signature, return_type, body.
+    const described = (b: string) => [{ name: 'Foo', signature: '(VAL VARCHAR)', return_type: 'VARCHAR', body: b }];
+    expect(maskingRecordFrom(shown, refs, described(` ${body}\n`)).tampered).toBeUndefined();
+    const live = maskingRecordFrom(shown, refs, described('VAL'));
+    expect(live.tampered).toEqual(['the body of masking policy Foo was changed by hand']);
+    const unmarked = parseShowPolicies('masking', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'MASKING_POLICY', comment: encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER'] }) }]);
+    expect(maskingRecordFrom(unmarked[0], refs, described(body)).tampered).toEqual([expect.stringMatching(/carries no body digest/)]);
+
+    const want = { ...live, tampered: undefined };
+    const sql = compileSnowflakePolicy({ kind: 'alterMaskingPolicy', from: live, to: want }, ctx);
+    expect(sql[0]).toMatch(/^ALTER MASKING POLICY .* SET BODY -> CASE WHEN IS_ROLE_IN_SESSION\('PRIVACY_OFFICER'\)/);
+    expect(sql[1]).toContain(`"body":"${bodyDigest(body)}"`);
+    const [rshown] = parseShowPolicies('row', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'ROW_ACCESS_POLICY', comment: encodePolicyMarker({ policy: 'row', name: 'Foo', table: { database: 'a"b', schema: 'select', name: 'Été' }, rules: row().rules, body: bodyDigest('TRUE') }) }]);
+    expect(rowRecordFrom(rshown, [], [{ name: 'Foo', body: 'TRUE OR TRUE' }]).tampered).toEqual(['the body of row access policy Foo was changed by hand']);
   });
 });

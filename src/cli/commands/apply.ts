@@ -20,6 +20,7 @@ import type { Adapter } from '../../dialects/types.js';
 import type { ResolvedTarget } from '../../config/targets.js';
 import { confirmOnTerminal } from '../prompt.js';
 import { openAudit, type AuditedApply } from '../../audit/hook.js';
+import { auditKeyConfigured, UNKEYED_AUDIT_WARNING } from '../../audit/chain.js';
 
 export interface ApplyArgs {
   planFile?: string;
@@ -47,6 +48,22 @@ async function readSavedPlan(io: Io, file: string): Promise<{ plan: Plan; sql: s
     throw new RbacError('PLAN_INVALID', `${file} is not an rbac plan (formatVersion 1)`, 'write one with `rbac plan --out FILE`');
   }
   return fromJsonPlan(json);
+}
+
+/**
+ * Refuse to run when the target changed between the plan that was shown (and
+ * confirmed, or auto-approved) and the one made again under the apply's lock: another
+ * apply that held the lock first, or a grant made by hand in between.
+ */
+export function checkConfirmed(shown: Planned, now: Planned): void {
+  const sql = (p: Planned) => JSON.stringify(p.plan.changes.map((_, i) => p.statements.filter((s) => s.changeIndex === i).map((s) => s.sql)));
+  if (shown.plan.liveFingerprint !== now.plan.liveFingerprint || sql(shown) !== sql(now)) {
+    throw new RbacError(
+      'STALE_PLAN',
+      `the live state of target ${now.plan.target} changed after the plan was shown (another apply ran first, or someone changed grants): nothing was applied`,
+      'plan again and review the new plan; `rbac drift` shows what changed',
+    );
+  }
 }
 
 /** Refuse a reviewed plan that no longer describes the target. */
@@ -81,6 +98,9 @@ export function progressPrinter(io: Io, total: number): (e: ApplyEvent) => void 
 
 export function resultSummary(r: ApplyResult): string {
   if (r.ok) return `Applied ${r.applied.length} statement${r.applied.length === 1 ? "" : "s"} in ${Math.round(r.ms)} ms.`;
+  if (r.outcomeUnknown) {
+    return `Apply interrupted: ${r.failed?.error ?? 'the connection was lost during COMMIT'}\nWhether it was committed is unknown: run rbac plan against the target to see.`;
+  }
   const nothing = r.rolledBack ? ' The transaction was rolled back: nothing was applied.' : '';
   return `Apply failed at: ${r.failed?.statement.sql}\n  ${r.failed?.error}\n${r.applied.length} applied, ${r.pending.length} not run.${nothing}`;
 }
@@ -125,15 +145,28 @@ export async function applyCommand(io: Io, args: ApplyArgs): Promise<number> {
       dbUser: fresh.live.currentUser,
       planFile: args.planFile,
     });
+    // Under the apply's lock, before anything runs: read the target again, plan again,
+    // and run only if it is still exactly what was reviewed or shown.
+    const quiet: Io = { ...io, out: () => {}, err: () => {} };
+    const underLock = async (): Promise<Statement[]> => {
+      const again = await planWith(quiet, { config }, fresh.target as ResolvedTarget, adapter);
+      if (saved) checkSavedPlan(saved, again, args.planFile!);
+      else checkConfirmed(fresh, again);
+      return again.statements;
+    };
+    const unkeyedWarning = () => {
+      if (!auditKeyConfigured(io.env)) io.err(`warning: ${UNKEYED_AUDIT_WARNING}\n`);
+    };
     if (interactive) {
       const outcome = await ui.runInteractive({
         plan,
         statements,
         targetName: plan.target,
         readOnly: errors.length > 0,
-        apply: (onEvent) => audit.apply(adapter, statements, onEvent),
+        apply: (onEvent) => audit.apply(adapter, statements, onEvent, underLock),
         auditPath: path.relative(io.cwd, audit.file) || audit.file,
       });
+      if (outcome === 'applied' || outcome === 'failed') unkeyedWarning();
       if (outcome === 'failed') {
         await audit.record();
         return EXIT.ERROR;
@@ -157,7 +190,8 @@ export async function applyCommand(io: Io, args: ApplyArgs): Promise<number> {
         return EXIT.OK;
       }
     }
-    const result = await audit.apply(adapter, statements as Statement[], progressPrinter(io, statements.length));
+    unkeyedWarning();
+    const result = await audit.apply(adapter, statements as Statement[], progressPrinter(io, statements.length), underLock);
     io.out(resultSummary(result) + '\n');
     if (!result.ok) {
       await audit.record();

@@ -6,7 +6,8 @@
  */
 import type { Live, LiveTable } from '../../model/types.js';
 import type { Plan } from '../../plan/types.js';
-import type { ApplyListener, ApplyResult } from '../../apply/types.js';
+import type { ExpressionPolicy } from '../../model/expressions.js';
+import type { ApplyOptions, ApplyResult } from '../../apply/types.js';
 import { applySequential } from '../apply-sequential.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../concurrency.js';
 import type { Adapter, IntrospectScope, QueryFn, Statement } from '../types.js';
@@ -94,12 +95,15 @@ export class DatabricksAdapter implements Adapter {
     };
   }
 
-  compile(plan: Plan): Statement[] {
-    return compileDatabricksPlan(plan, this.provenance, { tables: this.lastTables });
+  compile(plan: Plan, opts: { expressions?: ExpressionPolicy } = {}): Statement[] {
+    return compileDatabricksPlan(plan, this.provenance, { tables: this.lastTables, expressions: opts.expressions });
   }
 
-  apply(statements: Statement[], opts: { onEvent?: ApplyListener; lockTimeoutMs?: number } = {}): Promise<ApplyResult> {
-    return applySequential(statements, { exec: (text) => this.run(text) }, opts.onEvent);
+  async apply(statements: Statement[], opts: ApplyOptions = {}): Promise<ApplyResult> {
+    // No lock to hold on this platform: the re-read and comparison happen right
+    // before the first statement, which is as close as it gets.
+    const run = opts.verify ? await opts.verify() : statements;
+    return applySequential(run, { exec: (text) => this.run(text) }, opts.onEvent);
   }
 
   queryCount(): number {

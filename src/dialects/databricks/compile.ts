@@ -93,6 +93,9 @@ export function compileDatabricks(change: Change, _ctx: CompileContext = {}): st
     case 'grant':
     case 'revoke': {
       noColumns(change.columns);
+      if (change.kind === 'grant' ? change.grantOption : change.grantOptionOnly) {
+        return unsupported('a grant option', 'Unity Catalog has no WITH GRANT OPTION; grant MANAGE (or ownership) to let a group grant on');
+      }
       if (!change.privileges.length) return [];
       const words = change.privileges.map((p) => databricksWord(change.object.kind, p));
       return [grantStatement(change.kind === 'grant' ? 'GRANT' : 'REVOKE', words, change.object, change.role)];

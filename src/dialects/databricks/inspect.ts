@@ -24,7 +24,7 @@ import type { FutureGrantRecord, GrantRecord, LiveRole, LiveTable, ObjectRef, Pr
 import { databricksDialect } from './quote.js';
 import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/keys.js';
 import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
-import { POLICY_MARKER_PREFIX, decodePolicyMarker } from '../policy-text.js';
+import { POLICY_MARKER_PREFIX, bodyTampering, decodePolicyMarker } from '../policy-text.js';
 import { DATABRICKS_UNATTACHED_TABLE } from './policies.js';
 
 export type Row = Record<string, unknown>;
@@ -70,7 +70,7 @@ export const sql = {
     `SELECT table_catalog, table_schema, table_name, column_name, full_data_type FROM system.information_schema.columns WHERE ${pairs('table_catalog', 'table_schema', schemas)} ORDER BY table_catalog, table_schema, table_name, ordinal_position`,
   /** Only functions whose comment starts with the tool's marker: others are never read. */
   policyFunctions: (schemas: { database: string; schema: string }[]) =>
-    `SELECT routine_catalog, routine_schema, routine_name, comment FROM system.information_schema.routines WHERE startswith(comment, ${lit(POLICY_MARKER_PREFIX)}) AND (${pairs('routine_catalog', 'routine_schema', schemas)})`,
+    `SELECT routine_catalog, routine_schema, routine_name, comment, routine_definition FROM system.information_schema.routines WHERE startswith(comment, ${lit(POLICY_MARKER_PREFIX)}) AND (${pairs('routine_catalog', 'routine_schema', schemas)})`,
   columnMasks: (schemas: { database: string; schema: string }[]) =>
     `SELECT catalog_name, schema_name, table_name, column_name, mask_catalog, mask_schema, mask_name FROM system.information_schema.column_masks WHERE ${pairs('mask_catalog', 'mask_schema', schemas)}`,
   rowFilters: (schemas: { database: string; schema: string }[]) =>
@@ -294,10 +294,15 @@ export function parseDatabricksPolicies(rows: { functions: Row[]; masks: Row[]; 
       };
       if (m.mask !== undefined) rec.mask = m.mask;
       if (m.expression !== undefined) rec.expression = m.expression;
+      const why = bodyTampering('masking policy', m.name, m.body, str(r, 'routine_definition'));
+      if (why) rec.tampered = [why];
       maskingPolicies.push(rec);
     } else {
       const table = filterTable.get(k) ?? makeObject('table', norm(m.table.database), norm(m.table.schema), DATABRICKS_UNATTACHED_TABLE);
-      rowAccessPolicies.push({ key: rowAccessPolicyKey(m.name), name: m.name, schema, table, rules: m.rules });
+      const rec: RowAccessPolicyRecord = { key: rowAccessPolicyKey(m.name), name: m.name, schema, table, rules: m.rules };
+      const why = bodyTampering('row access policy', m.name, m.body, str(r, 'routine_definition'));
+      if (why) rec.tampered = [why];
+      rowAccessPolicies.push(rec);
     }
   }
   return { maskingPolicies, rowAccessPolicies };

@@ -29,7 +29,9 @@ import { columnKey, objectKey } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
 import type { ColumnRef, LiveTable, MaskFunction, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord } from '../../model/types.js';
 import { assertNever, type PolicyChange } from '../../plan/types.js';
-import { columnType, columnsUsed, encodePolicyMarker, findTable, substituteValue } from '../policy-text.js';
+import { bodyDigest, columnType, encodePolicyMarker, findTable } from '../policy-text.js';
+import { ExpressionError, NO_EXTRAS, type ExpressionPolicy, type ExpressionUse } from '../../model/expressions.js';
+import { databricksExpressions } from './expression.js';
 import type { CompileContext } from '../types.js';
 import { databricksDialect } from './quote.js';
 
@@ -88,9 +90,9 @@ function unsupported(p: MaskingPolicyRecord, mask: MaskFunction, type: string): 
   );
 }
 
-export function databricksMaskExpression(p: MaskingPolicyRecord, type: string): string {
+export function databricksMaskExpression(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
   const v = DATABRICKS_MASK_PARAM;
-  if (p.expression !== undefined) return substituteValue(p.expression, v);
+  if (p.expression !== undefined) return rendered(p.expression, 'mask', `the expression of masking policy ${p.name}`, expressions, v);
   const mask = need(p.mask, 'mask') as MaskFunction;
   const text = type === 'STRING' || /^(VAR)?CHAR\(/.test(type);
   switch (mask) {
@@ -115,21 +117,46 @@ export function databricksMaskExpression(p: MaskingPolicyRecord, type: string): 
   }
 }
 
+/** A person-written expression as it goes into a statement: re-parsed and re-printed (see expression.ts). */
+function rendered(text: string, use: ExpressionUse, what: string, expressions: ExpressionPolicy | undefined, value?: string): string {
+  try {
+    return databricksExpressions.render(text, use, expressions ?? NO_EXTRAS, value === undefined ? {} : { value });
+  } catch (e) {
+    if (e instanceof ExpressionError) throw new RbacError('PLAN_INVALID', `${what} is refused: ${e.message}`, 'fix the expression in the configuration');
+    throw e;
+  }
+}
+
+/** The table's columns that the rules' conditions read (as the parser saw them), in table order; Databricks compares names without case. */
+function columnsOf(p: RowAccessPolicyRecord, table: LiveTable, expressions?: ExpressionPolicy): { name: string; type: string | undefined }[] {
+  const wanted = new Set<string>();
+  for (const r of p.rules) {
+    try {
+      for (const c of databricksExpressions.check(r.where, 'where', expressions ?? NO_EXTRAS).columns) wanted.add(c.toLowerCase());
+    } catch (e) {
+      if (e instanceof ExpressionError) throw new RbacError('PLAN_INVALID', `the where of row access policy ${p.name} is refused: ${e.message}`);
+      throw e;
+    }
+  }
+  return table.columns.flatMap((name, i) => (wanted.has(name.toLowerCase()) ? [{ name, type: table.columnTypes?.[i] }] : []));
+}
+
 const member = (roles: readonly string[]) => roles.map((r) => `is_account_group_member(${lit(r)})`).join(' OR ');
 
-export function databricksMaskingBody(p: MaskingPolicyRecord, type: string): string {
-  const masked = databricksMaskExpression(p, type);
+export function databricksMaskingBody(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
+  const masked = databricksMaskExpression(p, type, expressions);
   return p.unmaskedFor.length ? `CASE WHEN ${member(p.unmaskedFor)} THEN ${DATABRICKS_MASK_PARAM} ELSE ${masked} END` : masked;
 }
 
-function createMask(p: MaskingPolicyRecord, type: string): string {
-  const marker = encodePolicyMarker({ policy: 'masking', name: p.name, mask: p.mask, expression: p.expression, unmaskedFor: p.unmaskedFor });
-  return `CREATE OR REPLACE FUNCTION ${databricksFunctionName(p.schema, p.name)}(${DATABRICKS_MASK_PARAM} ${type}) RETURNS ${type} COMMENT ${lit(marker)} RETURN ${databricksMaskingBody(p, type)}`;
+function createMask(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
+  const body = databricksMaskingBody(p, type, expressions);
+  const marker = encodePolicyMarker({ policy: 'masking', name: p.name, mask: p.mask, expression: p.expression, unmaskedFor: p.unmaskedFor, body: bodyDigest(body) });
+  return `CREATE OR REPLACE FUNCTION ${databricksFunctionName(p.schema, p.name)}(${DATABRICKS_MASK_PARAM} ${type}) RETURNS ${type} COMMENT ${lit(marker)} RETURN ${body}`;
 }
 const setMask = (p: MaskingPolicyRecord, c: ColumnRef) => `ALTER TABLE ${tableName(c.table)} ALTER COLUMN ${q(c.column)} SET MASK ${databricksFunctionName(p.schema, p.name)}`;
 const dropMask = (c: ColumnRef) => `ALTER TABLE ${tableName(c.table)} ALTER COLUMN ${q(c.column)} DROP MASK`;
 
-export function databricksRowArguments(p: RowAccessPolicyRecord, tables: readonly LiveTable[] | undefined): { name: string; type: string }[] {
+export function databricksRowArguments(p: RowAccessPolicyRecord, tables: readonly LiveTable[] | undefined, expressions?: ExpressionPolicy): { name: string; type: string }[] {
   const table = findTable(tables, p.table);
   if (!table || !table.columns.length) {
     throw new RbacError(
@@ -138,7 +165,7 @@ export function databricksRowArguments(p: RowAccessPolicyRecord, tables: readonl
       'create the table first, then plan against the live target',
     );
   }
-  let used = columnsUsed(p.rules, table, { identQuote: '`', fold: (w) => w.toLowerCase(), caseInsensitive: true });
+  let used = columnsOf(p, table, expressions);
   if (!used.length) used = [{ name: table.columns[0], type: table.columnTypes?.[0] }];
   return used.map((c) => {
     if (c.type === undefined) throw new RbacError('PLAN_INVALID', `row access policy ${p.name}: the type of column ${c.name} is unknown`, 'plan against the live target');
@@ -146,19 +173,21 @@ export function databricksRowArguments(p: RowAccessPolicyRecord, tables: readonl
   });
 }
 
-export function databricksRowBody(p: RowAccessPolicyRecord): string {
+export function databricksRowBody(p: RowAccessPolicyRecord, expressions?: ExpressionPolicy): string {
   if (!p.rules.length) return 'FALSE';
-  return p.rules.map((r) => `((${member(r.roles) || 'FALSE'}) AND (${r.where}))`).join(' OR ');
+  return p.rules.map((r) => `((${member(r.roles) || 'FALSE'}) AND (${rendered(r.where, 'where', `the where of row access policy ${p.name}`, expressions)}))`).join(' OR ');
 }
 
-function createFilter(p: RowAccessPolicyRecord, args: { name: string; type: string }[]): string {
+function createFilter(p: RowAccessPolicyRecord, args: { name: string; type: string }[], expressions?: ExpressionPolicy): string {
+  const body = databricksRowBody(p, expressions);
   const marker = encodePolicyMarker({
     policy: 'row',
     name: p.name,
     table: { database: p.table.database, schema: need(p.table.schema, 'schema'), name: need(p.table.name, 'table name') },
     rules: p.rules,
+    body: bodyDigest(body),
   });
-  return `CREATE OR REPLACE FUNCTION ${databricksFunctionName(p.schema, p.name)}(${args.map((a) => `${q(a.name)} ${a.type}`).join(', ')}) RETURNS BOOLEAN COMMENT ${lit(marker)} RETURN ${databricksRowBody(p)}`;
+  return `CREATE OR REPLACE FUNCTION ${databricksFunctionName(p.schema, p.name)}(${args.map((a) => `${q(a.name)} ${a.type}`).join(', ')}) RETURNS BOOLEAN COMMENT ${lit(marker)} RETURN ${body}`;
 }
 const setFilter = (p: RowAccessPolicyRecord, args: { name: string }[]) =>
   `ALTER TABLE ${tableName(p.table)} SET ROW FILTER ${databricksFunctionName(p.schema, p.name)} ON (${args.map((a) => q(a.name)).join(', ')})`;
@@ -169,17 +198,17 @@ export function compileDatabricksPolicy(change: PolicyChange, ctx: CompileContex
   switch (change.kind) {
     case 'createMaskingPolicy': {
       const p = change.policy;
-      return [createMask(p, databricksMaskingSignature(p, ctx.tables)), ...p.columns.map((c) => setMask(p, c))];
+      return [createMask(p, databricksMaskingSignature(p, ctx.tables), ctx.expressions), ...p.columns.map((c) => setMask(p, c))];
     }
     case 'alterMaskingPolicy': {
       const { from, to } = change;
       const toType = databricksMaskingSignature(to, ctx.tables);
-      if (!from.columns.length) return [createMask(to, toType)];
+      if (!from.columns.length) return [createMask(to, toType, ctx.expressions)];
       const fromType = databricksMaskingSignature({ ...from, mask: to.mask }, ctx.tables);
-      if (fromType === toType) return [createMask(to, toType)];
+      if (fromType === toType) return [createMask(to, toType, ctx.expressions)];
       const keep = new Set(to.columns.map(columnKey));
       const kept = from.columns.filter((c) => keep.has(columnKey(c)));
-      return [...kept.map(dropMask), createMask(to, toType), ...kept.map((c) => setMask(to, c))];
+      return [...kept.map(dropMask), createMask(to, toType, ctx.expressions), ...kept.map((c) => setMask(to, c))];
     }
     case 'dropMaskingPolicy': {
       const p = change.policy;
@@ -190,16 +219,16 @@ export function compileDatabricksPolicy(change: PolicyChange, ctx: CompileContex
     case 'detachMaskingPolicy':
       return [dropMask(change.column)];
     case 'createRowAccessPolicy': {
-      const args = databricksRowArguments(change.policy, ctx.tables);
-      return [createFilter(change.policy, args), setFilter(change.policy, args)];
+      const args = databricksRowArguments(change.policy, ctx.tables, ctx.expressions);
+      return [createFilter(change.policy, args, ctx.expressions), setFilter(change.policy, args)];
     }
     case 'alterRowAccessPolicy': {
       const { from, to } = change;
-      const toArgs = databricksRowArguments(to, ctx.tables);
-      if (!attached(from)) return [createFilter(to, toArgs), setFilter(to, toArgs)];
-      const fromArgs = databricksRowArguments({ ...from, table: to.table }, ctx.tables);
-      if (JSON.stringify(fromArgs) === JSON.stringify(toArgs)) return [createFilter(to, toArgs)];
-      return [dropFilter(from.table), createFilter(to, toArgs), setFilter(to, toArgs)];
+      const toArgs = databricksRowArguments(to, ctx.tables, ctx.expressions);
+      if (!attached(from)) return [createFilter(to, toArgs, ctx.expressions), setFilter(to, toArgs)];
+      const fromArgs = databricksRowArguments({ ...from, table: to.table }, ctx.tables, ctx.expressions);
+      if (JSON.stringify(fromArgs) === JSON.stringify(toArgs)) return [createFilter(to, toArgs, ctx.expressions)];
+      return [dropFilter(from.table), createFilter(to, toArgs, ctx.expressions), setFilter(to, toArgs)];
     }
     case 'dropRowAccessPolicy': {
       const p = change.policy;

@@ -8,11 +8,23 @@
  *   names over 255 UTF-8 bytes throw.
  * - `quoteLiteral` single-quotes and backslash-escapes `\` and `'` (Spark SQL string
  *   literals read backslash escapes).
+ * - neither lets `${` through (Spark variable substitution, see `noSubstitution`).
  */
 import { RbacError } from '../../model/errors.js';
 import type { Dialect, NamePart } from '../types.js';
+import { databricksExpressions } from './expression.js';
 
 export const DATABRICKS_MAX_IDENTIFIER_BYTES = 255;
+
+/**
+ * Spark substitutes `${name}`, `${env:NAME}` and `${system:name}` into a statement's
+ * text before parsing it (spark.sql.variable.substitute), inside quotes too: a name
+ * or literal holding `${` would change the statement, or read an environment variable
+ * of the cluster into it. Refused wherever a name or literal reaches SQL.
+ */
+function noSubstitution(text: string, what: string): void {
+  if (text.includes('${')) throw new RbacError('CONFIG', `${what} contains "\${", which Spark substitutes before parsing; rename it`);
+}
 
 export const databricksDialect: Dialect = {
   platform: 'databricks',
@@ -22,6 +34,7 @@ export const databricksDialect: Dialect = {
   quoteIdent(name: string): string {
     if (name.length === 0) throw new RbacError('CONFIG', 'empty identifier');
     if (name.includes('\u0000')) throw new RbacError('CONFIG', 'identifier contains a NUL character');
+    noSubstitution(name, 'identifier');
     const bytes = Buffer.byteLength(name, 'utf8');
     if (bytes > DATABRICKS_MAX_IDENTIFIER_BYTES) {
       throw new RbacError('CONFIG', `identifier is ${bytes} bytes, longer than the ${DATABRICKS_MAX_IDENTIFIER_BYTES}-byte limit`);
@@ -30,7 +43,12 @@ export const databricksDialect: Dialect = {
   },
   quoteLiteral(value: string): string {
     if (value.includes('\u0000')) throw new RbacError('CONFIG', 'string literal contains a NUL character');
+    noSubstitution(value, 'string literal');
     return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   },
   maxIdentifierBytes: DATABRICKS_MAX_IDENTIFIER_BYTES,
+  // A getter: expression.ts builds its parser from this object (an import cycle resolved at use).
+  get expressions() {
+    return databricksExpressions;
+  },
 };

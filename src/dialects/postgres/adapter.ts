@@ -2,7 +2,9 @@
  * The PostgreSQL adapter: introspection through the fixed catalog queries, compile
  * through `compilePostgres`, and apply in one transaction under an advisory lock.
  *
- * Apply strategy: statements are sent in batches joined with `;\n` through the simple
+ * Apply strategy: the advisory lock is taken first, then (with `verify`) the target is
+ * read again and the plan compared inside the transaction, then statements are sent
+ * in batches joined with `;\n` through the simple
  * query protocol, one round trip per batch, because one round trip per statement is
  * dominated by latency on large applies. Measured on PG 15 over loopback, 100,000
  * `GRANT SELECT ON TABLE` (1,000 tables x 100 roles), one transaction each:
@@ -18,8 +20,9 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Adapter, IntrospectScope, QueryFn, Statement } from '../types.js';
 import type { Live } from '../../model/types.js';
 import type { Plan } from '../../plan/types.js';
-import type { ApplyEvent, ApplyListener, ApplyResult } from '../../apply/types.js';
+import type { ApplyEvent, ApplyListener, ApplyOptions, ApplyResult } from '../../apply/types.js';
 import { RbacError } from '../../model/errors.js';
+import type { ExpressionPolicy } from '../../model/expressions.js';
 import { postgresDialect } from './quote.js';
 import { compilePostgresPlan } from './policies.js';
 import { parseLive, readCatalog } from './inspect.js';
@@ -93,22 +96,20 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
 
   async function introspect(scope: IntrospectScope): Promise<Live> {
     const rows = await readCatalog(query, scope);
-    if (opts.objectCreators) {
-      const creators = new Set(opts.objectCreators);
-      rows.defaultAcl = rows.defaultAcl.filter((r) => creators.has(r.creator));
-    }
-    const live = parseLive(rows, scope, { databaseMap: opts.databaseMap });
+    const live = parseLive(rows, scope, { databaseMap: opts.databaseMap, objectCreators: opts.objectCreators });
     seenDatabases = live.databases ?? {};
     seenLive = live;
     return live;
   }
 
-  function compile(plan: Plan): Statement[] {
+  function compile(plan: Plan, copts: { expressions?: ExpressionPolicy } = {}): Statement[] {
     if (plan.platform !== 'postgres') throw new RbacError('PLAN_INVALID', `a ${plan.platform} plan cannot be applied to PostgreSQL`);
     return compilePostgresPlan(plan, {
       databases: { ...seenDatabases, ...(opts.databaseMap ?? {}) },
       tables: seenLive?.tables,
       livePolicies: { masking: seenLive?.maskingPolicies ?? [], rowAccess: seenLive?.rowAccessPolicies ?? [] },
+      newObjectGrantees: seenLive?.newObjectGrantees,
+      expressions: copts.expressions,
     });
   }
 
@@ -155,13 +156,11 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
     emit({ type: 'lock' });
   }
 
-  async function apply(
-    statements: Statement[],
-    aopts: { onEvent?: ApplyListener; lockTimeoutMs?: number } = {},
-  ): Promise<ApplyResult> {
+  async function apply(initial: Statement[], aopts: ApplyOptions = {}): Promise<ApplyResult> {
     const t0 = performance.now();
     const emit: ApplyListener = (e: ApplyEvent) => aopts.onEvent?.(e);
     const lockTimeoutMs = aopts.lockTimeoutMs ?? 5000;
+    let statements = initial;
     let inTx = false;
     const rollback = async () => {
       if (!inTx) return;
@@ -169,10 +168,28 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
       await exec('ROLLBACK');
       emit({ type: 'rollback' });
     };
+    /** The result of a run that stopped at `index`; the transaction is gone, so nothing stays applied. */
+    const stopped = (index: number, error: string, code: string | undefined): ApplyResult => {
+      const f = statements[index];
+      emit({ type: 'failed', index, statement: f, error, code });
+      return {
+        ok: false,
+        applied: [],
+        failed: { statement: f, error, code },
+        // Rolled back: everything but the failed statement is pending again, which
+        // keeps applied + failed + pending = all statements, in order.
+        pending: statements.filter((_, i) => i !== index),
+        rolledBack: true,
+        ms: performance.now() - t0,
+      };
+    };
     try {
       await exec('BEGIN');
       inTx = true;
       await acquireLock(lockTimeoutMs, emit);
+      // Read, fingerprint and compare inside the lock: what the caller confirmed is
+      // checked against the state no other apply can change any more.
+      if (aopts.verify) statements = await aopts.verify();
       // quoteLiteral assumes standard strings; make sure, for this transaction only.
       await exec('SET LOCAL standard_conforming_strings = on');
       for (const [start, end] of batches(statements, batchSize)) {
@@ -180,30 +197,49 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
         const tb = performance.now();
         const body = statements.slice(start, end).map((s) => s.sql).join(';\n');
         try {
-          await exec(`SAVEPOINT rbac_batch;\n${body};\nRELEASE SAVEPOINT rbac_batch`);
+          // The savepoint is its own round trip: a batch that fails to parse runs none
+          // of its statements, so a savepoint inside it would never exist.
+          await exec('SAVEPOINT rbac_batch');
+          await exec(`${body};\nRELEASE SAVEPOINT rbac_batch`);
         } catch (err) {
           const e = mapDriverError(err);
-          if (e.code === 'CONNECTION') throw e;
+          if (e.code === 'CONNECTION') {
+            inTx = false;
+            const range = end - start > 1 ? `statements ${start + 1} to ${end}` : `statement ${start + 1}`;
+            return stopped(
+              start,
+              `the connection to the server was lost while ${range} of ${statements.length} ran (${e.message}); the transaction was never committed, so PostgreSQL rolled it back: nothing was applied`,
+              e.sqlstate,
+            );
+          }
           const failedAt = await locateFailure(statements, start, end, e);
-          const f = statements[failedAt.index];
-          emit({ type: 'failed', index: failedAt.index, statement: f, error: failedAt.error.message, code: failedAt.error.sqlstate });
+          const result = stopped(failedAt.index, failedAt.error.message, failedAt.error.sqlstate);
           await rollback();
-          return {
-            ok: false,
-            applied: [],
-            failed: { statement: f, error: failedAt.error.message, code: failedAt.error.sqlstate },
-            // Rolled back: everything but the failed statement is pending again, which
-            // keeps applied + failed + pending = all statements, in order.
-            pending: statements.filter((_, i) => i !== failedAt.index),
-            rolledBack: true,
-            ms: performance.now() - t0,
-          };
+          return result;
         }
         // One round trip ran the whole batch: each statement gets its share of it.
         const share = (performance.now() - tb) / (end - start);
         for (let i = start; i < end; i++) emit({ type: 'done', index: i, statement: statements[i], ms: share });
       }
-      await exec('COMMIT');
+      try {
+        await exec('COMMIT');
+      } catch (err) {
+        const e = mapDriverError(err);
+        inTx = false;
+        if (e.code !== 'CONNECTION') throw e;
+        const last = statements.length - 1;
+        const error = `the connection to the server was lost during COMMIT (${e.message}): whether the ${statements.length} statements were committed is unknown; run rbac plan to see the state`;
+        if (last >= 0) emit({ type: 'failed', index: last, statement: statements[last], error, code: e.sqlstate });
+        return {
+          ok: false,
+          applied: [],
+          ...(last >= 0 ? { failed: { statement: statements[last], error, code: e.sqlstate } } : {}),
+          pending: statements.slice(0, Math.max(last, 0)),
+          rolledBack: false,
+          outcomeUnknown: true,
+          ms: performance.now() - t0,
+        };
+      }
       inTx = false;
       emit({ type: 'commit' });
       return { ok: true, applied: [...statements], pending: [], rolledBack: false, ms: performance.now() - t0 };
@@ -216,8 +252,9 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
 
   /**
    * After a batch failed: back to the batch's savepoint, then one statement per query
-   * until one fails. If none does (the failure depended on something else), blame the
-   * batch's first statement with the original error.
+   * until one fails, which is named with the database's own message. If none does
+   * (the failure depended on something else), blame the batch's first statement with
+   * the original error.
    */
   async function locateFailure(
     statements: Statement[],

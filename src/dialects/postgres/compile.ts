@@ -144,14 +144,19 @@ export function compilePostgres(change: Change, ctx: CompileContext): string[] {
       return [`GRANT ${quoteIdent(change.role)} TO ${quoteIdent(change.member)}`];
     case 'revokeMembership':
       return [`REVOKE ${quoteIdent(change.role)} FROM ${quoteIdent(change.member)}`];
-    case 'grant':
+    case 'grant': {
+      const option = change.grantOption ? ' WITH GRANT OPTION' : '';
       return [
-        `GRANT ${privilegeList(change.privileges, change.object, change.columns)} ON ${objectSql(change.object, ctx)} TO ${granteeSql(change.role)}`,
+        `GRANT ${privilegeList(change.privileges, change.object, change.columns)} ON ${objectSql(change.object, ctx)} TO ${granteeSql(change.role)}${option}`,
       ];
-    case 'revoke':
+    }
+    case 'revoke': {
+      const what = change.grantOptionOnly ? 'GRANT OPTION FOR ' : '';
+      const cascade = change.cascade ? ' CASCADE' : '';
       return [
-        `REVOKE ${privilegeList(change.privileges, change.object, change.columns)} ON ${objectSql(change.object, ctx)} FROM ${granteeSql(change.role)}`,
+        `REVOKE ${what}${privilegeList(change.privileges, change.object, change.columns)} ON ${objectSql(change.object, ctx)} FROM ${granteeSql(change.role)}${cascade}`,
       ];
+    }
     case 'grantFuture':
     case 'revokeFuture': {
       if (change.objectType !== 'tables') return assertNever(change.objectType);
@@ -161,7 +166,7 @@ export function compilePostgres(change: Change, ctx: CompileContext): string[] {
       if (change.privileges.length === 0) throw new RbacError('PLAN_INVALID', 'future grant without privileges');
       const action =
         change.kind === 'grantFuture'
-          ? `GRANT ${privs} ON TABLES TO ${granteeSql(change.role)}`
+          ? `GRANT ${privs} ON TABLES TO ${granteeSql(change.role)}${change.grantOption ? ' WITH GRANT OPTION' : ''}`
           : `REVOKE ${privs} ON TABLES FROM ${granteeSql(change.role)}`;
       return [`ALTER DEFAULT PRIVILEGES ${forRole}IN SCHEMA ${schema} ${action}`];
     }

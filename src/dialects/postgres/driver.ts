@@ -42,6 +42,9 @@ export class PgDriverError extends RbacError {
   }
 }
 
+/** The code recorded when the backend went away without a SQLSTATE (pg's "Connection terminated"). */
+export const CONNECTION_LOST = 'CONNECTION_LOST';
+
 const CONNECTION_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN']);
 
 /** SQLSTATE / errno -> ErrorCode. Classes: 08 connection, 28 authorization, 42501 privilege, 55P03 lock. */
@@ -49,8 +52,8 @@ export function errorCodeFor(sqlstate: string | undefined): ErrorCode {
   if (!sqlstate) return 'TARGET';
   if (sqlstate === '42501') return 'PERMISSION';
   if (sqlstate === '55P03') return 'LOCKED';
-  if (sqlstate.startsWith('08') || sqlstate.startsWith('28') || sqlstate === '3D000' || sqlstate === '57P03') return 'CONNECTION';
-  if (CONNECTION_ERRNO.has(sqlstate)) return 'CONNECTION';
+  if (sqlstate.startsWith('08') || sqlstate.startsWith('28') || sqlstate === '3D000' || sqlstate === '57P01' || sqlstate === '57P02' || sqlstate === '57P03') return 'CONNECTION';
+  if (CONNECTION_ERRNO.has(sqlstate) || sqlstate === CONNECTION_LOST) return 'CONNECTION';
   if (sqlstate === '42704' || sqlstate === '3F000' || sqlstate === '42P01') return 'NOT_FOUND';
   return 'TARGET';
 }
@@ -118,7 +121,15 @@ export async function openPg(target: string | PgConnection, opts: { applicationN
   const secrets = typeof target === 'string' ? [...conn.secrets, target] : conn.secrets;
   const client = new pg.Client({ ...conn.config, application_name: opts.applicationName ?? conn.config.application_name ?? 'rbac' });
   // An idle client whose server goes away emits 'error'; without a listener Node exits.
-  client.on('error', () => {});
+  // Either event means the backend is gone: pg then rejects with a message but no
+  // code, so the session's own state says it was the connection.
+  let lost = false;
+  client.on('error', () => {
+    lost = true;
+  });
+  client.on('end', () => {
+    lost = true;
+  });
   try {
     await client.connect();
   } catch (err) {
@@ -127,6 +138,11 @@ export async function openPg(target: string | PgConnection, opts: { applicationN
     throw new PgDriverError(m.code === 'TARGET' ? 'CONNECTION' : m.code, `cannot connect to ${conn.display}: ${m.message}`, m.sqlstate, m.hint);
   }
   let closed = false;
+  const mapped = (err: unknown): PgDriverError => {
+    const m = mapDriverError(err, secrets);
+    if (!lost || m.code === 'CONNECTION' || closed) return m;
+    return new PgDriverError('CONNECTION', `the connection to the server was lost (${m.message})`, m.sqlstate ?? CONNECTION_LOST, m.hint);
+  };
   return {
     driver: 'pg',
     client,
@@ -135,7 +151,7 @@ export async function openPg(target: string | PgConnection, opts: { applicationN
         const r = await client.query(sql, params as unknown[] | undefined);
         return r.rows as Record<string, unknown>[];
       } catch (err) {
-        throw mapDriverError(err, secrets);
+        throw mapped(err);
       }
     },
     async exec(sql) {
@@ -144,7 +160,7 @@ export async function openPg(target: string | PgConnection, opts: { applicationN
         // in one round trip.
         await client.query(sql);
       } catch (err) {
-        throw mapDriverError(err, secrets);
+        throw mapped(err);
       }
     },
     async close() {

@@ -323,7 +323,7 @@ function shape(node: unknown): string {
 }
 
 /** Parse `SELECT <text>` and return the single target expression, or throw. */
-function parseOne(text: string, wrapped: string): unknown {
+function parseOne(wrapped: string): unknown {
   if (!ready) throw new ExpressionError('the PostgreSQL parser is not loaded (call loadPostgresParser() first)');
   let tree: { stmts?: { stmt?: unknown }[] };
   try {
@@ -346,7 +346,6 @@ function parseOne(text: string, wrapped: string): unknown {
   if (targets.length !== 1 || sel.op !== 'SETOP_NONE') throw new ExpressionError('not a single expression: write one expression, no commas at the top level');
   const [tk, rt] = kindOf(targets[0]);
   if (tk !== 'ResTarget' || rt.name !== undefined || rt.indirection !== undefined) throw new ExpressionError('not a single expression (an alias or extra text follows it)');
-  void text;
   return rt.val;
 }
 
@@ -363,7 +362,7 @@ function prepare(text: string, use: ExpressionUse): string {
 /** Parse and check; the checked tree and what the walk learnt. */
 function analyse(text: string, use: ExpressionUse, policy: ExpressionPolicy): { tree: unknown; columns: string[] } {
   const wrapped = PREFIX + prepare(text, use);
-  const tree = parseOne(text, wrapped);
+  const tree = parseOne(wrapped);
   const w: Walk = { use, policy, wrapped, columns: [], placeholders: 0 };
   walk(w, tree);
   if (use === 'mask' && w.placeholders === 0) throw new ExpressionError(`a mask expression must use ${VALUE_PLACEHOLDER} where the column's value goes`);
@@ -375,7 +374,7 @@ function print(tree: unknown): string {
   const out = deparseSync(tree as never, { pretty: false });
   let back: unknown;
   try {
-    back = parseOne(out, PREFIX + out);
+    back = parseOne(PREFIX + out);
   } catch {
     back = undefined;
   }
@@ -424,7 +423,7 @@ export function checkTypeName(type: string): string {
   if (!ready) throw new ExpressionError('the PostgreSQL parser is not loaded (call loadPostgresParser() first)');
   if (type.includes('\u0000')) throw new ExpressionError('bad type name');
   const wrapped = `${PREFIX}CAST(NULL AS ${type})`;
-  const tree = parseOne(type, wrapped);
+  const tree = parseOne(wrapped);
   const [k, v] = kindOf(tree);
   const [ak, av] = kindOf(v.arg);
   if (k !== 'TypeCast' || ak !== 'A_Const' || av.isnull !== true) throw new ExpressionError(`unexpected column type ${JSON.stringify(type)}`);

@@ -18,23 +18,26 @@ import type {
   MembershipRecord,
   RowAccessPolicyRecord,
   ObjectRef,
-  Privilege,
-  SecurableKind,
 } from '../../model/types.js';
 import { PUBLIC_ROLE } from '../../model/types.js';
 import { privilegeReader } from '../../model/privileges.js';
 import { makeFutureGrant, makeGrant, makeMembership, makeObject, maskingPolicyKey, objectKey, rowAccessPolicyKey } from '../../model/keys.js';
 import {
   MASKED_VIEW_SUFFIX,
+  TOOL_SCHEMA,
+  VIEW_MARKER,
   decodePolicyComment,
   decodeViewComment,
   maskingBody,
+  rlsPolicyNames,
   rowAccessBody,
   sortColumnRefs,
   type PgRowAccessPolicyRecord,
 } from './masking.js';
 import { RbacError } from '../../model/errors.js';
 import { decodeRoleComment, POSTGRES_PRIVILEGES } from './compile.js';
+import { policyDigestSql, viewDigestSql } from './enforcement.js';
+import { quoteLiteral } from './quote.js';
 
 /** Relation kinds read: table, partitioned table, view, materialized view, foreign table. */
 export const RELKINDS = ['r', 'p', 'v', 'm', 'f'] as const;
@@ -43,6 +46,17 @@ const RELKIND_SQL = `('r','p','v','m','f')`;
 // One ACL item filter shared by every query: a managed grantee ($2), or PUBLIC
 // (grantee oid 0) when PUBLIC grants are in scope ($3).
 const GRANTEE_FILTER = `(g.rolname = ANY($2::text[]) OR (a.grantee = 0 AND $3::boolean))`;
+
+// rbac's own objects: its schema (and what is in it) and its masking views, marked by
+// their comment. Every grant on them is read, whoever holds it: none was asked for
+// unless the configuration says so, and a hand-made one (UPDATE on a masking view
+// writes through it to the patients' table) must show as drift.
+const TOOL_SCHEMA_SQL = quoteLiteral(TOOL_SCHEMA);
+const VIEW_MARK_SQL = quoteLiteral(`{"rbac":${JSON.stringify(VIEW_MARKER)}%`);
+// Grants a managed role made (its grant option at work), to whomever: revoking that
+// grant option cascades to them, so they are read as dependents.
+const BY_MANAGED = `a.grantor IN (SELECT r.oid FROM pg_roles r WHERE r.rolname = ANY($2::text[]))`;
+const TOOL_RELATION = `(n.nspname = ${TOOL_SCHEMA_SQL} OR (c.relkind = 'v' AND obj_description(c.oid, 'pg_class') LIKE ${VIEW_MARK_SQL}))`;
 
 /**
  * The catalog queries. Parameters: $1 schema names in scope (text[]), $2 managed role
@@ -62,7 +76,7 @@ LEFT JOIN LATERAL (
          a.is_grantable, pg_get_userbyid(a.grantor)::text AS grantor
   FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
   LEFT JOIN pg_roles g ON g.oid = a.grantee
-  WHERE g.rolname = ANY($1::text[])
+  WHERE g.rolname = ANY($1::text[]) OR a.grantor IN (SELECT r.oid FROM pg_roles r WHERE r.rolname = ANY($1::text[]))
 ) a ON true
 WHERE d.datname = current_database()`,
   roles: `
@@ -89,26 +103,32 @@ LEFT JOIN LATERAL (
          a.is_grantable, pg_get_userbyid(a.grantor)::text AS grantor
   FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a
   LEFT JOIN pg_roles g ON g.oid = a.grantee
-  WHERE ${GRANTEE_FILTER}
+  WHERE ${GRANTEE_FILTER} OR n.nspname = ${TOOL_SCHEMA_SQL} OR ${BY_MANAGED}
 ) a ON true
-WHERE n.nspname = ANY($1::text[])
+WHERE n.nspname = ANY($1::text[]) OR n.nspname = ${TOOL_SCHEMA_SQL}
 ORDER BY 1`,
   tables: `
 SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS relkind,
        pg_get_userbyid(c.relowner)::text AS owner,
        coalesce(array_agg(att.attname::text ORDER BY att.attnum) FILTER (WHERE att.attname IS NOT NULL), '{}'::text[]) AS columns,
        coalesce(array_agg(format_type(att.atttypid, att.atttypmod) ORDER BY att.attnum) FILTER (WHERE att.attname IS NOT NULL), '{}'::text[]) AS column_types,
-       c.relrowsecurity AS row_security,
-       obj_description(c.oid, 'pg_class') AS comment
+       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
+       obj_description(c.oid, 'pg_class') AS comment,
+       CASE WHEN c.relkind = 'v' THEN ${viewDigestSql('c')} END AS definition_digest
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute att ON att.attrelid = c.oid AND att.attnum > 0 AND NOT att.attisdropped
 WHERE c.relkind IN ${RELKIND_SQL} AND n.nspname = ANY($1::text[])
-GROUP BY n.nspname, c.relname, c.relkind, c.relowner, c.relrowsecurity, c.oid
+GROUP BY n.nspname, c.relname, c.relkind, c.relowner, c.relrowsecurity, c.relforcerowsecurity, c.oid
 ORDER BY 1, 2`,
   policies: `
 SELECT n.nspname::text AS schema, c.relname::text AS table, p.polname::text AS name,
-       obj_description(p.oid, 'pg_policy') AS comment
+       obj_description(p.oid, 'pg_policy') AS comment,
+       p.polcmd::text AS command, p.polpermissive AS permissive,
+       ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r)::text END FROM unnest(p.polroles) AS r ORDER BY 1) AS roles,
+       pg_get_expr(p.polqual, p.polrelid) AS using_expr,
+       pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
+       ${policyDigestSql('p')} AS definition_digest
 FROM pg_policy p
 JOIN pg_class c ON c.oid = p.polrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -123,7 +143,8 @@ FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 CROSS JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
 LEFT JOIN pg_roles g ON g.oid = a.grantee
-WHERE c.relkind IN ${RELKIND_SQL} AND n.nspname = ANY($1::text[]) AND ${GRANTEE_FILTER}
+WHERE c.relkind IN ${RELKIND_SQL} AND (n.nspname = ANY($1::text[]) OR n.nspname = ${TOOL_SCHEMA_SQL})
+  AND (${GRANTEE_FILTER} OR ${TOOL_RELATION} OR ${BY_MANAGED})
 ORDER BY 1, 2`,
   columnAcl: `
 SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS relkind, att.attname::text AS column,
@@ -136,17 +157,19 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 CROSS JOIN LATERAL aclexplode(att.attacl) a
 LEFT JOIN pg_roles g ON g.oid = a.grantee
 WHERE att.attacl IS NOT NULL AND att.attnum > 0 AND NOT att.attisdropped
-  AND c.relkind IN ${RELKIND_SQL} AND n.nspname = ANY($1::text[]) AND ${GRANTEE_FILTER}
+  AND c.relkind IN ${RELKIND_SQL} AND (n.nspname = ANY($1::text[]) OR n.nspname = ${TOOL_SCHEMA_SQL})
+  AND (${GRANTEE_FILTER} OR ${TOOL_RELATION} OR ${BY_MANAGED})
 ORDER BY 1, 2, 4`,
   defaultAcl: `
 SELECT pg_get_userbyid(d.defaclrole)::text AS creator, n.nspname::text AS schema,
        g.rolname::text AS grantee, (a.grantee = 0) AS is_public, a.privilege_type::text AS privilege_type,
        a.is_grantable
 FROM pg_default_acl d
-JOIN pg_namespace n ON n.oid = d.defaclnamespace
+LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
 CROSS JOIN LATERAL aclexplode(d.defaclacl) a
 LEFT JOIN pg_roles g ON g.oid = a.grantee
-WHERE d.defaclobjtype = 'r' AND n.nspname = ANY($1::text[]) AND ${GRANTEE_FILTER}
+WHERE d.defaclobjtype = 'r'
+  AND ((n.nspname = ANY($1::text[]) AND ${GRANTEE_FILTER}) OR d.defaclrole = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user))
 ORDER BY 1, 2`,
 } as const;
 
@@ -199,15 +222,26 @@ export interface TableRow {
   /** format_type() per column, parallel to `columns`. */
   column_types?: string[];
   row_security?: boolean;
+  force_row_security?: boolean | null;
   /** obj_description: a masking view's marker comment. */
   comment?: string | null;
+  /** Views: the digest of the definition as the catalog holds it (enforcement.ts). */
+  definition_digest?: string | null;
 }
-/** One row level security policy of a table in scope, with its comment. */
+/** One row level security policy of a table in scope, with its comment and definition. */
 export interface PolicyRow {
   schema: string;
   table: string;
   name: string;
   comment: string | null;
+  /** pg_policy.polcmd: r (SELECT), a (INSERT), w (UPDATE), d (DELETE), * (ALL). */
+  command?: string;
+  permissive?: boolean;
+  roles?: string[];
+  using_expr?: string | null;
+  check_expr?: string | null;
+  /** The digest of the definition as the catalog holds it (enforcement.ts). */
+  definition_digest?: string;
 }
 export interface RelationAclRow extends AclItemRow {
   schema: string;
@@ -220,7 +254,8 @@ export interface ColumnAclRow extends RelationAclRow {
 }
 export interface DefaultAclRow extends AclItemRow {
   creator: string;
-  schema: string;
+  /** null for the global default privileges (no IN SCHEMA). */
+  schema: string | null;
 }
 
 /** The rows of every catalog query, keyed like `CATALOG_QUERIES`. */
@@ -279,15 +314,21 @@ export const privilegeFromPg = privilegeReader(POSTGRES_PRIVILEGES);
 export interface ParseOptions {
   /** Physical database name expected for the logical one; a mismatch is a TARGET error. */
   databaseMap?: Record<string, string>;
+  /** Creating roles whose default privileges are managed (the target's object_creators); undefined: all. */
+  objectCreators?: readonly string[];
 }
 
 /**
  * Rows -> Live. Pure. Rules (each one tested on recorded rows):
- * - a grant is kept only when its grantee is a managed role, or PUBLIC on a schema or
+ * - a grant is kept when its grantee is a managed role, or PUBLIC on a schema or
  *   relation when `scope.includePublic` (never PUBLIC on the database: the built-in
  *   CONNECT/TEMPORARY default is not the tool's to manage);
+ * - on rbac's own objects (its masking views, its schema and settings table) every
+ *   grantee's grants are kept, and the objects are listed in `toolObjects`;
  * - ACL entries held by the object's owner are skipped: ownership is implicit;
- * - privileges held WITH GRANT OPTION are reported as plain grants;
+ * - WITH GRANT OPTION sets `grantOption`; every grantor of one grant is in `grantors`;
+ *   grants that a managed role made to a role outside the scope are `dependentGrants`
+ *   (revoking the managed role's grant option would cascade to them);
  * - a column grant is dropped when the same grantee holds the same privilege on the
  *   whole relation: it adds no access, and reporting it would make a config that says
  *   "table-level" diff forever;
@@ -318,34 +359,55 @@ export function parseLive(rows: CatalogRows, scope: IntrospectScope, opts: Parse
     if (r.grantee === owner) return undefined;
     return r.grantee;
   };
+  /** Any grantee but the owner: the grants on rbac's own objects. */
+  const keepAny = (r: AclItemRow, owner: string): string | undefined => (r.is_public ? PUBLIC_ROLE : r.grantee === null || r.grantee === owner ? undefined : r.grantee);
 
   const grants = new Map<string, GrantRecord>();
-  const add = (g: Omit<GrantRecord, 'key'>) => {
+  const dependents = new Map<string, GrantRecord>();
+  const add = (into: Map<string, GrantRecord>, g: Omit<GrantRecord, 'key'>, item: AclItemRow) => {
     const rec = makeGrant(g);
     // The same privilege granted by two grantors is two ACL items but one grant.
-    if (!grants.has(rec.key)) grants.set(rec.key, rec);
+    const have = into.get(rec.key);
+    const target = have ?? rec;
+    if (!have) into.set(rec.key, rec);
+    if (item.is_grantable) target.grantOption = true;
+    if (item.grantor) {
+      target.grantedBy ??= item.grantor;
+      const gs = (target.grantors ??= []);
+      if (!gs.includes(item.grantor)) gs.push(item.grantor);
+    }
   };
-  const grantedBy = (r: AclItemRow) => (r.grantor ? { grantedBy: r.grantor } : {});
+  /** Route one ACL item: a managed grant, a grant on a tool object, or a dependent of a managed grantor. */
+  const route = (item: AclItemRow, owner: string, allowPublic: boolean, tool: boolean, g: Omit<GrantRecord, 'key' | 'role'>) => {
+    const role = keep(item, owner, allowPublic) ?? (tool ? keepAny(item, owner) : undefined);
+    if (role !== undefined) {
+      add(grants, { ...g, role }, item);
+      return;
+    }
+    const grantee = item.is_public ? PUBLIC_ROLE : item.grantee;
+    if (grantee !== null && grantee !== owner && item.grantor && managed.has(item.grantor)) add(dependents, { ...g, role: grantee }, item);
+  };
 
   const dbObj: ObjectRef = { kind: 'database', database: logical };
   for (const r of rows.database) {
     const item = aclItem(r);
     if (!item) continue;
-    const role = keep(item, r.owner, false);
     const p = privilegeFromPg('database', item.privilege_type);
-    if (role && p) add({ role, privilege: p, object: dbObj, ...grantedBy(item) });
+    if (p) route(item, r.owner, false, false, { privilege: p, object: dbObj });
   }
 
+  const toolObjects = new Set<string>();
   const schemas = new Map<string, ObjectRef>();
   for (const r of rows.schemas) {
-    if (!inScopeSchemas.has(r.schema)) continue;
+    const tool = r.schema === TOOL_SCHEMA && !inScopeSchemas.has(r.schema);
+    if (!inScopeSchemas.has(r.schema) && !tool) continue;
     const obj: ObjectRef = { kind: 'schema', database: logical, schema: r.schema };
-    schemas.set(r.schema, obj);
+    if (tool) toolObjects.add(objectKey(obj));
+    else schemas.set(r.schema, obj);
     const item = aclItem(r);
     if (!item) continue;
-    const role = keep(item, r.owner, true);
     const p = privilegeFromPg('schema', item.privilege_type);
-    if (role && p) add({ role, privilege: p, object: obj, ...grantedBy(item) });
+    if (p) route(item, r.owner, true, tool, { privilege: p, object: obj });
   }
 
   const tableObj = (schema: string, name: string, relkind: string): ObjectRef => {
@@ -353,12 +415,20 @@ export function parseLive(rows: CatalogRows, scope: IntrospectScope, opts: Parse
     if (relkind === 'v' || relkind === 'm') o.isView = true;
     return o;
   };
+  for (const t of rows.tables) {
+    if (t.relkind === 'v' && inScopeSchemas.has(t.schema) && t.name.endsWith(MASKED_VIEW_SUFFIX) && decodeViewComment(t.comment)) {
+      toolObjects.add(objectKey(tableObj(t.schema, t.name, t.relkind)));
+    }
+  }
+  const isToolRelation = (schema: string, name: string, relkind: string): boolean =>
+    (schema === TOOL_SCHEMA && !inScopeSchemas.has(schema)) || toolObjects.has(objectKey(tableObj(schema, name, relkind)));
   const tables: LiveTable[] = rows.tables
     .filter((t) => inScopeSchemas.has(t.schema))
     .map((t) => {
       const lt: LiveTable = { object: tableObj(t.schema, t.name, t.relkind), columns: [...t.columns], owner: t.owner };
       if (t.column_types) lt.columnTypes = [...t.column_types];
       if (t.row_security !== undefined && t.row_security !== null) lt.rowSecurity = t.row_security;
+      if (t.force_row_security) lt.forceRowSecurity = true;
       return lt;
     });
   const policies = parsePolicies(rows, tables, logical, inScopeSchemas);
@@ -366,25 +436,42 @@ export function parseLive(rows: CatalogRows, scope: IntrospectScope, opts: Parse
   // Relation-level first, so column grants can be checked against it.
   const tableLevel = new Set<string>();
   for (const r of rows.relationAcl) {
-    if (!inScopeSchemas.has(r.schema)) continue;
-    const role = keep(r, r.owner, true);
+    const tool = isToolRelation(r.schema, r.name, r.relkind);
+    if (!inScopeSchemas.has(r.schema) && !tool) continue;
     const p = privilegeFromPg('table', r.privilege_type);
-    if (!role || !p) continue;
-    add({ role, privilege: p, object: tableObj(r.schema, r.name, r.relkind), ...grantedBy(r) });
-    tableLevel.add(JSON.stringify([r.schema, r.name, role, p]));
+    if (!p) continue;
+    const object = tableObj(r.schema, r.name, r.relkind);
+    if (tool && r.schema === TOOL_SCHEMA) toolObjects.add(objectKey(object));
+    route(r, r.owner, true, tool, { privilege: p, object });
+    const role = keep(r, r.owner, true) ?? (tool ? keepAny(r, r.owner) : undefined);
+    if (role !== undefined) tableLevel.add(JSON.stringify([r.schema, r.name, role, p]));
   }
   for (const r of rows.columnAcl) {
-    if (!inScopeSchemas.has(r.schema)) continue;
-    const role = keep(r, r.owner, true);
+    const tool = isToolRelation(r.schema, r.name, r.relkind);
+    if (!inScopeSchemas.has(r.schema) && !tool) continue;
     const p = privilegeFromPg('table', r.privilege_type);
-    if (!role || !p) continue;
-    if (tableLevel.has(JSON.stringify([r.schema, r.name, role, p]))) continue;
-    add({ role, privilege: p, object: tableObj(r.schema, r.name, r.relkind), column: r.column, ...grantedBy(r) });
+    if (!p) continue;
+    const role = keep(r, r.owner, true) ?? (tool ? keepAny(r, r.owner) : undefined);
+    if (role !== undefined && tableLevel.has(JSON.stringify([r.schema, r.name, role, p]))) continue;
+    route(r, r.owner, true, tool, { privilege: p, object: tableObj(r.schema, r.name, r.relkind), column: r.column });
   }
 
+  const creators = opts.objectCreators ? new Set(opts.objectCreators) : undefined;
   const futureGrants = new Map<string, FutureGrantRecord>();
+  const newObject = new Map<string, Set<string>>();
   for (const r of rows.defaultAcl) {
-    if (!inScopeSchemas.has(r.schema)) continue;
+    if (r.creator === db0.current_user) {
+      // What a relation rbac creates gets by default: revoked from its own objects.
+      const grantee = r.is_public ? PUBLIC_ROLE : r.grantee;
+      if (grantee !== null && grantee !== r.creator) {
+        const k = r.schema ?? '';
+        let set = newObject.get(k);
+        if (!set) newObject.set(k, (set = new Set()));
+        set.add(grantee);
+      }
+    }
+    if (r.schema === null || !inScopeSchemas.has(r.schema)) continue;
+    if (creators && !creators.has(r.creator)) continue;
     // A creator's default ACL naming the creator itself is ownership again.
     const role = keep(r, r.creator, true);
     const p = privilegeFromPg('table', r.privilege_type);
@@ -395,9 +482,14 @@ export function parseLive(rows: CatalogRows, scope: IntrospectScope, opts: Parse
       schema: { kind: 'schema', database: logical, schema: r.schema },
       objectType: 'tables',
       forRole: r.creator,
+      ...(r.is_grantable ? { grantOption: true } : {}),
     });
     if (!futureGrants.has(f.key)) futureGrants.set(f.key, f);
   }
+  // Global defaults apply in every schema, on top of the schema's own.
+  const globalDefaults = newObject.get('') ?? new Set<string>();
+  const newObjectGrantees: Record<string, string[]> = { '': [...globalDefaults].sort() };
+  for (const [schema, set] of newObject) if (schema !== '') newObjectGrantees[schema] = [...new Set([...globalDefaults, ...set])].sort();
 
   const memberships = new Map<string, MembershipRecord>();
   for (const r of rows.memberships) {
@@ -416,11 +508,13 @@ export function parseLive(rows: CatalogRows, scope: IntrospectScope, opts: Parse
     .sort((a, b) => cmp(a.name, b.name));
 
   const byKey = <T extends { key: string }>(m: Map<string, T>) => [...m.values()].sort((a, b) => cmp(a.key, b.key));
-  return {
+  const sortedGrants = byKey(grants);
+  for (const g of sortedGrants) g.grantors?.sort();
+  const live: Live = {
     platform: 'postgres',
     roles,
     memberships: byKey(memberships),
-    grants: byKey(grants),
+    grants: sortedGrants,
     futureGrants: byKey(futureGrants),
     schemas: [...schemas.values()].sort((a, b) => cmp(a.schema ?? '', b.schema ?? '')),
     tables: tables.sort((a, b) => cmp(`${a.object.schema}\u0000${a.object.name}`, `${b.object.schema}\u0000${b.object.name}`)),
@@ -428,15 +522,27 @@ export function parseLive(rows: CatalogRows, scope: IntrospectScope, opts: Parse
     currentUser: db0.current_user,
     maskingPolicies: policies.masking,
     rowAccessPolicies: policies.rowAccess,
+    toolObjects: [...toolObjects].sort(),
+    newObjectGrantees,
   };
+  if (dependents.size) live.dependentGrants = byKey(dependents);
+  return live;
 }
 
+/** `SELECT`, `INSERT` ... for pg_policy.polcmd, in drift words. */
+const POLICY_COMMANDS: Record<string, string> = { r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE', '*': 'ALL' };
+
 /**
- * The policies the tool made: masking policies from the comments of its masking views
- * (a policy spanning tables is merged from each table's view), row access policies from
- * the comments of its row level security policies. Only commented objects of the tool
- * are read; a masking view whose table's columns changed since it was made reports its
- * columns as not masked, so the next plan re-attaches them and rebuilds the view.
+ * The policies the tool made, with what enforces them checked against what rbac made:
+ * - masking policies from the comments of its masking views (a policy spanning tables
+ *   is merged from each table's view); a view whose table's columns changed since it
+ *   was made reports its columns as not masked, so the next plan re-attaches them and
+ *   rebuilds the view; a view whose definition no longer has the digest rbac stamped
+ *   (replaced by hand, barrier or owner changed) marks its policies `tampered`;
+ * - row access policies from the comments of its row level security policies; a
+ *   policy is `tampered` when row level security is off or forced on its table, when
+ *   one of its pg policies is missing, changed (digest) or unstamped, or when the
+ *   table holds a policy rbac did not make (listed in `LiveTable.foreignPolicies`).
  */
 export function parsePolicies(
   rows: CatalogRows,
@@ -453,6 +559,13 @@ export function parsePolicies(
     const table = makeObject('table', logical, t.schema, t.name.slice(0, -MASKED_VIEW_SUFFIX.length));
     const base = byKey.get(objectKey(table));
     const fresh = base !== undefined && base.columns.length === c.columns.length && base.columns.every((x, i) => x === c.columns[i]);
+    const view = `${t.schema}.${t.name}`;
+    const tampered =
+      c.digest === undefined
+        ? `view ${view} carries no definition digest (made by rbac before 0.2): it is re-created once to record one`
+        : t.definition_digest !== undefined && t.definition_digest !== c.digest
+          ? `the definition of view ${view} was changed by hand (CREATE OR REPLACE VIEW, ALTER VIEW or a new owner)`
+          : undefined;
     for (const s of c.masking) {
       const key = maskingPolicyKey(s.name);
       let rec = masking.get(key);
@@ -463,29 +576,67 @@ export function parsePolicies(
         masking.set(key, rec);
       }
       if (fresh) rec.columns.push(...s.columns.map((column) => ({ table, column })));
+      if (tampered && fresh) (rec.tampered ??= []).includes(tampered) || rec.tampered.push(tampered);
     }
   }
   for (const rec of masking.values()) {
     rec.columns = sortColumnRefs(rec.columns);
     rec.body = maskingBody(rec, byKey);
   }
-  const rowAccess = new Map<string, PgRowAccessPolicyRecord>();
+
+  // Row level security: every pg policy of every table in scope, grouped per table.
+  const perTable = new Map<string, PolicyRow[]>();
   for (const p of rows.policies ?? []) {
     if (!inScopeSchemas.has(p.schema)) continue;
-    const c = decodePolicyComment(p.comment);
-    if (!c) continue;
-    const key = rowAccessPolicyKey(c.name);
-    if (rowAccess.has(key)) continue;
-    const rec: PgRowAccessPolicyRecord = {
-      key,
-      name: c.name,
-      schema: makeObject('schema', logical, p.schema),
-      table: makeObject('table', logical, p.schema, p.table),
-      rules: c.rules.map((r) => ({ roles: [...r.roles].sort(), where: r.where })),
-      enabledRls: c.enabledRls === true,
-    };
-    rec.body = rowAccessBody(rec);
-    rowAccess.set(key, rec);
+    const k = objectKey(makeObject('table', logical, p.schema, p.table));
+    let list = perTable.get(k);
+    if (!list) perTable.set(k, (list = []));
+    list.push(p);
+  }
+  const rowAccess = new Map<string, PgRowAccessPolicyRecord>();
+  for (const [tk, list] of perTable) {
+    const recs: { rec: PgRowAccessPolicyRecord; names: Set<string> }[] = [];
+    for (const p of list) {
+      const c = decodePolicyComment(p.comment);
+      if (!c) continue;
+      const key = rowAccessPolicyKey(c.name);
+      if (rowAccess.has(key)) continue;
+      const rec: PgRowAccessPolicyRecord = {
+        key,
+        name: c.name,
+        schema: makeObject('schema', logical, p.schema),
+        table: makeObject('table', logical, p.schema, p.table),
+        rules: c.rules.map((r) => ({ roles: [...r.roles].sort(), where: r.where })),
+        enabledRls: c.enabledRls === true,
+      };
+      rec.body = rowAccessBody(rec);
+      rowAccess.set(key, rec);
+      const n = rlsPolicyNames(rec);
+      recs.push({ rec, names: new Set([...n.rules, ...n.writes]) });
+    }
+    const table = byKey.get(tk);
+    const foreign = list.filter((p) => !recs.some((r) => r.names.has(p.name)));
+    if (table && foreign.length) table.foreignPolicies = foreign.map((p) => p.name).sort();
+    for (const { rec, names } of recs) {
+      const why: string[] = [];
+      const where = `${rec.table.schema}.${rec.table.name}`;
+      if (table && table.rowSecurity === false) why.push(`row level security is disabled on ${where}`);
+      if (table?.forceRowSecurity) why.push(`FORCE ROW LEVEL SECURITY is set on ${where} (the masking view would read no rows)`);
+      for (const name of names) {
+        const p = list.find((x) => x.name === name);
+        const c = p && decodePolicyComment(p.comment);
+        if (!p) why.push(`policy ${name} on ${where} is missing`);
+        else if (!c || c.name !== rec.name || c.digest === undefined) why.push(`policy ${name} on ${where} carries no definition digest (made by rbac before 0.2)`);
+        else if (p.definition_digest !== undefined && p.definition_digest !== c.digest) why.push(`policy ${name} on ${where} was changed by hand`);
+      }
+      for (const p of foreign) {
+        const roles = (p.roles ?? []).join(', ') || '?';
+        const cmd = POLICY_COMMANDS[p.command ?? ''] ?? p.command ?? '?';
+        const using = p.using_expr ? ` USING (${p.using_expr})` : '';
+        why.push(`policy ${p.name} on ${where} was not made by rbac (${p.permissive === false ? 'RESTRICTIVE' : 'PERMISSIVE'} FOR ${cmd} TO ${roles}${using})`);
+      }
+      if (why.length) rec.tampered = why;
+    }
   }
   const sorted = <T extends { key: string }>(xs: Iterable<T>) => [...xs].sort((a, b) => cmp(a.key, b.key));
   return { masking: sorted(masking.values()), rowAccess: sorted(rowAccess.values()) };

@@ -12,7 +12,8 @@
  */
 import { columnKey, makeGrant, objectKey, schemaOf } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
-import { checkSqlExpression } from '../../model/sqlexpr.js';
+import { ExpressionError, NO_EXTRAS, type ExpressionPolicy, type ExpressionUse } from '../../model/expressions.js';
+import { checkTypeName, postgresExpressions } from './expression.js';
 import type {
   ColumnRef,
   Desired,
@@ -87,11 +88,27 @@ const TEXT_TYPE = /^(text|citext|character varying(\(\d+\))?|character(\(\d+\))?
 const DATE_TYPE = /^(date|timestamp(\(\d\))? with(out)? time zone)$/;
 
 function castType(type: string): string {
-  // format_type() output of the catalog; still refuse anything that is not one type name.
-  if (checkSqlExpression(type) !== undefined || /[;]/.test(type)) {
+  // format_type() output of the catalog; still proven to be exactly one type name by the parser.
+  try {
+    return checkTypeName(type);
+  } catch {
     throw new RbacError('TARGET', `unexpected column type ${JSON.stringify(type)}`);
   }
-  return type;
+}
+
+/** A person-written expression as it goes into a statement: re-parsed and re-printed (see expression.ts). */
+function rendered(text: string, use: ExpressionUse, what: string, expressions: ExpressionPolicy | undefined, value?: string): string {
+  try {
+    return postgresExpressions.render(text, use, expressions ?? NO_EXTRAS, value === undefined ? {} : { value });
+  } catch (e) {
+    if (e instanceof ExpressionError) throw new RbacError('PLAN_INVALID', `${what} is refused: ${e.message}`, 'fix the expression in the configuration');
+    throw e;
+  }
+}
+
+/** The SQL of a row filter condition, re-printed from its parse tree. */
+export function whereSql(p: Pick<RowAccessPolicyRecord, 'name'>, where: string, expressions?: ExpressionPolicy): string {
+  return rendered(where, 'where', `the where of row access policy ${p.name}`, expressions);
 }
 
 function needType(ok: RegExp, mask: string, column: string, type: string): void {
@@ -109,13 +126,17 @@ function needType(ok: RegExp, mask: string, column: string, type: string): void 
  * name, `type` its format_type(). The hash salt is read from `rbac.settings`, which
  * only the view's owner (the tool) can read.
  */
-export function maskSql(policy: Pick<MaskingPolicyRecord, 'mask' | 'expression'>, column: string, type: string): string {
+export function maskSql(
+  policy: Pick<MaskingPolicyRecord, 'mask' | 'expression'> & { name?: string },
+  column: string,
+  type: string,
+  expressions?: ExpressionPolicy,
+): string {
   const col = quoteIdent(column);
   const t = castType(type);
   if (policy.expression !== undefined) {
-    const bad = checkSqlExpression(policy.expression);
-    if (bad) throw new RbacError('PLAN_INVALID', `masking expression is not a single SQL expression: ${bad}`);
-    return `CAST((${policy.expression.split('{value}').join(col)}) AS ${t})`;
+    const sql = rendered(policy.expression, 'mask', `the expression of masking policy ${policy.name ?? ''}`.trimEnd(), expressions, column);
+    return `CAST((${sql}) AS ${t})`;
   }
   switch (policy.mask) {
     case 'null':
@@ -154,20 +175,19 @@ export function memberOfSql(roles: readonly string[]): string {
 }
 
 /** One select-list item of the masking view. */
-export function maskedColumnSql(policy: MaskingPolicyRecord, column: string, type: string): string {
-  const masked = maskSql(policy, column, type);
+export function maskedColumnSql(policy: MaskingPolicyRecord, column: string, type: string, expressions?: ExpressionPolicy): string {
+  const masked = maskSql(policy, column, type, expressions);
   const value = policy.unmaskedFor.length ? `CASE WHEN ${memberOfSql(policy.unmaskedFor)} THEN ${quoteIdent(column)} ELSE ${masked} END` : masked;
   return `${value} AS ${quoteIdent(column)}`;
 }
 
 /** The row filter of the rules of row access policies: a role in no rule sees no rows. */
-export function rowFilterSql(policies: readonly RowAccessPolicyRecord[]): string {
+export function rowFilterSql(policies: readonly RowAccessPolicyRecord[], expressions?: ExpressionPolicy): string {
   const terms: string[] = [];
   for (const p of policies) {
     for (const r of p.rules) {
-      const bad = checkSqlExpression(r.where);
-      if (bad) throw new RbacError('PLAN_INVALID', `the where of row access policy ${p.name} is not a single SQL expression: ${bad}`);
-      if (r.roles.length) terms.push(`((${memberOfSql(r.roles)}) AND (${r.where}))`);
+      const where = whereSql(p, r.where, expressions);
+      if (r.roles.length) terms.push(`((${memberOfSql(r.roles)}) AND (${where}))`);
     }
   }
   return terms.length ? terms.join(' OR ') : 'false';
@@ -189,6 +209,8 @@ export interface ViewComment {
   /** The table's columns when the view was made (a different live list means stale). */
   columns: string[];
   masking: StoredMasking[];
+  /** Digest of the view's definition when rbac made it (enforcement.ts); absent on views made before 0.2. */
+  digest?: string;
 }
 
 /** The comment of a masking view, as JSON (parsed back by `decodeViewComment`). */
@@ -228,6 +250,8 @@ export interface PolicyComment {
   rules: { roles: string[]; where: string }[];
   /** The tool enabled row level security on the table (so it disables it when its last policy goes). */
   enabledRls: boolean;
+  /** Digest of this policy's definition when rbac made it (enforcement.ts); absent before 0.2. */
+  digest?: string;
 }
 
 export function encodePolicyComment(p: RowAccessPolicyRecord, enabledRls: boolean): string {
@@ -306,6 +330,7 @@ export function postgresPolicyProblems(desired: Desired): PlanProblem[] {
  */
 export function preparePostgresDesired(desired: Desired, live?: Live): Desired {
   const masking = desired.maskingPolicies ?? [];
+  refuseToolObjectGrants(desired, masking);
   if (!live || masking.length === 0) {
     return desired;
   }
@@ -340,6 +365,8 @@ export function preparePostgresDesired(desired: Desired, live?: Live): Desired {
 
   const grants: GrantRecord[] = [];
   const add = (g: Omit<GrantRecord, 'key'>) => grants.push(makeGrant(g));
+  // A grant option asked for on the table goes with the grants that stand in for it.
+  const opt = (g: { grantOption?: boolean }) => (g.grantOption ? { grantOption: true } : {});
   // role+table -> the column grants the role keeps on the table (to mirror onto the view)
   const viewNeeded = new Map<string, { role: string; table: ObjectRef; source?: GrantRecord['source'] }>();
   const kept: GrantRecord[] = [];
@@ -357,12 +384,12 @@ export function preparePostgresDesired(desired: Desired, live?: Live): Desired {
     const view = maskedViewRef(e.table);
     if (g.column === undefined) {
       const lt = liveTables.get(objectKey(g.object))!;
-      for (const c of lt.columns) if (!maskedFor.includes(c)) add({ role: g.role, privilege: 'select', object: g.object, column: c, source: g.source });
-      add({ role: g.role, privilege: 'select', object: view, source: g.source });
+      for (const c of lt.columns) if (!maskedFor.includes(c)) add({ role: g.role, privilege: 'select', object: g.object, column: c, source: g.source, ...opt(g) });
+      add({ role: g.role, privilege: 'select', object: view, source: g.source, ...opt(g) });
       continue;
     }
     if (maskedFor.includes(g.column)) {
-      add({ role: g.role, privilege: 'select', object: view, column: g.column, source: g.source });
+      add({ role: g.role, privilege: 'select', object: view, column: g.column, source: g.source, ...opt(g) });
       viewNeeded.set(`${g.role}\u0000${objectKey(g.object)}`, { role: g.role, table: g.object, source: g.source });
     } else {
       grants.push(g);
@@ -371,7 +398,7 @@ export function preparePostgresDesired(desired: Desired, live?: Live): Desired {
   }
   for (const g of kept) {
     if (viewNeeded.has(`${g.role}\u0000${objectKey(g.object)}`)) {
-      add({ role: g.role, privilege: 'select', object: maskedViewRef(g.object), column: g.column, source: g.source });
+      add({ role: g.role, privilege: 'select', object: maskedViewRef(g.object), column: g.column, source: g.source, ...opt(g) });
     }
   }
 
@@ -397,13 +424,38 @@ export function preparePostgresDesired(desired: Desired, live?: Live): Desired {
     schemaWide.push(except.length ? { ...w, exceptTables: except } : w);
   }
 
-  const maskingPolicies = masking.map((p) => ({ ...p, body: maskingBody(p, liveTables) }));
+  const maskingPolicies = masking.map((p) => ({ ...p, body: maskingBody(p, liveTables, desired.expressions) }));
   const rowAccessPolicies = (desired.rowAccessPolicies ?? []).map((p) => ({ ...p, body: rowAccessBody(p) }));
   return { ...desired, grants, schemaWide, maskingPolicies, rowAccessPolicies };
 }
 
+/**
+ * rbac's own objects take no grant but SELECT on a masking view: a write on the view
+ * writes through it to the table (the view runs with its owner's rights), and the
+ * `rbac` schema holds the salt of the `hash` mask.
+ */
+function refuseToolObjectGrants(desired: Desired, masking: readonly MaskingPolicyRecord[]): void {
+  const views = new Set([...maskedColumnsByTable(masking).values()].map((e) => objectKey(maskedViewRef(e.table))));
+  for (const g of desired.grants) {
+    if (g.object.kind !== 'database' && g.object.schema === TOOL_SCHEMA) {
+      throw new RbacError(
+        'PLAN_INVALID',
+        `a grant to ${g.role} names the schema ${TOOL_SCHEMA}, which rbac owns (it holds the salt of the hash mask)`,
+        `grant nothing on schema ${TOOL_SCHEMA}${g.source ? ` (${g.source.file}:${g.source.line}:${g.source.column})` : ''}`,
+      );
+    }
+    if (g.privilege !== 'select' && views.has(objectKey(g.object))) {
+      throw new RbacError(
+        'PLAN_INVALID',
+        `${g.privilege.toUpperCase()} on the masking view ${g.object.schema}.${g.object.name} to ${g.role}: masking views are read-only, a write would go through to the table with rbac's rights`,
+        `grant the write on the table instead${g.source ? ` (${g.source.file}:${g.source.line}:${g.source.column})` : ''}`,
+      );
+    }
+  }
+}
+
 /** Display body of a masking policy: the view's select item of each column. */
-export function maskingBody(p: MaskingPolicyRecord, tables: ReadonlyMap<string, LiveTable>): string {
+export function maskingBody(p: MaskingPolicyRecord, tables: ReadonlyMap<string, LiveTable>, expressions?: ExpressionPolicy): string {
   return p.columns
     .map((c) => {
       const lt = tables.get(objectKey(c.table));
@@ -411,7 +463,7 @@ export function maskingBody(p: MaskingPolicyRecord, tables: ReadonlyMap<string, 
       const type = i >= 0 ? lt?.columnTypes?.[i] : undefined;
       const where = `${c.table.schema}.${maskedViewName(c.table.name ?? '')}`;
       try {
-        return `${where}: ${type ? maskedColumnSql(p, c.column, type) : '(column type unknown)'}`;
+        return `${where}: ${type ? maskedColumnSql(p, c.column, type, expressions) : '(column type unknown)'}`;
       } catch (e) {
         return `${where}: ${(e as Error).message}`;
       }

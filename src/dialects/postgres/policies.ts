@@ -10,7 +10,7 @@
  * policies on the base table (plus the view, which filters rows itself).
  *
  * Pure: no I/O. Every identifier through quoteIdent, every person-written expression
- * through checkSqlExpression (in masking.ts).
+ * through the PostgreSQL parser (expression.ts), re-printed from its parse tree.
  */
 import { columnKey, objectKey } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
@@ -29,9 +29,12 @@ import {
   relationSql,
   rlsPolicyNames,
   rowFilterSql,
+  whereSql,
   type PgRowAccessPolicyRecord,
 } from './masking.js';
-import { quoteIdent, quoteLiteral } from './quote.js';
+import { quoteIdent } from './quote.js';
+import { stampPoliciesSql, stampViewSql } from './enforcement.js';
+import { PUBLIC_ROLE } from '../../model/types.js';
 
 /** Compile one policy change on its own (a plan of one change). */
 export function compilePostgresPolicy(change: PolicyChange, ctx: CompileContext = {}): string[] {
@@ -102,6 +105,8 @@ class PolicyCompiler {
   private readonly viewsDone = new Set<string>();
   private readonly liveViewTables: Set<string>;
   private readonly rlsEnabledHere = new Set<string>();
+  /** Tables whose FORCE switch and foreign policies this plan already handled. */
+  private readonly tableSwitchesDone = new Set<string>();
   private bootstrapped = false;
 
   constructor(changes: readonly Change[], private readonly ctx: CompileContext) {
@@ -149,6 +154,14 @@ class PolicyCompiler {
     return t;
   }
 
+  /**
+   * The row level security policies of one row access policy, and the table's switches
+   * as enforcement needs them: RLS on, FORCE off (FORCE subjects the owner, whose
+   * rights the masking view reads with, to the policies: the view would show no
+   * rows), and no policy on the table that rbac did not make (permissive policies are
+   * OR'ed, so one hand-made `USING (true)` would show every row). Each policy is
+   * stamped with the digest of its definition (enforcement.ts).
+   */
   private createRls(p: RowAccessPolicyRecord, toolEnabledBefore: boolean): string[] {
     const out: string[] = [];
     const t = relationSql(p.table);
@@ -160,20 +173,24 @@ class PolicyCompiler {
       this.rlsEnabledHere.add(k);
       enabledRls = true;
     }
+    if (!this.tableSwitchesDone.has(k)) {
+      this.tableSwitchesDone.add(k);
+      if (live.forceRowSecurity) out.push(`ALTER TABLE ${t} NO FORCE ROW LEVEL SECURITY`);
+      for (const name of live.foreignPolicies ?? []) out.push(`DROP POLICY IF EXISTS ${quoteIdent(name)} ON ${t}`);
+    }
     const names = rlsPolicyNames(p);
-    const comment = quoteLiteral(encodePolicyComment(p, enabledRls));
+    const comment = encodePolicyComment(p, enabledRls);
     p.rules.forEach((r, i) => {
       // A rule naming no role grants nothing; it still gets a policy so the reader sees it.
       const to = r.roles.length ? r.roles.map(granteeSql).join(', ') : 'CURRENT_USER';
-      const using = r.roles.length ? `(${r.where})` : 'false';
-      rowFilterSql([{ ...p, rules: [r] }]); // validates the expression
+      const using = r.roles.length ? `(${whereSql(p, r.where, this.ctx.expressions)})` : 'false';
       out.push(`CREATE POLICY ${quoteIdent(names.rules[i])} ON ${t} AS PERMISSIVE FOR SELECT TO ${to} USING ${using}`);
-      out.push(`COMMENT ON POLICY ${quoteIdent(names.rules[i])} ON ${t} IS ${comment}`);
     });
     // Row access filters reads; writes stay governed by privileges alone.
     out.push(`CREATE POLICY ${quoteIdent(names.writes[0])} ON ${t} AS PERMISSIVE FOR INSERT TO PUBLIC WITH CHECK (true)`);
     out.push(`CREATE POLICY ${quoteIdent(names.writes[1])} ON ${t} AS PERMISSIVE FOR UPDATE TO PUBLIC USING (true) WITH CHECK (true)`);
     out.push(`CREATE POLICY ${quoteIdent(names.writes[2])} ON ${t} AS PERMISSIVE FOR DELETE TO PUBLIC USING (true)`);
+    out.push(stampPoliciesSql(t, [...names.rules, ...names.writes].map((name) => ({ name, json: comment }))));
     return out;
   }
 
@@ -201,7 +218,7 @@ class PolicyCompiler {
         continue;
       }
       if (!this.bootstrapped) {
-        out.push(...bootstrapSql());
+        out.push(...bootstrapSql(this.grantees(TOOL_SCHEMA)));
         this.bootstrapped = true;
       }
       const lt = this.liveTable(table);
@@ -210,18 +227,29 @@ class PolicyCompiler {
         if (!p) return quoteIdent(c);
         const type = lt.columnTypes?.[i];
         if (!type) throw new RbacError('TARGET', `the type of column ${c} of ${k} is unknown; cannot mask it`);
-        return maskedColumnSql(p, c, type);
+        return maskedColumnSql(p, c, type, this.ctx.expressions);
       });
       for (const c of e.columns.keys()) {
         if (!lt.columns.includes(c)) throw new RbacError('PLAN_INVALID', `masked column ${c} does not exist in table ${k}`);
       }
       const rows = this.after.rowAccess.filter((p) => objectKey(p.table) === k);
-      const where = rows.length ? `\nWHERE ${rowFilterSql(rows)}` : '';
+      const where = rows.length ? `\nWHERE ${rowFilterSql(rows, this.ctx.expressions)}` : '';
       out.push(`CREATE OR REPLACE VIEW ${view} WITH (security_barrier) AS\nSELECT ${items.join(',\n       ')}\nFROM ${relationSql(table)}${where}`);
+      if (!this.tables.has(objectKey(maskedViewRef(table)))) {
+        // A new relation gets the creator's default privileges (ALTER DEFAULT
+        // PRIVILEGES): none may reach the view, whose only grants are the ones planned.
+        out.push(...this.grantees(table.schema ?? '').map((g) => `REVOKE ALL ON TABLE ${view} FROM ${granteeSql(g)}`));
+      }
       const policies = [...new Set(e.columns.values())];
-      out.push(`COMMENT ON VIEW ${view} IS ${quoteLiteral(encodeViewComment(table, lt.columns, policies))}`);
+      out.push(stampViewSql(view, encodeViewComment(table, lt.columns, policies)));
     }
     return out;
+  }
+
+  /** PUBLIC and every role that default privileges give a new relation in `schema`. */
+  private grantees(schema: string): string[] {
+    const g = this.ctx.newObjectGrantees?.[schema] ?? this.ctx.newObjectGrantees?.[''] ?? [];
+    return [PUBLIC_ROLE, ...[...g].filter((x) => x !== PUBLIC_ROLE).sort()];
   }
 }
 
@@ -229,13 +257,14 @@ class PolicyCompiler {
  * The tool's schema and its salt for `hash`, created once: a random salt that no role
  * but the tool's login (the masking views' owner) can read.
  */
-export function bootstrapSql(): string[] {
+export function bootstrapSql(grantees: readonly string[] = [PUBLIC_ROLE]): string[] {
   const s = quoteIdent(TOOL_SCHEMA);
+  const from = grantees.map(granteeSql).join(', ');
   return [
     `CREATE SCHEMA IF NOT EXISTS ${s}`,
     `REVOKE ALL ON SCHEMA ${s} FROM PUBLIC`,
     `CREATE TABLE IF NOT EXISTS ${s}.settings (salt text NOT NULL)`,
-    `REVOKE ALL ON TABLE ${s}.settings FROM PUBLIC`,
+    `REVOKE ALL ON TABLE ${s}.settings FROM ${from}`,
     `INSERT INTO ${s}.settings (salt) SELECT encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text || clock_timestamp()::text, 'UTF8')), 'hex') WHERE NOT EXISTS (SELECT 1 FROM ${s}.settings)`,
   ];
 }

@@ -9,6 +9,7 @@
  */
 import type { Dialect, NamePart } from '../types.js';
 import { RbacError } from '../../model/errors.js';
+import { postgresExpressions } from './expression.js';
 
 /** NAMEDATALEN - 1: Postgres truncates longer identifiers without an error. */
 export const PG_MAX_IDENTIFIER_BYTES = 63;
@@ -56,4 +57,5 @@ export const postgresDialect: Dialect = {
   quoteIdent,
   quoteLiteral,
   maxIdentifierBytes: PG_MAX_IDENTIFIER_BYTES,
+  expressions: postgresExpressions,
 };

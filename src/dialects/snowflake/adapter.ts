@@ -20,7 +20,8 @@ import type {
   RowAccessPolicyRecord,
 } from '../../model/types.js';
 import type { Plan } from '../../plan/types.js';
-import type { ApplyListener, ApplyResult } from '../../apply/types.js';
+import type { ExpressionPolicy } from '../../model/expressions.js';
+import type { ApplyOptions, ApplyResult } from '../../apply/types.js';
 import { applySequential } from '../apply-sequential.js';
 import { DEFAULT_RETRY, mapLimit, withRetry, type RetryPolicy } from '../concurrency.js';
 import type { Adapter, CompileContext, IntrospectScope, QueryFn, Statement } from '../types.js';
@@ -219,11 +220,13 @@ export class SnowflakeAdapter implements Adapter {
     // Attachments: one POLICY_REFERENCES call per policy the tool made, in parallel.
     const marked = [...markedMasking.map((p) => ({ t: 'masking' as const, p })), ...markedRow.map((p) => ({ t: 'row' as const, p }))];
     const refs = await mapLimit(marked, this.parallelism, (m) => this.run(sql.policyReferences(m.p.database, m.p.schema, m.p.object)));
+    // Bodies: SHOW does not list them; a body changed by hand under rbac's marker is drift.
+    const bodies = await mapLimit(marked, this.parallelism, (m) => this.run(sql.describePolicy(m.t, m.p.database, m.p.schema, m.p.object)));
     const maskingPolicies: MaskingPolicyRecord[] = [];
     const rowAccessPolicies: RowAccessPolicyRecord[] = [];
     marked.forEach((m, i) => {
-      if (m.t === 'masking') maskingPolicies.push(maskingRecordFrom(m.p as MarkedPolicy<MaskingMarker>, refs[i]));
-      else rowAccessPolicies.push(rowRecordFrom(m.p as MarkedPolicy<RowMarker>, refs[i]));
+      if (m.t === 'masking') maskingPolicies.push(maskingRecordFrom(m.p as MarkedPolicy<MaskingMarker>, refs[i], bodies[i]));
+      else rowAccessPolicies.push(rowRecordFrom(m.p as MarkedPolicy<RowMarker>, refs[i], bodies[i]));
     });
     this.lastTables = tables;
     this.lastIgnored = ignored;
@@ -240,12 +243,15 @@ export class SnowflakeAdapter implements Adapter {
     };
   }
 
-  compile(plan: Plan): Statement[] {
-    return compileSnowflakePlan(plan, { tables: this.lastTables });
+  compile(plan: Plan, opts: { expressions?: ExpressionPolicy } = {}): Statement[] {
+    return compileSnowflakePlan(plan, { tables: this.lastTables, expressions: opts.expressions });
   }
 
-  apply(statements: Statement[], opts: { onEvent?: ApplyListener; lockTimeoutMs?: number } = {}): Promise<ApplyResult> {
-    return applySequential(statements, { exec: (text) => this.run(text) }, opts.onEvent);
+  async apply(statements: Statement[], opts: ApplyOptions = {}): Promise<ApplyResult> {
+    // No lock to hold on this platform: the re-read and comparison happen right
+    // before the first statement, which is as close as it gets.
+    const run = opts.verify ? await opts.verify() : statements;
+    return applySequential(run, { exec: (text) => this.run(text) }, opts.onEvent);
   }
 
   queryCount(): number {

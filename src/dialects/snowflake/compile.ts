@@ -101,7 +101,8 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
       const plain = change.privileges.filter((p) => p !== 'ownership');
       const out: string[] = [];
       if (plain.length) {
-        out.push(`GRANT ${plain.map((p) => privilegeWord(change.object.kind, p)).join(', ')} ON ${obj} TO ROLE ${q(change.role)}`);
+        const option = change.grantOption ? ' WITH GRANT OPTION' : '';
+        out.push(`GRANT ${plain.map((p) => privilegeWord(change.object.kind, p)).join(', ')} ON ${obj} TO ROLE ${q(change.role)}${option}`);
       }
       // Ownership is a transfer; COPY CURRENT GRANTS keeps every other grant on the object.
       if (change.privileges.includes('ownership')) {
@@ -115,8 +116,11 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
       // Ownership is never revoked (see the module comment): it is left out here.
       const plain = change.privileges.filter((p) => p !== 'ownership');
       if (!plain.length) return [];
+      // Snowflake's default is RESTRICT: a grant option the role used is refused loudly
+      // (its error names the dependent grants); CASCADE only when the plan found them managed.
+      const what = change.grantOptionOnly ? 'GRANT OPTION FOR ' : '';
       return [
-        `REVOKE ${plain.map((p) => privilegeWord(change.object.kind, p)).join(', ')} ON ${snowflakeObject(change.object)} FROM ROLE ${q(change.role)}`,
+        `REVOKE ${what}${plain.map((p) => privilegeWord(change.object.kind, p)).join(', ')} ON ${snowflakeObject(change.object)} FROM ROLE ${q(change.role)}${change.cascade ? ' CASCADE' : ''}`,
       ];
     }
     case 'grantFuture':
@@ -128,7 +132,7 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
       const schema = `${q(change.schema.database)}.${q(need(change.schema.schema, 'schema'))}`;
       const privs = change.privileges.map((p) => privilegeWord('table', p)).join(', ');
       return change.kind === 'grantFuture'
-        ? [`GRANT ${privs} ON FUTURE TABLES IN SCHEMA ${schema} TO ROLE ${q(change.role)}`]
+        ? [`GRANT ${privs} ON FUTURE TABLES IN SCHEMA ${schema} TO ROLE ${q(change.role)}${change.grantOption ? ' WITH GRANT OPTION' : ''}`]
         : [`REVOKE ${privs} ON FUTURE TABLES IN SCHEMA ${schema} FROM ROLE ${q(change.role)}`];
     }
     default:

@@ -36,7 +36,7 @@ import type {
 import { decodeRoleComment, parseQualifiedName, snowflakeDialect } from './quote.js';
 import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/keys.js';
 import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
-import { decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
+import { bodyTampering, decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
 import { UNATTACHED_TABLE } from './policies.js';
 import { SNOWFLAKE_PRIVILEGES } from './compile.js';
 import { privilegeReader } from '../../model/privileges.js';
@@ -70,6 +70,9 @@ export const sql = {
       .join(', ')}) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
   maskingPoliciesInDatabase: (database: string) => `SHOW MASKING POLICIES IN DATABASE ${q(database)}`,
   rowAccessPoliciesInDatabase: (database: string) => `SHOW ROW ACCESS POLICIES IN DATABASE ${q(database)}`,
+  /** The body of one policy as Snowflake stores it (columns name, signature, return_type, body). */
+  describePolicy: (kind: 'masking' | 'row', database: string, schema: string, name: string) =>
+    `DESCRIBE ${kind === 'masking' ? 'MASKING' : 'ROW ACCESS'} POLICY ${q(database)}.${q(schema)}.${q(name)}`,
   /** Attachments of one policy, real time (ACCOUNT_USAGE.POLICY_REFERENCES lags up to 2 hours). */
   policyReferences: (database: string, schema: string, name: string) =>
     `SELECT POLICY_DB, POLICY_SCHEMA, POLICY_NAME, POLICY_KIND, REF_DATABASE_NAME, REF_SCHEMA_NAME, REF_ENTITY_NAME, REF_ENTITY_DOMAIN, REF_COLUMN_NAME, REF_ARG_COLUMN_NAMES FROM TABLE(${q(database)}.INFORMATION_SCHEMA.POLICY_REFERENCES(POLICY_NAME => ${snowflakeDialect.quoteLiteral(
@@ -126,6 +129,11 @@ function objectFromName(kind: SecurableKind, name: string, isView: boolean): Obj
   return o;
 }
 
+/** SHOW output's booleans arrive as `true`/`false` strings or booleans, depending on the driver path. */
+function yes(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+}
+
 /**
  * `SHOW GRANTS TO ROLE r` rows: created_on, privilege, granted_on, name, granted_to,
  * grantee_name, grant_option, granted_by. A `USAGE` row on `ROLE x` means r holds x
@@ -160,7 +168,10 @@ export function parseGrantsToRole(
       ignored.push({ role: grantee, privilege, grantedOn, name });
       continue;
     }
-    grants.push(makeGrant({ role: grantee, privilege: generic, object, grantedBy }));
+    const g = makeGrant({ role: grantee, privilege: generic, object, grantedBy });
+    if (yes(row.grant_option)) g.grantOption = true;
+    if (grantedBy) g.grantors = [grantedBy];
+    grants.push(g);
   }
   return { grants, memberships, ignored };
 }
@@ -211,7 +222,7 @@ export function parseFutureGrants(
       ignored.push({ role, privilege, grantedOn: `FUTURE ${grantOn}`, name });
       continue;
     }
-    futureGrants.push(makeFutureGrant({ role, privilege: generic, schema: schemaRef, objectType: 'tables' }));
+    futureGrants.push(makeFutureGrant({ role, privilege: generic, schema: schemaRef, objectType: 'tables', ...(yes(row.grant_option) ? { grantOption: true } : {}) }));
   }
   return { futureGrants, ignored };
 }
@@ -296,8 +307,16 @@ export function parseShowPolicies<K extends 'masking' | 'row'>(kind: K, rows: Ro
   return out;
 }
 
-/** POLICY_REFERENCES rows of one masking policy -> its record (columns from REF_*). */
-export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[]): MaskingPolicyRecord {
+/** The body DESCRIBE returned, when it returned one. */
+function describedBody(described: Row[] | undefined): string | undefined {
+  return described?.length ? str(described[0], 'body') : undefined;
+}
+
+/**
+ * POLICY_REFERENCES rows of one masking policy -> its record (columns from REF_*);
+ * `described` (DESCRIBE MASKING POLICY) is compared with the body digest of the marker.
+ */
+export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], described?: Row[]): MaskingPolicyRecord {
   const columns = new Map<string, ColumnRef>();
   for (const r of refs) {
     const column = str(r, 'REF_COLUMN_NAME');
@@ -317,6 +336,8 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[]): 
   };
   if (p.marker.mask !== undefined) rec.mask = p.marker.mask;
   if (p.marker.expression !== undefined) rec.expression = p.marker.expression;
+  const why = bodyTampering('masking policy', p.marker.name, p.marker.body, describedBody(described));
+  if (why) rec.tampered = [why];
   return rec;
 }
 
@@ -325,16 +346,19 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[]): 
  * table name is UNATTACHED_TABLE, so the plan differs from the configuration and the
  * policy is re-created and attached (a detached row policy never passes silently).
  */
-export function rowRecordFrom(p: MarkedPolicy<RowMarker>, refs: Row[]): RowAccessPolicyRecord {
+export function rowRecordFrom(p: MarkedPolicy<RowMarker>, refs: Row[], described?: Row[]): RowAccessPolicyRecord {
   const ref = refs.find((r) => (str(r, 'POLICY_KIND') ?? 'ROW_ACCESS_POLICY').toUpperCase() === 'ROW_ACCESS_POLICY' && str(r, 'REF_ENTITY_NAME'));
   const table = ref
     ? makeObject('table', str(ref, 'REF_DATABASE_NAME') ?? p.database, str(ref, 'REF_SCHEMA_NAME') ?? p.schema, str(ref, 'REF_ENTITY_NAME'))
     : makeObject('table', p.marker.table.database, p.marker.table.schema, UNATTACHED_TABLE);
-  return {
+  const rec: RowAccessPolicyRecord = {
     key: rowAccessPolicyKey(p.marker.name),
     name: p.marker.name,
     schema: makeObject('schema', p.database, p.schema),
     table,
     rules: p.marker.rules,
   };
+  const why = bodyTampering('row access policy', p.marker.name, p.marker.body, describedBody(described));
+  if (why) rec.tampered = [why];
+  return rec;
 }

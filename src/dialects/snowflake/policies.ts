@@ -41,7 +41,9 @@ import { columnKey, objectKey } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
 import type { ColumnRef, LiveTable, MaskFunction, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord } from '../../model/types.js';
 import { assertNever, type PolicyChange } from '../../plan/types.js';
-import { columnType, columnsUsed, encodePolicyMarker, findTable, substituteValue } from '../policy-text.js';
+import { bodyDigest, columnType, encodePolicyMarker, findTable } from '../policy-text.js';
+import { ExpressionError, NO_EXTRAS, type ExpressionPolicy, type ExpressionUse } from '../../model/expressions.js';
+import { snowflakeExpressions } from './expression.js';
 import type { CompileContext } from '../types.js';
 import { snowflakeDialect } from './quote.js';
 
@@ -109,9 +111,9 @@ function unsupportedMask(p: MaskingPolicyRecord, mask: MaskFunction, type: strin
 }
 
 /** The masked value of a built-in mask, keeping the column's type. */
-export function snowflakeMaskExpression(p: MaskingPolicyRecord, type: string): string {
+export function snowflakeMaskExpression(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
   const v = SNOWFLAKE_MASK_PARAM;
-  if (p.expression !== undefined) return substituteValue(p.expression, v);
+  if (p.expression !== undefined) return rendered(p.expression, 'mask', `the expression of masking policy ${p.name}`, expressions, v);
   const mask = need(p.mask, 'mask') as MaskFunction;
   const text = TEXT.has(type);
   switch (mask) {
@@ -140,28 +142,55 @@ export function snowflakeMaskExpression(p: MaskingPolicyRecord, type: string): s
   }
 }
 
+/** A person-written expression as it goes into a statement: re-parsed and re-printed (see expression.ts). */
+function rendered(text: string, use: ExpressionUse, what: string, expressions: ExpressionPolicy | undefined, value?: string): string {
+  try {
+    return snowflakeExpressions.render(text, use, expressions ?? NO_EXTRAS, value === undefined ? {} : { value });
+  } catch (e) {
+    if (e instanceof ExpressionError) throw new RbacError('PLAN_INVALID', `${what} is refused: ${e.message}`, 'fix the expression in the configuration');
+    throw e;
+  }
+}
+
+/** The table's columns that the rules' conditions read (as the parser saw them), in table order. */
+function columnsOf(p: RowAccessPolicyRecord, table: LiveTable, expressions?: ExpressionPolicy): { name: string; type: string | undefined }[] {
+  const wanted = new Set<string>();
+  for (const r of p.rules) {
+    try {
+      for (const c of snowflakeExpressions.check(r.where, 'where', expressions ?? NO_EXTRAS).columns) wanted.add(c);
+    } catch (e) {
+      if (e instanceof ExpressionError) throw new RbacError('PLAN_INVALID', `the where of row access policy ${p.name} is refused: ${e.message}`);
+      throw e;
+    }
+  }
+  return table.columns.flatMap((name, i) => (wanted.has(name) ? [{ name, type: table.columnTypes?.[i] }] : []));
+}
+
 const inSession = (roles: readonly string[]) => roles.map((r) => `IS_ROLE_IN_SESSION(${lit(r)})`).join(' OR ');
 
-export function snowflakeMaskingBody(p: MaskingPolicyRecord, type: string): string {
-  const masked = snowflakeMaskExpression(p, type);
+export function snowflakeMaskingBody(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
+  const masked = snowflakeMaskExpression(p, type, expressions);
   if (!p.unmaskedFor.length) return masked;
   return `CASE WHEN ${inSession(p.unmaskedFor)} THEN ${SNOWFLAKE_MASK_PARAM} ELSE ${masked} END`;
 }
 
-function maskingComment(p: MaskingPolicyRecord): string {
-  return lit(encodePolicyMarker({ policy: 'masking', name: p.name, mask: p.mask, expression: p.expression, unmaskedFor: p.unmaskedFor }));
+function maskingComment(p: MaskingPolicyRecord, body: string): string {
+  return lit(encodePolicyMarker({ policy: 'masking', name: p.name, mask: p.mask, expression: p.expression, unmaskedFor: p.unmaskedFor, body: bodyDigest(body) }));
 }
 
-function createMasking(p: MaskingPolicyRecord, type: string, orReplace: boolean): string {
-  return `CREATE ${orReplace ? 'OR REPLACE ' : ''}MASKING POLICY ${snowflakePolicyName(p.schema, p.name)} AS (${SNOWFLAKE_MASK_PARAM} ${type}) RETURNS ${type} -> ${snowflakeMaskingBody(p, type)} COMMENT = ${maskingComment(p)}`;
+function createMasking(p: MaskingPolicyRecord, type: string, orReplace: boolean, expressions?: ExpressionPolicy): string {
+  const body = snowflakeMaskingBody(p, type, expressions);
+  return `CREATE ${orReplace ? 'OR REPLACE ' : ''}MASKING POLICY ${snowflakePolicyName(p.schema, p.name)} AS (${SNOWFLAKE_MASK_PARAM} ${type}) RETURNS ${type} -> ${body} COMMENT = ${maskingComment(p, body)}`;
 }
 
+// FORCE: a column the configuration masks with this policy may carry another one
+// (replaced by hand); FORCE swaps it in one statement, so the column is never unmasked.
 const setMask = (p: MaskingPolicyRecord, c: ColumnRef) =>
-  `ALTER TABLE ${tableName(c.table)} MODIFY COLUMN ${q(c.column)} SET MASKING POLICY ${snowflakePolicyName(p.schema, p.name)}`;
+  `ALTER TABLE ${tableName(c.table)} MODIFY COLUMN ${q(c.column)} SET MASKING POLICY ${snowflakePolicyName(p.schema, p.name)} FORCE`;
 const unsetMask = (c: ColumnRef) => `ALTER TABLE ${tableName(c.table)} MODIFY COLUMN ${q(c.column)} UNSET MASKING POLICY`;
 
 /** The arguments of a row access policy: the table's columns its rules name. */
-export function rowAccessArguments(p: RowAccessPolicyRecord, tables: readonly LiveTable[] | undefined): { name: string; type: string }[] {
+export function rowAccessArguments(p: RowAccessPolicyRecord, tables: readonly LiveTable[] | undefined, expressions?: ExpressionPolicy): { name: string; type: string }[] {
   const table = findTable(tables, p.table);
   if (!table || !table.columns.length) {
     throw new RbacError(
@@ -170,7 +199,7 @@ export function rowAccessArguments(p: RowAccessPolicyRecord, tables: readonly Li
       'create the table first, then plan against the live target (a snapshot must list the table with its columns and columnTypes)',
     );
   }
-  let used = columnsUsed(p.rules, table, { identQuote: '"', fold: (w) => w.toUpperCase() });
+  let used = columnsOf(p, table, expressions);
   if (!used.length) used = [{ name: table.columns[0], type: table.columnTypes?.[0] }];
   return used.map((c) => {
     if (c.type === undefined) throw new RbacError('PLAN_INVALID', `row access policy ${p.name}: the type of column ${c.name} is unknown`, 'plan against the live target');
@@ -178,24 +207,26 @@ export function rowAccessArguments(p: RowAccessPolicyRecord, tables: readonly Li
   });
 }
 
-export function snowflakeRowBody(p: RowAccessPolicyRecord): string {
+export function snowflakeRowBody(p: RowAccessPolicyRecord, expressions?: ExpressionPolicy): string {
   if (!p.rules.length) return 'FALSE';
-  return p.rules.map((r) => `((${inSession(r.roles) || 'FALSE'}) AND (${r.where}))`).join(' OR ');
+  return p.rules.map((r) => `((${inSession(r.roles) || 'FALSE'}) AND (${rendered(r.where, 'where', `the where of row access policy ${p.name}`, expressions)}))`).join(' OR ');
 }
 
-function rowComment(p: RowAccessPolicyRecord): string {
+function rowComment(p: RowAccessPolicyRecord, body: string): string {
   return lit(
     encodePolicyMarker({
       policy: 'row',
       name: p.name,
       table: { database: p.table.database, schema: need(p.table.schema, 'schema'), name: need(p.table.name, 'table name') },
       rules: p.rules,
+      body: bodyDigest(body),
     }),
   );
 }
 
-function createRow(p: RowAccessPolicyRecord, args: { name: string; type: string }[]): string {
-  return `CREATE OR REPLACE ROW ACCESS POLICY ${snowflakePolicyName(p.schema, p.name)} AS (${args.map((a) => `${q(a.name)} ${a.type}`).join(', ')}) RETURNS BOOLEAN -> ${snowflakeRowBody(p)} COMMENT = ${rowComment(p)}`;
+function createRow(p: RowAccessPolicyRecord, args: { name: string; type: string }[], expressions?: ExpressionPolicy): string {
+  const body = snowflakeRowBody(p, expressions);
+  return `CREATE OR REPLACE ROW ACCESS POLICY ${snowflakePolicyName(p.schema, p.name)} AS (${args.map((a) => `${q(a.name)} ${a.type}`).join(', ')}) RETURNS BOOLEAN -> ${body} COMMENT = ${rowComment(p, body)}`;
 }
 
 const addRow = (p: RowAccessPolicyRecord, args: { name: string }[]) =>
@@ -209,16 +240,17 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
       const p = change.policy;
       // OR REPLACE: a policy left unattached (hand-detached, or made by an aborted
       // apply) is not reported by the reader's attachments, so it may exist.
-      return [createMasking(p, maskingSignature(p, ctx.tables), true), ...p.columns.map((c) => setMask(p, c))];
+      return [createMasking(p, maskingSignature(p, ctx.tables), true, ctx.expressions), ...p.columns.map((c) => setMask(p, c))];
     }
     case 'alterMaskingPolicy': {
       const { from, to } = change;
       const toType = maskingSignature(to, ctx.tables);
-      if (!from.columns.length) return [createMasking(to, toType, true)];
+      if (!from.columns.length) return [createMasking(to, toType, true, ctx.expressions)];
       const fromType = maskingSignature({ ...from, mask: to.mask }, ctx.tables);
       const name = snowflakePolicyName(to.schema, to.name);
       if (fromType === toType) {
-        return [`ALTER MASKING POLICY ${name} SET BODY -> ${snowflakeMaskingBody(to, toType)}`, `ALTER MASKING POLICY ${name} SET COMMENT = ${maskingComment(to)}`];
+        const body = snowflakeMaskingBody(to, toType, ctx.expressions);
+        return [`ALTER MASKING POLICY ${name} SET BODY -> ${body}`, `ALTER MASKING POLICY ${name} SET COMMENT = ${maskingComment(to, body)}`];
       }
       // Signature change: detach, replace, reattach the columns both sides keep. The
       // plan detaches dropped columns (before this change) and attaches new ones (after)
@@ -226,7 +258,7 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
       // stays attached and the REPLACE fails loudly.
       const keep = new Set(to.columns.map(columnKey));
       const kept = from.columns.filter((c) => keep.has(columnKey(c)));
-      return [...kept.map(unsetMask), createMasking(to, toType, true), ...kept.map((c) => setMask(to, c))];
+      return [...kept.map(unsetMask), createMasking(to, toType, true, ctx.expressions), ...kept.map((c) => setMask(to, c))];
     }
     case 'dropMaskingPolicy': {
       const p = change.policy;
@@ -238,19 +270,20 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
       return [unsetMask(change.column)];
     case 'createRowAccessPolicy': {
       const p = change.policy;
-      const args = rowAccessArguments(p, ctx.tables);
-      return [createRow(p, args), addRow(p, args)];
+      const args = rowAccessArguments(p, ctx.tables, ctx.expressions);
+      return [createRow(p, args, ctx.expressions), addRow(p, args)];
     }
     case 'alterRowAccessPolicy': {
       const { from, to } = change;
-      const toArgs = rowAccessArguments(to, ctx.tables);
+      const toArgs = rowAccessArguments(to, ctx.tables, ctx.expressions);
       const name = snowflakePolicyName(to.schema, to.name);
-      if (!attached(from)) return [createRow(to, toArgs), addRow(to, toArgs)];
-      const fromArgs = rowAccessArguments({ ...from, table: to.table }, ctx.tables);
+      if (!attached(from)) return [createRow(to, toArgs, ctx.expressions), addRow(to, toArgs)];
+      const fromArgs = rowAccessArguments({ ...from, table: to.table }, ctx.tables, ctx.expressions);
       if (JSON.stringify(fromArgs) === JSON.stringify(toArgs)) {
-        return [`ALTER ROW ACCESS POLICY ${name} SET BODY -> ${snowflakeRowBody(to)}`, `ALTER ROW ACCESS POLICY ${name} SET COMMENT = ${rowComment(to)}`];
+        const body = snowflakeRowBody(to, ctx.expressions);
+        return [`ALTER ROW ACCESS POLICY ${name} SET BODY -> ${body}`, `ALTER ROW ACCESS POLICY ${name} SET COMMENT = ${rowComment(to, body)}`];
       }
-      return [dropRowFromTable(from), createRow(to, toArgs), addRow(to, toArgs)];
+      return [dropRowFromTable(from), createRow(to, toArgs, ctx.expressions), addRow(to, toArgs)];
     }
     case 'dropRowAccessPolicy': {
       const p = change.policy;

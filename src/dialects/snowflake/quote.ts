@@ -12,6 +12,7 @@
  */
 import { RbacError } from '../../model/errors.js';
 import type { Dialect, NamePart } from '../types.js';
+import { snowflakeExpressions } from './expression.js';
 
 export const SNOWFLAKE_MAX_IDENTIFIER_BYTES = 255;
 
@@ -38,6 +39,10 @@ export const snowflakeDialect: Dialect = {
     return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
   },
   maxIdentifierBytes: SNOWFLAKE_MAX_IDENTIFIER_BYTES,
+  // A getter: expression.ts builds its parser from this object (an import cycle resolved at use).
+  get expressions() {
+    return snowflakeExpressions;
+  },
 };
 
 /**
