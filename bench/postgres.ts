@@ -3,8 +3,9 @@
  * the URL's user must be able to create databases and roles). Each run works in a
  * database and roles of its own and drops them afterwards.
  *
- * - introspection of 200 roles, 5,000 tables and 200,000 grants: target ≤ 10 s, with a
- *   query count that does not grow with roles and tables;
+ * - introspection of 200 roles, 5,000 tables and 200,000 grants in one database plus a
+ *   second database of the same server (200 tables): target ≤ 10 s, with a query count
+ *   per database that does not grow with roles and tables (printed per database);
  * - applying 100,000 grants from nothing, against `psql -1 -f` of the same statements:
  *   target ≤ 1.3 × psql's time.
  */
@@ -52,9 +53,9 @@ async function freshDb(url: string, name: string): Promise<string> {
   return withDb(url, name);
 }
 
-async function cleanup(url: string, name: string): Promise<void> {
+async function cleanup(url: string, name: string, ...more: string[]): Promise<void> {
   await admin(url, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    for (const n of [name, ...more]) await c.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`);
     await dropBenchRoles(c);
   });
 }
@@ -63,7 +64,10 @@ export async function benchIntrospection(): Promise<Record<string, unknown>> {
   const url = serverUrl();
   if (!url) return { name: 'postgres-introspection', skipped: 'set RBAC_BENCH_PG_URL (or RBAC_TEST_PG_URL) to a PostgreSQL server' };
   const db = `${PREFIX}introspect`;
+  const research = `${PREFIX}introspect_research`;
+  await admin(url, (c) => c.query(`DROP DATABASE IF EXISTS "${research}" WITH (FORCE)`));
   const dbUrl = await freshDb(url, db);
+  await admin(url, (c) => c.query(`CREATE DATABASE "${research}"`));
   try {
     const t0 = performance.now();
     await admin(dbUrl, async (c) => {
@@ -83,17 +87,31 @@ export async function benchIntrospection(): Promise<Record<string, unknown>> {
         await c.query(`GRANT USAGE ON SCHEMA s${r % 50} TO ${role}; ${schemas.map((s) => `GRANT SELECT ON ALL TABLES IN SCHEMA ${s} TO ${role};`).join(' ')}`);
       }
     });
+    // The second database: 10 schemas x 20 tables, SELECT for 50 of the roles.
+    await admin(withDb(url, research), async (c) => {
+      for (let s = 0; s < 10; s++) {
+        await c.query(`DO $$ BEGIN
+          CREATE SCHEMA r${s};
+          FOR t IN 0..19 LOOP EXECUTE format('CREATE TABLE r${s}.%I (id int)', 't' || t); END LOOP;
+        END $$`);
+        for (let r = 0; r < 50; r++) await c.query(`GRANT USAGE ON SCHEMA r${s} TO "${PREFIX}r${r}"; GRANT SELECT ON ALL TABLES IN SCHEMA r${s} TO "${PREFIX}r${r}"`);
+      }
+    });
     const setupMs = performance.now() - t0;
-    const adapter = await createPostgresAdapter({ url: dbUrl, databaseMap: { ehr: db } });
+    const adapter = await createPostgresAdapter({ url: dbUrl, databaseMap: { ehr: db, research } });
     try {
       const scope = {
         roles: Array.from({ length: 200 }, (_, r) => `${PREFIX}r${r}`),
         users: [],
-        databases: ['ehr'],
-        schemas: Array.from({ length: 50 }, (_, s) => ({ database: 'ehr', schema: `s${s}` })),
+        databases: ['ehr', 'research'],
+        schemas: [
+          ...Array.from({ length: 50 }, (_, s) => ({ database: 'ehr', schema: `s${s}` })),
+          ...Array.from({ length: 10 }, (_, s) => ({ database: 'research', schema: `r${s}` })),
+        ],
         includePublic: true,
       };
       const q0 = adapter.queryCount();
+      const byDb0 = adapter.queryCountsByDatabase();
       const t1 = performance.now();
       const live = await adapter.introspect(scope);
       const ms = performance.now() - t1;
@@ -103,6 +121,7 @@ export async function benchIntrospection(): Promise<Record<string, unknown>> {
         tables: live.tables.length,
         grants: live.grants.length,
         queries: adapter.queryCount() - q0,
+        queriesPerDatabase: Object.fromEntries(Object.entries(adapter.queryCountsByDatabase()).map(([k, v]) => [k, v - (byDb0[k] ?? 0)])),
         ms: Math.round(ms),
         setupMs: Math.round(setupMs),
         targetMs: 10_000,
@@ -112,7 +131,7 @@ export async function benchIntrospection(): Promise<Record<string, unknown>> {
       await adapter.close();
     }
   } finally {
-    await cleanup(url, db);
+    await cleanup(url, db, research);
   }
 }
 

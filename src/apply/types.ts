@@ -7,7 +7,26 @@
  * transactional platform a failure rolls everything back, so `applied` is empty and
  * `rolledBack` is true.
  */
-import type { Statement } from '../dialects/types.js';
+
+/** One SQL statement and the change it implements. */
+export interface Statement {
+  sql: string;
+  /** Index of the change in `plan.changes`. */
+  changeIndex: number;
+  /**
+   * PostgreSQL: the logical database whose connection runs it (objects of a database
+   * are granted from inside it). Absent for what lives in the cluster's shared
+   * catalogs (roles, memberships, grants on a database) and on other platforms.
+   */
+  database?: string;
+  /**
+   * PostgreSQL, several databases: a role must exist (committed) before another
+   * database's transaction can grant to it, and can only be dropped once every
+   * database's revokes are committed. `createRole` statements run first in their own
+   * transaction, `dropRole` last; absent: with the database's other statements.
+   */
+  phase?: 'createRole' | 'dropRole';
+}
 
 export type ApplyEvent =
   | { type: 'lock'; holder?: string }

@@ -12,7 +12,7 @@ import { loadProject } from '../config/load.js';
 import type { Project } from '../config/project.js';
 import { resolveTarget, type ResolvedTarget } from '../config/targets.js';
 import { openAdapter } from '../dialects/registry.js';
-import type { Adapter, Dialect, IntrospectScope, Statement } from '../dialects/types.js';
+import type { Adapter, Dialect, Statement } from '../dialects/types.js';
 import { RbacError } from '../model/errors.js';
 import type { Desired, Live, Platform } from '../model/types.js';
 import { plan as computePlan } from '../plan/plan.js';

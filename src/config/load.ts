@@ -7,11 +7,12 @@ import { createHash } from 'node:crypto';
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { anyPlatformPrivileges, COLUMN_PRIVILEGES } from '../model/privileges.js';
-import { PLATFORMS, type Platform, type Privilege, type SecurableKind, type SourceLocation } from '../model/types.js';
+import { anyPlatformKinds, anyPlatformWords } from '../dialects/catalogs.js';
+import { KIND_PLURALS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, kindOfPlural, kindWords } from '../model/kinds.js';
+import { PLATFORMS, type Platform, type SecurableKind, type SourceLocation } from '../model/types.js';
 import type { NamePart } from '../dialects/types.js';
 import { diag, sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
-import { formatPath, isPublicName, neutralId, parsePart, parsePath, suggestion } from './names.js';
+import { formatPath, isGlobPart, isPublicName, neutralId, parsePart, parsePath, splitSignature, suggestion } from './names.js';
 import {
   emptyProject,
   ROOT_FILE,
@@ -605,18 +606,19 @@ class Builder {
     if (!role || on?.t !== 'map') return undefined;
     let object: ObjectName | undefined;
     let objectSource = on.loc;
-    for (const kind of ['table', 'view', 'schema', 'database'] as const) {
+    for (const kind of anyPlatformKinds()) {
       const text = str(on, kind);
       if (text === undefined) continue;
-      const parts = parsePath(text);
+      const { path, signature } = SIGNATURE_KINDS.has(kind) ? splitSignature(text) : { path: text, signature: undefined };
+      const parts = parsePath(path, { glob: true });
       if (!parts) return undefined;
       objectSource = scalarLoc(on, kind);
-      const sk: SecurableKind = kind === 'view' ? 'table' : kind;
-      object = { kind: sk, parts, isView: kind === 'view' };
+      object = { kind, parts, glob: parts.some(isGlobPart), ...(signature ? { signature } : {}) };
     }
     if (!object) return undefined;
     const columns = get(on, 'columns') ? names(on, 'columns') : undefined;
-    const objects = str(on, 'objects') === 'tables' ? ('tables' as const) : undefined;
+    const objectWords = get(on, 'objects') ? items(on, 'objects').filter((v) => v.t === 'scalar').map((v) => String((v as { value: unknown }).value)) : undefined;
+    const objects = objectWords?.map((w) => kindOfPlural(w)).filter((k): k is SecurableKind => k !== undefined);
     const privileges: GrantDef['privileges'] = [];
     for (const v of items(g, 'privileges')) {
       if (v.t === 'scalar') privileges.push({ word: String(v.value) as PrivilegeWord, source: v.loc });
@@ -629,7 +631,8 @@ class Builder {
       object,
       objectSource,
       columns,
-      objects,
+      ...(objects ? { objects, objectsSource: scalarLoc(on, 'objects') } : {}),
+      future: bool(on, 'future') ?? true,
       ...(get(g, 'platforms') ? { platforms: items(g, 'platforms').filter((v) => v.t === 'scalar').map((v) => String(v.value) as Platform) } : {}),
       ...(bool(g, 'grant_option') ? { grantOption: true, grantOptionSource: scalarLoc(g, 'grant_option') } : {}),
       reason: str(g, 'reason'),
@@ -700,7 +703,7 @@ class Builder {
       for (const platform of g.platforms ?? PLATFORMS) {
         for (const pw of new Set(g.privileges.map((p) => p.word))) {
           for (const c of cols) {
-            const id = [platform, neutralId([g.role]), pw, g.object.kind, neutralId(g.object.parts), c, g.objects ?? ''].join('|');
+            const id = [platform, neutralId([g.role]), pw, g.object.kind, neutralId(g.object.parts), (g.object.signature ?? []).join(','), c, (g.objects ?? []).join(',')].join('|');
             const first = seen.get(id);
             if (first && first !== g.source) {
               overlap.push(pw);
@@ -713,7 +716,7 @@ class Builder {
         this.err(
           'duplicate-grant',
           g.source,
-          `grant of ${[...new Set(overlap)].join(', ')} on ${g.object.isView ? 'view' : g.object.kind} ${formatPath(g.object.parts)} to ${show(g.role)} is already defined at ${fmtLoc(firstAt)}`,
+          `grant of ${[...new Set(overlap)].join(', ')} on ${kindWords(g.object.kind)} ${formatPath(g.object.parts)} to ${show(g.role)} is already defined at ${fmtLoc(firstAt)}`,
           'remove one of the two entries',
         );
       }
@@ -730,18 +733,45 @@ class Builder {
     for (const rp of this.p.rowAccessPolicies) for (const a of rp.allow) for (const r of a.roles) if (!isPublicName(r.name)) roleRef(r, `row access policy ${show(rp.name)}`);
   }
 
+  /**
+   * Platform-neutral checks of a grant's shape and words: columns only on relations,
+   * `objects:` only on a schema or database, a routine named with its argument types
+   * (unless its name is a glob), and each word known on some platform for the kind (or
+   * for each kind `objects:` lists). The target's own words are checked by toDesired.
+   */
   private checkPrivileges(g: GrantDef): void {
-    let allowed: readonly Privilege[];
+    const shape = KIND_SHAPES[g.object.kind];
+    if (g.columns && !RELATION_KINDS.has(g.object.kind)) {
+      this.err('bad-value', g.objectSource, `columns: applies to tables and views, not to a ${kindWords(g.object.kind)}`, 'remove columns:, or name the table');
+      return;
+    }
+    if (g.objects && shape !== 'schema' && shape !== 'database') {
+      this.err('bad-value', g.objectsSource ?? g.objectSource, `objects: applies to a schema or a database, not to a ${kindWords(g.object.kind)}`, 'name the schema or database whose objects the grant reaches');
+      return;
+    }
+    if (g.objects && shape === 'schema' && g.objects.includes('schema')) {
+      this.err('bad-value', g.objectsSource ?? g.objectSource, 'objects: schemas applies to a database', 'write on: { database: ..., objects: [schemas] }');
+      return;
+    }
+    if (SIGNATURE_KINDS.has(g.object.kind) && g.object.signature === undefined && !g.object.glob) {
+      this.err(
+        'bad-value',
+        g.objectSource,
+        `the ${kindWords(g.object.kind)} ${formatPath(g.object.parts)} is named without its argument types`,
+        `argument types are part of a routine's name: write it as ${formatPath(g.object.parts)}(text, integer), or () for none`,
+      );
+      return;
+    }
+    const kinds = g.objects ?? [g.object.kind];
+    let allowed: string[];
     let what: string;
     if (g.columns) {
-      allowed = COLUMN_PRIVILEGES;
+      allowed = anyPlatformWords(g.object.kind, { column: true });
       what = 'columns';
-    } else if (g.objects === 'tables') {
-      allowed = anyPlatformPrivileges('table');
-      what = 'the tables of a schema';
     } else {
-      allowed = anyPlatformPrivileges(g.object.kind);
-      what = g.object.isView ? 'a view' : `a ${g.object.kind}`;
+      // Every listed kind must take the word: one entry is one set of privileges.
+      allowed = kinds.map((k) => anyPlatformWords(k)).reduce((a, b) => a.filter((w) => b.includes(w)));
+      what = g.objects ? `the ${kinds.map((k) => KIND_PLURALS[k]).join(' and ')} of a ${g.object.kind}` : `a ${kindWords(g.object.kind)}`;
     }
     const seen = new Set<string>();
     for (const p of g.privileges) {
@@ -752,11 +782,12 @@ class Builder {
       seen.add(p.word);
       if (p.word === 'all') continue;
       if (!allowed.includes(p.word)) {
+        const schemaWord = g.object.kind === 'table' && !g.columns && (p.word === 'usage' || p.word === 'create');
         this.err(
           'bad-privilege',
           p.source,
-          `privilege ${p.word} does not apply to ${what}`,
-          `privileges on ${what}: ${allowed.join(', ')}${g.object.kind === 'table' && !g.columns && (p.word === 'usage' || p.word === 'create') ? ` (${p.word} is a schema privilege: on: { schema: ${formatPath(g.object.parts.slice(0, 2))} })` : ''}`,
+          `privilege ${p.word} does not apply to ${what}${suggestion(p.word, allowed)}`,
+          `privileges on ${what}: ${allowed.join(', ')}${schemaWord ? ` (${p.word} is a schema privilege: on: { schema: ${formatPath(g.object.parts.slice(0, 2))} })` : ''}`,
         );
       }
     }

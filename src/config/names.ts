@@ -16,6 +16,11 @@ const BARE = String.raw`[\p{L}_][\p{L}\p{N}_$]*`;
 /** A quoted part: no control characters, at least one character, `""` for a quote. */
 const QUOTED = String.raw`"(?:[^"\u0000-\u001f\u007f]|"")+"`;
 const PART = `(?:${BARE}|${QUOTED})`;
+/** A bare part may hold globs (`*`, `?`) where an object is named: `ehr.snowplow_*`, `ehr.reporting.*_v`. */
+const BARE_GLOB = String.raw`[\p{L}_*?][\p{L}\p{N}_$*?]*`;
+const GPART = `(?:${BARE_GLOB}|${QUOTED})`;
+/** A routine's argument types in parentheses: `(text)`, `(integer, "My Type")`, `()`. */
+const SIGNATURE = String.raw`\((?:[^()\u0000]|\([^()\u0000]*\))*\)`;
 
 /** JSON-Schema `pattern` strings (ECMA-262 with the `u` flag). */
 export const NAME_PATTERNS = {
@@ -29,7 +34,53 @@ export const NAME_PATTERNS = {
   column: `^${PART}\\.${PART}\\.${PART}\\.${PART}$`,
   /** Map keys and target names: a plain identifier (no quoting). */
   key: '^[A-Za-z_][A-Za-z0-9_-]*$',
+  /** Where a grant names an object, globs may stand in bare parts. */
+  globDatabase: `^${GPART}$`,
+  globSchema: `^${GPART}\\.${GPART}$`,
+  globObject: `^${GPART}\\.${GPART}\\.${GPART}$`,
+  globInDatabase: `^${GPART}\\.${GPART}$`,
+  /** A routine: database.schema.name(argument types); a glob name may leave the types out. */
+  globRoutine: `^${GPART}\\.${GPART}\\.${GPART}(?:${SIGNATURE})?$`,
 } as const;
+
+/** Whether a bare part is a glob (holds `*` or `?`); quoted parts are always literal. */
+export function isGlobPart(p: NamePart): boolean {
+  return !p.quoted && /[*?]/.test(p.text);
+}
+
+/**
+ * Split `ehr.util.zip3(text, integer)` into its path and its argument types as
+ * written (`['text', 'integer']`); types are split at top-level commas, outside quotes
+ * and parentheses (`numeric(10,2)` stays one). No parentheses: no signature.
+ */
+export function splitSignature(text: string): { path: string; signature?: string[] } {
+  let inQuote = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') inQuote = !inQuote;
+    if (ch === '(' && !inQuote) {
+      const inner = text.slice(i + 1, text.endsWith(')') ? -1 : undefined);
+      const types: string[] = [];
+      let depth = 0;
+      let q = false;
+      let cur = '';
+      for (const c of inner) {
+        if (c === '"') q = !q;
+        if (!q && c === '(') depth++;
+        if (!q && c === ')') depth--;
+        if (!q && depth === 0 && c === ',') {
+          types.push(cur.trim());
+          cur = '';
+          continue;
+        }
+        cur += c;
+      }
+      if (cur.trim() !== '' || types.length) types.push(cur.trim());
+      return { path: text.slice(0, i), signature: types };
+    }
+  }
+  return { path: text };
+}
 
 const compiled = new Map<string, RegExp>();
 export function testPattern(pattern: string, s: string): boolean {
@@ -46,10 +97,10 @@ export function testPattern(pattern: string, s: string): boolean {
  * callers validate with NAME_PATTERNS first, so undefined means a programming error
  * upstream or unvalidated input.
  */
-export function parsePath(text: string): NamePart[] | undefined {
+export function parsePath(text: string, opts: { glob?: boolean } = {}): NamePart[] | undefined {
   const parts: NamePart[] = [];
   let i = 0;
-  const bare = new RegExp(`^${BARE}`, 'u');
+  const bare = new RegExp(`^${opts.glob ? BARE_GLOB : BARE}`, 'u');
   for (;;) {
     if (text[i] === '"') {
       let j = i + 1;

@@ -43,16 +43,19 @@ export interface RoleDef {
 }
 
 /**
- * An object path as written: `parts` has 1 (database), 2 (schema) or 3 (table/view)
- * parts, matching `kind`.
+ * An object as a grant names it: `parts` as the kind's shape has them (1 for a
+ * database, 2 for a schema or an object of the database, 3 for an object in a schema),
+ * `signature` a routine's argument types as written, `glob` when a bare part holds `*`
+ * or `?` (expanded against the live objects at plan time).
  */
 export interface ObjectName {
   kind: SecurableKind;
   parts: NamePart[];
-  isView: boolean;
+  signature?: string[];
+  glob: boolean;
 }
 
-/** A privilege word of a grant: a closed privilege or `all` (expanded by toDesired). */
+/** A privilege word of a grant: a catalog word or alias, or `all` (expanded by toDesired). */
 export type PrivilegeWord = Privilege | 'all';
 
 /**
@@ -70,7 +73,11 @@ export interface GrantDef {
   object: ObjectName;
   objectSource: SourceLocation;
   columns?: NameRef[];
-  objects?: 'tables';
+  /** `objects:`: every object of these kinds in the schema or database. */
+  objects?: SecurableKind[];
+  objectsSource?: SourceLocation;
+  /** With `objects:`, also future objects (default true). */
+  future: boolean;
   /** Only on these platforms; undefined: every platform. */
   platforms?: Platform[];
   /** `grant_option: true`: WITH GRANT OPTION. */

@@ -7,8 +7,9 @@
  * The node kinds are deliberately few (string, integer, boolean, list, object, map,
  * variants); each has exactly one JSON Schema translation below.
  */
-import { PLATFORMS } from '../model/types.js';
-import { ALL_PRIVILEGES } from '../model/privileges.js';
+import { PLATFORMS, type SecurableKind } from '../model/types.js';
+import { KIND_PLURALS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, kindWords, type KindShape } from '../model/kinds.js';
+import { allPrivilegeWords, anyPlatformKinds } from '../dialects/catalogs.js';
 import { NAME_PATTERNS } from './names.js';
 
 interface Described {
@@ -46,6 +47,8 @@ export interface ListNode extends Described {
   type: 'list';
   items: SchemaNode;
   minItems?: number;
+  /** One item may be written alone, without the list (`objects: tables`). */
+  acceptScalar?: boolean;
 }
 /**
  * A YAML mapping with fixed keys. `exactlyOne` lists keys of which exactly one must be
@@ -154,8 +157,8 @@ export const AUTHENTICATORS = ['SNOWFLAKE_JWT', 'SNOWFLAKE', 'OAUTH', 'EXTERNALB
 /** Snowflake authentication method; decides which credential key is required. */
 export type Authenticator = (typeof AUTHENTICATORS)[number];
 
-/** What a grant's `privileges` list may hold: the closed privilege list plus `all`. */
-export const PRIVILEGE_WORDS: readonly string[] = [...ALL_PRIVILEGES, 'all'];
+/** What a grant's `privileges` list may hold: every platform's words for every kind, plus `all`. */
+export const PRIVILEGE_WORDS: readonly string[] = [...allPrivilegeWords(), 'all'];
 
 const phiCategory = str('A Safe Harbor identifier category.', { enum: PHI_CATEGORIES, enumLabel: 'PHI category' });
 
@@ -327,37 +330,51 @@ export const ROLES_FILE: ObjectNode = obj('roles/*.yaml: users and roles.', {
 
 const columnsNode = list(columnName, 'Grant on these columns only (column-level grant).', 1);
 
+/** How a grant names an object of each shape (globs allowed in bare parts). */
+const SHAPE_PATTERNS: Record<KindShape, { pattern: string; label: string; how: string }> = {
+  database: { pattern: NAME_PATTERNS.globDatabase, label: 'a database name', how: 'the database name' },
+  schema: { pattern: NAME_PATTERNS.globSchema, label: 'a schema path (database.schema)', how: 'database.schema' },
+  'in-schema': { pattern: NAME_PATTERNS.globObject, label: 'an object path (database.schema.name)', how: 'database.schema.name' },
+  'in-database': { pattern: NAME_PATTERNS.globInDatabase, label: 'a path (database.name)', how: 'database.name' },
+};
+
+/** The `objects:` words: every kind some platform has inside a schema, plus schemas. */
+const OBJECT_WORDS = anyPlatformKinds()
+  .filter((k) => k === 'schema' || KIND_SHAPES[k] === 'in-schema')
+  .map((k) => KIND_PLURALS[k]);
+
+const objectsNode: ListNode = {
+  type: 'list',
+  description:
+    'Grant on every object of these kinds in the container, existing and future (`future: false`: existing only); compared object by object, never re-applied. `tables` reaches every relation, as `table:` does. A single word may stand alone.',
+  items: str('A kind of object.', { enum: OBJECT_WORDS, enumLabel: 'kind of object' }),
+  minItems: 1,
+  acceptScalar: true,
+};
+const futureNode = bool('With objects: also the objects created later (the platform\'s default privileges or future grants).', true);
+
+function onVariant(kind: SecurableKind): ObjectNode {
+  const shape = KIND_SHAPES[kind];
+  const sp = SIGNATURE_KINDS.has(kind)
+    ? { pattern: NAME_PATTERNS.globRoutine, label: 'a routine with its argument types (database.schema.name(types))', how: 'database.schema.name(argument types), e.g. ehr.util.zip3(text)' }
+    : SHAPE_PATTERNS[shape];
+  const props: Record<string, SchemaNode> = {
+    [kind]: str(`The ${kindWords(kind)} as ${sp.how}; \`*\` and \`?\` in a bare part match several.`, { pattern: sp.pattern, patternLabel: sp.label, isName: true }),
+  };
+  if (RELATION_KINDS.has(kind)) props.columns = columnsNode;
+  if (shape === 'database' || shape === 'schema') {
+    props.objects = objectsNode;
+    props.future = futureNode;
+  }
+  const what = kind === 'table' ? 'A table (or any relation: a view, a materialized view).' : `A ${kindWords(kind)}.`;
+  return obj(what, props, [kind]);
+}
+
 const onNode: VariantsNode = {
   type: 'variants',
-  description: 'The securable: exactly one of table, view, schema, database.',
+  description: `The securable: exactly one of ${anyPlatformKinds().join(', ')}.`,
   by: 'presence',
-  variants: {
-    table: obj('A table.', { table: tablePath('table'), columns: columnsNode }, ['table']),
-    view: obj('A view.', { view: tablePath('view'), columns: columnsNode }, ['view']),
-    schema: obj(
-      'A schema, or with objects: tables every table in it (existing and future).',
-      {
-        schema: str('The schema as database.schema.', {
-          pattern: NAME_PATTERNS.schema,
-          patternLabel: 'a schema path (database.schema)',
-          isName: true,
-        }),
-        objects: str('Grant on every table in the schema, existing and future.', { enum: ['tables'] }),
-      },
-      ['schema'],
-    ),
-    database: obj(
-      'A database (Snowflake database, Databricks catalog, Postgres logical database).',
-      {
-        database: str('The database name.', {
-          pattern: NAME_PATTERNS.part,
-          patternLabel: 'a database name',
-          isName: true,
-        }),
-      },
-      ['database'],
-    ),
-  },
+  variants: Object.fromEntries(anyPlatformKinds().map((k) => [k, onVariant(k)])),
 };
 
 const grantNode = obj(
@@ -479,6 +496,10 @@ function toJson(n: SchemaNode): Json {
     case 'list': {
       const o: Json = { type: 'array', ...base, items: toJson(n.items) };
       if (n.minItems !== undefined) o.minItems = n.minItems;
+      if (n.acceptScalar) {
+        const { description, ...arr } = o;
+        return { description, oneOf: [toJson(n.items), arr] };
+      }
       return o;
     }
     case 'object': {

@@ -285,6 +285,11 @@ function checkString(ctx: Ctx, n: YNode | null, s: StringNode, path: string, at?
 }
 
 function checkList(ctx: Ctx, n: YNode | null, s: ListNode, path: string): LList | undefined {
+  // A list that also takes one item alone (`objects: tables`, the v1 form).
+  if (s.acceptScalar && isScalar(n)) {
+    const v = check(ctx, n, s.items, path);
+    return v ? { t: 'list', items: [v], loc: loc(ctx, n) } : undefined;
+  }
   if (!isSeq(n)) return wrongType(ctx, n, s, path);
   const items: LValue[] = [];
   n.items.forEach((item, i) => {

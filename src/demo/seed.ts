@@ -84,6 +84,16 @@ CREATE TABLE billing.claims (
 CREATE TABLE billing.payments (
   payment_id int PRIMARY KEY, claim_id int NOT NULL REFERENCES billing.claims,
   amount numeric(12,2) NOT NULL, paid_at timestamptz NOT NULL, account_number text);
+-- Invoice numbers the loader draws with nextval().
+CREATE SEQUENCE billing.invoice_seq START 100000;
+-- Reporting: aggregates without identifiers, for dashboards.
+CREATE SCHEMA reporting;
+CREATE VIEW reporting.encounters_by_facility AS
+  SELECT facility_id, date_trunc('month', admitted_at) AS month, encounter_type, count(*) AS encounters
+  FROM clinical.encounters GROUP BY 1, 2, 3;
+-- De-identification helpers the analysts call (Safe Harbor: the first three ZIP digits).
+CREATE SCHEMA util;
+CREATE FUNCTION util.zip3(zip text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT left(zip, 3) $$;
 `;
 
 function pad(n: number, w: number): string {
@@ -165,8 +175,10 @@ export function demoSql(opts: SeedOptions = {}): string {
     `GRANT SELECT ON clinical.encounters TO ${role('clinical_analyst')};`,
     // a privilege beyond the job (analysts never delete);
     `GRANT DELETE ON clinical.encounters TO ${role('clinical_analyst')};`,
-    // and PHI readable by every role.
+    // PHI readable by every role;
     `GRANT SELECT ON clinical.patients TO PUBLIC;`,
+    // and a grant option made by hand: the analyst could pass diagnoses on to anyone.
+    `GRANT SELECT ON clinical.diagnoses TO ${role('clinical_analyst')} WITH GRANT OPTION;`,
   ].join('\n');
 }
 

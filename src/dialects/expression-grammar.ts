@@ -80,7 +80,7 @@ export interface ExpressionDialect {
   /** The platform's name, for messages. */
   readonly label: string;
   /** Folding and quoting: every identifier and string the printer emits goes through it. */
-  readonly sql: Dialect;
+  readonly sql: Omit<Dialect, 'expressions'>;
   /** A bare identifier; must be sticky (`y` flag). */
   readonly bareIdentifier: RegExp;
   /** The character that opens and closes a quoted identifier (doubled inside). */

@@ -12,11 +12,10 @@ import { assertNever, type Change, type Plan, type PlanProblem } from '../plan/t
 import { compileDatabricksPlan } from './databricks/compile.js';
 import { databricksDialect } from './databricks/quote.js';
 import { databricksUnsupported, prepareDatabricksDesired } from './databricks/unsupported.js';
-import { compilePostgres } from './postgres/compile.js';
 import { postgresDialect } from './postgres/quote.js';
 import { loadPostgresParser } from './postgres/expression.js';
 import { postgresPolicyProblems, preparePostgresDesired } from './postgres/masking.js';
-import { compilePostgresPlan } from './postgres/policies.js';
+import { compilePostgres, compilePostgresPlan } from './postgres/compile.js';
 import { compileSnowflake } from './snowflake/compile.js';
 import { snowflakeDialect } from './snowflake/quote.js';
 import type { Adapter, CompileContext, Compiler, Dialect, Statement } from './types.js';

@@ -13,7 +13,7 @@
  */
 import { RbacError } from '../model/errors.js';
 import { makeFutureGrant, makeGrant, makeMembership, maskingPolicyKey, rowAccessPolicyKey } from '../model/keys.js';
-import { isPrivilege } from '../model/privileges.js';
+import { ALL_KINDS, KIND_SHAPES, SIGNATURE_KINDS } from '../model/kinds.js';
 import {
   MASK_FUNCTIONS,
   PLATFORMS,
@@ -44,7 +44,7 @@ function sortKeys(v: unknown): unknown {
 }
 
 const byKey = <T>(f: (x: T) => string) => (a: T, b: T) => (f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0);
-const objKey = (o: ObjectRef) => JSON.stringify([o.kind, o.database, o.schema ?? '', o.name ?? '']);
+const objKey = (o: ObjectRef) => JSON.stringify([o.kind, o.database, o.schema ?? '', o.name ?? '', o.signature ?? '']);
 
 export function writeSnapshot(live: Live): string {
   const doc = {
@@ -56,6 +56,8 @@ export function writeSnapshot(live: Live): string {
     futureGrants: [...live.futureGrants].sort(byKey((f) => f.key)).map(({ source: _s, ...f }) => f),
     schemas: [...live.schemas].sort(byKey(objKey)),
     tables: [...live.tables].sort(byKey((t) => objKey(t.object))),
+    // Every object of every kind in one array (0.2): what `objects:` and globs expand against.
+    objects: live.objects ? [...live.objects].sort(byKey(objKey)) : undefined,
     databases: live.databases,
     currentUser: live.currentUser,
     // Omitted when empty, so snapshots of platforms without policies stay as they were.
@@ -66,6 +68,7 @@ export function writeSnapshot(live: Live): string {
     // Omitted when empty, like the policies: what rbac owns and what default
     // privileges give its new objects (PostgreSQL).
     toolObjects: live.toolObjects?.length ? [...live.toolObjects].sort() : undefined,
+    extensionObjects: live.extensionObjects?.length ? [...live.extensionObjects].sort() : undefined,
     dependentGrants: live.dependentGrants?.length ? [...live.dependentGrants].sort(byKey((g) => g.key)).map(({ source: _s, ...g }) => g) : undefined,
     newObjectGrantees: live.newObjectGrantees && Object.values(live.newObjectGrantees).some((g) => g.length) ? live.newObjectGrantees : undefined,
   };
@@ -91,24 +94,39 @@ function s(v: unknown, path: string): string {
 function optS(v: unknown, path: string): string | undefined {
   return v === undefined ? undefined : s(v, path);
 }
+/** A privilege word: snake_case, as the catalogs write them (which kind takes it is the planner's check). */
 function priv(v: unknown, path: string): Privilege {
-  if (typeof v !== 'string' || !isPrivilege(v)) fail(path, `must be a privilege (got ${JSON.stringify(v)})`);
+  // `all` is the configuration's shorthand, expanded before anything is recorded: never a privilege.
+  if (typeof v !== 'string' || !/^[a-z][a-z0-9_]*$/.test(v) || v === 'all') fail(path, `must be a privilege in snake_case (got ${JSON.stringify(v)})`);
   return v;
 }
-function objectRef(v: unknown, path: string, kind?: ObjectRef['kind']): ObjectRef {
+/**
+ * An object reference of any kind, with the parts its shape has. v1 snapshots wrote a
+ * view as `{"kind": "table", "isView": true}`: read as kind `view`.
+ */
+function objectRef(v: unknown, path: string, kinds?: readonly ObjectRef['kind'][]): ObjectRef {
   const o = obj(v, path);
-  const k = o.kind;
-  if (k !== 'database' && k !== 'schema' && k !== 'table') fail(`${path}.kind`, 'must be database, schema or table');
-  if (kind && k !== kind) fail(`${path}.kind`, `must be ${kind}`);
-  const ref: ObjectRef = { kind: k, database: s(o.database, `${path}.database`) };
-  if (k !== 'database') ref.schema = s(o.schema, `${path}.schema`);
-  if (k === 'table') ref.name = s(o.name, `${path}.name`);
+  let k = o.kind as ObjectRef['kind'];
+  if (!ALL_KINDS.includes(k)) fail(`${path}.kind`, `must be one of ${ALL_KINDS.join(', ')}`);
   if (o.isView !== undefined) {
     if (typeof o.isView !== 'boolean') fail(`${path}.isView`, 'must be a boolean');
-    if (o.isView) ref.isView = true;
+    if (o.isView && k === 'table') k = 'view';
   }
+  if (kinds && !kinds.includes(k)) fail(`${path}.kind`, `must be ${kinds.join(' or ')}`);
+  const ref: ObjectRef = { kind: k, database: s(o.database, `${path}.database`) };
+  const shape = KIND_SHAPES[k];
+  if (shape === 'schema' || shape === 'in-schema') ref.schema = s(o.schema, `${path}.schema`);
+  if (shape === 'in-schema' || shape === 'in-database') ref.name = s(o.name, `${path}.name`);
+  if (SIGNATURE_KINDS.has(k)) {
+    const sig = s(o.signature, `${path}.signature`);
+    if (!/^\(.*\)$/.test(sig)) fail(`${path}.signature`, 'must be the argument types in parentheses, e.g. "(text)"');
+    ref.signature = sig;
+  } else if (o.signature !== undefined) fail(`${path}.signature`, `is only for ${[...SIGNATURE_KINDS].join(' and ')}`);
   return ref;
 }
+
+const RELATIONS = ['table', 'view', 'materialized_view'] as const;
+const FUTURE_TYPES = ['tables', 'sequences', 'functions', 'types', 'schemas'] as const;
 
 export function readSnapshot(text: string): Live {
   let raw: unknown;
@@ -162,21 +180,22 @@ export function readSnapshot(text: string): Live {
   const grants = arr(d.grants, 'grants').map((g, i) => grant(g, `grants[${i}]`));
   const futureGrants = arr(d.futureGrants, 'futureGrants').map((f, i) => {
     const o = obj(f, `futureGrants[${i}]`);
-    if (o.objectType !== 'tables') fail(`futureGrants[${i}].objectType`, 'must be tables');
+    const objectType = o.objectType as (typeof FUTURE_TYPES)[number];
+    if (!FUTURE_TYPES.includes(objectType)) fail(`futureGrants[${i}].objectType`, `must be one of ${FUTURE_TYPES.join(', ')}`);
     return makeFutureGrant({
       role: s(o.role, `futureGrants[${i}].role`),
       privilege: priv(o.privilege, `futureGrants[${i}].privilege`),
-      schema: objectRef(o.schema, `futureGrants[${i}].schema`, 'schema'),
-      objectType: 'tables',
+      schema: objectRef(o.schema, `futureGrants[${i}].schema`, ['schema', 'database']),
+      objectType,
       ...(o.forRole !== undefined ? { forRole: s(o.forRole, `futureGrants[${i}].forRole`) } : {}),
       ...(bool(o.grantOption, `futureGrants[${i}].grantOption`) ? { grantOption: true } : {}),
     });
   });
-  const schemas = arr(d.schemas, 'schemas').map((x, i) => objectRef(x, `schemas[${i}]`, 'schema'));
+  const schemas = arr(d.schemas, 'schemas').map((x, i) => objectRef(x, `schemas[${i}]`, ['schema']));
   const tables: LiveTable[] = arr(d.tables, 'tables').map((t, i) => {
     const o = obj(t, `tables[${i}]`);
     const columns = arr(o.columns, `tables[${i}].columns`).map((c, j) => s(c, `tables[${i}].columns[${j}]`));
-    const table: LiveTable = { object: objectRef(o.object, `tables[${i}].object`, 'table'), columns };
+    const table: LiveTable = { object: objectRef(o.object, `tables[${i}].object`, RELATIONS), columns };
     const owner = optS(o.owner, `tables[${i}].owner`);
     if (owner !== undefined) table.owner = owner;
     if (o.columnTypes !== undefined) {
@@ -197,11 +216,11 @@ export function readSnapshot(text: string): Live {
     const rec: MaskingPolicyRecord = {
       key: maskingPolicyKey(name),
       name,
-      schema: objectRef(o.schema, `${at}.schema`, 'schema'),
+      schema: objectRef(o.schema, `${at}.schema`, ['schema']),
       unmaskedFor: strings(o.unmaskedFor, `${at}.unmaskedFor`),
       columns: arr(o.columns, `${at}.columns`).map((c, j) => {
         const co = obj(c, `${at}.columns[${j}]`);
-        return { table: objectRef(co.table, `${at}.columns[${j}].table`, 'table'), column: s(co.column, `${at}.columns[${j}].column`) };
+        return { table: objectRef(co.table, `${at}.columns[${j}].table`, RELATIONS), column: s(co.column, `${at}.columns[${j}].column`) };
       }),
     };
     if (o.mask !== undefined) {
@@ -220,8 +239,8 @@ export function readSnapshot(text: string): Live {
     const rec: RowAccessPolicyRecord = {
       key: rowAccessPolicyKey(name),
       name,
-      schema: objectRef(o.schema, `${at}.schema`, 'schema'),
-      table: objectRef(o.table, `${at}.table`, 'table'),
+      schema: objectRef(o.schema, `${at}.schema`, ['schema']),
+      table: objectRef(o.table, `${at}.table`, RELATIONS),
       rules: arr(o.rules, `${at}.rules`).map((x, j) => {
         const ro = obj(x, `${at}.rules[${j}]`);
         return { roles: strings(ro.roles, `${at}.rules[${j}].roles`), where: s(ro.where, `${at}.rules[${j}].where`) };
@@ -242,7 +261,9 @@ export function readSnapshot(text: string): Live {
   }
   const currentUser = optS(d.currentUser, 'currentUser');
   if (currentUser !== undefined) live.currentUser = currentUser;
+  if (d.objects !== undefined) live.objects = arr(d.objects, 'objects').map((x, i) => objectRef(x, `objects[${i}]`));
   if (d.toolObjects !== undefined) live.toolObjects = strings(d.toolObjects, 'toolObjects');
+  if (d.extensionObjects !== undefined) live.extensionObjects = strings(d.extensionObjects, 'extensionObjects');
   if (d.dependentGrants !== undefined) live.dependentGrants = arr(d.dependentGrants, 'dependentGrants').map((g, i) => grant(g, `dependentGrants[${i}]`));
   if (d.newObjectGrantees !== undefined) {
     const m = obj(d.newObjectGrantees, 'newObjectGrantees');

@@ -5,6 +5,7 @@
  * the canonical Live model), driver.ts (the minimal query seam over the real driver),
  * and adapter.ts (introspect, apply under a lock).
  */
+import type { Statement } from '../apply/types.js';
 import type { Change } from '../plan/types.js';
 import type { MaskingPolicyRecord, Platform, RowAccessPolicyRecord } from '../model/types.js';
 
@@ -30,14 +31,16 @@ export interface Dialect {
    * reaches a statement without it.
    */
   expressions: import('../model/expressions.js').ExpressionParser;
+  /**
+   * A routine's argument types as the configuration writes them -> the canonical
+   * signature the reader produces for the same routine (`(text, integer)`). Throws on a
+   * type the dialect cannot read.
+   */
+  canonicalSignature(types: readonly string[]): string;
 }
 
-/** One SQL statement and the change it implements. */
-export interface Statement {
-  sql: string;
-  /** Index of the change in `plan.changes`. */
-  changeIndex: number;
-}
+/** One SQL statement and the change it implements (defined with what apply runs: apply/types.ts). */
+export type { Statement } from '../apply/types.js';
 
 /** Compile context: what a compiler needs beyond the change itself. */
 export interface CompileContext {
@@ -58,6 +61,8 @@ export interface CompileContext {
   livePolicies?: { masking: readonly MaskingPolicyRecord[]; rowAccess: readonly RowAccessPolicyRecord[] };
   /** Postgres: Live.newObjectGrantees, revoked from the objects rbac creates. */
   newObjectGrantees?: Readonly<Record<string, readonly string[]>>;
+  /** Postgres, several databases: Live.newObjectGranteesByDatabase (logical database -> schema -> grantees). */
+  newObjectGranteesByDatabase?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
   /** What custom SQL may use beyond the built-in safe list (`expressions:` of rbac.yaml); none when absent. */
   expressions?: import('../model/expressions.js').ExpressionPolicy;
 }
@@ -81,6 +86,11 @@ export interface IntrospectScope {
   schemas: { database: string; schema: string }[];
   /** Read grants held by PUBLIC on objects in the schemas in scope. */
   includePublic: boolean;
+  /**
+   * Logical databases whose every schema is read (a database-wide `objects:`, a glob
+   * over schema names): their schemas are not known before the target is read.
+   */
+  wholeDatabases?: string[];
 }
 
 /** Read and write access to one target. Adapters own all I/O. */

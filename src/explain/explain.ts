@@ -8,7 +8,8 @@
  */
 import type { Dialect } from '../dialects/types.js';
 import { objectKey, objectPath } from '../model/keys.js';
-import type { Desired, GrantRecord, Live, ObjectRef, SourceLocation } from '../model/types.js';
+import { ALL_KINDS, kindWords, RELATION_KINDS } from '../model/kinds.js';
+import type { Desired, GrantRecord, Live, ObjectRef, SecurableKind, SourceLocation } from '../model/types.js';
 import { PUBLIC_ROLE } from '../model/types.js';
 import { columnKey, grantsByRole, maskedFor, roleGraph, rolePaths, type Classification } from '../review/access.js';
 
@@ -51,7 +52,7 @@ export function targetOf(parts: string[]): ExplainTarget {
 }
 
 function statementOf(g: GrantRecord): string {
-  const kind = g.object.kind === 'table' && g.object.isView ? 'VIEW' : g.object.kind.toUpperCase();
+  const kind = kindWords(g.object.kind).toUpperCase();
   const col = g.column !== undefined ? ` (${g.column})` : '';
   return `GRANT ${g.privilege.toUpperCase()} ON ${kind} ${objectPath(g.object)}${col}`;
 }
@@ -89,7 +90,7 @@ export function explain(opts: {
   for (const w of desired.schemaWide) if (w.source) wide.set(`${w.role}\u0000${w.privilege}\u0000${objectKey(w.schema)}`, w.source);
   const sourceOf = (g: GrantRecord): SourceLocation | undefined => {
     const s = sources.get(g.key);
-    if (s || g.object.kind !== 'table') return s;
+    if (s || !RELATION_KINDS.has(g.object.kind)) return s;
     return wide.get(`${g.role}\u0000${g.privilege}\u0000${objectKey({ kind: 'schema', database: g.object.database, schema: g.object.schema })}`);
   };
 
@@ -100,14 +101,14 @@ export function explain(opts: {
       lines.push({ path, grant: g, statement: statementOf(g), source: sourceOf(g) });
     }
   }
-  const order = { database: 0, schema: 1, table: 2 } as const;
-  lines.sort((a, b) => a.path.length - b.path.length || order[a.grant.object.kind] - order[b.grant.object.kind] || (a.statement < b.statement ? -1 : 1));
+  const order = (k: SecurableKind) => ALL_KINDS.indexOf(k);
+  lines.sort((a, b) => a.path.length - b.path.length || order(a.grant.object.kind) - order(b.grant.object.kind) || (a.statement < b.statement ? -1 : 1));
 
   const known = live.roles.some((r) => r.name === principal) || graph.has(principal) || desired.roles.some((r) => r.name === principal);
   const out: Explanation = { principal, known, target, lines, missing: [] };
   const o = target.object;
-  if (o && o.kind === 'table') {
-    const select = lines.some((l) => l.grant.object.kind === 'table' && l.grant.privilege === 'select');
+  if (o && RELATION_KINDS.has(o.kind)) {
+    const select = lines.some((l) => RELATION_KINDS.has(l.grant.object.kind) && l.grant.privilege === 'select');
     const usage = lines.some((l) => l.grant.object.kind === 'schema' && l.grant.privilege === 'usage');
     if (!select) out.missing.push(`no SELECT on ${objectPath(o)}${target.column ? ` or its column ${target.column}` : ''} reaches ${principal}`);
     if (!usage) out.missing.push(`no USAGE on schema ${objectPath({ kind: 'schema', database: o.database, schema: o.schema })} reaches ${principal}`);

@@ -11,11 +11,13 @@
  *
  * Pure part: `buildExport(live, opts)` turns a Live state into files and warnings.
  */
+import { KIND_SHAPES, RELATION_KINDS, kindOfPlural } from '../model/kinds.js';
+import { catalogFor } from '../dialects/catalogs.js';
 import type { Dialect, QueryFn } from '../dialects/types.js';
-import { grantKey, makeGrant, objectKey, schemaOf } from '../model/keys.js';
-import type { Live, ObjectRef, Privilege } from '../model/types.js';
+import { grantKey, makeGrant, objectKey } from '../model/keys.js';
+import type { FutureObjectType, Live, ObjectRef, Privilege, SecurableKind } from '../model/types.js';
 import { PUBLIC_ROLE } from '../model/types.js';
-import { ALL_PRIVILEGES } from '../model/privileges.js';
+import { comparePrivileges, matchesOf, privilegeDef } from '../model/catalog.js';
 
 /** Roles to export: non-login, not `pg_*`, not superuser, not the current user; optional LIKE pattern. */
 export const LIST_ROLES_SQL = `
@@ -85,15 +87,17 @@ export function configPart(name: string, dialect: Dialect): string {
   return bare ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
+/** An object's path as the configuration writes it, by its kind's shape; a routine with its signature. */
 function objectPathConfig(o: ObjectRef, dialect: Dialect): string {
   const parts = [o.database];
-  if (o.kind !== 'database') parts.push(o.schema!);
-  if (o.kind === 'table') parts.push(o.name!);
-  return parts.map((p) => configPart(p, dialect)).join('.');
+  const shape = KIND_SHAPES[o.kind];
+  if (shape === 'schema' || shape === 'in-schema') parts.push(o.schema!);
+  if (shape === 'in-schema' || shape === 'in-database') parts.push(o.name!);
+  const path = parts.map((p) => configPart(p, dialect)).join('.');
+  return o.signature === undefined ? path : `${path}${o.signature}`;
 }
 
-const PRIV_ORDER = new Map<Privilege, number>(ALL_PRIVILEGES.map((p, i) => [p, i]));
-const sortPrivs = (ps: Iterable<Privilege>) => [...new Set(ps)].sort((a, b) => PRIV_ORDER.get(a)! - PRIV_ORDER.get(b)!);
+const sortPrivs = (ps: Iterable<Privilege>) => [...new Set(ps)].sort(comparePrivileges);
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 interface GrantEntry {
@@ -102,6 +106,7 @@ interface GrantEntry {
   on: string;
   sortKey: string;
   file: string;
+  grantOption?: boolean;
 }
 
 export function buildExport(live: Live, opts: BuildExportOptions): ExportResult {
@@ -163,89 +168,95 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
   if (live.platform === 'postgres') {
     for (const m of live.maskingPolicies ?? []) {
       for (const c of m.columns) {
-        const view: ObjectRef = { kind: 'table', database: c.table.database, schema: c.table.schema, name: `${c.table.name}_masked` };
+        const view: ObjectRef = { kind: 'view', database: c.table.database, schema: c.table.schema, name: `${c.table.name}_masked` };
         maskedViews.set(objectKey(view), c.table);
       }
     }
   }
   const liveGrants = maskedViews.size
     ? live.grants.map((g) => {
-        const base = g.object.kind === 'table' ? maskedViews.get(objectKey(g.object)) : undefined;
+        const base = RELATION_KINDS.has(g.object.kind) ? maskedViews.get(objectKey(g.object)) : undefined;
         return base ? makeGrant({ role: g.role, privilege: g.privilege, object: base, column: g.column }) : g;
       })
     : live.grants;
 
   // --- grants ------------------------------------------------------------------------
-  // Schema-wide (`objects: tables`) where a future grant for the planner's creator
-  // exists and every live table of the schema already holds the privilege.
+  // `objects:` where a future grant (default privilege) exists for exactly the planner's
+  // creators; the live objects of the container it reaches are then covered by it (the
+  // planner expands it onto them), and those that lack the privilege are named.
+  const catalog = catalogFor(live.platform);
   const creators = new Set(opts.futureGrantCreators);
-  const tablesBySchema = new Map<string, ObjectRef[]>();
-  for (const t of live.tables) {
-    if (maskedViews.has(objectKey(t.object))) continue; // the tool's views are not configuration
-    const k = objectKey(schemaOf(t.object));
-    (tablesBySchema.get(k) ?? tablesBySchema.set(k, []).get(k)!).push(t.object);
-  }
+  const skip = new Set([...maskedViews.keys(), ...(live.extensionObjects ?? []), ...(live.toolObjects ?? [])]);
+  const objects = (live.objects ?? [...live.schemas, ...live.tables.map((t) => t.object)]).filter((o) => !skip.has(objectKey(o)));
+  const inContainer = (container: ObjectRef, kinds: ReadonlySet<SecurableKind>) =>
+    objects.filter((o) => kinds.has(o.kind) && o.database === container.database && (container.kind === 'database' || (KIND_SHAPES[o.kind] === 'in-schema' && o.schema === container.schema)));
   const grantKeys = new Set(liveGrants.map((g) => g.key));
   const covered = new Set<string>();
   const entries: GrantEntry[] = [];
-  const futureBy = new Map<string, { role: string; schema: ObjectRef; privs: Set<Privilege>; creators: Set<string> }>();
+  const futureBy = new Map<string, { role: string; schema: ObjectRef; type: FutureObjectType; privilege: Privilege; grantOption: boolean; creators: Set<string> }>();
   for (const f of live.futureGrants) {
-    const k = `${f.role}\u0000${objectKey(f.schema)}\u0000${f.privilege}`;
+    if (f.role !== PUBLIC_ROLE && !exported.has(f.role)) continue;
+    if (f.role === PUBLIC_ROLE && !opts.includePublic) continue;
+    const k = `${f.role}\u0000${objectKey(f.schema)}\u0000${f.objectType}\u0000${f.privilege}\u0000${f.grantOption ? 1 : 0}`;
     let e = futureBy.get(k);
-    if (!e) futureBy.set(k, (e = { role: f.role, schema: f.schema, privs: new Set([f.privilege]), creators: new Set() }));
+    if (!e) futureBy.set(k, (e = { role: f.role, schema: f.schema, type: f.objectType, privilege: f.privilege, grantOption: f.grantOption === true, creators: new Set() }));
     if (f.forRole !== undefined) e.creators.add(f.forRole);
   }
-  const schemaWide = new Map<string, { role: string; schema: ObjectRef; privs: Privilege[] }>();
+  const wide = new Map<string, { role: string; schema: ObjectRef; type: FutureObjectType; grantOption: boolean; privs: Privilege[] }>();
   for (const e of futureBy.values()) {
-    const [p] = [...e.privs];
+    const p = e.privilege;
+    const where = e.schema.kind === 'database' ? `database ${e.schema.database}` : `schema ${e.schema.schema}`;
     const expected = [...creators];
     const allCreators = expected.length > 0 && expected.every((c) => e.creators.has(c)) && [...e.creators].every((c) => creators.has(c));
     if (!allCreators) {
       warnings.push(
-        `future ${p.toUpperCase()} on tables in schema ${e.schema.schema} for ${e.role} is set for creator(s) ${[...e.creators].join(', ') || '(none)'}, ` +
+        `future ${p.toUpperCase()} on ${e.type} in ${where} for ${e.role} is set for creator(s) ${[...e.creators].join(', ') || '(none)'}, ` +
           `not exactly the planned creator(s) ${expected.join(', ') || '(none)'}: not expressible, the plan will change it`,
       );
       continue;
     }
-    const tables = tablesBySchema.get(objectKey(e.schema)) ?? [];
-    const missing = tables.filter((t) => !grantKeys.has(grantKey(e.role, p, t)));
+    const kind = kindOfPlural(e.type)!;
+    const reached = inContainer(e.schema, new Set(matchesOf(catalog, kind))).filter((o) => privilegeDef(catalog, o.kind, p));
+    const missing = reached.filter((o) => !grantKeys.has(grantKey(e.role, p, o)));
     if (missing.length) {
-      warnings.push(`future ${p.toUpperCase()} on tables in schema ${e.schema.schema} for ${e.role}, but ${missing.length} existing table(s) lack it: exported as objects: tables, the plan will grant on them`);
+      warnings.push(`future ${p.toUpperCase()} on ${e.type} in ${where} for ${e.role}, but ${missing.length} existing object(s) lack it: exported as objects: ${e.type}, the plan will grant on them`);
     }
-    for (const t of tables) covered.add(grantKey(e.role, p, t));
-    const sk = `${e.role}\u0000${objectKey(e.schema)}`;
-    const w = schemaWide.get(sk) ?? schemaWide.set(sk, { role: e.role, schema: e.schema, privs: [] }).get(sk)!;
+    for (const o of reached) covered.add(grantKey(e.role, p, o));
+    const wk = `${e.role}\u0000${objectKey(e.schema)}\u0000${e.type}\u0000${e.grantOption ? 1 : 0}`;
+    const w = wide.get(wk) ?? wide.set(wk, { role: e.role, schema: e.schema, type: e.type, grantOption: e.grantOption, privs: [] }).get(wk)!;
     w.privs.push(p);
   }
-  for (const w of schemaWide.values()) {
+  for (const w of wide.values()) {
     entries.push({
       role: w.role,
       privileges: sortPrivs(w.privs),
-      on: `{ schema: ${yamlStr(objectPathConfig(w.schema, d))}, objects: tables }`,
-      sortKey: `${w.schema.schema}\u0000${w.role}\u00000`,
+      on: `{ ${w.schema.kind}: ${yamlStr(objectPathConfig(w.schema, d))}, objects: ${w.type} }`,
+      sortKey: `${w.schema.schema ?? ''}\u0000${w.role}\u00000${w.type}`,
       file: fileFor(w.schema),
+      grantOption: w.grantOption,
     });
   }
 
-  // Table-level grants grouped by (role, object); column grants by (role, table, privilege),
-  // then privileges with the same column list are merged into one entry.
-  const tableLevel = new Map<string, { role: string; object: ObjectRef; privs: Privilege[] }>();
-  const columnLevel = new Map<string, { role: string; object: ObjectRef; priv: Privilege; cols: string[] }>();
+  // Object-level grants grouped by (role, object, grant option); column grants by (role,
+  // table, privilege), then privileges with the same column list are merged into one entry.
+  const tableLevel = new Map<string, { role: string; object: ObjectRef; privs: Privilege[]; grantOption: boolean }>();
+  const columnLevel = new Map<string, { role: string; object: ObjectRef; priv: Privilege; cols: string[]; grantOption: boolean }>();
   const seenGrant = new Set<string>();
   for (const g of liveGrants) {
     if (covered.has(g.key) || seenGrant.has(g.key)) continue;
     seenGrant.add(g.key);
     if (g.role !== PUBLIC_ROLE && !exported.has(g.role)) continue;
     if (g.role === PUBLIC_ROLE && !opts.includePublic) continue;
+    const go = g.grantOption === true;
     if (g.column === undefined) {
-      const k = `${g.role}\u0000${objectKey(g.object)}`;
-      (tableLevel.get(k) ?? tableLevel.set(k, { role: g.role, object: g.object, privs: [] }).get(k)!).privs.push(g.privilege);
+      const k = `${g.role}\u0000${objectKey(g.object)}\u0000${go ? 1 : 0}`;
+      (tableLevel.get(k) ?? tableLevel.set(k, { role: g.role, object: g.object, privs: [], grantOption: go }).get(k)!).privs.push(g.privilege);
     } else {
-      const k = `${g.role}\u0000${objectKey(g.object)}\u0000${g.privilege}`;
-      (columnLevel.get(k) ?? columnLevel.set(k, { role: g.role, object: g.object, priv: g.privilege, cols: [] }).get(k)!).cols.push(g.column);
+      const k = `${g.role}\u0000${objectKey(g.object)}\u0000${g.privilege}\u0000${go ? 1 : 0}`;
+      (columnLevel.get(k) ?? columnLevel.set(k, { role: g.role, object: g.object, priv: g.privilege, cols: [], grantOption: go }).get(k)!).cols.push(g.column);
     }
   }
-  const kindWord = (o: ObjectRef) => (o.kind === 'table' ? (o.isView ? 'view' : 'table') : o.kind);
+  const kindWord = (o: ObjectRef) => o.kind;
   for (const t of tableLevel.values()) {
     entries.push({
       role: t.role,
@@ -253,13 +264,14 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
       on: `{ ${kindWord(t.object)}: ${yamlStr(objectPathConfig(t.object, d))} }`,
       sortKey: sortKeyOf(t.object, t.role, '1'),
       file: fileFor(t.object),
+      grantOption: t.grantOption,
     });
   }
-  const merged = new Map<string, { role: string; object: ObjectRef; privs: Privilege[]; cols: string[] }>();
+  const merged = new Map<string, { role: string; object: ObjectRef; privs: Privilege[]; cols: string[]; grantOption: boolean }>();
   for (const c of columnLevel.values()) {
     const cols = [...c.cols].sort(cmp);
-    const k = `${c.role}\u0000${objectKey(c.object)}\u0000${cols.join('\u0000')}`;
-    (merged.get(k) ?? merged.set(k, { role: c.role, object: c.object, privs: [], cols }).get(k)!).privs.push(c.priv);
+    const k = `${c.role}\u0000${objectKey(c.object)}\u0000${cols.join('\u0000')}\u0000${c.grantOption ? 1 : 0}`;
+    (merged.get(k) ?? merged.set(k, { role: c.role, object: c.object, privs: [], cols, grantOption: c.grantOption }).get(k)!).privs.push(c.priv);
   }
   for (const c of merged.values()) {
     entries.push({
@@ -268,6 +280,7 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
       on: `{ ${kindWord(c.object)}: ${yamlStr(objectPathConfig(c.object, d))}, columns: [${c.cols.map(q).join(', ')}] }`,
       sortKey: sortKeyOf(c.object, c.role, `2${c.cols.join(',')}`),
       file: fileFor(c.object),
+      grantOption: c.grantOption,
     });
   }
 
@@ -281,6 +294,7 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
       lines.push(`  - role: ${roleName(e.role)}`);
       lines.push(`    privileges: [${e.privileges.join(', ')}]`);
       lines.push(`    on: ${e.on}`);
+      if (e.grantOption) lines.push('    grant_option: true');
     }
     files[file] = lines.join('\n') + '\n';
   }
@@ -327,7 +341,7 @@ function policiesYaml(live: Live, d: Dialect): string[] {
 }
 
 function fileFor(o: ObjectRef): string {
-  if (o.kind === 'database') return 'grants/database.yaml';
+  if (o.schema === undefined) return 'grants/database.yaml';
   const safe = (o.schema ?? 'schema').replace(/[^A-Za-z0-9_-]/g, '_') || 'schema';
   return `grants/${safe}.yaml`;
 }

@@ -10,6 +10,7 @@
  * memberships that the configuration does not hold are added with origin `live`, so
  * the result is what a role can read now or after the next apply, whichever is more.
  */
+import { RELATION_KINDS } from '../model/kinds.js';
 import type { Project } from '../config/project.js';
 import type { MaskFunction, PhiCategory } from '../config/schema.js';
 import type { NamePart } from '../dialects/types.js';
@@ -161,7 +162,7 @@ export function buildAccessModel(input: AccessInput): AccessModel {
   const schemaOfTable = (o: ObjectRef) => makeObject('schema', o.database, o.schema);
   for (const g of desired.grants) {
     desiredKeys.add(g.key);
-    if (g.object.kind !== 'table') continue;
+    if (!RELATION_KINDS.has(g.object.kind)) continue;
     const t = addTable(g.object);
     if (g.column !== undefined) t.columns.add(g.column);
     grants.push(tableGrant(g.role, g.privilege, g.object, g.column, 'config', g.source));
@@ -191,7 +192,7 @@ export function buildAccessModel(input: AccessInput): AccessModel {
       for (const c of t.columns) e.columns.add(c);
     }
     for (const g of live.grants) {
-      if (!inScope(g.role) || desiredKeys.has(g.key) || g.object.kind !== 'table') continue;
+      if (!inScope(g.role) || desiredKeys.has(g.key) || !RELATION_KINDS.has(g.object.kind)) continue;
       if (wideKeys.has(wideKey(g.role, g.privilege, schemaOfTable(g.object)))) continue;
       const t = addTable(g.object);
       if (g.column !== undefined) t.columns.add(g.column);

@@ -13,6 +13,7 @@ import type { Project, RoleDef } from '../config/project.js';
 import type { PhiCategory } from '../config/schema.js';
 import { formatPath } from '../config/names.js';
 import { makeObject, objectKey, objectPath } from '../model/keys.js';
+import { KIND_PLURALS, kindWords, RELATION_KINDS } from '../model/kinds.js';
 import { PUBLIC_ROLE, type Desired, type Live, type ObjectRef, type SourceLocation } from '../model/types.js';
 import {
   buildAccessModel,
@@ -209,7 +210,7 @@ function roleRules(project: Project, add: Add): void {
 
 function grantShapeRules(project: Project, desired: Desired, live: Live | undefined, add: Add): void {
   for (const g of project.grants) {
-    const on = `${g.objects === 'tables' ? 'every table of schema' : g.object.isView ? 'view' : g.object.kind} ${formatPath(g.object.parts)}`;
+    const on = `${g.objects ? `every ${g.objects.map((k) => KIND_PLURALS[k].replace(/_/g, ' ')).join(' and ')} of ${g.object.kind}` : kindWords(g.object.kind)} ${formatPath(g.object.parts)}`;
     const privs = g.privileges.map((p) => p.word).join(', ');
     if (g.isPublic) add('public-grant', g.roleSource, `grant of ${privs} on ${on} to PUBLIC (every role and user)`);
     for (const p of g.privileges) {
@@ -221,13 +222,16 @@ function grantShapeRules(project: Project, desired: Desired, live: Live | undefi
   const wide = new Set(desired.schemaWide.map((w) => `${w.role}|${w.privilege}|${objectKey(w.schema)}`));
   for (const g of live.grants) {
     if (g.role !== PUBLIC_ROLE || desiredKeys.has(g.key)) continue;
-    if (g.object.kind === 'table' && wide.has(`${g.role}|${g.privilege}|${objectKey(makeObject('schema', g.object.database, g.object.schema))}`)) continue;
+    if (RELATION_KINDS.has(g.object.kind) && wide.has(`${g.role}|${g.privilege}|${objectKey(makeObject('schema', g.object.database, g.object.schema))}`)) continue;
     const col = g.column === undefined ? '' : ` column ${g.column}`;
     add('public-grant', ROOT, `live grant of ${g.privilege.toUpperCase()} on ${g.object.kind} ${objectPath(g.object)}${col} to PUBLIC (not in the configuration)`, 'revoke it (`rbac apply` does with manage_public: true), then grant to a named role');
   }
   for (const f of live.futureGrants) {
     if (f.role !== PUBLIC_ROLE || desiredKeys.has(f.key) || wide.has(`${f.role}|${f.privilege}|${objectKey(f.schema)}`)) continue;
-    add('public-grant', ROOT, `live future grant of ${f.privilege.toUpperCase()} on tables of schema ${objectPath(f.schema)} to PUBLIC (not in the configuration)`, 'revoke it (`rbac apply` does with manage_public: true), then grant to a named role');
+    const where = `${f.objectType} ${f.schema.kind === 'database' ? 'anywhere in database' : 'of schema'} ${objectPath(f.schema)}${f.forRole ? ` created by ${f.forRole}` : ''}`;
+    // PostgreSQL's built-in defaults: PUBLIC executes every new function and uses every new type.
+    const builtin = f.schema.kind === 'database' && (f.objectType === 'functions' || f.objectType === 'types') ? ' (PostgreSQL grants this to PUBLIC by default)' : '';
+    add('public-grant', ROOT, `live future grant of ${f.privilege.toUpperCase()} on ${where} to PUBLIC${builtin} (not in the configuration)`, 'revoke it (`rbac apply` does with manage_public: true where the configuration grants on that kind), then grant to a named role');
   }
 }
 
@@ -278,12 +282,13 @@ function unclassifiedRule(
   const schemaLoc = new Map<string, SourceLocation>();
   for (const g of project.grants) {
     const parts = g.object.parts.map(fold);
-    if (g.objects === 'tables') {
+    if (g.objects) {
+      if (g.object.kind !== 'schema' || g.object.glob) continue;
       const k = objectKey(makeObject('schema', parts[0], parts[1]));
       if (!schemaLoc.has(k)) schemaLoc.set(k, g.objectSource);
       continue;
     }
-    if (g.object.kind !== 'table') continue;
+    if (!RELATION_KINDS.has(g.object.kind)) continue;
     const table = makeObject('table', parts[0], parts[1], parts[2]);
     if (!tableLoc.has(objectKey(table))) tableLoc.set(objectKey(table), g.objectSource);
     for (const c of g.columns ?? []) check(table, fold(c.name), c.source, 'granted here');

@@ -6,7 +6,9 @@
  * double quotes with inner quotes doubled, so a key never becomes ambiguous whatever
  * the names hold (dots, colons, quotes, spaces).
  */
+import { KIND_SHAPES, keyKind } from './kinds.js';
 import type {
+  FutureObjectType,
   FutureGrantRecord,
   GrantRecord,
   MembershipRecord,
@@ -21,16 +23,23 @@ export function keyPart(name: string): string {
   return BARE.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
-/** `ehr.clinical.patients` for a table, `ehr.clinical` for a schema, `ehr` for a database. */
+/**
+ * The canonical path of an object, by its kind's shape: `ehr` (database),
+ * `ehr.clinical` (schema), `ehr.clinical.patients` (in a schema), `ehr.my_server` (in
+ * the database), and a routine's signature after its name: `ehr.util.zip3(text)`.
+ */
 export function objectPath(o: ObjectRef): string {
   const parts = [o.database];
-  if (o.kind !== 'database') parts.push(o.schema ?? '');
-  if (o.kind === 'table') parts.push(o.name ?? '');
-  return parts.map(keyPart).join('.');
+  const shape = KIND_SHAPES[o.kind];
+  if (shape === 'schema' || shape === 'in-schema') parts.push(o.schema ?? '');
+  if (shape === 'in-schema' || shape === 'in-database') parts.push(o.name ?? '');
+  const path = parts.map(keyPart).join('.');
+  return o.signature === undefined ? path : `${path}${o.signature}`;
 }
 
+/** `table:ehr.clinical.patients`; every relation (view, materialized view) is keyed as a table. */
 export function objectKey(o: ObjectRef): string {
-  return `${o.kind}:${objectPath(o)}`;
+  return `${keyKind(o.kind)}:${objectPath(o)}`;
 }
 
 export function roleKey(name: string): string {
@@ -50,21 +59,38 @@ export function futureGrantKey(
   role: string,
   privilege: Privilege,
   schema: ObjectRef,
-  objectType: 'tables',
+  objectType: FutureObjectType,
   forRole?: string,
 ): string {
   const by = forRole === undefined ? '' : `:by:${keyPart(forRole)}`;
   return `future:${privilege}:${objectType}:${objectKey(schema)}${by}:role:${keyPart(role)}`;
 }
 
-export function makeObject(kind: SecurableKind, database: string, schema?: string, name?: string): ObjectRef {
-  if (kind === 'database') return { kind, database };
-  if (kind === 'schema') return { kind, database, schema };
-  return { kind, database, schema, name };
+/**
+ * An object of a kind, with the parts its shape has: `makeObject('table', db, s, t)`,
+ * `makeObject('foreign_server', db, undefined, name)`, a routine with its signature.
+ */
+export function makeObject(kind: SecurableKind, database: string, schema?: string, name?: string, signature?: string): ObjectRef {
+  switch (KIND_SHAPES[kind]) {
+    case 'database':
+      return { kind, database };
+    case 'schema':
+      return { kind, database, schema };
+    case 'in-database':
+      return { kind, database, name };
+    case 'in-schema':
+      return signature === undefined ? { kind, database, schema, name } : { kind, database, schema, name, signature };
+  }
 }
 
+/** The schema an object is in (the object itself for a schema). */
 export function schemaOf(o: ObjectRef): ObjectRef {
   return { kind: 'schema', database: o.database, schema: o.schema };
+}
+
+/** The database an object is in. */
+export function databaseOf(o: ObjectRef): ObjectRef {
+  return { kind: 'database', database: o.database };
 }
 
 /**

@@ -24,38 +24,49 @@ export interface SourceLocation {
   column: number; // 1-based
 }
 
-/** Securable object kinds. Views share `table`: every platform grants on them alike. */
-export type SecurableKind = 'database' | 'schema' | 'table';
+/**
+ * Securable object kinds, across platforms (each platform's catalog says which it has:
+ * src/dialects/<platform>/catalog.ts). A new kind is a member here, its shape in
+ * `KIND_SHAPES` (kinds.ts), and a row in the catalogs of the platforms that have it.
+ */
+export type SecurableKind =
+  | 'database'
+  | 'schema'
+  | 'table'
+  | 'view'
+  | 'materialized_view'
+  | 'sequence'
+  | 'function'
+  | 'procedure'
+  | 'type'
+  | 'domain'
+  | 'foreign_data_wrapper'
+  | 'foreign_server';
 
 /**
  * A securable object. `database` is the logical database (Snowflake database,
- * Databricks catalog, or on Postgres the logical name that the target maps onto the
- * connected database). `schema` is set for schema and table; `name` for table.
+ * Databricks catalog, or on Postgres the logical name that the target maps onto a
+ * database of the server). Which of `schema` and `name` are set follows the kind's
+ * shape (kinds.ts): a schema has `schema`; an object in a schema has `schema` and
+ * `name`; an object of the database itself (a foreign server) has `name`.
+ * `signature` is part of a routine's identity: its argument types, canonical per
+ * dialect, as `(text, integer)`.
  */
 export interface ObjectRef {
   kind: SecurableKind;
   database: string;
   schema?: string;
   name?: string;
-  /** Display/compile hint only: the relation is a view. Never part of a key. */
-  isView?: boolean;
+  signature?: string;
 }
 
-/** Generic privilege names: lower_snake words from a closed list (see privileges.ts). */
-export type Privilege =
-  | 'connect'
-  | 'create'
-  | 'temporary'
-  | 'usage'
-  | 'select'
-  | 'insert'
-  | 'update'
-  | 'delete'
-  | 'truncate'
-  | 'references'
-  | 'trigger'
-  | 'modify'
-  | 'ownership';
+/**
+ * A privilege: the platform's keyword in snake_case (`select`, `create_table`,
+ * `execute`), one of the words its catalog lists for the object's kind. The v1 words
+ * (`create` on a Snowflake database meaning CREATE SCHEMA, `usage` meaning USE CATALOG
+ * on Databricks) keep their meaning and are the canonical spelling where they exist.
+ */
+export type Privilege = string;
 
 /** A role the configuration manages. */
 export interface RoleRecord {
@@ -115,24 +126,35 @@ export interface FutureGrantRecord {
   key: string;
   role: string;
   privilege: Privilege;
-  schema: ObjectRef; // kind === 'schema'
-  objectType: 'tables';
+  /** Where: a schema, or the database (PostgreSQL's global default privileges, database-wide future grants). */
+  schema: ObjectRef;
+  /** The kind of future object, as the platform's mechanism names it (catalog `future.type`). */
+  objectType: FutureObjectType;
   forRole?: string;
   /** WITH GRANT OPTION; part of the key (a default privilege has no dependents to spare). */
   grantOption?: boolean;
   source?: SourceLocation;
 }
 
+/** What future objects a default privilege or future grant reaches: `tables`, `sequences`, `functions`, `types`, `schemas`. */
+export type FutureObjectType = 'tables' | 'sequences' | 'functions' | 'types' | 'schemas';
+
 /**
- * Desired grant on every table of a schema, existing and future. The planner expands
- * it against the live tables of that schema (per-object comparison) plus one future
- * grant; it is never compiled as a one-shot `ON ALL TABLES`.
+ * Desired grant on every object of some kinds in a container (`objects:`), existing
+ * and, unless `future` is false, future. The planner expands it against the live
+ * objects of the container, compared one by one, plus the platform's mechanism for
+ * future objects; it is never compiled as a one-shot `ON ALL TABLES`. The container is
+ * a schema, or a database (every schema of it).
  */
 export interface SchemaWideGrant {
   role: string;
   privilege: Privilege;
+  /** The container: a schema, or a database. */
   schema: ObjectRef;
-  objectType: 'tables';
+  /** The kinds of object it reaches, as the catalog's `objects:` words name them (`tables` reaches every relation). */
+  kinds: SecurableKind[];
+  /** Future objects too (default true; `future: false` in the configuration). */
+  future: boolean;
   source?: SourceLocation;
   /** WITH GRANT OPTION, on every object the expansion reaches (and on future ones). */
   grantOption?: boolean;
@@ -221,6 +243,14 @@ export interface Desired {
   memberships: MembershipRecord[];
   grants: GrantRecord[];
   schemaWide: SchemaWideGrant[];
+  /** Grants the planner resolves against the live objects: globs and routines. */
+  patterns?: GrantPattern[];
+  /**
+   * Objects the configuration names with a kind the live object must have (`view:`
+   * matches only a view; `function:` a function with that signature): the planner
+   * reports a mismatch or a missing routine, naming the candidates.
+   */
+  named?: { object: ObjectRef; source?: SourceLocation }[];
   /** Extra future grants written explicitly (rare); schemaWide adds its own. */
   futureGrants: FutureGrantRecord[];
   maskingPolicies?: MaskingPolicyRecord[];
@@ -229,6 +259,29 @@ export interface Desired {
   phi?: { column: ColumnRef; category: string }[];
   /** What custom SQL may use beyond the dialect's safe list (`expressions:` of rbac.yaml). */
   expressions?: import('./expressions.js').ExpressionPolicy;
+}
+
+/**
+ * A desired grant the planner resolves against the live objects when the plan is
+ * made: a name with a glob in a part (`ehr.snowplow_*`, `ehr.reporting.*_v`; `*` and
+ * `?` keep their meaning in normalized parts), or a routine, whose `signature` must
+ * match a live routine (a glob routine without one matches every overload). With
+ * `kinds`, the matched objects are containers and the grant reaches their objects
+ * (`objects:`).
+ */
+export interface GrantPattern {
+  role: string;
+  privilege: Privilege;
+  /** The kind named (`schema`, `table`, ...); `table` also matches the relations `table:` matches. */
+  kind: SecurableKind;
+  database: string;
+  schema?: string;
+  name?: string;
+  signature?: string;
+  kinds?: SecurableKind[];
+  future: boolean;
+  grantOption?: boolean;
+  source?: SourceLocation;
 }
 
 /** A relation the live reader saw. */
@@ -265,6 +318,13 @@ export interface Live {
   futureGrants: FutureGrantRecord[];
   schemas: ObjectRef[];
   tables: LiveTable[];
+  /**
+   * Every securable object the reader saw in scope, of every kind (schemas, relations,
+   * sequences, routines with their signatures, types, ...): what `objects:` and globs
+   * expand against and what a named object is checked against. Absent in recordings
+   * made before 0.2: `schemas` and `tables` stand in.
+   */
+  objects?: ObjectRef[];
   /** The logical-to-physical database names the reader used (Postgres). */
   databases?: Record<string, string>;
   /** The principal the reader ran as, for future grants' default creator and audit. */
@@ -286,11 +346,19 @@ export interface Live {
    */
   toolObjects?: string[];
   /**
+   * objectKeys of objects that belong to an extension (PostgreSQL: pgcrypto's
+   * functions). They can be granted on by name, but `objects:` and globs never reach
+   * them, and PUBLIC's grants on them are the extension's, not drift.
+   */
+  extensionObjects?: string[];
+  /**
    * Postgres: schema -> grantees that default privileges give a new relation the
    * connecting role creates there (global defaults included; PUBLIC as `PUBLIC`). rbac
    * revokes them from its own objects right after creating them.
    */
   newObjectGrantees?: Record<string, string[]>;
+  /** Postgres, several databases: `newObjectGrantees` per logical database. */
+  newObjectGranteesByDatabase?: Record<string, Record<string, string[]>>;
 }
 
 /** Planning mode: authoritative revokes what managed roles hold beyond the config. */

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { objectKey, roleKey, schemaOf } from '../model/keys.js';
 import type { Live } from '../model/types.js';
+import { liveObjects } from './expand.js';
 import type { ManagedScope } from './types.js';
 import { inScopeFuture, inScopeGrant, inScopeMembership } from './scope.js';
 
@@ -76,9 +77,10 @@ export function fingerprintLive(live: Live, scope: ManagedScope, grantsAdded?: A
     const { body: _b, source: _s, ...def } = r;
     acc.add(JSON.stringify(def));
   }
-  // Tables matter too: a new table in a managed schema changes `objects: tables`.
-  for (const t of live.tables) {
-    if (scope.schemas.has(objectKey(schemaOf(t.object)))) acc.add(objectKey(t.object));
+  // Objects matter too: a new table or function in a managed schema (or anywhere in a
+  // database `objects:` covers) changes what `objects:` and globs expand to.
+  for (const o of liveObjects(live)) {
+    if (scope.wholeDatabases?.has(o.database) || (o.kind !== 'database' && scope.schemas.has(objectKey(schemaOf(o))))) acc.add(objectKey(o));
   }
   return acc.digest();
 }

@@ -7,8 +7,8 @@
  * is only a revoke candidate when `inScope*` below says so, whatever the reader
  * returned.
  */
-import { columnKey, makeFutureGrant, makeGrant, objectKey, objectPath, schemaOf } from '../model/keys.js';
-import { ALL_PRIVILEGES } from '../model/privileges.js';
+import { comparePrivileges } from '../model/catalog.js';
+import { columnKey, objectKey, objectPath } from '../model/keys.js';
 import {
   type Desired,
   type FutureGrantRecord,
@@ -22,74 +22,10 @@ import {
 } from '../model/types.js';
 import { Accumulator, fingerprintLive } from './fingerprint.js';
 import { inScopeFuture, inScopeMembership } from './scope.js';
+import { expandDesiredGrants, withLiveKinds } from './expand.js';
 import { planGrants } from './grants.js';
 import type { Change, ManagedScope, Plan, PlanOptions, PlanProblem, PlanSummary } from './types.js';
 import { assertNever } from './types.js';
-
-const PRIV_ORDER = new Map<Privilege, number>(ALL_PRIVILEGES.map((p, i) => [p, i]));
-
-/**
- * Expand `objects: tables` grants against the live tables of each schema (compared
- * one by one, so a grant is never re-applied on every run) and into future grants.
- */
-export function expandDesiredGrants(
-  desired: Desired,
-  live: Live,
-  options: Pick<PlanOptions, 'futureGrantCreators'>,
-): { grants: GrantRecord[]; futureGrants: FutureGrantRecord[] } {
-  const absent = new Set(desired.roles.filter((r) => r.state === 'absent').map((r) => r.name));
-  // Copy only when something must be dropped or added: the common case shares arrays.
-  const grants = absent.size ? desired.grants.filter((g) => !absent.has(g.role)) : desired.grants;
-  const futureGrants = absent.size ? desired.futureGrants.filter((f) => !absent.has(f.role)) : desired.futureGrants;
-  if (desired.schemaWide.length === 0) return { grants, futureGrants };
-  if (grants === desired.grants) return expandSchemaWide(desired, live, options, [...grants], [...futureGrants], absent);
-  return expandSchemaWide(desired, live, options, grants, futureGrants, absent);
-}
-
-function expandSchemaWide(
-  desired: Desired,
-  live: Live,
-  options: Pick<PlanOptions, 'futureGrantCreators'>,
-  grants: GrantRecord[],
-  futureGrants: FutureGrantRecord[],
-  absent: ReadonlySet<string>,
-): { grants: GrantRecord[]; futureGrants: FutureGrantRecord[] } {
-
-  const tablesBySchema = new Map<string, ObjectRef[]>();
-  // rbac's own objects (masking views) are never reached by `objects:`: their only
-  // grants are the ones the masking rewrite plans (SELECT), never a write.
-  const tool = live.toolObjects?.length ? new Set(live.toolObjects) : undefined;
-  for (const t of live.tables) {
-    if (tool?.has(objectKey(t.object))) continue;
-    const k = objectKey(schemaOf(t.object));
-    let list = tablesBySchema.get(k);
-    if (!list) tablesBySchema.set(k, (list = []));
-    list.push(t.object);
-  }
-  const creators = options.futureGrantCreators?.length ? options.futureGrantCreators : [undefined];
-  for (const w of desired.schemaWide) {
-    if (absent.has(w.role)) continue;
-    const except = w.exceptTables ? new Set(w.exceptTables) : undefined;
-    for (const table of tablesBySchema.get(objectKey(w.schema)) ?? []) {
-      if (except?.has(objectKey(table))) continue;
-      grants.push(makeGrant({ role: w.role, privilege: w.privilege, object: table, source: w.source, ...(w.grantOption ? { grantOption: true } : {}) }));
-    }
-    for (const forRole of creators) {
-      futureGrants.push(
-        makeFutureGrant({
-          role: w.role,
-          privilege: w.privilege,
-          schema: w.schema,
-          objectType: w.objectType,
-          forRole,
-          source: w.source,
-          ...(w.grantOption ? { grantOption: true } : {}),
-        }),
-      );
-    }
-  }
-  return { grants, futureGrants };
-}
 
 export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   const { mode } = options;
@@ -97,11 +33,57 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   const scope: ManagedScope = live.toolObjects?.length ? { ...options.scope, toolObjects: new Set(live.toolObjects) } : options.scope;
   const authoritative = mode === 'authoritative';
   const problems: PlanProblem[] = [];
-  const changes: Change[] = [];
 
-  // --- roles -------------------------------------------------------------------
+  const roles = planRoles(desired, live, authoritative, options.target, problems);
+  const members = planMemberships(desired, live, scope, roles.absent, authoritative);
+
+  // --- object grants: the configuration made concrete against the live catalog, then
+  // compared by key. At a million grants the cost is hashing and cache misses: see grants.ts.
+  const expanded = expandDesiredGrants(desired, live, options);
+  problems.push(...expanded.problems);
+  const fingerprint = new Accumulator();
+  const grants = planGrants(expanded.grants, live, scope, { authoritative, neverRevoke: options.neverRevoke, fingerprint });
+  problems.push(...grants.problems);
+  const futures = planFutures(expanded.futureGrants, live, scope, authoritative);
+  const policies = planPolicies(desired, live, authoritative);
+
+  // --- assemble in a deterministic order -----------------------------------------
+  // Revokes run before policy drops (a grant on a masking view goes before the view);
+  // policies are created before grants (a grant on a masking view needs the view).
+  // Grants carry the live kind of what they name (`table:` naming a view).
+  const ordered: Change[] = [
+    ...sortChanges(roles.changes),
+    ...sortChanges(members.revoke),
+    ...sortChanges(groupFuture(futures.revoke, 'revokeFuture')),
+    ...sortChanges(groupGrants(grants.toRevoke, 'revoke', grants.cascade)),
+    ...sortChanges(groupGrants(grants.toRevokeOption, 'revoke', grants.cascade, true)),
+    ...sortChanges(policies.remove),
+    ...sortChanges(policies.add),
+    ...sortChanges(members.grant),
+    ...sortChanges(groupGrants(withLiveKinds(grants.toGrant, live), 'grant')),
+    ...sortChanges(groupGrants(withLiveKinds(grants.toGrantOption, live), 'grant', undefined, true)),
+    ...sortChanges(groupFuture(futures.grant, 'grantFuture')),
+    ...[...roles.absent].sort().map((role): Change => ({ kind: 'dropRole', role })),
+  ];
+
+  return {
+    formatVersion: 1,
+    platform: desired.platform,
+    target: options.target,
+    mode,
+    changes: ordered,
+    problems,
+    liveFingerprint: fingerprintLive(live, scope, fingerprint),
+    configDigest: options.configDigest,
+    summary: summarize(ordered),
+  };
+}
+
+/** Roles to create and alter, roles to drop (state: absent), and users that must exist already. */
+function planRoles(desired: Desired, live: Live, authoritative: boolean, target: string, problems: PlanProblem[]): { changes: Change[]; absent: Set<string> } {
+  const changes: Change[] = [];
   const liveRoles = new Map(live.roles.map((r) => [r.name, r]));
-  const absentRoles = new Set<string>();
+  const absent = new Set<string>();
   for (const r of desired.roles) {
     const lr = liveRoles.get(r.name);
     if (r.state === 'absent') {
@@ -114,7 +96,7 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
         });
         continue;
       }
-      absentRoles.add(r.name);
+      absent.add(r.name);
       continue;
     }
     if (!lr) {
@@ -128,20 +110,27 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
       });
     }
   }
-
-  // --- users that must already exist --------------------------------------------
   const desiredRoleNames = new Set(desired.roles.map((r) => r.name));
   for (const u of desired.users) {
     if (!liveRoles.has(u) && !desiredRoleNames.has(u)) {
       problems.push({
         severity: 'error',
-        message: `user ${u} does not exist on target ${options.target}`,
+        message: `user ${u} does not exist on target ${target}`,
         hint: 'rbac does not create login users; create the user in the identity provider first, or remove it from members',
       });
     }
   }
+  return { changes, absent };
+}
 
-  // --- memberships -------------------------------------------------------------
+function planMemberships(
+  desired: Desired,
+  live: Live,
+  scope: ManagedScope,
+  absentRoles: ReadonlySet<string>,
+  authoritative: boolean,
+): { grant: Change[]; revoke: Change[] } {
+  const desiredRoleNames = new Set(desired.roles.map((r) => r.name));
   const desiredMembers = new Map<string, MembershipRecord>();
   for (const m of desired.memberships) {
     if (absentRoles.has(m.role) || absentRoles.has(m.member)) continue;
@@ -155,15 +144,15 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
     if (live.currentUser !== undefined && m.member === live.currentUser) continue;
     liveMembers.set(m.key, m);
   }
-  const revokeMembers: Change[] = [];
-  const grantMembers: Change[] = [];
+  const revoke: Change[] = [];
+  const grant: Change[] = [];
   for (const [k, m] of desiredMembers) {
-    if (!liveMembers.has(k)) grantMembers.push({ kind: 'grantMembership', role: m.role, member: m.member, memberKind: m.memberKind });
+    if (!liveMembers.has(k)) grant.push({ kind: 'grantMembership', role: m.role, member: m.member, memberKind: m.memberKind });
   }
   if (authoritative) {
     for (const [k, m] of liveMembers) {
       if (desiredMembers.has(k)) continue;
-      revokeMembers.push({
+      revoke.push({
         kind: 'revokeMembership',
         role: m.role,
         member: m.member,
@@ -172,52 +161,17 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
       });
     }
   }
+  return { grant, revoke };
+}
 
-  // --- object grants -----------------------------------------------------------
-  // At a million grants the cost is hashing and cache misses: see grants.ts.
-  const expanded = expandDesiredGrants(desired, live, options);
-  const fingerprint = new Accumulator();
-  const grants = planGrants(expanded.grants, live, scope, { authoritative, neverRevoke: options.neverRevoke, fingerprint });
-  problems.push(...grants.problems);
-
-  // --- future grants -----------------------------------------------------------
-  const desiredFuture = new Map(expanded.futureGrants.map((f) => [f.key, f]));
-  const liveFuture = new Map<string, FutureGrantRecord>();
-  for (const f of live.futureGrants) if (inScopeFuture(f, scope)) liveFuture.set(f.key, f);
-  const toGrantFuture = [...desiredFuture.values()].filter((f) => !liveFuture.has(f.key));
-  const toRevokeFuture = authoritative ? [...liveFuture.values()].filter((f) => !desiredFuture.has(f.key)) : [];
-
-  // --- policies ----------------------------------------------------------------
-  const policies = planPolicies(desired, live, authoritative);
-
-  // --- assemble in a deterministic order -----------------------------------------
-  // Revokes run before policy drops (a grant on a masking view goes before the view);
-  // policies are created before grants (a grant on a masking view needs the view).
-  const ordered: Change[] = [
-    ...sortChanges(changes),
-    ...sortChanges(revokeMembers),
-    ...sortChanges(groupFuture(toRevokeFuture, 'revokeFuture')),
-    ...sortChanges(groupGrants(grants.toRevoke, 'revoke', grants.cascade)),
-    ...sortChanges(groupGrants(grants.toRevokeOption, 'revoke', grants.cascade, true)),
-    ...sortChanges(policies.remove),
-    ...sortChanges(policies.add),
-    ...sortChanges(grantMembers),
-    ...sortChanges(groupGrants(grants.toGrant, 'grant')),
-    ...sortChanges(groupGrants(grants.toGrantOption, 'grant', undefined, true)),
-    ...sortChanges(groupFuture(toGrantFuture, 'grantFuture')),
-    ...[...absentRoles].sort().map((role): Change => ({ kind: 'dropRole', role })),
-  ];
-
+/** Future grants (default privileges) are few: compared by key, in scope only. */
+function planFutures(desired: FutureGrantRecord[], live: Live, scope: ManagedScope, authoritative: boolean): { grant: FutureGrantRecord[]; revoke: FutureGrantRecord[] } {
+  const want = new Map(desired.map((f) => [f.key, f]));
+  const have = new Map<string, FutureGrantRecord>();
+  for (const f of live.futureGrants) if (inScopeFuture(f, scope)) have.set(f.key, f);
   return {
-    formatVersion: 1,
-    platform: desired.platform,
-    target: options.target,
-    mode,
-    changes: ordered,
-    problems,
-    liveFingerprint: fingerprintLive(live, scope, fingerprint),
-    configDigest: options.configDigest,
-    summary: summarize(ordered),
+    grant: [...want.values()].filter((f) => !have.has(f.key)),
+    revoke: authoritative ? [...have.values()].filter((f) => !want.has(f.key)) : [],
   };
 }
 
@@ -369,7 +323,7 @@ function groupFuture(records: FutureGrantRecord[], kind: 'grantFuture' | 'revoke
 }
 
 function sortPrivileges(ps: Privilege[]): Privilege[] {
-  return [...new Set(ps)].sort((a, b) => PRIV_ORDER.get(a)! - PRIV_ORDER.get(b)!);
+  return [...new Set(ps)].sort(comparePrivileges);
 }
 
 /** A sort key per change: role first, then object, then the rest. */

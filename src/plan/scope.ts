@@ -2,82 +2,182 @@
  * The managed scope: which live records the tool owns. A live record outside it is
  * never revoked, whatever a reader returned; the planner and the fingerprint share
  * these predicates so they can never disagree.
+ *
+ * Managed roles: every grant they hold is in scope. PUBLIC (with `manage_public`):
+ * - on relations and schemas, in every schema the configuration names (v1);
+ * - on sequences, routines and types, only in the schemas where the configuration
+ *   grants on that family of kind (`sequences`, `functions`, `types`), so a grant on one
+ *   function does not take PUBLIC's USAGE on sequences elsewhere in the schema;
+ * - PUBLIC's database-wide default privileges for a family (PostgreSQL gives PUBLIC
+ *   EXECUTE on every new function and USAGE on every new type by default) in the
+ *   databases where the configuration grants on that family;
+ * - on objects of a database outside schemas (foreign servers), only where named;
+ * - never on a database itself, and never through a glob or a database-wide
+ *   `objects:` of another role (which do not widen what PUBLIC loses); a database-wide
+ *   `objects:` granted to PUBLIC itself manages PUBLIC's grants on those kinds in every
+ *   schema of the database (`rbac export` writes PostgreSQL's built-in defaults so).
  */
-import { objectKey, schemaOf } from '../model/keys.js';
-import { PUBLIC_ROLE, type FutureGrantRecord, type MembershipRecord, type ObjectRef } from '../model/types.js';
+import { databaseOf, objectKey, schemaOf } from '../model/keys.js';
+import { KIND_SHAPES, RELATION_KINDS } from '../model/kinds.js';
+import {
+  PUBLIC_ROLE,
+  type Desired,
+  type FutureGrantRecord,
+  type FutureObjectType,
+  type MembershipRecord,
+  type ObjectRef,
+  type SecurableKind,
+} from '../model/types.js';
+import type { IntrospectScope } from '../dialects/types.js';
 import type { ManagedScope } from './types.js';
+
+/** The family of default privileges a kind belongs to (PostgreSQL's ALTER DEFAULT PRIVILEGES object types). */
+const FAMILY: Partial<Record<SecurableKind, FutureObjectType>> = {
+  sequence: 'sequences',
+  function: 'functions',
+  procedure: 'functions',
+  type: 'types',
+  domain: 'types',
+};
+
+/** A kind's family, relations and schemas included (for PUBLIC's database-wide grants). */
+function familyOf(kind: SecurableKind): FutureObjectType | undefined {
+  if (RELATION_KINDS.has(kind)) return 'tables';
+  if (kind === 'schema') return 'schemas';
+  return FAMILY[kind];
+}
 
 /** Whether a live grant is one the tool manages (and so may revoke). */
 export function inScopeGrant(g: { role: string; object: ObjectRef }, scope: ManagedScope): boolean {
   if (scope.roles.has(g.role)) return true;
   if (scope.toolObjects?.has(objectKey(g.object))) return true;
   if (g.role !== PUBLIC_ROLE || !scope.managePublic) return false;
-  if (g.object.kind === 'database') return false;
-  return scope.schemas.has(objectKey(schemaOf(g.object)));
+  const o = g.object;
+  if (o.kind === 'database') return false;
+  const family = familyOf(o.kind);
+  // PUBLIC's own database-wide grant (`role: public` with `objects:` on a database) manages that family everywhere in it.
+  if (family && scope.publicKinds?.has(`${family}:all:${objectKey(databaseOf(o))}`)) return true;
+  if (o.kind === 'schema' || RELATION_KINDS.has(o.kind)) return scope.schemas.has(objectKey(schemaOf(o)));
+  if (!scope.publicKinds?.size) return false;
+  if (family) return scope.publicKinds.has(`${family}:${objectKey(schemaOf(o))}`);
+  return scope.publicKinds.has(`object:${objectKey(o)}`);
 }
 
 export function inScopeFuture(f: FutureGrantRecord, scope: ManagedScope): boolean {
   if (scope.roles.has(f.role)) return true;
-  return f.role === PUBLIC_ROLE && scope.managePublic && scope.schemas.has(objectKey(f.schema));
+  if (f.role !== PUBLIC_ROLE || !scope.managePublic) return false;
+  if (f.objectType === 'tables' && f.schema.kind === 'schema') return scope.schemas.has(objectKey(f.schema));
+  return scope.publicKinds?.has(`${f.objectType}:${objectKey(f.schema)}`) === true;
 }
 
 export function inScopeMembership(m: MembershipRecord, scope: ManagedScope): boolean {
   return scope.roles.has(m.role) || (m.memberKind === 'role' && scope.roles.has(m.member));
 }
 
+/** The families of kinds a grant reaches. */
+function families(kinds: readonly SecurableKind[]): FutureObjectType[] {
+  return [...new Set(kinds.map((k) => FAMILY[k]).filter((f): f is FutureObjectType => f !== undefined))];
+}
+
 /**
- * The scope a configuration manages: every role it defines (present or absent), and
- * every schema it names (directly, through a table, or through `objects: tables`).
+ * The scope a configuration manages: every role it defines (present or absent), every
+ * schema it names (directly, through an object, or through `objects:` on a schema), and
+ * where PUBLIC's other grants are managed (see the file comment).
  */
-export function scopeOf(
-  desired: import('../model/types.js').Desired,
-  opts: { managePublic?: boolean } = {},
-): ManagedScope {
+export function scopeOf(desired: Desired, opts: { managePublic?: boolean } = {}): ManagedScope {
   const roles = new Set(desired.roles.map((r) => r.name));
   const schemas = new Set<string>();
+  const publicKinds = new Set<string>();
+  const wholeDatabases = new Set<string>();
+  const addFamilies = (container: ObjectRef, fams: readonly FutureObjectType[]) => {
+    for (const f of fams) {
+      if (container.kind === 'schema') publicKinds.add(`${f}:${objectKey(container)}`);
+      publicKinds.add(`${f}:${objectKey(databaseOf(container))}`);
+    }
+  };
   // Many grants share a schema: build each schema key once per (database, schema).
   const seen = new Map<string, Set<string>>();
   for (const g of desired.grants) {
     const o = g.object;
-    if (o.kind === 'database' || o.schema === undefined) continue;
+    const shape = KIND_SHAPES[o.kind];
+    if (shape === 'in-database') publicKinds.add(`object:${objectKey(o)}`);
+    if (o.schema === undefined || shape === 'database' || shape === 'in-database') continue;
+    if (FAMILY[o.kind]) addFamilies(schemaOf(o), families([o.kind]));
     let inDb = seen.get(o.database);
     if (!inDb) seen.set(o.database, (inDb = new Set()));
     if (inDb.has(o.schema)) continue;
     inDb.add(o.schema);
     schemas.add(objectKey(schemaOf(o)));
   }
-  for (const w of desired.schemaWide) schemas.add(objectKey(w.schema));
-  for (const f of desired.futureGrants) schemas.add(objectKey(f.schema));
-  return { roles, schemas, managePublic: opts.managePublic ?? true };
+  for (const w of desired.schemaWide) {
+    if (w.schema.kind === 'database') wholeDatabases.add(w.schema.database);
+    if (w.schema.kind === 'database' && w.role === PUBLIC_ROLE) {
+      for (const k of w.kinds) {
+        const f = familyOf(k);
+        if (f) publicKinds.add(`${f}:all:${objectKey(w.schema)}`);
+      }
+    }
+    else schemas.add(objectKey(w.schema));
+    addFamilies(w.schema, families(w.kinds));
+  }
+  for (const p of desired.patterns ?? []) {
+    const glob = [p.database, p.schema, p.name].some((x) => x !== undefined && /[*?]/.test(x));
+    if (glob) {
+      wholeDatabases.add(p.database);
+      continue;
+    }
+    if (p.schema !== undefined) {
+      const schema = { kind: 'schema' as const, database: p.database, schema: p.schema };
+      schemas.add(objectKey(schema));
+      addFamilies(schema, families(p.kinds ?? [p.kind]));
+    }
+  }
+  for (const f of desired.futureGrants) {
+    if (f.schema.kind === 'schema') schemas.add(objectKey(f.schema));
+    addFamilies(f.schema, f.objectType === 'tables' || f.objectType === 'schemas' ? [] : [f.objectType]);
+  }
+  const scope: ManagedScope = { roles, schemas, managePublic: opts.managePublic ?? true };
+  if (publicKinds.size) scope.publicKinds = publicKinds;
+  if (wholeDatabases.size) scope.wholeDatabases = wholeDatabases;
+  return scope;
 }
 
 /** What an adapter must read for a Desired: managed roles, member users, databases and schemas. */
-export function introspectScopeOf(
-  desired: import('../model/types.js').Desired,
-  opts: { managePublic?: boolean } = {},
-): import('../dialects/types.js').IntrospectScope {
+export function introspectScopeOf(desired: Desired, opts: { managePublic?: boolean } = {}): IntrospectScope {
   const databases = new Set<string>();
+  const whole = new Set<string>();
   for (const g of desired.grants) databases.add(g.object.database);
-  for (const w of desired.schemaWide) databases.add(w.schema.database);
+  for (const w of desired.schemaWide) {
+    databases.add(w.schema.database);
+    if (w.schema.kind === 'database') whole.add(w.schema.database);
+  }
   for (const f of desired.futureGrants) databases.add(f.schema.database);
-  return {
+  for (const p of desired.patterns ?? []) {
+    databases.add(p.database);
+    // A glob in the schema part, or a database-level container, reads every schema.
+    if (p.schema === undefined || /[*?]/.test(p.schema) || /[*?]/.test(p.database)) whole.add(p.database);
+  }
+  const scope: IntrospectScope = {
     roles: desired.roles.map((r) => r.name),
     users: desired.users,
     databases: [...databases].sort(),
     schemas: scopeSchemas(desired),
     includePublic: opts.managePublic ?? true,
   };
+  if (whole.size) scope.wholeDatabases = [...whole].sort();
+  return scope;
 }
 
 /** The schemas of a scope as database/schema pairs, sorted, for readers. */
-export function scopeSchemas(desired: import('../model/types.js').Desired): { database: string; schema: string }[] {
+export function scopeSchemas(desired: Desired): { database: string; schema: string }[] {
   const seen = new Map<string, { database: string; schema: string }>();
-  const add = (o: ObjectRef) => {
-    if (o.kind === 'database' || o.schema === undefined) return;
-    seen.set(objectKey(schemaOf(o)), { database: o.database, schema: o.schema });
+  const add = (database: string, schema: string | undefined) => {
+    if (schema === undefined || /[*?]/.test(schema) || /[*?]/.test(database)) return;
+    seen.set(objectKey(schemaOf({ kind: 'schema', database, schema })), { database, schema });
   };
-  for (const g of desired.grants) add(g.object);
-  for (const w of desired.schemaWide) add(w.schema);
-  for (const f of desired.futureGrants) add(f.schema);
+  for (const g of desired.grants) if (KIND_SHAPES[g.object.kind] !== 'in-database') add(g.object.database, g.object.schema);
+  for (const w of desired.schemaWide) add(w.schema.database, w.schema.schema);
+  for (const f of desired.futureGrants) add(f.schema.database, f.schema.schema);
+  for (const p of desired.patterns ?? []) add(p.database, p.schema);
   return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }

@@ -238,6 +238,14 @@ export interface ManagedScope {
   /** Whether PUBLIC's grants on objects in managed schemas are managed. */
   managePublic: boolean;
   /**
+   * Where PUBLIC's grants on sequences, routines, types and objects of a database are
+   * managed (see scope.ts): `functions:<schema key>`, `functions:<database key>` (the
+   * database-wide default privileges), `object:<object key>`. Empty or absent: none.
+   */
+  publicKinds?: ReadonlySet<string>;
+  /** Logical databases whose every schema the configuration reaches (`database: x, objects:`, globs): their objects count in the fingerprint. */
+  wholeDatabases?: ReadonlySet<string>;
+  /**
    * objectKeys of the objects rbac owns outright (Live.toolObjects): every grant on
    * them is in scope, whoever holds it, in either mode.
    */

@@ -4,6 +4,7 @@
  * a renderer adds it) only repeats it.
  */
 import { keyPart, objectPath } from '../model/keys.js';
+import { kindWords } from '../model/kinds.js';
 import type { ColumnRef, MaskingPolicyRecord, ObjectRef, Privilege, RowAccessPolicyRecord } from '../model/types.js';
 import { changeGroup, changeSymbol, isDestructive } from '../plan/plan.js';
 import { assertNever, type Change } from '../plan/types.js';
@@ -13,7 +14,7 @@ export function privilegeList(ps: readonly Privilege[]): string {
 }
 
 export function describeObject(o: ObjectRef): string {
-  const kind = o.kind === 'table' && o.isView ? 'view' : o.kind;
+  const kind = kindWords(o.kind);
   return `${kind} ${objectPath(o)}`;
 }
 

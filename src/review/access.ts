@@ -7,6 +7,7 @@
  * classification, masking policies, justifications), normalized with the target's
  * dialect. PUBLIC's grants reach every principal.
  */
+import { RELATION_KINDS } from '../model/kinds.js';
 import type { Project } from '../config/project.js';
 import { MASKED_VIEW_SUFFIX } from '../dialects/postgres/masking.js';
 import type { Dialect } from '../dialects/types.js';
@@ -160,7 +161,7 @@ export function effectiveAccess(
   for (const r of roles) {
     for (const g of byRole.get(r) ?? []) {
       if (g.object.kind === 'schema' && g.privilege === 'usage') usage.add(objectKey(g.object));
-      if (g.object.kind === 'table' && g.privilege === 'select') {
+      if (RELATION_KINDS.has(g.object.kind) && g.privilege === 'select') {
         const k = objectKey(g.object);
         let e = reads.get(k);
         if (!e) reads.set(k, (e = { object: g.object, all: false, cols: new Set(), via: new Set() }));

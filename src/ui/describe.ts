@@ -3,6 +3,7 @@
  * plan text and the audit log say the same thing. Pure; no Ink here.
  */
 import { objectPath } from '../model/keys.js';
+import { kindWords } from '../model/kinds.js';
 import type { ObjectRef } from '../model/types.js';
 import { assertNever, isPolicyChange, type Change, type PlanSummary } from '../plan/types.js';
 import { changeSymbol, isDestructive, summarize } from '../plan/plan.js';
@@ -33,7 +34,7 @@ function privs(p: readonly string[]): string {
 }
 
 function onObject(o: ObjectRef): string {
-  const kind = o.kind === 'table' && o.isView ? 'view' : o.kind;
+  const kind = kindWords(o.kind);
   return `${kind} ${objectPath(o)}`;
 }
 

@@ -24,7 +24,7 @@ describe('saved plans: plan --out, then apply PLANFILE', () => {
     const r = await cli(dir, ['plan', '--format', 'markdown', '--out', 'plan.json']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('### rbac plan: local (postgres, authoritative)');
-    expect(r.out).toMatch(/\*\*4 destructive changes\*\*/);
+    expect(r.out).toMatch(/\*\*7 destructive changes\*\*/);
     expect(r.out).toContain('revoke role clinical_analyst from user mallory');
     expect(r.out).toContain('<details><summary>SQL (');
     expect(r.out).toContain('```mermaid');
@@ -34,7 +34,7 @@ describe('saved plans: plan --out, then apply PLANFILE', () => {
   });
 
   it('refuses the reviewed plan with exit 3 after a grant made by hand, and applies nothing', async () => {
-    await sqlOnDemo(dir, 'GRANT SELECT ON clinical.diagnoses TO clinical_analyst');
+    await sqlOnDemo(dir, 'GRANT UPDATE ON clinical.diagnoses TO clinical_analyst');
     const r = await cli(dir, ['apply', 'plan.json']);
     expect(r.code).toBe(3);
     expect(r.err).toContain('changed since plan.json was planned');

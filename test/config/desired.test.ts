@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { toDesired } from '../../src/config/desired.js';
 import { introspectScopeOf, scopeOf } from '../../src/plan/scope.js';
 import { loadProject } from '../../src/config/load.js';
-import { PRIVILEGES } from '../../src/model/privileges.js';
+import { privilegeWords } from '../../src/model/catalog.js';
+import { POSTGRES_CATALOG } from '../../src/dialects/postgres/catalog.js';
 import { PUBLIC_ROLE } from '../../src/model/types.js';
 import { dbLike, errors, load, pgLike, REPO_ROOT, sfLike } from './helpers.js';
 
@@ -65,7 +66,7 @@ describe('toDesired', () => {
       'grants:\n  - role: reader\n    privileges: [all]\n    on: { table: ehr.c.t }\n  - role: reader\n    privileges: [all]\n    on: { schema: ehr.c }\n',
     );
     const pg = toDesired(p, pgLike).desired;
-    expect(pg.grants.filter((g) => g.object.kind === 'table').map((g) => g.privilege)).toEqual([...PRIVILEGES.postgres.table]);
+    expect(pg.grants.filter((g) => g.object.kind === 'table').map((g) => g.privilege)).toEqual(privilegeWords(POSTGRES_CATALOG, 'table'));
     expect(pg.grants.filter((g) => g.object.kind === 'schema').map((g) => g.privilege)).toEqual(['usage', 'create']);
     const sf = toDesired(p, sfLike).desired;
     expect(sf.grants.filter((g) => g.object.kind === 'table').map((g) => g.privilege)).toEqual([
@@ -115,8 +116,8 @@ describe('toDesired', () => {
     const { desired } = toDesired(p, pgLike);
     expect(desired.grants).toEqual([]);
     expect(desired.schemaWide).toEqual([
-      { role: 'reader', privilege: 'select', schema: { kind: 'schema', database: 'ehr', schema: 'billing' }, objectType: 'tables', source: { file: 'grants/a.yaml', line: 2, column: 5 } },
-      { role: 'reader', privilege: 'insert', schema: { kind: 'schema', database: 'ehr', schema: 'billing' }, objectType: 'tables', source: { file: 'grants/a.yaml', line: 2, column: 5 } },
+      { role: 'reader', privilege: 'select', schema: { kind: 'schema', database: 'ehr', schema: 'billing' }, kinds: ['table'], future: true, source: { file: 'grants/a.yaml', line: 2, column: 5 } },
+      { role: 'reader', privilege: 'insert', schema: { kind: 'schema', database: 'ehr', schema: 'billing' }, kinds: ['table'], future: true, source: { file: 'grants/a.yaml', line: 2, column: 5 } },
     ]);
     const scope = scopeOf(desired, p);
     expect([...scope.schemas]).toEqual(['schema:ehr.billing']);
@@ -129,10 +130,10 @@ describe('toDesired', () => {
     expect(toDesired(p, sfLike).desired.grants[0].key).toBe('grant:usage:schema:EHR.C:role:PUBLIC');
   });
 
-  it('views keep their kind table and carry isView', async () => {
+  it('views are their own kind, keyed in the relations\' namespace', async () => {
     const p = await project('grants:\n  - role: reader\n    privileges: [select]\n    on: { view: ehr.c.v }\n');
     const g = toDesired(p, pgLike).desired.grants[0];
-    expect(g.object).toEqual({ kind: 'table', database: 'ehr', schema: 'c', name: 'v', isView: true });
+    expect(g.object).toEqual({ kind: 'view', database: 'ehr', schema: 'c', name: 'v' });
     expect(g.key).toBe('grant:select:table:ehr.c.v:role:reader');
   });
 
@@ -187,6 +188,8 @@ describe('toDesired', () => {
     expect(scope.schemas).toEqual([
       { database: 'ehr', schema: 'billing' },
       { database: 'ehr', schema: 'clinical' },
+      { database: 'ehr', schema: 'reporting' },
+      { database: 'ehr', schema: 'util' },
     ]);
   });
 });

@@ -6,6 +6,8 @@ import type { Dialect, NamePart } from '../../src/dialects/types.js';
 import type { Diagnostic } from '../../src/config/diagnostics.js';
 import { loadProject } from '../../src/config/load.js';
 import { postgresExpressions } from '../../src/dialects/postgres/expression.js';
+import { postgresDialect } from '../../src/dialects/postgres/quote.js';
+import { snowflakeDialect } from '../../src/dialects/snowflake/quote.js';
 import { snowflakeExpressions } from '../../src/dialects/snowflake/expression.js';
 import { databricksExpressions } from '../../src/dialects/databricks/expression.js';
 
@@ -51,6 +53,7 @@ export const pgLike: Dialect = {
   maxIdentifierBytes: 63,
   // The real parser: person-written SQL is checked by the platform's grammar.
   expressions: postgresExpressions,
+  canonicalSignature: postgresDialect.canonicalSignature,
 };
 
 /** Snowflake-like test dialect: folds unquoted names to upper case, 255-byte names. */
@@ -61,6 +64,7 @@ export const sfLike: Dialect = {
   quoteLiteral: (s) => `'${s.replace(/'/g, "''")}'`,
   maxIdentifierBytes: 255,
   expressions: snowflakeExpressions,
+  canonicalSignature: snowflakeDialect.canonicalSignature,
 };
 
 /** Databricks-like: lower case, 255 bytes. */

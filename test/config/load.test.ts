@@ -31,7 +31,7 @@ describe('loadProject: valid input', () => {
     const g = project.grants[0];
     expect(g.object).toEqual({
       kind: 'table',
-      isView: false,
+      glob: false,
       parts: [
         { text: 'ehr', quoted: false },
         { text: 'Clinical', quoted: true },
@@ -327,7 +327,7 @@ describe('loadProject: one diagnostic per problem, with file, line and column', 
     });
     const ds = diagnostics.filter((d) => d.code === 'invalid-name');
     expect(ds.map((d) => [d.file, d.line, d.column, d.message])).toEqual([
-      ['grants/a.yaml', 4, 18, "grants[0].on.table: 'ehr.clinical' is not a table path (database.schema.name)"],
+      ['grants/a.yaml', 4, 18, "grants[0].on.table: 'ehr.clinical' is not an object path (database.schema.name)"],
       ['roles/a.yaml', 2, 11, "roles[0].name: '1bad' is not a role name"],
     ]);
   });

@@ -20,14 +20,14 @@ const OBJECTS: ObjectRef[] = [
   { kind: 'schema', database: 'ehr', schema: 'billing' },
   ...TABLES.map(([d, s, n]): ObjectRef => ({ kind: 'table', database: d, schema: s, name: n })),
 ];
-const PRIVS: Record<ObjectRef['kind'], Privilege[]> = { database: ['usage', 'create'], schema: ['usage', 'create'], table: ['select', 'modify'] };
-const KIND = { database: 'CATALOG', schema: 'SCHEMA', table: 'TABLE' } as const;
+const PRIVS: Partial<Record<ObjectRef['kind'], Privilege[]>> = { database: ['usage', 'create'], schema: ['usage', 'create'], table: ['select', 'modify'] };
+const KIND: Partial<Record<ObjectRef['kind'], string>> = { database: 'CATALOG', schema: 'SCHEMA', table: 'TABLE' };
 const LIVE_WORDS: Record<string, string[]> = { CATALOG: ['USE CATALOG', 'USE SCHEMA', 'SELECT', 'ALL PRIVILEGES'], SCHEMA: ['USE SCHEMA', 'SELECT', 'MODIFY', 'ALL PRIVILEGES'], TABLE: ['SELECT', 'MODIFY', 'ALL PRIVILEGES'] };
 
 const pick = <T>(xs: readonly T[]) => fc.integer({ min: 0, max: xs.length - 1 }).map((i) => xs[i]);
-const desiredGrant = fc.record({ role: pick(GROUPS), object: pick(OBJECTS), p: fc.nat(1) }).map(({ role, object, p }) => ({ role, object, privilege: PRIVS[object.kind][p] }));
+const desiredGrant = fc.record({ role: pick(GROUPS), object: pick(OBJECTS), p: fc.nat(1) }).map(({ role, object, p }) => ({ role, object, privilege: PRIVS[object.kind]![p] }));
 const liveGrant = fc.record({ principal: pick([...GROUPS, 'admins']), object: pick(OBJECTS), w: fc.nat(3) }).map(({ principal, object, w }) => {
-  const kind = KIND[object.kind];
+  const kind = KIND[object.kind]!;
   const name = [object.database, ...(object.schema ? [object.schema] : []), ...(object.name ? [object.name] : [])];
   const words = LIVE_WORDS[kind];
   return JSON.stringify({ kind, name, word: words[w % words.length], principal });
@@ -50,7 +50,7 @@ describe('databricks convergence (DatabricksGrantModel, a test double)', () => {
             roles: s.roles.map((name) => ({ key: roleKey(name), name, state: 'present' })),
             users: [], memberships: [],
             grants: s.grants.filter((g) => s.roles.includes(g.role)).map((g) => makeGrant(g)),
-            schemaWide: s.schemaWide ? [{ role: s.roles[0], privilege: 'select', schema: { kind: 'schema', database: 'ehr', schema: 'clinical' }, objectType: 'tables' }] : [],
+            schemaWide: s.schemaWide ? [{ role: s.roles[0], privilege: 'select', schema: { kind: 'schema', database: 'ehr', schema: 'clinical' }, kinds: ['table'], future: true }] : [],
             futureGrants: [],
           });
           const scope = scopeOf(desired);

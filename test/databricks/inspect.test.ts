@@ -56,7 +56,7 @@ describe('databricks reader on recorded information_schema rows', () => {
     const p = read.provenance.get('grant:select:table:ehr.clinical.patients:role:clinical_analyst')!;
     expect(p.sources).toEqual([{ object: { kind: 'schema', database: 'ehr', schema: 'clinical' }, word: 'SELECT', role: 'clinical_analyst' }]);
   });
-  it('marks views', () => expect(read.tables.find((t) => t.object.name === 'encounters_v')?.object.isView).toBe(true));
+  it('marks views', () => expect(read.tables.find((t) => t.object.name === 'encounters_v')?.object.kind).toBe('view'));
 });
 
 /** A fake IDBSQLSession: the driver's session seam, no network. */

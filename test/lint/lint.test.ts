@@ -3,7 +3,7 @@
  * inherited, live), and the cases that must stay quiet (masked, allowed).
  */
 import { describe, expect, it } from 'vitest';
-import { makeGrant, makeMembership, makeObject } from '../../src/model/keys.js';
+import { makeFutureGrant, makeGrant, makeMembership, makeObject } from '../../src/model/keys.js';
 import { PUBLIC_ROLE, type Desired, type Live } from '../../src/model/types.js';
 import { fileURLToPath } from 'node:url';
 import { isPlaceholder, lint, type Finding } from '../../src/lint/lint.js';
@@ -132,6 +132,20 @@ describe('with the live state (--target)', () => {
     expect(fs[0].message).toContain('PUBLIC (every role) can read PHI in clear');
     expect(fs[0].message).toContain('(live, not in the configuration)');
     expect(fs[1].message).toBe('live grant of SELECT on table ehr.clinical.patients to PUBLIC (not in the configuration)');
+  });
+
+  it("reports PUBLIC's EXECUTE on a function and PostgreSQL's built-in default behind it", async () => {
+    const zip3 = makeObject('function', 'ehr', 'util', 'zip3', '(text)');
+    const fs = await lintFiles(files, (d) =>
+      liveOf(d, {
+        grants: [...d.grants, makeGrant({ role: PUBLIC_ROLE, privilege: 'execute', object: zip3 })],
+        futureGrants: [makeFutureGrant({ role: PUBLIC_ROLE, privilege: 'execute', schema: makeObject('database', 'ehr'), objectType: 'functions', forRole: 'postgres' })],
+      }),
+    );
+    expect(fs.map((f) => f.message).sort()).toEqual([
+      'live future grant of EXECUTE on functions anywhere in database ehr created by postgres to PUBLIC (PostgreSQL grants this to PUBLIC by default) (not in the configuration)',
+      'live grant of EXECUTE on function ehr.util.zip3(text) to PUBLIC (not in the configuration)',
+    ]);
   });
 
   it('reports a hand-made grant to a managed role at the role definition', async () => {

@@ -19,10 +19,37 @@ const table = fc.tuple(fc.constantFrom(...SCHEMAS), fc.constantFrom(...TABLES)).
 const schema = fc.constantFrom(...SCHEMAS).map((s) => makeObject('schema', 'db', s));
 const column = fc.option(fc.constantFrom('c1', 'c2'), { nil: undefined });
 
+// Every other kind, one object per schema each, with the privileges its catalog row lists.
+const OTHER: [ObjectRef['kind'], string, string | undefined, Privilege[]][] = [
+  ['view', 'v1', undefined, ['select', 'insert']],
+  ['sequence', 'q1', undefined, ['usage', 'select', 'update']],
+  ['function', 'f', '(text)', ['execute']],
+  ['function', 'f', '(integer)', ['execute']],
+  ['procedure', 'p', '()', ['execute']],
+  ['type', 'ty', undefined, ['usage']],
+];
+const other = fc
+  .tuple(fc.constantFrom(...SCHEMAS), fc.constantFrom(...OTHER), fc.nat(2))
+  .map(([s, [kind, name, sig, privs], i]) => ({ object: makeObject(kind, 'db', s, name, sig), privilege: privs[i % privs.length] }));
+const OBJECTS: ObjectRef[] = [
+  ...SCHEMAS.map((s) => makeObject('schema', 'db', s)),
+  ...SCHEMAS.flatMap((s) => TABLES.map((t) => makeObject('table', 'db', s, t))),
+  ...SCHEMAS.flatMap((s) => OTHER.map(([kind, name, sig]) => makeObject(kind, 'db', s, name, sig))),
+];
+const WIDE_KINDS: { kinds: ObjectRef['kind'][]; privs: Privilege[] }[] = [
+  { kinds: ['table'], privs: PRIVS },
+  { kinds: ['table', 'view'], privs: ['select'] },
+  { kinds: ['sequence'], privs: ['usage'] },
+  { kinds: ['function'], privs: ['execute'] },
+];
+
 function grantArb(roles: string[]) {
-  return fc
-    .tuple(fc.constantFrom(...roles), fc.constantFrom(...PRIVS), table, column)
-    .map(([role, privilege, object, col]) => makeGrant({ role, privilege, object, column: col }));
+  return fc.oneof(
+    fc
+      .tuple(fc.constantFrom(...roles), fc.constantFrom(...PRIVS), table, column, fc.boolean())
+      .map(([role, privilege, object, col, go]) => makeGrant({ role, privilege, object, column: col, ...(go && !col ? { grantOption: true } : {}) })),
+    fc.tuple(fc.constantFrom(...roles), other, fc.boolean()).map(([role, o, go]) => makeGrant({ role, ...o, ...(go ? { grantOption: true } : {}) })),
+  );
 }
 
 const desiredArb = fc
@@ -30,11 +57,12 @@ const desiredArb = fc
     managed: fc.subarray(ROLES, { minLength: 1 }),
     absent: fc.subarray(ROLES),
     grants: fc.array(fc.tuple(fc.nat(3), fc.constantFrom(...PRIVS), table, column), { maxLength: 12 }),
-    wide: fc.array(fc.tuple(fc.nat(3), fc.constantFrom(...PRIVS), schema), { maxLength: 3 }),
+    others: fc.array(fc.tuple(fc.nat(3), other, fc.boolean()), { maxLength: 6 }),
+    wide: fc.array(fc.tuple(fc.nat(3), fc.constantFrom(...WIDE_KINDS), fc.nat(2), fc.option(schema, { nil: undefined }), fc.boolean()), { maxLength: 3 }),
     members: fc.array(fc.tuple(fc.nat(3), fc.constantFrom(...USERS)), { maxLength: 5 }),
     inherits: fc.array(fc.tuple(fc.nat(3), fc.nat(3)), { maxLength: 3 }),
   })
-  .map(({ managed, absent, grants, wide, members, inherits }): Desired => {
+  .map(({ managed, absent, grants, others, wide, members, inherits }): Desired => {
     const pick = (i: number) => managed[i % managed.length];
     const absentSet = new Set(absent.filter((r) => managed.includes(r) && r !== managed[0]));
     const present = managed.filter((r) => !absentSet.has(r));
@@ -50,8 +78,12 @@ const desiredArb = fc
           .filter(([a, b]) => a !== b)
           .map(([a, b]) => makeMembership({ role: a, member: b, memberKind: 'role' })),
       ],
-      grants: grants.map(([i, privilege, object, col]) => makeGrant({ role: pick(i), privilege, object, column: col })),
-      schemaWide: wide.map(([i, privilege, s]) => ({ role: pick(i), privilege, schema: s, objectType: 'tables' as const })),
+      grants: [
+        ...grants.map(([i, privilege, object, col]) => makeGrant({ role: pick(i), privilege, object, column: col })),
+        ...others.map(([i, o, go]) => makeGrant({ role: pick(i), ...o, ...(go ? { grantOption: true } : {}) })),
+      ],
+      // On a schema, or (no schema) on the whole database; existing and future or existing only.
+      schemaWide: wide.map(([i, w, p, s, future]) => ({ role: pick(i), privilege: w.privs[p % w.privs.length], schema: s ?? makeObject('database', 'db'), kinds: w.kinds, future })),
       futureGrants: [],
     };
   });
@@ -75,6 +107,7 @@ const liveArb = fc
     futureGrants: futures.map(([role, privilege, s]) => makeFutureGrant({ role, privilege, schema: s, objectType: 'tables', forRole: 'owner' })),
     schemas: SCHEMAS.map((s) => makeObject('schema', 'db', s)),
     tables: SCHEMAS.flatMap((s) => TABLES.map((t) => ({ object: makeObject('table', 'db', s, t), columns: ['c1', 'c2'] }))),
+    objects: OBJECTS,
   }));
 
 function touched(c: Change): { role: string; object?: ObjectRef } {

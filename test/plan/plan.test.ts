@@ -145,7 +145,7 @@ const cases: Case[] = [
     name: 'objects: tables expands per live table and adds a future grant per creator',
     desired: desired({
       roles: [role('billing_auditor')],
-      schemaWide: [{ role: 'billing_auditor', privilege: 'select', schema: billing, objectType: 'tables' }],
+      schemaWide: [{ role: 'billing_auditor', privilege: 'select', schema: billing, kinds: ['table'], future: true }],
     }),
     live: live({
       roles: [lrole('billing_auditor')],

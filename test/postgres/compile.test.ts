@@ -97,7 +97,7 @@ describe('compilePostgres golden SQL', () => {
       'GRANT SELECT, INSERT ON TABLE "clinical"."patients" TO "r"',
     ]);
     expect(
-      c({ kind: 'revoke', role: 'r', privileges: ['delete'], object: { ...table('Clinical', 'v"w'), isView: true } }),
+      c({ kind: 'revoke', role: 'r', privileges: ['delete'], object: { ...table('Clinical', 'v"w'), kind: 'view' } }),
     ).toEqual(['REVOKE DELETE ON TABLE "Clinical"."v""w" FROM "r"']);
   });
   it('column grants and revokes', () => {

@@ -97,7 +97,7 @@ describe('parseLive on recorded rows', () => {
       'ehr.clinical.patients',
       'ehr.clinical.patients_deid',
     ]);
-    expect(live.tables[2].object.isView).toBe(true);
+    expect(live.tables[2].object.kind).toBe('view');
     expect(live.tables[1].columns).toEqual(['patient_id', 'full_name', 'ssn']);
   });
 
@@ -135,10 +135,14 @@ describe('parseLive on recorded rows', () => {
     expect(col).toMatchObject({ role: 'data_scientist', privilege: 'select', column: 'patient_id' });
   });
 
-  it('reads default privileges per creator, skipping the creator itself', () => {
+  it('reads default privileges per creator, skipping the creator itself, with PUBLIC\'s built-in ones', () => {
+    // Without a global pg_default_acl entry, PostgreSQL gives PUBLIC EXECUTE on new
+    // functions and USAGE on new types: read as the database-wide defaults they are.
     expect(live.futureGrants.map((f) => f.key)).toEqual([
+      'future:execute:functions:database:ehr:by:postgres:role:PUBLIC',
       'future:select:tables:schema:ehr.billing:by:postgres:role:PUBLIC',
       'future:select:tables:schema:ehr.clinical:by:etl_loader:role:data_scientist',
+      'future:usage:types:database:ehr:by:postgres:role:PUBLIC',
     ]);
   });
 
@@ -203,5 +207,112 @@ describe('parseLive on recorded rows', () => {
     expect(privilegeFromPg('schema', 'SELECT')).toBeUndefined();
     expect(privilegeFromPg('database', 'TEMPORARY')).toBe('temporary');
     expect(privilegeFromPg('table', 'MAINTAIN')).toBeUndefined();
+  });
+});
+
+describe('parseLive on recorded rows of every kind', () => {
+  const none = { grantee: null, is_public: null, privilege_type: null, is_grantable: null, grantor: null };
+  const fn = (name: string, args: [string, string, string, boolean][], extra: object = {}) => ({ schema: 'clinical', name, prokind: 'f', owner: 'postgres', arg_types: JSON.stringify(args), ...none, ...extra });
+  const live = parseLive(
+    rows({
+      tables: [
+        { ...rel('clinical', 'patients'), columns: ['patient_id'] },
+        { ...rel('clinical', 'mv', 'postgres', 'm'), columns: ['n'] },
+        { ...rel('clinical', 'ext', 'postgres', 'f'), columns: ['x'] },
+        { ...rel('clinical', 'parts', 'postgres', 'p'), columns: ['x'] },
+        { ...rel('billing', 'invoice_seq', 'postgres', 'S'), columns: [] },
+      ],
+      relationAcl: [
+        { ...rel('billing', 'invoice_seq', 'postgres', 'S'), ...acl('etl_loader', 'USAGE') },
+        { ...rel('billing', 'invoice_seq', 'postgres', 'S'), ...acl('etl_loader', 'UPDATE', { is_grantable: true }) },
+        { ...rel('clinical', 'mv', 'postgres', 'm'), ...acl('data_scientist', 'SELECT') },
+      ],
+      columnAcl: [],
+      defaultAcl: [],
+      routines: [
+        // The driver delivers json as text or parsed; both are read.
+        { ...fn('zip3', [['pg_catalog', 'text', 'text', false]]), ...acl('clinical_analyst', 'EXECUTE') },
+        { ...fn('zip3', [['pg_catalog', 'int4', 'integer', false]]), ...acl(null, 'EXECUTE') },
+        { ...fn('load', [['clinical', 'mood', 'clinical.mood', true]], { prokind: 'p', arg_types: [['clinical', 'mood', 'clinical.mood', true]] }), ...acl('etl_loader', 'EXECUTE') },
+        // An extension's function: PUBLIC's EXECUTE is the extension's, not read; the object is listed as the extension's.
+        { ...fn('digest', [['pg_catalog', 'text', 'text', false]], { extension: true }), ...acl(null, 'EXECUTE') },
+      ],
+      types: [
+        { schema: 'clinical', name: 'mood', typtype: 'e', owner: 'postgres', ...acl('data_scientist', 'USAGE') },
+        { schema: 'clinical', name: 'us_zip', typtype: 'd', owner: 'postgres', ...none },
+      ],
+      foreign: [
+        { kind: 'foreign_data_wrapper', name: 'postgres_fdw', owner: 'postgres', ...acl('etl_loader', 'USAGE') },
+        { kind: 'foreign_server', name: 'lab system', owner: 'postgres', ...acl('etl_loader', 'USAGE') },
+      ],
+    }),
+    scope,
+  );
+  const kinds = (live.objects ?? []).map((o) => `${o.kind} ${o.schema ?? '-'}.${o.name ?? '-'}${o.signature ?? ''}`);
+
+  it('lists every object with its kind from relkind, prokind and typtype, routines with their signatures', () => {
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'table clinical.patients',
+        'materialized_view clinical.mv',
+        'table clinical.ext',
+        'table clinical.parts',
+        'sequence billing.invoice_seq',
+        'function clinical.zip3(text)',
+        'function clinical.zip3(integer)',
+        'procedure clinical.load(clinical.mood[])',
+        'function clinical.digest(text)',
+        'type clinical.mood',
+        'domain clinical.us_zip',
+        'foreign_data_wrapper -.postgres_fdw',
+        'foreign_server -.lab system',
+      ]),
+    );
+    // A sequence is not a table: no columns, not in `tables`.
+    expect(live.tables.map((t) => t.object.name)).not.toContain('invoice_seq');
+    expect(live.extensionObjects).toEqual(['function:ehr.clinical.digest(text)']);
+  });
+
+  it('reads the grants of every kind with the catalog words, grant options included', () => {
+    const keys = live.grants.map((g) => `${g.key}${g.grantOption ? ' +option' : ''}`);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'grant:usage:sequence:ehr.billing.invoice_seq:role:etl_loader',
+        'grant:update:sequence:ehr.billing.invoice_seq:role:etl_loader +option',
+        'grant:select:table:ehr.clinical.mv:role:data_scientist',
+        'grant:execute:function:ehr.clinical.zip3(text):role:clinical_analyst',
+        'grant:execute:function:ehr.clinical.zip3(integer):role:PUBLIC',
+        'grant:execute:procedure:ehr.clinical.load(clinical.mood[]):role:etl_loader',
+        'grant:usage:type:ehr.clinical.mood:role:data_scientist',
+        'grant:usage:foreign_data_wrapper:ehr.postgres_fdw:role:etl_loader',
+        'grant:usage:foreign_server:ehr."lab system":role:etl_loader',
+      ]),
+    );
+    expect(keys.some((k) => k.includes('digest'))).toBe(false);
+    expect(live.grants.find((g) => g.key.startsWith('grant:select:table:ehr.clinical.mv'))?.object.kind).toBe('materialized_view');
+  });
+
+  it('reads default privileges for every object type, in a schema and database-wide', () => {
+    const d = parseLive(
+      rows({
+        defaultAcl: [
+          { creator: 'etl_loader', schema: 'clinical', objtype: 'S', ...acl('data_scientist', 'USAGE') },
+          { creator: 'etl_loader', schema: 'clinical', objtype: 'f', ...acl('clinical_analyst', 'EXECUTE') },
+          { creator: 'etl_loader', schema: 'clinical', objtype: 'T', ...acl('clinical_analyst', 'USAGE') },
+          // A global entry for functions replaces the built-in PUBLIC EXECUTE for that creator.
+          { creator: 'postgres', schema: null, objtype: 'f', ...acl('clinical_analyst', 'EXECUTE') },
+          { creator: 'postgres', schema: null, objtype: 'n', ...acl('data_scientist', 'USAGE') },
+        ],
+      }),
+      scope,
+    );
+    expect(d.futureGrants.map((f) => f.key)).toEqual([
+      'future:execute:functions:database:ehr:by:postgres:role:clinical_analyst',
+      'future:execute:functions:schema:ehr.clinical:by:etl_loader:role:clinical_analyst',
+      'future:usage:schemas:database:ehr:by:postgres:role:data_scientist',
+      'future:usage:sequences:schema:ehr.clinical:by:etl_loader:role:data_scientist',
+      'future:usage:types:database:ehr:by:postgres:role:PUBLIC',
+      'future:usage:types:schema:ehr.clinical:by:etl_loader:role:clinical_analyst',
+    ]);
   });
 });

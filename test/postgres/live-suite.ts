@@ -14,6 +14,11 @@ import type { ApplyEvent } from '../../src/apply/types.js';
 import type { Change, Plan } from '../../src/plan/types.js';
 import type { Live } from '../../src/model/types.js';
 import { RbacError } from '../../src/model/errors.js';
+import { toDesired } from '../../src/config/desired.js';
+import { postgresDialect } from '../../src/dialects/postgres/quote.js';
+import { plan as planOf } from '../../src/plan/plan.js';
+import { introspectScopeOf, scopeOf } from '../../src/plan/scope.js';
+import { load } from '../config/helpers.js';
 
 export interface LiveEnv {
   /** An adapter on a freshly seeded demo (seeded with `p` as role prefix). */
@@ -43,6 +48,78 @@ export function defineLiveTests(getEnv: () => LiveEnv): void {
   const exec = (sql: string) => getEnv().adapter.session.exec(sql);
   const keys = (l: Live) => l.grants.map((g) => g.key);
   const stmts = (sql: string[]): Statement[] => sql.map((s, i) => ({ sql: s, changeIndex: i }));
+
+  it('converges on a configuration holding every PostgreSQL kind, and each role can use exactly that', async () => {
+    const { adapter, p } = getEnv();
+    const user = p('kinds_user');
+    const loader = p('kinds_loader');
+    await exec(`CREATE SCHEMA kinds;
+      CREATE TABLE kinds.t (id int, v text); INSERT INTO kinds.t VALUES (1, 'a');
+      CREATE VIEW kinds.v AS SELECT id FROM kinds.t;
+      CREATE MATERIALIZED VIEW kinds.mv AS SELECT count(*) AS n FROM kinds.t;
+      CREATE SEQUENCE kinds.s;
+      CREATE FUNCTION kinds.f(x text) RETURNS text LANGUAGE sql AS $$ SELECT upper(x) $$;
+      CREATE FUNCTION kinds.f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 $$;
+      CREATE PROCEDURE kinds.pr() LANGUAGE sql AS $$ SELECT 1 $$;
+      CREATE TYPE kinds.mood AS ENUM ('ok', 'sad');
+      CREATE DOMAIN kinds.zip AS text CHECK (length(VALUE) = 5);
+      CREATE FOREIGN DATA WRAPPER ${q('kinds_fdw')};
+      CREATE SERVER ${q('kinds_srv')} FOREIGN DATA WRAPPER ${q('kinds_fdw')};
+      CREATE ROLE ${quoteIdent(loader)} NOLOGIN;
+      GRANT SELECT ON kinds.t TO ${quoteIdent(loader)} WITH GRANT OPTION;`);
+    const grants = `grants:
+  - { role: ${user}, privileges: [usage], on: { schema: ehr.kinds } }
+  - { role: ${user}, privileges: [select], on: { view: ehr.kinds.v } }
+  - { role: ${user}, privileges: [select], on: { table: ehr.kinds.mv } }
+  - { role: ${user}, privileges: [usage, select], on: { sequence: ehr.kinds.s } }
+  - { role: ${user}, privileges: [execute], on: { function: "ehr.kinds.f(text)" } }
+  - { role: ${user}, privileges: [execute], on: { procedure: "ehr.kinds.pr()" } }
+  - { role: ${user}, privileges: [usage], on: { type: ehr.kinds.mood } }
+  - { role: ${user}, privileges: [usage], on: { domain: ehr.kinds.zip } }
+  - { role: ${user}, privileges: [usage], on: { foreign_data_wrapper: ehr.${p('kinds_fdw')} } }
+  - { role: ${user}, privileges: [usage], on: { foreign_server: ehr.${p('kinds_srv')} } }
+  - { role: ${loader}, privileges: [usage], on: { schema: ehr.kinds } }
+  - { role: ${loader}, privileges: [select], on: { schema: ehr.kinds, objects: [tables, views] } }
+  - { role: ${loader}, privileges: [insert], on: { table: ehr.kinds.t }, grant_option: true }
+`;
+    const roles = `roles:\n  - name: ${user}\n  - name: ${loader}\n`;
+    const { project, diagnostics } = await load({ 'rbac.yaml': 'version: 1\nmode: authoritative\nmanage_public: true\n', 'roles/r.yaml': roles, 'grants/g.yaml': grants });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const { desired } = toDesired(project!, postgresDialect);
+    const planNow = async () => {
+      const live = await adapter.introspect(introspectScopeOf(desired, { managePublic: true }));
+      return planOf(desired, live, { mode: 'authoritative', target: 't', scope: scopeOf(desired, { managePublic: true }), futureGrantCreators: [live.currentUser!] });
+    };
+    const first = await planNow();
+    expect(first.problems.filter((x) => x.severity === 'error')).toEqual([]);
+    const sql = adapter.compile(first).map((x) => x.sql);
+    // PUBLIC's built-in EXECUTE on the schema's functions goes (manage_public); the hand-made
+    // grant option on SELECT is drift, revoked on its own; the one asked for on INSERT is granted.
+    expect(sql).toContain('REVOKE EXECUTE ON FUNCTION "kinds"."f"(integer) FROM PUBLIC');
+    expect(sql).toContain(`REVOKE GRANT OPTION FOR SELECT ON TABLE "kinds"."t" FROM ${quoteIdent(loader)}`);
+    expect(sql).toContain(`GRANT INSERT ON TABLE "kinds"."t" TO ${quoteIdent(loader)} WITH GRANT OPTION`);
+    const result = await adapter.apply(adapter.compile(first));
+    expect(result.failed).toBeUndefined();
+    expect((await planNow()).changes).toEqual([]);
+
+    // Enforcement, as the role itself.
+    await exec(`SET ROLE ${quoteIdent(user)}`);
+    try {
+      const s = adapter.session;
+      expect(await s.query('SELECT id FROM kinds.v')).toEqual([{ id: 1 }]);
+      expect(await s.query('SELECT n::int AS n FROM kinds.mv')).toEqual([{ n: 1 }]);
+      expect(Number((await s.query(`SELECT nextval('kinds.s') AS n`))[0].n)).toBe(1);
+      expect(await s.query(`SELECT kinds.f('abc') AS r`)).toEqual([{ r: 'ABC' }]);
+      await s.exec('CALL kinds.pr()');
+      expect(await s.query(`SELECT 'ok'::kinds.mood::text AS m, '02139'::kinds.zip::text AS z`)).toEqual([{ m: 'ok', z: '02139' }]);
+      await expect(s.query('SELECT kinds.f(1)')).rejects.toThrow(/permission denied/);
+      await expect(s.query('SELECT * FROM kinds.t')).rejects.toThrow(/permission denied/);
+    } finally {
+      await exec('RESET ROLE');
+      // The apply took PUBLIC's built-in defaults away database-wide; the other tests read them.
+      await exec('ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO PUBLIC; ALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO PUBLIC');
+    }
+  });
 
   it('reads the seeded drift: former employee, PUBLIC on PHI, extra DELETE', async () => {
     const { adapter, p } = getEnv();
@@ -102,11 +179,15 @@ export function defineLiveTests(getEnv: () => LiveEnv): void {
       CREATE TABLE clinical.lab_results (lab_id int, patient_id int, loinc text)`);
     const live = await adapter.introspect(scope());
     const me = live.currentUser!;
-    expect(live.futureGrants.map((f) => [f.schema.schema, f.privilege, f.role, f.forRole])).toEqual(
+    const byJson = (a: unknown[], b: unknown[]) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
+    expect(live.futureGrants.map((f) => [f.schema.schema, f.privilege, f.role, f.forRole]).sort(byJson)).toEqual(
       [
         ['billing', 'insert', p('clinical_analyst'), p('etl_loader')],
         ['billing', 'select', p('clinical_analyst'), p('etl_loader')],
         ['clinical', 'select', p('data_scientist'), me],
+        // PostgreSQL's built-in defaults for the connecting creator: PUBLIC executes new functions, uses new types.
+        [undefined, 'execute', 'PUBLIC', me],
+        [undefined, 'usage', 'PUBLIC', me],
       ].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
     );
     expect(keys(live)).toContain(`grant:select:table:ehr.clinical.lab_results:role:${p('data_scientist')}`);

@@ -2,7 +2,8 @@
 // (hostile names included), the reader on recorded rows, and the desired-state
 // transform that moves non-exempt reads onto the masking views.
 import { describe, expect, it } from 'vitest';
-import { compilePostgresPlan, compilePostgresPolicy } from '../../src/dialects/postgres/policies.js';
+import { compilePostgresPlan } from '../../src/dialects/postgres/compile.js';
+import { compilePostgresPolicy } from '../../src/dialects/postgres/policies.js';
 import {
   encodePolicyComment,
   encodeViewComment,
@@ -85,7 +86,7 @@ describe('golden SQL for every policy change kind', () => {
       'REVOKE ALL ON TABLE "we""ird"."a""b_masked" FROM PUBLIC',
       'REVOKE ALL ON TABLE "we""ird"."a""b_masked" FROM "le""gacy"',
     ]);
-    const existing = ctx({ newObjectGrantees: { 'we"ird': ['le"gacy'] }, tables: [hostileTable, { object: { ...hostile, name: 'a"b_masked', isView: true }, columns: ['id', 'Foo', 'born'] }] });
+    const existing = ctx({ newObjectGrantees: { 'we"ird': ['le"gacy'] }, tables: [hostileTable, { object: { ...hostile, name: 'a"b_masked', kind: 'view' }, columns: ['id', 'Foo', 'born'] }] });
     const again = compilePostgresPolicy({ kind: 'createMaskingPolicy', policy: p }, existing);
     expect(again.some((x) => x.startsWith('REVOKE ALL ON TABLE "we""ird"."a""b_masked"'))).toBe(false);
   });
@@ -352,7 +353,7 @@ describe('preparePostgresDesired', () => {
       makeGrant({ role: 'etl', privilege: 'update', object: patients }),
       makeGrant({ role: 'wide', privilege: 'select', object: patients }),
     ],
-    schemaWide: [{ role: 'auditor', privilege: 'select', schema: s('billing'), objectType: 'tables' }],
+    schemaWide: [{ role: 'auditor', privilege: 'select', schema: s('billing'), kinds: ['table'], future: true }],
     futureGrants: [],
     maskingPolicies: [
       { key: maskingPolicyKey('ssn'), name: 'ssn', schema: s('clinical'), mask: 'last4', unmaskedFor: ['po'], columns: [{ table: patients, column: 'ssn' }] },

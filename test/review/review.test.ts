@@ -41,7 +41,7 @@ describe('rbac review on the embedded demo', () => {
     expect(r.out).toContain('# Access review: local (postgres)');
     expect(r.out).toContain('**ACTION**: mallory holds clinical_analyst but is not on the HR roster: remove access now');
     expect(r.out).toContain('**ACTION**: PUBLIC holds SELECT on PHI');
-    expect(r.out).toMatch(/\| mallory \|  \|  \| clinical_analyst \| — \| 2 \| name, geographic, date, telephone, email, ssn, medical_record_number \| missing \|/);
+    expect(r.out).toMatch(/\| mallory \|  \|  \| clinical_analyst \| — \| 3 \| name, geographic, date, telephone, email, ssn, medical_record_number \| missing \|/);
     expect(r.out).toContain('Users with access who are not on the roster (remove now): mallory.');
     expect(r.out).toContain('On the roster without access (information): alice, bob, carol, dave, erin, frank, grace.');
     expect(r.out).toMatch(/\| clinical_analyst \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| · \|/);
@@ -52,7 +52,7 @@ describe('rbac review on the embedded demo', () => {
     const r = await cli(dir, ['review', '--roster', 'hr.csv', '--out', 'review.md']);
     expect(r.code).toBe(0);
     const md = await readFile(join(dir, 'review.md'), 'utf8');
-    expect(md).toContain('| alice | Clinical quality analyst | carol | clinical_analyst | phi_base_reader | 4 | — | listed |');
+    expect(md).toContain('| alice | Clinical quality analyst | carol | clinical_analyst | phi_base_reader | 5 | — | listed |');
     expect(md).toContain('| erin | Privacy officer |  | privacy_officer | phi_base_reader | 2 | name, geographic, date, telephone, email, ssn, medical_record_number | listed |');
     expect(md).toMatch(/\| privacy_officer \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| · \|/);
     // Postgres masks through the tool's <table>_masked views: reads there are masked.

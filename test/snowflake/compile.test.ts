@@ -4,7 +4,7 @@ import { decodeRoleComment, encodeRoleComment, parseQualifiedName, snowflakeDial
 import type { Change } from '../../src/plan/types.js';
 import type { ObjectRef } from '../../src/model/types.js';
 
-const T = (database: string, schema: string, name: string, isView?: boolean): ObjectRef => ({ kind: 'table', database, schema, name, ...(isView ? { isView } : {}) });
+const T = (database: string, schema: string, name: string, isView?: boolean): ObjectRef => ({ kind: isView ? 'view' : 'table', database, schema, name });
 const S = (database: string, schema: string): ObjectRef => ({ kind: 'schema', database, schema });
 const D = (database: string): ObjectRef => ({ kind: 'database', database });
 

@@ -18,18 +18,18 @@ const ROLES = ['CLINICAL_ANALYST', 'a"b', 'Foo'];
 const UNMANAGED = 'SYSADMIN';
 const TABLES: ObjectRef[] = [
   { kind: 'table', database: 'EHR', schema: 'CLINICAL', name: 'PATIENTS' },
-  { kind: 'table', database: 'EHR', schema: 'CLINICAL', name: 'Mixed', isView: true },
+  { kind: 'view', database: 'EHR', schema: 'CLINICAL', name: 'Mixed' },
   { kind: 'table', database: 'EHR', schema: 'x; drop table y; --', name: 'select' },
 ];
 const OBJECTS: ObjectRef[] = [{ kind: 'database', database: 'EHR' }, { kind: 'schema', database: 'EHR', schema: 'CLINICAL' }, ...TABLES];
-const PRIVS: Record<ObjectRef['kind'], Privilege[]> = { database: ['usage', 'create'], schema: ['usage', 'create'], table: ['select', 'insert', 'delete'] };
+const PRIVS: Partial<Record<ObjectRef['kind'], Privilege[]>> = { database: ['usage', 'create'], schema: ['usage', 'create'], table: ['select', 'insert', 'delete'], view: ['select'] };
 const WORD: Record<string, string> = { usage: 'USAGE', select: 'SELECT', insert: 'INSERT', delete: 'DELETE' };
 const word = (o: ObjectRef, p: Privilege) => (p === 'create' ? (o.kind === 'database' ? 'CREATE SCHEMA' : 'CREATE TABLE') : WORD[p]);
-const onWord = (o: ObjectRef) => (o.kind === 'database' ? 'DATABASE' : o.kind === 'schema' ? 'SCHEMA' : o.isView ? 'VIEW' : 'TABLE');
+const onWord = (o: ObjectRef) => (o.kind === 'database' ? 'DATABASE' : o.kind === 'schema' ? 'SCHEMA' : o.kind === 'view' ? 'VIEW' : 'TABLE');
 const nameOf = (o: ObjectRef) => [o.database, ...(o.schema ? [o.schema] : []), ...(o.name ? [o.name] : [])];
 
 const grantArb = fc.record({ role: fc.constantFrom(...ROLES), o: fc.integer({ min: 0, max: OBJECTS.length - 1 }), p: fc.integer({ min: 0, max: 2 }) })
-  .map(({ role, o, p }) => { const object = OBJECTS[o]; const ps = PRIVS[object.kind]; return { role, object, privilege: ps[p % ps.length] }; });
+  .map(({ role, o, p }) => { const object = OBJECTS[o]; const ps = PRIVS[object.kind]!; return { role, object, privilege: ps[p % ps.length] }; });
 
 const scenario = fc.record({
   desiredRoles: fc.subarray(ROLES, { minLength: 1 }),
@@ -73,7 +73,7 @@ describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
         const model = new SnowflakeGrantModel();
         model.users = new Set(['ALICE', 'bob@example.org']);
         model.schemas = new Set([JSON.stringify(['EHR', 'CLINICAL']), JSON.stringify(['EHR', 'x; drop table y; --'])]);
-        model.tables = TABLES.map((t) => ({ db: t.database, schema: t.schema!, name: t.name!, view: Boolean(t.isView) }));
+        model.tables = TABLES.map((t) => ({ db: t.database, schema: t.schema!, name: t.name!, view: t.kind === 'view' }));
         model.roles.set(UNMANAGED, null);
         model.grants.add(JSON.stringify({ role: UNMANAGED, privilege: 'SELECT', on: 'TABLE', name: ['EHR', 'CLINICAL', 'PATIENTS'] }));
         for (const r of s.liveRoles) model.roles.set(r, encodeRoleComment({ description: 'old' }) ?? null);
@@ -98,7 +98,7 @@ describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
           users: s.members,
           memberships: s.members.map((m) => makeMembership({ role: s.desiredRoles[0], member: m, memberKind: 'user' })),
           grants: s.desiredGrants.filter((g) => s.desiredRoles.includes(g.role)).map((g) => makeGrant(g)),
-          schemaWide: s.schemaWide ? [{ role: s.desiredRoles[0], privilege: 'select', schema: { kind: 'schema', database: 'EHR', schema: 'CLINICAL' }, objectType: 'tables' }] : [],
+          schemaWide: s.schemaWide ? [{ role: s.desiredRoles[0], privilege: 'select', schema: { kind: 'schema', database: 'EHR', schema: 'CLINICAL' }, kinds: ['table'], future: true }] : [],
           futureGrants: [],
           maskingPolicies: maskingFrom(s.masking),
           rowAccessPolicies: s.rowPolicy ? [{ key: rowAccessPolicyKey('ROWS'), name: 'ROWS', schema: SCHEMA, table: PATIENTS, rules: [{ roles: [...s.rowPolicy.roles].sort(), where: s.rowPolicy.where }] }] : [],

@@ -21,7 +21,7 @@ describe('snowflake readers on recorded rows', () => {
   it('keys views and tables alike (VIEW vs TABLE reporting), keeping the view hint', () => {
     const v = r.grants.find((x) => x.object.name === 'Mixed')!;
     expect(v.key).toBe('grant:select:table:EHR.CLINICAL.Mixed:role:CLINICAL_ANALYST');
-    expect(v.object.isView).toBe(true);
+    expect(v.object.kind).toBe('view');
     // ENCOUNTERS_V is a view reported as TABLE: same key shape, kind table.
     expect(keys).toContain('grant:select:table:EHR.CLINICAL.ENCOUNTERS_V:role:CLINICAL_ANALYST');
   });
@@ -73,7 +73,7 @@ describe('snowflake readers on recorded rows', () => {
   });
   it('information_schema tables: views flagged', () => {
     const t = parseTables('EHR', fixture('information_schema_tables.json'));
-    expect(t.map((x) => [x.object.name, x.object.isView ?? false])).toEqual([
+    expect(t.map((x) => [x.object.name, x.object.kind === 'view'])).toEqual([
       ['ENCOUNTERS_V', true],
       ['Mixed', false],
       ['PATIENTS', false],

@@ -8,12 +8,12 @@ const live: Live = {
   roles: [{ name: 'R2', isUser: false }, { name: 'R1', isUser: false, description: 'd', owner: 'o' }, { name: 'ALICE', isUser: true }],
   memberships: [makeMembership({ role: 'R1', member: 'ALICE', memberKind: 'user' })],
   grants: [
-    makeGrant({ role: 'R1', privilege: 'select', object: { kind: 'table', database: 'EHR', schema: 'C', name: 'V', isView: true } }),
+    makeGrant({ role: 'R1', privilege: 'select', object: { kind: 'view', database: 'EHR', schema: 'C', name: 'V' } }),
     makeGrant({ role: 'R1', privilege: 'usage', object: { kind: 'database', database: 'EHR' }, grantedBy: 'SECURITYADMIN' }),
   ],
   futureGrants: [makeFutureGrant({ role: 'R1', privilege: 'select', schema: { kind: 'schema', database: 'EHR', schema: 'C' }, objectType: 'tables' })],
   schemas: [{ kind: 'schema', database: 'EHR', schema: 'C' }],
-  tables: [{ object: { kind: 'table', database: 'EHR', schema: 'C', name: 'V', isView: true }, columns: [] }],
+  tables: [{ object: { kind: 'view', database: 'EHR', schema: 'C', name: 'V' }, columns: [] }],
 };
 
 describe('snapshots', () => {
@@ -40,7 +40,7 @@ describe('snapshots', () => {
     ['privilege', '{"platform":"snowflake","grants":[{"role":"R","privilege":"all","object":{"kind":"database","database":"D"}}]}', /grants\[0\]\.privilege/],
     ['object kind', '{"platform":"snowflake","grants":[{"role":"R","privilege":"usage","object":{"kind":"warehouse","database":"D"}}]}', /grants\[0\]\.object\.kind/],
     ['table name', '{"platform":"snowflake","tables":[{"object":{"kind":"table","database":"D","schema":"S"},"columns":[]}]}', /tables\[0\]\.object\.name/],
-    ['future schema kind', '{"platform":"snowflake","futureGrants":[{"role":"R","privilege":"select","objectType":"tables","schema":{"kind":"database","database":"D"}}]}', /futureGrants\[0\]\.schema\.kind/],
+    ['future schema kind', '{"platform":"snowflake","futureGrants":[{"role":"R","privilege":"select","objectType":"tables","schema":{"kind":"table","database":"D","schema":"S","name":"T"}}]}', /futureGrants\[0\]\.schema\.kind/],
     ['roles array', '{"platform":"snowflake","roles":{}}', /roles must be an array/],
     ['member kind', '{"platform":"snowflake","memberships":[{"role":"R","member":"U","memberKind":"group"}]}', /memberships\[0\]\.memberKind/],
   ])('names the bad field: %s', (_n, text, re) => expect(() => readSnapshot(text)).toThrow(re));

@@ -27,7 +27,7 @@ describe('describeChange', () => {
     ]);
     expect(describeChange({ kind: 'grantMembership', role: 'a', member: 'b', memberKind: 'role' })).toBe('grant membership of role b');
     expect(
-      describeChange({ kind: 'grant', role: 'a', privileges: ['select'], object: { kind: 'table', database: 'd', schema: 's', name: 'we.ird', isView: true } }),
+      describeChange({ kind: 'grant', role: 'a', privileges: ['select'], object: { kind: 'view', database: 'd', schema: 's', name: 'we.ird' } }),
     ).toBe('grant SELECT on view d.s."we.ird"');
   });
 });

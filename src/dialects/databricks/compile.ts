@@ -1,6 +1,6 @@
 /**
  * Change -> Databricks Unity Catalog SQL. Pure. Principals are account groups
- * (back-quoted); privilege words come from the closed map below.
+ * (back-quoted); privilege and kind words come from the catalog (catalog.ts).
  *
  * What SQL cannot do on Unity Catalog, and how each change kind is handled:
  * - createRole / dropRole: account groups are created through SCIM or the identity
@@ -14,7 +14,10 @@
  *   future grant is the schema-level privilege (`GRANT SELECT ON SCHEMA`).
  */
 import { compileDatabricksPolicy } from './policies.js';
+import { kindSql, privilegeSql } from '../../model/catalog.js';
 import { RbacError } from '../../model/errors.js';
+import { KIND_SHAPES, RELATION_KINDS } from '../../model/kinds.js';
+import { DATABRICKS_CATALOG } from './catalog.js';
 import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
 import { assertNever, isPolicyChange, type Change } from '../../plan/types.js';
 import type { CompileContext } from '../types.js';
@@ -23,47 +26,41 @@ import { databricksDialect } from './quote.js';
 const q = (n: string) => databricksDialect.quoteIdent(n);
 
 /**
- * Generic privilege -> Unity Catalog privilege word, per object kind. Closed. The
- * catalog-level and schema-level SELECT/MODIFY entries exist for revokes of
- * inherited grants (see plan.ts) and for future grants.
+ * Privilege words Unity Catalog accepts, per securable (closed; includes the words a
+ * container takes for what inherits below it: SELECT on a schema reaches its tables).
+ * The compiler checks every statement's words against it.
  */
-export const DATABRICKS_PRIVILEGES: Record<SecurableKind, Partial<Record<Privilege, string>>> = {
-  database: { usage: 'USE CATALOG', create: 'CREATE SCHEMA' },
-  schema: { usage: 'USE SCHEMA', create: 'CREATE TABLE' },
-  table: { select: 'SELECT', modify: 'MODIFY' },
-};
-
-/** Privilege words Unity Catalog accepts, per securable (closed; includes inherited ones). */
-export const DATABRICKS_WORDS: Record<SecurableKind, readonly string[]> = {
+export const DATABRICKS_WORDS: Partial<Record<SecurableKind, readonly string[]>> = {
   database: ['USE CATALOG', 'CREATE SCHEMA', 'USE SCHEMA', 'CREATE TABLE', 'SELECT', 'MODIFY', 'ALL PRIVILEGES'],
   schema: ['USE SCHEMA', 'CREATE TABLE', 'SELECT', 'MODIFY', 'ALL PRIVILEGES'],
   table: ['SELECT', 'MODIFY', 'ALL PRIVILEGES'],
+  view: ['SELECT', 'ALL PRIVILEGES'],
 };
 
+/** The Unity Catalog keyword of a privilege on a kind, from the catalog (catalog.ts). */
 export function databricksWord(kind: SecurableKind, p: Privilege): string {
-  const w = DATABRICKS_PRIVILEGES[kind][p];
-  if (!w) throw new RbacError('PLAN_INVALID', `privilege ${p} cannot be granted on a ${kind} in Databricks Unity Catalog`);
-  return w;
+  return privilegeSql(DATABRICKS_CATALOG, kind, p);
 }
 
-/** `CATALOG `c``, `SCHEMA `c`.`s``, `TABLE `c`.`s`.`t`` (views are granted ON TABLE too). */
+/** `CATALOG `c``, `SCHEMA `c`.`s``, `TABLE `c`.`s`.`t`` (views are granted ON TABLE too): the catalog's words. */
 export function databricksObject(o: ObjectRef): string {
-  switch (o.kind) {
+  const words = kindSql(DATABRICKS_CATALOG, o.kind);
+  switch (KIND_SHAPES[o.kind]) {
     case 'database':
-      return `CATALOG ${q(o.database)}`;
+      return `${words} ${q(o.database)}`;
     case 'schema':
-      return `SCHEMA ${q(o.database)}.${q(o.schema ?? '')}`;
-    case 'table':
-      return `TABLE ${q(o.database)}.${q(o.schema ?? '')}.${q(o.name ?? '')}`;
-    default:
-      return assertNever(o.kind);
+      return `${words} ${q(o.database)}.${q(o.schema ?? '')}`;
+    case 'in-schema':
+      return `${words} ${q(o.database)}.${q(o.schema ?? '')}.${q(o.name ?? '')}`;
+    case 'in-database':
+      return `${words} ${q(o.name ?? '')}`;
   }
 }
 
 /** `GRANT|REVOKE words ON object TO|FROM `principal``; words must come from DATABRICKS_WORDS. */
 export function grantStatement(verb: 'GRANT' | 'REVOKE', words: readonly string[], object: ObjectRef, principal: string): string {
   for (const w of words) {
-    if (!DATABRICKS_WORDS[object.kind].includes(w)) throw new RbacError('PLAN_INVALID', `${w} is not a ${object.kind} privilege`);
+    if (!DATABRICKS_WORDS[object.kind]?.includes(w)) throw new RbacError('PLAN_INVALID', `${w} is not a ${object.kind} privilege`);
   }
   return `${verb} ${words.join(', ')} ON ${databricksObject(object)} ${verb === 'GRANT' ? 'TO' : 'FROM'} ${q(principal)}`;
 }
@@ -103,7 +100,7 @@ export function compileDatabricks(change: Change, _ctx: CompileContext = {}): st
     case 'grantFuture':
     case 'revokeFuture': {
       if (change.forRole !== undefined) throw new RbacError('PLAN_INVALID', 'Databricks future grants have no creating role');
-      if (change.objectType !== 'tables') return assertNever(change.objectType);
+      if (change.objectType !== 'tables') throw new RbacError('PLAN_INVALID', `Unity Catalog has no future grants on ${change.objectType}`);
       const words = change.privileges.map((p) => databricksWord('table', p));
       return [grantStatement(change.kind === 'grantFuture' ? 'GRANT' : 'REVOKE', words, change.schema, change.role)];
     }
@@ -189,7 +186,7 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
   const out: Statement[] = [];
 
   plan.changes.forEach((change, changeIndex) => {
-    if (change.kind === 'grant' && change.object.kind === 'table' && !change.columns?.length) {
+    if (change.kind === 'grant' && RELATION_KINDS.has(change.object.kind) && !change.columns?.length) {
       const sk = objectKey(makeObject('schema', change.object.database, change.object.schema));
       const keep = change.privileges.filter((p) => !futureGranted.has(`${change.role}\u0000${sk}\u0000${databricksWord('table', p)}`));
       for (const text of compileDatabricks({ ...change, privileges: keep })) out.push({ sql: text, changeIndex });
@@ -249,7 +246,7 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
 function restoreStatement(key: string, provenance: DatabricksProvenance, revoked: ReadonlySet<string>): string | undefined {
   const parsed = provenance.get(key)?.record;
   if (!parsed) return undefined;
-  if (parsed.object.kind === 'table' && !parsed.future) {
+  if (RELATION_KINDS.has(parsed.object.kind) && !parsed.future) {
     const schema = makeObject('schema', parsed.object.database, parsed.object.schema);
     const fk = futureGrantKey(parsed.role, parsed.privilege, schema, 'tables');
     if (provenance.has(fk) && !revoked.has(fk)) return undefined;

@@ -17,7 +17,7 @@
  */
 import type { ExpressionParser } from '../../model/expressions.js';
 import { makeExpressionParser, type ExpressionDialect } from '../expression-grammar.js';
-import { databricksDialect } from './quote.js';
+import { databricksNames } from './ident.js';
 
 /**
  * Built-in functions a Databricks filter or mask may call. Qualifies: scalar (one value
@@ -64,7 +64,7 @@ const TYPES: ReadonlyMap<string, readonly [number, number]> = new Map<string, re
 /** Databricks' grammar configuration (exported for the property tests). */
 export const databricksExpressionDialect: ExpressionDialect = {
   label: 'Databricks',
-  sql: databricksDialect,
+  sql: databricksNames,
   bareIdentifier: /[A-Za-z_][A-Za-z0-9_]*/y,
   identifierQuote: '`',
   doubleQuotedStrings: true,

@@ -143,8 +143,8 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
   }
   const schemas: ObjectRef[] = rows.schemata.map((r) => makeObject('schema', norm(str(r, 'catalog_name') ?? ''), norm(str(r, 'schema_name') ?? '')));
   const tables: LiveTable[] = rows.tables.map((r) => {
-    const object = makeObject('table', norm(str(r, 'table_catalog') ?? ''), norm(str(r, 'table_schema') ?? ''), norm(str(r, 'table_name') ?? ''));
-    if ((str(r, 'table_type') ?? '').toUpperCase().includes('VIEW')) object.isView = true;
+    const kind = (str(r, 'table_type') ?? '').toUpperCase().includes('VIEW') ? 'view' : 'table';
+    const object = makeObject(kind, norm(str(r, 'table_catalog') ?? ''), norm(str(r, 'table_schema') ?? ''), norm(str(r, 'table_name') ?? ''));
     return { object, columns: [] };
   });
   const schemasByCatalog = new Map<string, ObjectRef[]>();

@@ -1,54 +1,13 @@
 /**
- * Databricks (Unity Catalog) identifiers and literals.
- *
- * Invariants:
- * - names are case-insensitive and stored lower-case: `normalize` lower-cases every
- *   part, quoted or not, so `Foo` and `foo` are the same canonical name.
- * - `quoteIdent` always back-quotes, doubling inner backticks; empty names, NUL and
- *   names over 255 UTF-8 bytes throw.
- * - `quoteLiteral` single-quotes and backslash-escapes `\` and `'` (Spark SQL string
- *   literals read backslash escapes).
- * - neither lets `${` through (Spark variable substitution, see `noSubstitution`).
+ * The Databricks (Unity Catalog) dialect: names and literals (ident.ts, where the quoting invariants
+ * are) with the parser of SQL a person writes (expression.ts), plus the name readers
+ * the adapter uses on what the platform prints.
  */
-import { RbacError } from '../../model/errors.js';
-import type { Dialect, NamePart } from '../types.js';
+import type { Dialect } from '../types.js';
 import { databricksExpressions } from './expression.js';
+import { databricksNames } from './ident.js';
 
-export const DATABRICKS_MAX_IDENTIFIER_BYTES = 255;
+export { DATABRICKS_MAX_IDENTIFIER_BYTES, databricksNames } from './ident.js';
 
-/**
- * Spark substitutes `${name}`, `${env:NAME}` and `${system:name}` into a statement's
- * text before parsing it (spark.sql.variable.substitute), inside quotes too: a name
- * or literal holding `${` would change the statement, or read an environment variable
- * of the cluster into it. Refused wherever a name or literal reaches SQL.
- */
-function noSubstitution(text: string, what: string): void {
-  if (text.includes('${')) throw new RbacError('CONFIG', `${what} contains "\${", which Spark substitutes before parsing; rename it`);
-}
-
-export const databricksDialect: Dialect = {
-  platform: 'databricks',
-  normalize(part: NamePart): string {
-    return part.text.toLowerCase();
-  },
-  quoteIdent(name: string): string {
-    if (name.length === 0) throw new RbacError('CONFIG', 'empty identifier');
-    if (name.includes('\u0000')) throw new RbacError('CONFIG', 'identifier contains a NUL character');
-    noSubstitution(name, 'identifier');
-    const bytes = Buffer.byteLength(name, 'utf8');
-    if (bytes > DATABRICKS_MAX_IDENTIFIER_BYTES) {
-      throw new RbacError('CONFIG', `identifier is ${bytes} bytes, longer than the ${DATABRICKS_MAX_IDENTIFIER_BYTES}-byte limit`);
-    }
-    return '`' + name.replace(/`/g, '``') + '`';
-  },
-  quoteLiteral(value: string): string {
-    if (value.includes('\u0000')) throw new RbacError('CONFIG', 'string literal contains a NUL character');
-    noSubstitution(value, 'string literal');
-    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  },
-  maxIdentifierBytes: DATABRICKS_MAX_IDENTIFIER_BYTES,
-  // A getter: expression.ts builds its parser from this object (an import cycle resolved at use).
-  get expressions() {
-    return databricksExpressions;
-  },
-};
+/** The dialect: its names and literals (ident.ts) and its expression parser (expression.ts). */
+export const databricksDialect: Dialect = { ...databricksNames, expressions: databricksExpressions };

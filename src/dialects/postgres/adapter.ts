@@ -24,23 +24,15 @@ import type { ApplyEvent, ApplyListener, ApplyOptions, ApplyResult } from '../..
 import { RbacError } from '../../model/errors.js';
 import type { ExpressionPolicy } from '../../model/expressions.js';
 import { postgresDialect } from './quote.js';
-import { compilePostgresPlan } from './policies.js';
-import { parseLive, readCatalog } from './inspect.js';
+import { compilePostgresPlan } from './compile.js';
+import { mergeLives, parseLive, readCatalog } from './inspect.js';
 import { PgDriverError, mapDriverError, openPg, openPglite, wrapPglite, type PgSession } from './driver.js';
+import { parsePgConnection, type PgConnection } from './connection.js';
+import { applyAcrossDatabases, type DatabaseSession } from './apply-databases.js';
+import { ADVISORY_LOCK_HIGH, ADVISORY_LOCK_KEY, ADVISORY_LOCK_LOW, DEFAULT_BATCH_SIZE, batches } from './batches.js';
 
-/**
- * The advisory lock every rbac apply takes: 'rbac' and 'lock' in ASCII as the high and
- * low 32 bits of one bigint. Fixed, so two applies on one database serialize whatever
- * the config; pg_locks shows it as classid = high, objid = low, objsubid = 1.
- */
-export const ADVISORY_LOCK_HIGH = 0x72626163;
-export const ADVISORY_LOCK_LOW = 0x6c6f636b;
-export const ADVISORY_LOCK_KEY = ((BigInt(ADVISORY_LOCK_HIGH) << 32n) | BigInt(ADVISORY_LOCK_LOW)).toString();
+export { ADVISORY_LOCK_HIGH, ADVISORY_LOCK_KEY, ADVISORY_LOCK_LOW, DEFAULT_BATCH_SIZE, batches } from './batches.js';
 
-/** Statements per round trip. 100k GRANTs: see the comment at the top of this file. */
-export const DEFAULT_BATCH_SIZE = 500;
-/** Also cut a batch at this many characters, so a few huge statements don't make a huge message. */
-const MAX_BATCH_CHARS = 1 << 20;
 const LOCK_RETRY_MS = 100;
 
 /**
@@ -71,20 +63,64 @@ export interface PostgresAdapterOptions {
 export interface PostgresAdapter extends Adapter {
   /** The underlying session (tests and the demo seeder run SQL through it). */
   readonly session: PgSession;
+  /** Queries sent per physical database since the adapter was made (the benchmark prints them). */
+  queryCountsByDatabase(): Record<string, number>;
 }
 
 export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): Promise<PostgresAdapter> {
+  const conn: PgConnection | undefined = opts.url !== undefined ? parsePgConnection(opts.url) : undefined;
   const session: PgSession = opts.pglite
     ? wrapPglite(opts.pglite, false)
-    : opts.url !== undefined
-      ? await openPg(opts.url, { applicationName: opts.applicationName })
+    : conn !== undefined
+      ? await openPg(conn, { applicationName: opts.applicationName })
       : await openPglite(opts.embedded);
 
   let count = 0;
+  const countsByDatabase: Record<string, number> = {};
   const query: QueryFn = (sql, params) => {
     count++;
     return session.query(sql, params);
   };
+  // Several databases of one server: one session per database, opened when first needed.
+  const primaryPhysical = (await session.query('SELECT current_database()::text AS name'))[0]?.name as string;
+  const others = new Map<string, DatabaseSession>();
+  const counted = (name: string, s: PgSession): DatabaseSession => ({
+    physical: name,
+    query: (sql, params) => {
+      count++;
+      countsByDatabase[name] = (countsByDatabase[name] ?? 0) + 1;
+      return s.query(sql, params);
+    },
+    exec: (sql) => {
+      count++;
+      return s.exec(sql);
+    },
+    close: () => s.close(),
+  });
+  const primary = counted(primaryPhysical, session);
+  async function sessionFor(physical: string): Promise<DatabaseSession> {
+    if (physical === primaryPhysical) return primary;
+    const open = others.get(physical);
+    if (open) return open;
+    if (conn === undefined) {
+      throw new RbacError(
+        'TARGET',
+        `database "${physical}" cannot be reached: the embedded PGlite serves one database per instance`,
+        'run several databases against a PostgreSQL server (a postgres:// target), or map one database only',
+      );
+    }
+    const other = await openPg(
+      { ...conn, config: { ...conn.config, database: physical }, display: `${conn.display} (database ${physical})` },
+      { applicationName: opts.applicationName },
+    );
+    const s = counted(physical, other);
+    others.set(physical, s);
+    return s;
+  }
+  // Several databases only where database_map names several (v1: every logical name is the connected database).
+  const multi = Object.keys(opts.databaseMap ?? {}).length > 1;
+  const physicalOf = (logical: string | undefined): string =>
+    logical === undefined || !multi ? primaryPhysical : (opts.databaseMap?.[logical] ?? logical);
   const exec = (sql: string): Promise<void> => {
     count++;
     return session.exec(sql);
@@ -94,9 +130,25 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
   let seenLive: Live | undefined;
   const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
 
+  /**
+   * One database: the fixed catalog queries on the connection. Several (the scope names
+   * more than one logical database): the same per-database queries on each database's
+   * connection, the cluster's roles and memberships once, merged into one Live.
+   */
   async function introspect(scope: IntrospectScope): Promise<Live> {
-    const rows = await readCatalog(query, scope);
-    const live = parseLive(rows, scope, { databaseMap: opts.databaseMap, objectCreators: opts.objectCreators });
+    let live: Live;
+    if (scope.databases.length <= 1 || !multi) {
+      const rows = await readCatalog(primary.query, scope);
+      live = parseLive(rows, scope, { databaseMap: opts.databaseMap, objectCreators: opts.objectCreators });
+    } else {
+      const lives: Live[] = [];
+      for (const [i, logical] of scope.databases.entries()) {
+        const s = await sessionFor(opts.databaseMap?.[logical] ?? logical);
+        const rows = await readCatalog(s.query, scope, { database: logical, cluster: i === 0 });
+        lives.push(parseLive(rows, scope, { databaseMap: opts.databaseMap, objectCreators: opts.objectCreators, database: logical }));
+      }
+      live = mergeLives(lives);
+    }
     seenDatabases = live.databases ?? {};
     seenLive = live;
     return live;
@@ -109,6 +161,7 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
       tables: seenLive?.tables,
       livePolicies: { masking: seenLive?.maskingPolicies ?? [], rowAccess: seenLive?.rowAccessPolicies ?? [] },
       newObjectGrantees: seenLive?.newObjectGrantees,
+      newObjectGranteesByDatabase: seenLive?.newObjectGranteesByDatabase,
       expressions: copts.expressions,
     });
   }
@@ -157,6 +210,21 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
   }
 
   async function apply(initial: Statement[], aopts: ApplyOptions = {}): Promise<ApplyResult> {
+    const databases = new Set(initial.map((s) => physicalOf(s.database)));
+    if (databases.size > 1 || (databases.size === 1 && !databases.has(primaryPhysical))) {
+      return applyAcrossDatabases(initial, aopts, {
+        primary,
+        sessionFor: (logical) => sessionFor(physicalOf(logical)),
+        physicalOf,
+        batchSize,
+        lockHolder,
+      });
+    }
+    return applyOne(initial, aopts);
+  }
+
+  /** Every statement in the connected database: one transaction (see the file comment). */
+  async function applyOne(initial: Statement[], aopts: ApplyOptions = {}): Promise<ApplyResult> {
     const t0 = performance.now();
     const emit: ApplyListener = (e: ApplyEvent) => aopts.onEvent?.(e);
     const lockTimeoutMs = aopts.lockTimeoutMs ?? 5000;
@@ -281,24 +349,11 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
     compile,
     apply,
     queryCount: () => count,
-    close: () => session.close(),
+    queryCountsByDatabase: () => ({ ...countsByDatabase }),
+    close: async () => {
+      for (const s of others.values()) await s.close();
+      others.clear();
+      await session.close();
+    },
   };
-}
-
-/** [start, end) index ranges of at most `size` statements and about MAX_BATCH_CHARS characters. */
-export function batches(statements: readonly Statement[], size: number): [number, number][] {
-  const out: [number, number][] = [];
-  let start = 0;
-  let chars = 0;
-  for (let i = 0; i < statements.length; i++) {
-    const len = statements[i].sql.length + 2;
-    if (i > start && (i - start >= size || chars + len > MAX_BATCH_CHARS)) {
-      out.push([start, i]);
-      start = i;
-      chars = 0;
-    }
-    chars += len;
-  }
-  if (start < statements.length) out.push([start, statements.length]);
-  return out;
 }

@@ -38,6 +38,11 @@ export function loadPostgresParser(): Promise<void> {
   return loaded;
 }
 
+/** Whether `loadPostgresParser()` has resolved (other users of the parser check it). */
+export function postgresParserReady(): boolean {
+  return ready;
+}
+
 /** The identifier `{value}` becomes while parsing; refused anywhere in the text as written. */
 const PLACEHOLDER_IDENT = '__rbac_value__';
 const PREFIX = 'SELECT ';

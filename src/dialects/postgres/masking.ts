@@ -10,6 +10,7 @@
  * is never granted the raw column; it reads the view. Row access policies are also row
  * level security policies on the base table, for roles that read it directly.
  */
+import { RELATION_KINDS } from '../../model/kinds.js';
 import { columnKey, makeGrant, objectKey, schemaOf } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
 import { ExpressionError, NO_EXTRAS, type ExpressionPolicy, type ExpressionUse } from '../../model/expressions.js';
@@ -53,7 +54,7 @@ export function maskedViewName(table: string): string {
 
 /** The masking view of a table, as an object the planner grants on. */
 export function maskedViewRef(table: ObjectRef): ObjectRef {
-  return { kind: 'table', database: table.database, schema: table.schema, name: maskedViewName(table.name ?? ''), isView: true };
+  return { kind: 'view', database: table.database, schema: table.schema, name: maskedViewName(table.name ?? '') };
 }
 
 /** `"schema"."name"` of a table or view. */
@@ -371,7 +372,7 @@ export function preparePostgresDesired(desired: Desired, live?: Live): Desired {
   const viewNeeded = new Map<string, { role: string; table: ObjectRef; source?: GrantRecord['source'] }>();
   const kept: GrantRecord[] = [];
   for (const g of desired.grants) {
-    const e = g.privilege === 'select' && g.object.kind === 'table' ? byTable.get(objectKey(g.object)) : undefined;
+    const e = g.privilege === 'select' && RELATION_KINDS.has(g.object.kind) ? byTable.get(objectKey(g.object)) : undefined;
     if (!e) {
       grants.push(g);
       continue;

@@ -3,7 +3,7 @@
  * masking.ts for the design).
  *
  * A masking view depends on every policy of its table and on the table's columns, so
- * policies compile per plan, not per change: `compilePostgresPlan` applies the plan's
+ * policies compile per plan, not per change: the PolicyCompiler of a plan (compile.ts) applies the plan's
  * policy changes to the live policy set (`ctx.livePolicies`) to get the set after the
  * plan, and emits each affected table's view once, at the first policy change that
  * touches the table. Row access policies compile per change into row level security
@@ -15,10 +15,10 @@
 import { columnKey, objectKey } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
 import type { LiveTable, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord } from '../../model/types.js';
-import type { Change, Plan, PolicyChange } from '../../plan/types.js';
-import { assertNever, isPolicyChange } from '../../plan/types.js';
-import type { CompileContext, Statement } from '../types.js';
-import { compilePostgres, granteeSql } from './compile.js';
+import type { Change, PolicyChange } from '../../plan/types.js';
+import { assertNever } from '../../plan/types.js';
+import type { CompileContext } from '../types.js';
+import { granteeSql } from './sql.js';
 import {
   TOOL_SCHEMA,
   encodePolicyComment,
@@ -42,17 +42,26 @@ export function compilePostgresPolicy(change: PolicyChange, ctx: CompileContext 
   return state.compile(change);
 }
 
-/** Compile a whole plan (policies need the plan: see the file comment). */
-export function compilePostgresPlan(plan: Plan, ctx: CompileContext): Statement[] {
-  const state = new PolicyCompiler(plan.changes, ctx);
-  const out: Statement[] = [];
-  plan.changes.forEach((change, changeIndex) => {
-    const sql = isPolicyChange(change) ? state.compile(change) : compilePostgres(change, ctx);
-    for (const s of sql) out.push({ sql: s, changeIndex });
-  });
-  return out;
+/** The logical database a policy change's statements run in: its table's. */
+export function policyDatabase(change: PolicyChange): string | undefined {
+  switch (change.kind) {
+    case 'createMaskingPolicy':
+    case 'dropMaskingPolicy':
+      return change.policy.columns[0]?.table.database ?? change.policy.schema.database;
+    case 'alterMaskingPolicy':
+      return change.to.columns[0]?.table.database ?? change.from.columns[0]?.table.database ?? change.to.schema.database;
+    case 'attachMaskingPolicy':
+    case 'detachMaskingPolicy':
+      return change.column.table.database;
+    case 'createRowAccessPolicy':
+    case 'dropRowAccessPolicy':
+      return change.policy.table.database;
+    case 'alterRowAccessPolicy':
+      return change.to.table.database;
+    default:
+      return assertNever(change);
+  }
 }
-
 
 /** The policy set after applying `changes` to the live one. */
 function policiesAfter(changes: readonly Change[], ctx: CompileContext): { masking: MaskingPolicyRecord[]; rowAccess: RowAccessPolicyRecord[] } {
@@ -99,7 +108,7 @@ function policiesAfter(changes: readonly Change[], ctx: CompileContext): { maski
   return { masking: [...masking.values()], rowAccess: [...rowAccess.values()] };
 }
 
-class PolicyCompiler {
+export class PolicyCompiler {
   private readonly after: { masking: MaskingPolicyRecord[]; rowAccess: RowAccessPolicyRecord[] };
   private readonly tables: Map<string, LiveTable>;
   private readonly viewsDone = new Set<string>();
@@ -107,7 +116,8 @@ class PolicyCompiler {
   private readonly rlsEnabledHere = new Set<string>();
   /** Tables whose FORCE switch and foreign policies this plan already handled. */
   private readonly tableSwitchesDone = new Set<string>();
-  private bootstrapped = false;
+  /** Databases whose tool schema this plan already made sure of. */
+  private readonly bootstrapped = new Set<string>();
 
   constructor(changes: readonly Change[], private readonly ctx: CompileContext) {
     this.after = policiesAfter(changes, ctx);
@@ -115,7 +125,13 @@ class PolicyCompiler {
     this.liveViewTables = new Set(maskedColumnsByTable(ctx.livePolicies?.masking ?? []).keys());
   }
 
+  /** The statements of a policy change. */
   compile(change: PolicyChange): string[] {
+    return this.compileStatements(change).map((s) => s.sql);
+  }
+
+  /** The statements of a policy change, each with the logical database of the table it is about. */
+  compileStatements(change: PolicyChange): Tagged[] {
     switch (change.kind) {
       case 'createMaskingPolicy':
       case 'dropMaskingPolicy':
@@ -162,7 +178,11 @@ class PolicyCompiler {
    * OR'ed, so one hand-made `USING (true)` would show every row). Each policy is
    * stamped with the digest of its definition (enforcement.ts).
    */
-  private createRls(p: RowAccessPolicyRecord, toolEnabledBefore: boolean): string[] {
+  private createRls(p: RowAccessPolicyRecord, toolEnabledBefore: boolean): Tagged[] {
+    return tag(this.createRlsSql(p, toolEnabledBefore), p.table.database);
+  }
+
+  private createRlsSql(p: RowAccessPolicyRecord, toolEnabledBefore: boolean): string[] {
     const out: string[] = [];
     const t = relationSql(p.table);
     const k = objectKey(p.table);
@@ -194,32 +214,40 @@ class PolicyCompiler {
     return out;
   }
 
-  private dropRls(p: RowAccessPolicyRecord, disable: boolean): string[] {
+  private dropRls(p: RowAccessPolicyRecord, disable: boolean): Tagged[] {
     const t = relationSql(p.table);
     const names = rlsPolicyNames(p);
     const out = [...names.rules, ...names.writes].map((n) => `DROP POLICY IF EXISTS ${quoteIdent(n)} ON ${t}`);
     if (disable) out.push(`ALTER TABLE ${t} DISABLE ROW LEVEL SECURITY`);
-    return out;
+    return tag(out, p.table.database);
   }
 
   /** The masking view of each table, once per plan: replaced, created or dropped. */
-  private views(tables: ObjectRef[]): string[] {
+  private views(tables: ObjectRef[]): Tagged[] {
+    const out: Tagged[] = [];
+    for (const table of tables) out.push(...tag(this.view(table), table.database));
+    return out;
+  }
+
+  /** The masking view of one table. */
+  private view(table: ObjectRef): string[] {
     const out: string[] = [];
     const masked = maskedColumnsByTable(this.after.masking);
-    for (const table of tables) {
+    {
       const k = objectKey(table);
-      if (this.viewsDone.has(k)) continue;
+      if (this.viewsDone.has(k)) return out;
       this.viewsDone.add(k);
       const e = masked.get(k);
       const view = relationSql(maskedViewRef(table));
       if (!e) {
         // No masked column left: the view goes (its grants were revoked before).
         if (this.liveViewTables.has(k)) out.push(`DROP VIEW IF EXISTS ${view}`);
-        continue;
+        return out;
       }
-      if (!this.bootstrapped) {
-        out.push(...bootstrapSql(this.grantees(TOOL_SCHEMA)));
-        this.bootstrapped = true;
+      if (!this.bootstrapped.has(table.database)) {
+        // The tool's schema, once per database that gets a masking view.
+        out.push(...bootstrapSql(this.grantees(TOOL_SCHEMA, table.database)));
+        this.bootstrapped.add(table.database);
       }
       const lt = this.liveTable(table);
       const items = lt.columns.map((c, i) => {
@@ -238,7 +266,7 @@ class PolicyCompiler {
       if (!this.tables.has(objectKey(maskedViewRef(table)))) {
         // A new relation gets the creator's default privileges (ALTER DEFAULT
         // PRIVILEGES): none may reach the view, whose only grants are the ones planned.
-        out.push(...this.grantees(table.schema ?? '').map((g) => `REVOKE ALL ON TABLE ${view} FROM ${granteeSql(g)}`));
+        out.push(...this.grantees(table.schema ?? '', table.database).map((g) => `REVOKE ALL ON TABLE ${view} FROM ${granteeSql(g)}`));
       }
       const policies = [...new Set(e.columns.values())];
       out.push(stampViewSql(view, encodeViewComment(table, lt.columns, policies)));
@@ -246,11 +274,23 @@ class PolicyCompiler {
     return out;
   }
 
-  /** PUBLIC and every role that default privileges give a new relation in `schema`. */
-  private grantees(schema: string): string[] {
-    const g = this.ctx.newObjectGrantees?.[schema] ?? this.ctx.newObjectGrantees?.[''] ?? [];
+  /** PUBLIC and every role that default privileges give a new relation in `schema` of `database`. */
+  private grantees(schema: string, database: string): string[] {
+    const byDb = this.ctx.newObjectGranteesByDatabase?.[database];
+    const of = byDb ?? this.ctx.newObjectGrantees;
+    const g = of?.[schema] ?? of?.[''] ?? [];
     return [PUBLIC_ROLE, ...[...g].filter((x) => x !== PUBLIC_ROLE).sort()];
   }
+}
+
+/** One statement of a policy change and the logical database it runs in. */
+export interface Tagged {
+  sql: string;
+  database: string;
+}
+
+function tag(sql: readonly string[], database: string): Tagged[] {
+  return sql.map((s) => ({ sql: s, database }));
 }
 
 /**

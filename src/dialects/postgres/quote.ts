@@ -10,6 +10,7 @@
 import type { Dialect, NamePart } from '../types.js';
 import { RbacError } from '../../model/errors.js';
 import { postgresExpressions } from './expression.js';
+import { canonicalPostgresSignature } from './signature.js';
 
 /** NAMEDATALEN - 1: Postgres truncates longer identifiers without an error. */
 export const PG_MAX_IDENTIFIER_BYTES = 63;
@@ -58,4 +59,5 @@ export const postgresDialect: Dialect = {
   quoteLiteral,
   maxIdentifierBytes: PG_MAX_IDENTIFIER_BYTES,
   expressions: postgresExpressions,
+  canonicalSignature: canonicalPostgresSignature,
 };

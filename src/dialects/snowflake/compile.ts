@@ -1,6 +1,6 @@
 /**
  * Change -> Snowflake SQL. Pure; every identifier goes through the dialect quoter and
- * every privilege word comes from the closed maps below.
+ * every privilege word and kind word comes from the catalog (catalog.ts).
  *
  * OWNERSHIP: Snowflake never revokes ownership, it transfers it. A grant of
  * `ownership` compiles to `GRANT OWNERSHIP ... TO ROLE r COPY CURRENT GRANTS` (a
@@ -10,48 +10,43 @@
  * object keeps its owner until the configuration grants ownership to another role.
  */
 import { compileSnowflakePolicy } from './policies.js';
+import { kindSql, privilegeSql } from '../../model/catalog.js';
 import { RbacError } from '../../model/errors.js';
-import type { PrivilegeWords } from '../../model/privileges.js';
-import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
+import { KIND_SHAPES } from '../../model/kinds.js';
+import type { FutureObjectType, ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
 import { assertNever, isPolicyChange, type Change } from '../../plan/types.js';
 import type { CompileContext } from '../types.js';
+import { SNOWFLAKE_CATALOG } from './catalog.js';
 import { encodeRoleComment, snowflakeDialect } from './quote.js';
 
 const q = (name: string) => snowflakeDialect.quoteIdent(name);
 
-/** Generic privilege -> Snowflake privilege words, per object kind. Closed. */
-export const SNOWFLAKE_PRIVILEGES: PrivilegeWords = {
-  database: { usage: 'USAGE', create: 'CREATE SCHEMA', ownership: 'OWNERSHIP' },
-  schema: { usage: 'USAGE', create: 'CREATE TABLE', ownership: 'OWNERSHIP' },
-  table: {
-    select: 'SELECT',
-    insert: 'INSERT',
-    update: 'UPDATE',
-    delete: 'DELETE',
-    truncate: 'TRUNCATE',
-    references: 'REFERENCES',
-    ownership: 'OWNERSHIP',
-  },
-};
-
+/** The SQL keyword of a privilege on a kind, from the catalog (a word it does not list is a plan error). */
 function privilegeWord(kind: SecurableKind, p: Privilege): string {
-  const w = SNOWFLAKE_PRIVILEGES[kind][p];
-  if (!w) throw new RbacError('PLAN_INVALID', `privilege ${p} cannot be granted on a ${kind} in Snowflake`);
-  return w;
+  return privilegeSql(SNOWFLAKE_CATALOG, kind, p);
 }
 
-/** `DATABASE "D"`, `SCHEMA "D"."S"`, `TABLE "D"."S"."T"` or `VIEW ...` (isView hint). */
+/** `DATABASE "D"`, `SCHEMA "D"."S"`, `TABLE "D"."S"."T"`, `VIEW ...`: the catalog's words for the live kind. */
 export function snowflakeObject(o: ObjectRef): string {
-  switch (o.kind) {
+  const words = kindSql(SNOWFLAKE_CATALOG, o.kind);
+  switch (KIND_SHAPES[o.kind]) {
     case 'database':
-      return `DATABASE ${q(o.database)}`;
+      return `${words} ${q(o.database)}`;
     case 'schema':
-      return `SCHEMA ${q(o.database)}.${q(need(o.schema, 'schema'))}`;
-    case 'table':
-      return `${o.isView ? 'VIEW' : 'TABLE'} ${q(o.database)}.${q(need(o.schema, 'schema'))}.${q(need(o.name, 'name'))}`;
-    default:
-      return assertNever(o.kind);
+      return `${words} ${q(o.database)}.${q(need(o.schema, 'schema'))}`;
+    case 'in-schema':
+      return `${words} ${q(o.database)}.${q(need(o.schema, 'schema'))}.${q(need(o.name, 'name'))}`;
+    case 'in-database':
+      return `${words} ${q(o.database)}.${q(need(o.name, 'name'))}`;
   }
+}
+
+/** The kind whose future grants name `type` (`tables` -> table), from the catalog. */
+function futureKind(type: FutureObjectType, level: 'schema' | 'database'): SecurableKind {
+  for (const def of Object.values(SNOWFLAKE_CATALOG.kinds)) {
+    if (def?.future?.type === type && def.future.levels.includes(level)) return def.kind;
+  }
+  throw new RbacError('PLAN_INVALID', `Snowflake has no future grants on ${type} in a ${level}`);
 }
 
 function need(v: string | undefined, what: string): string {
@@ -128,12 +123,15 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
       if (change.forRole !== undefined) {
         throw new RbacError('PLAN_INVALID', 'Snowflake future grants have no creating role (forRole is Postgres only)');
       }
-      if (change.objectType !== 'tables') return assertNever(change.objectType);
-      const schema = `${q(change.schema.database)}.${q(need(change.schema.schema, 'schema'))}`;
-      const privs = change.privileges.map((p) => privilegeWord('table', p)).join(', ');
+      const level = change.schema.kind === 'database' ? 'database' : 'schema';
+      const kind = futureKind(change.objectType, level);
+      const container =
+        level === 'database' ? `DATABASE ${q(change.schema.database)}` : `SCHEMA ${q(change.schema.database)}.${q(need(change.schema.schema, 'schema'))}`;
+      const privs = change.privileges.map((p) => privilegeWord(kind, p)).join(', ');
+      const type = change.objectType.toUpperCase();
       return change.kind === 'grantFuture'
-        ? [`GRANT ${privs} ON FUTURE TABLES IN SCHEMA ${schema} TO ROLE ${q(change.role)}${change.grantOption ? ' WITH GRANT OPTION' : ''}`]
-        : [`REVOKE ${privs} ON FUTURE TABLES IN SCHEMA ${schema} FROM ROLE ${q(change.role)}`];
+        ? [`GRANT ${privs} ON FUTURE ${type} IN ${container} TO ROLE ${q(change.role)}${change.grantOption ? ' WITH GRANT OPTION' : ''}`]
+        : [`REVOKE ${privs} ON FUTURE ${type} IN ${container} FROM ROLE ${q(change.role)}`];
     }
     default:
       return assertNever(change);

@@ -17,7 +17,7 @@
  */
 import type { ExpressionParser } from '../../model/expressions.js';
 import { makeExpressionParser, type ExpressionDialect } from '../expression-grammar.js';
-import { snowflakeDialect } from './quote.js';
+import { snowflakeNames } from './ident.js';
 
 /**
  * Built-in functions a Snowflake filter or mask may call. Qualifies: scalar (one value
@@ -77,7 +77,7 @@ const DATE_PARTS: ReadonlySet<string> = new Set([
 /** Snowflake's grammar configuration (exported for the property tests). */
 export const snowflakeExpressionDialect: ExpressionDialect = {
   label: 'Snowflake',
-  sql: snowflakeDialect,
+  sql: snowflakeNames,
   // `$` may continue a bare name, but never as `$$` (that would open a dollar-quoted string).
   bareIdentifier: /[A-Za-z_](?:[A-Za-z0-9_]|\$(?!\$))*/y,
   identifierQuote: '"',

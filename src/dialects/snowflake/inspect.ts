@@ -38,8 +38,8 @@ import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/key
 import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
 import { bodyTampering, decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
 import { UNATTACHED_TABLE } from './policies.js';
-import { SNOWFLAKE_PRIVILEGES } from './compile.js';
-import { privilegeReader } from '../../model/privileges.js';
+import { SNOWFLAKE_CATALOG } from './catalog.js';
+import { keywordReader } from '../../model/catalog.js';
 
 /** A row as the driver returns it: column name -> value. */
 export type Row = Record<string, unknown>;
@@ -88,11 +88,11 @@ function str(row: Row, ...names: string[]): string | undefined {
   return undefined;
 }
 
-const fromSnowflakeWord = privilegeReader(SNOWFLAKE_PRIVILEGES);
+const fromSnowflakeWord = keywordReader(SNOWFLAKE_CATALOG);
 
 /**
  * Snowflake privilege word on a kind -> generic privilege, or undefined (unmanaged):
- * the compiler's table read backwards, plus IMPORTED PRIVILEGES, which SHOW GRANTS
+ * the catalog read backwards, plus IMPORTED PRIVILEGES, which SHOW GRANTS
  * reports on a shared database and which gives what USAGE gives.
  */
 export function genericPrivilege(kind: SecurableKind, word: string): Privilege | undefined {
@@ -100,33 +100,35 @@ export function genericPrivilege(kind: SecurableKind, word: string): Privilege |
   return fromSnowflakeWord(kind, word);
 }
 
-/** `granted_on` value -> our kind. Views, materialized views and tables all read as 'table'. */
-export function securableKind(grantedOn: string): { kind: SecurableKind; isView: boolean } | undefined {
+/**
+ * `granted_on` value -> our kind. Table variants read as `table`; views and
+ * materialized views as `view` (the kind the catalog grants ON VIEW; `table:` in the
+ * configuration still reaches them, as in v1).
+ */
+export function securableKind(grantedOn: string): SecurableKind | undefined {
   switch (grantedOn.trim().toUpperCase().replace(/ /g, '_')) {
     case 'DATABASE':
-      return { kind: 'database', isView: false };
+      return 'database';
     case 'SCHEMA':
-      return { kind: 'schema', isView: false };
+      return 'schema';
     case 'TABLE':
     case 'EXTERNAL_TABLE':
     case 'DYNAMIC_TABLE':
     case 'EVENT_TABLE':
-      return { kind: 'table', isView: false };
+      return 'table';
     case 'VIEW':
     case 'MATERIALIZED_VIEW':
-      return { kind: 'table', isView: true };
+      return 'view';
     default:
       return undefined;
   }
 }
 
-function objectFromName(kind: SecurableKind, name: string, isView: boolean): ObjectRef | undefined {
+function objectFromName(kind: SecurableKind, name: string): ObjectRef | undefined {
   const parts = parseQualifiedName(name);
   const want = kind === 'database' ? 1 : kind === 'schema' ? 2 : 3;
   if (parts.length !== want) return undefined;
-  const o = makeObject(kind, parts[0], parts[1], parts[2]);
-  if (isView) o.isView = true;
-  return o;
+  return makeObject(kind, parts[0], parts[1], parts[2]);
 }
 
 /** SHOW output's booleans arrive as `true`/`false` strings or booleans, depending on the driver path. */
@@ -162,8 +164,8 @@ export function parseGrantsToRole(
       continue;
     }
     const sk = securableKind(grantedOn);
-    const generic = sk && genericPrivilege(sk.kind, privilege);
-    const object = sk && generic ? objectFromName(sk.kind, name, sk.isView) : undefined;
+    const generic = sk && genericPrivilege(sk, privilege);
+    const object = sk && generic ? objectFromName(sk, name) : undefined;
     if (!sk || !generic || !object) {
       ignored.push({ role: grantee, privilege, grantedOn, name });
       continue;
@@ -260,8 +262,7 @@ export function parseTables(database: string, rows: Row[]): LiveTable[] {
     const name = str(row, 'TABLE_NAME', 'table_name');
     if (!schema || !name) continue;
     const type = (str(row, 'TABLE_TYPE', 'table_type') ?? '').toUpperCase();
-    const object = makeObject('table', database, schema, name);
-    if (type.includes('VIEW')) object.isView = true;
+    const object = makeObject(type.includes('VIEW') ? 'view' : 'table', database, schema, name);
     out.push({ object, columns: [] });
   }
   return out;

@@ -1,49 +1,16 @@
 /**
- * Snowflake identifiers and literals.
- *
- * Invariants:
- * - `normalize` folds unquoted names to upper case (Snowflake stores them so) and
- *   keeps quoted names byte for byte; canonical model names are the stored names.
- * - `quoteIdent` always double-quotes, doubling inner quotes, so every generated
- *   identifier is exact (a stored name `Mixed` stays `Mixed`) and no name can close
- *   the quote; names that are empty, hold NUL or exceed 255 UTF-8 bytes throw.
- * - `quoteLiteral` single-quotes, doubling `'` and backslashes (Snowflake reads
- *   backslash escapes inside single-quoted strings).
+ * The Snowflake dialect: names and literals (ident.ts, where the quoting invariants
+ * are) with the parser of SQL a person writes (expression.ts), plus the name readers
+ * the adapter uses on what the platform prints.
  */
-import { RbacError } from '../../model/errors.js';
-import type { Dialect, NamePart } from '../types.js';
+import type { Dialect } from '../types.js';
 import { snowflakeExpressions } from './expression.js';
+import { snowflakeNames } from './ident.js';
 
-export const SNOWFLAKE_MAX_IDENTIFIER_BYTES = 255;
+export { SNOWFLAKE_MAX_IDENTIFIER_BYTES, snowflakeNames } from './ident.js';
 
-function checkName(name: string, max: number): void {
-  if (name.length === 0) throw new RbacError('CONFIG', 'empty identifier');
-  if (name.includes('\u0000')) throw new RbacError('CONFIG', 'identifier contains a NUL character');
-  const bytes = Buffer.byteLength(name, 'utf8');
-  if (bytes > max) {
-    throw new RbacError('CONFIG', `identifier is ${bytes} bytes, longer than the ${max}-byte limit: ${name.slice(0, 40)}...`);
-  }
-}
-
-export const snowflakeDialect: Dialect = {
-  platform: 'snowflake',
-  normalize(part: NamePart): string {
-    return part.quoted ? part.text : part.text.toUpperCase();
-  },
-  quoteIdent(name: string): string {
-    checkName(name, SNOWFLAKE_MAX_IDENTIFIER_BYTES);
-    return `"${name.replace(/"/g, '""')}"`;
-  },
-  quoteLiteral(value: string): string {
-    if (value.includes('\u0000')) throw new RbacError('CONFIG', 'string literal contains a NUL character');
-    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-  },
-  maxIdentifierBytes: SNOWFLAKE_MAX_IDENTIFIER_BYTES,
-  // A getter: expression.ts builds its parser from this object (an import cycle resolved at use).
-  get expressions() {
-    return snowflakeExpressions;
-  },
-};
+/** The dialect: its names and literals (ident.ts) and its expression parser (expression.ts). */
+export const snowflakeDialect: Dialect = { ...snowflakeNames, expressions: snowflakeExpressions };
 
 /**
  * Parse a dotted name as SHOW commands print it (`DB.SCHEMA."Mixed"`,

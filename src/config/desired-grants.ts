@@ -1,0 +1,213 @@
+/**
+ * toDesired, the grant part: each `grants:` entry becomes records of the target's
+ * catalog (src/model/catalog.ts). A grant on one object becomes one GrantRecord per
+ * privilege (and per column); `objects:` becomes a SchemaWideGrant per privilege; a
+ * grant whose name holds a glob, or that names a routine, becomes a GrantPattern the
+ * planner resolves against the live objects (globs expand, a routine's signature must
+ * match a live routine). Every word is checked against the catalog of the target, with
+ * a did-you-mean.
+ */
+import {
+  acceptedWords,
+  canonicalPrivilege,
+  kindDef,
+  privilegeDef,
+  privilegeWords,
+  type Catalog,
+} from '../model/catalog.js';
+import { makeGrant, makeObject, objectKey } from '../model/keys.js';
+import { KIND_PLURALS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, kindWords } from '../model/kinds.js';
+import {
+  PUBLIC_ROLE,
+  type GrantPattern,
+  type GrantRecord,
+  type ObjectRef,
+  type Privilege,
+  type SchemaWideGrant,
+  type SecurableKind,
+  type SourceLocation,
+} from '../model/types.js';
+import { formatPath, suggestion } from './names.js';
+import type { GrantDef, Project } from './project.js';
+import type { NormalizeContext } from './normalize.js';
+
+/** What the grants of a configuration become for one dialect. */
+export interface DesiredGrants {
+  grants: GrantRecord[];
+  schemaWide: SchemaWideGrant[];
+  patterns: GrantPattern[];
+  named: { object: ObjectRef; source?: SourceLocation }[];
+}
+
+const fmt = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
+
+/** The grants of a configuration, for the target of `ctx` (see the file comment). */
+export function desiredGrants(project: Project, ctx: NormalizeContext): DesiredGrants {
+  const out: DesiredGrants = { grants: [], schemaWide: [], patterns: [], named: [] };
+  const grantSeen = new Map<string, SourceLocation>();
+  for (const g of project.grants) {
+    if (g.platforms && !g.platforms.includes(ctx.dialect.platform)) continue;
+    oneGrant(g, ctx, out, grantSeen);
+  }
+  return out;
+}
+
+function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantSeen: Map<string, SourceLocation>): void {
+  const { catalog, err, norm } = ctx;
+  const platform = catalog.platform;
+  const kind = g.object.kind;
+  const kinds = g.objects ?? [kind];
+  for (const k of [kind, ...kinds]) {
+    if (!kindDef(catalog, k)) {
+      err(
+        'platform-unsupported',
+        g.objects && k !== kind ? (g.objectsSource ?? g.objectSource) : g.objectSource,
+        `${platform} has no ${kindWords(k)}`,
+        `${platform} grants on: ${Object.keys(catalog.kinds).join(', ')}; leave this grant out on ${platform} with platforms:`,
+      );
+      return;
+    }
+  }
+  if (g.grantOption && !catalog.grantOption) {
+    err('platform-unsupported', g.grantOptionSource ?? g.source, `${platform} has no grant option (WITH GRANT OPTION)`, catalog.grantOptionHint);
+    return;
+  }
+
+  if (g.columns && privilegeWords(catalog, kind, { column: true }).length === 0) {
+    err(
+      'platform-unsupported',
+      g.objectSource,
+      `${platform} has no column-level grants (grant on ${formatPath(g.object.parts)} columns ${g.columns.map((c) => formatPath([c.name])).join(', ')})`,
+      'grant the table and hide the columns with a masking policy',
+    );
+    return;
+  }
+
+  const privileges = privilegesFor(g, kinds, catalog, err);
+  if (privileges === undefined) return;
+  const role = g.isPublic ? PUBLIC_ROLE : norm(g.role, g.roleSource, 'role name');
+  const option = g.grantOption ? { grantOption: true } : {};
+  const parts = g.object.parts.map((p) => norm(p, g.objectSource, 'name'));
+
+  if (g.objects) {
+    // `objects:` on a schema or a database: the container's objects, per object, plus future ones.
+    if (g.object.glob) {
+      for (const privilege of privileges) {
+        out.patterns.push({ role, privilege, kind, ...pathOf(kind, parts), kinds, future: g.future, source: g.source, ...option });
+      }
+      return;
+    }
+    const container = objectOf(kind, parts);
+    const seen = new Set<string>();
+    for (const privilege of privileges) {
+      const id = `${privilege}|${objectKey(container)}|${role}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.schemaWide.push({ role, privilege, schema: container, kinds, future: g.future, source: g.source, ...option });
+    }
+    return;
+  }
+
+  const signature = g.object.signature !== undefined ? canonicalSignature(g, ctx) : undefined;
+  if (g.object.signature !== undefined && signature === undefined) return;
+  if (g.object.glob || SIGNATURE_KINDS.has(kind)) {
+    // Resolved against the live objects: a glob expands, a routine's signature must match.
+    for (const privilege of privileges) {
+      out.patterns.push({ role, privilege, kind, ...pathOf(kind, parts), ...(signature !== undefined ? { signature } : {}), future: false, source: g.source, ...option });
+    }
+    return;
+  }
+
+  const object = objectOf(kind, parts);
+  // `view:` names only a view: the planner checks the live kind.
+  if (RELATION_KINDS.has(kind) && kind !== 'table') out.named.push({ object, source: g.objectSource });
+  const columns = g.columns?.map((c) => norm(c.name, c.source, 'column name'));
+  for (const privilege of privileges) {
+    for (const column of columns ?? [undefined]) {
+      const rec = makeGrant({ role, privilege, object, column, source: g.source, ...option });
+      const first = grantSeen.get(rec.key);
+      if (first) {
+        if (first !== g.source) err('duplicate-grant', g.source, `grant ${rec.key} is also defined at ${fmt(first)} (the names fold to the same on ${platform})`);
+        continue;
+      }
+      grantSeen.set(rec.key, g.source);
+      out.grants.push(rec);
+    }
+  }
+}
+
+function pathOf(kind: SecurableKind, parts: string[]): { database: string; schema?: string; name?: string } {
+  switch (KIND_SHAPES[kind]) {
+    case 'database':
+      return { database: parts[0] };
+    case 'schema':
+      return { database: parts[0], schema: parts[1] };
+    case 'in-database':
+      return { database: parts[0], name: parts[1] };
+    case 'in-schema':
+      return { database: parts[0], schema: parts[1], name: parts[2] };
+  }
+}
+
+function objectOf(kind: SecurableKind, parts: string[]): ObjectRef {
+  const p = pathOf(kind, parts);
+  return makeObject(kind, p.database, p.schema, p.name);
+}
+
+/** The argument types of a routine in the dialect's canonical spelling, `(text, integer)`. */
+function canonicalSignature(g: GrantDef, ctx: NormalizeContext): string | undefined {
+  try {
+    return ctx.dialect.canonicalSignature(g.object.signature!);
+  } catch (e) {
+    ctx.err('bad-value', g.objectSource, `the argument types of ${formatPath(g.object.parts)} are not valid: ${(e as Error).message}`, 'write the types as the platform names them, e.g. (text, integer)');
+    return undefined;
+  }
+}
+
+/**
+ * The canonical words of a grant on the target: each word (or alias) must apply to
+ * every kind it reaches (`objects:` lists several), `all` expands to every word they
+ * all take (but ownership), and column grants take only column words. Undefined when
+ * a word was refused (reported).
+ */
+function privilegesFor(g: GrantDef, kinds: readonly SecurableKind[], catalog: Catalog, err: NormalizeContext['err']): Privilege[] | undefined {
+  const platform = catalog.platform;
+  const what = g.columns
+    ? 'columns'
+    : g.objects
+      ? `the ${kinds.map((k) => KIND_PLURALS[k]).join(' and ')} of a ${g.object.kind}`
+      : `a ${kindWords(g.object.kind)}`;
+  const words = (k: SecurableKind) => (g.columns ? privilegeWords(catalog, k, { column: true }) : acceptedWords(catalog, k));
+  const common = kinds.map(words).reduce((a, b) => a.filter((w) => b.includes(w)));
+  const out: Privilege[] = [];
+  let ok = true;
+  for (const p of g.privileges) {
+    if (p.word === 'all') {
+      const all = kinds
+        .map((k) => (catalog.kinds[k]?.privileges ?? []).filter((x) => !x.notInAll && (!g.columns || x.column)).map((x) => x.word))
+        .reduce((a, b) => a.filter((w) => b.includes(w)));
+      for (const x of all) if (!out.includes(x)) out.push(x);
+      continue;
+    }
+    const canonical = kinds.map((k) => canonicalPrivilege(catalog, k, p.word));
+    if (canonical.some((c) => c === undefined) || !common.includes(p.word)) {
+      err(
+        'bad-privilege',
+        p.source,
+        `privilege ${p.word} does not apply to ${what} on ${platform}${suggestion(p.word, common)}`,
+        `${platform} privileges on ${what}: ${common.join(', ') || '(none)'}`,
+      );
+      ok = false;
+      continue;
+    }
+    const word = canonical[0]!;
+    if (kinds.some((k) => privilegeDef(catalog, k, p.word)?.word !== word)) {
+      err('bad-privilege', p.source, `privilege ${p.word} means different things on ${kinds.map((k) => KIND_PLURALS[k]).join(' and ')} on ${platform}`, 'write one grant per kind of object');
+      ok = false;
+      continue;
+    }
+    if (!out.includes(word)) out.push(word);
+  }
+  return ok ? out : undefined;
+}
+

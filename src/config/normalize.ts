@@ -1,0 +1,17 @@
+/**
+ * What every part of toDesired shares (desired.ts, desired-grants.ts,
+ * desired-policies.ts): the target's dialect and catalog, the diagnostics sink, and the
+ * name folding that refuses names the platform would truncate.
+ */
+import type { Catalog } from '../model/catalog.js';
+import type { SourceLocation } from '../model/types.js';
+import type { Dialect, NamePart } from '../dialects/types.js';
+import type { DiagnosticCode } from './diagnostics.js';
+
+export interface NormalizeContext {
+  dialect: Dialect;
+  catalog: Catalog;
+  err(code: DiagnosticCode, at: SourceLocation, msg: string, hint?: string): void;
+  /** Normalize one name part as the platform folds it, refusing names longer than it allows (never truncated). */
+  norm(p: NamePart, at: SourceLocation, what: string): string;
+}

@@ -1,0 +1,244 @@
+/**
+ * Apply across several databases of one PostgreSQL server (a target whose
+ * `database_map` has several entries). Roles are the cluster's; grants are per
+ * database, and a statement on a database's objects must run in a session connected to
+ * it. The guarantees, in order:
+ *
+ * 1. One lock: a session-level advisory lock on the first database's connection
+ *    (`pg_try_advisory_lock` on the key every rbac apply uses; it conflicts with the
+ *    transaction-level lock a single-database apply takes), held to the end.
+ * 2. `verify` runs under it (re-read every database, plan again, compare).
+ * 3. New roles are committed first, in their own transaction: another database's
+ *    transaction cannot grant to a role that is not committed yet. If anything later
+ *    fails, they are dropped again (they hold nothing: everything else rolled back).
+ * 4. One transaction per database, all open until every database's statements
+ *    succeeded. A failure anywhere rolls back every one of them: nothing is applied.
+ * 5. Commit: with `max_prepared_transactions` at least the number of databases, two-phase
+ *    (PREPARE TRANSACTION on each, then COMMIT PREPARED on each): a failure before the
+ *    last PREPARE rolls everything back. Without it, COMMIT one database after another:
+ *    a failure between two COMMITs (the connection lost, the server stopped) leaves the
+ *    earlier databases committed and the later ones not; the result says so
+ *    (`outcomeUnknown`), and `rbac plan` shows what is left to do (README).
+ * 6. Roles to drop are dropped last, in their own transaction, once every database's
+ *    revokes are committed (DROP ROLE fails while the role holds anything anywhere).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ApplyEvent, ApplyListener, ApplyOptions, ApplyResult } from '../../apply/types.js';
+import { RbacError } from '../../model/errors.js';
+import type { QueryFn, Statement } from '../types.js';
+import { ADVISORY_LOCK_KEY, batches } from './batches.js';
+import { mapDriverError, type PgDriverError } from './driver.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
+
+/** One database's connection, as the apply uses it. */
+export interface DatabaseSession {
+  physical: string;
+  query: QueryFn;
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AcrossDatabases {
+  primary: DatabaseSession;
+  sessionFor(logical: string | undefined): Promise<DatabaseSession>;
+  physicalOf(logical: string | undefined): string;
+  batchSize: number;
+  lockHolder(): Promise<string>;
+}
+
+const LOCK_RETRY_MS = 100;
+
+class StepFailed extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: PgDriverError,
+  ) {
+    super(error.message);
+  }
+}
+
+export async function applyAcrossDatabases(initial: Statement[], aopts: ApplyOptions, ctx: AcrossDatabases): Promise<ApplyResult> {
+  const t0 = performance.now();
+  const emit: ApplyListener = (e: ApplyEvent) => aopts.onEvent?.(e);
+  const { primary } = ctx;
+  let statements = initial;
+  let locked = false;
+  const open = new Map<string, DatabaseSession>(); // physical -> session in a transaction
+  const created: string[] = []; // statements of roles committed in phase 3
+  const result = (ok: boolean, extra: Partial<ApplyResult>): ApplyResult => ({
+    ok,
+    applied: ok ? [...statements] : [],
+    pending: [],
+    rolledBack: !ok,
+    ms: performance.now() - t0,
+    ...extra,
+  });
+  const rollbackAll = async () => {
+    for (const s of open.values()) await s.exec('ROLLBACK').catch(() => {});
+    open.clear();
+  };
+
+  try {
+    await acquireSessionLock(ctx, aopts.lockTimeoutMs ?? 5000, emit);
+    locked = true;
+    if (aopts.verify) statements = await aopts.verify();
+    const indexed = statements.map((s, i) => ({ s, i }));
+    const creates = indexed.filter((x) => x.s.phase === 'createRole');
+    const drops = indexed.filter((x) => x.s.phase === 'dropRole');
+    const rest = indexed.filter((x) => x.s.phase === undefined);
+
+    // 3. New roles, committed on their own.
+    if (creates.length) {
+      await runTransaction(primary, creates, ctx.batchSize, emit);
+      for (const c of creates) created.push(c.s.sql);
+    }
+
+    // 4. One transaction per database, in the order the databases first appear.
+    const byDatabase = new Map<string, { s: Statement; i: number }[]>();
+    for (const x of rest) {
+      const physical = ctx.physicalOf(x.s.database);
+      (byDatabase.get(physical) ?? byDatabase.set(physical, []).get(physical)!).push(x);
+    }
+    for (const [physical, list] of byDatabase) {
+      const session = physical === primary.physical ? primary : await ctx.sessionFor(list[0].s.database);
+      await session.exec('BEGIN');
+      open.set(physical, session);
+      await session.exec('SET LOCAL standard_conforming_strings = on');
+      await runStatements(session, list, ctx.batchSize, emit);
+    }
+
+    // 5. Commit every database's transaction.
+    const sessions = [...open.values()];
+    const prepared = await twoPhaseAvailable(primary, sessions.length);
+    if (prepared) {
+      const gid = `rbac-${randomUUID()}`;
+      const done: DatabaseSession[] = [];
+      try {
+        for (const s of sessions) {
+          await s.exec(`PREPARE TRANSACTION ${quoteLiteral(`${gid}-${s.physical}`)}`);
+          done.push(s);
+        }
+      } catch (err) {
+        for (const s of done) await s.exec(`ROLLBACK PREPARED ${quoteLiteral(`${gid}-${s.physical}`)}`).catch(() => {});
+        open.clear();
+        for (const s of sessions) if (!done.includes(s)) await s.exec('ROLLBACK').catch(() => {});
+        throw err;
+      }
+      open.clear();
+      for (const s of sessions) await s.exec(`COMMIT PREPARED ${quoteLiteral(`${gid}-${s.physical}`)}`);
+    } else {
+      const committed: string[] = [];
+      for (const s of sessions) {
+        try {
+          await s.exec('COMMIT');
+          open.delete(s.physical);
+          committed.push(s.physical);
+        } catch (err) {
+          const e = mapDriverError(err);
+          await rollbackAll();
+          if (!committed.length) throw err;
+          const error = `COMMIT failed in database ${s.physical} (${e.message}) after ${committed.join(', ')} committed: the server has no prepared transactions (max_prepared_transactions = 0), so the databases committed one by one; run rbac plan to see what is left`;
+          const last = statements[statements.length - 1];
+          emit({ type: 'failed', index: statements.length - 1, statement: last, error, code: e.sqlstate });
+          return result(false, { failed: { statement: last, error, code: e.sqlstate }, rolledBack: false, outcomeUnknown: true });
+        }
+      }
+    }
+
+    // 6. Roles to drop, last.
+    if (drops.length) await runTransaction(primary, drops, ctx.batchSize, emit);
+    emit({ type: 'commit' });
+    return result(true, {});
+  } catch (err) {
+    await rollbackAll();
+    await compensate(primary, created);
+    if (err instanceof StepFailed) {
+      const f = statements[err.index];
+      emit({ type: 'failed', index: err.index, statement: f, error: err.error.message, code: err.error.sqlstate });
+      emit({ type: 'rollback' });
+      return result(false, {
+        failed: { statement: f, error: err.error.message, code: err.error.sqlstate },
+        pending: statements.filter((_, i) => i !== err.index),
+      });
+    }
+    if (err instanceof RbacError) throw err;
+    throw mapDriverError(err);
+  } finally {
+    if (locked) await primary.query(`SELECT pg_advisory_unlock(${ADVISORY_LOCK_KEY})`).catch(() => {});
+  }
+}
+
+/** The session-level lock, retried until the timeout; names the holder. */
+async function acquireSessionLock(ctx: AcrossDatabases, timeoutMs: number, emit: ApplyListener): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let announced = false;
+  for (;;) {
+    const rows = await ctx.primary.query(`SELECT pg_try_advisory_lock(${ADVISORY_LOCK_KEY}) AS ok`);
+    if (rows[0]?.ok === true) break;
+    if (!announced) {
+      emit({ type: 'lock', holder: await ctx.lockHolder() });
+      announced = true;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new RbacError('LOCKED', `another apply holds the rbac lock on this server: ${await ctx.lockHolder()}`, `wait for it to finish, or raise the lock timeout (waited ${timeoutMs} ms)`);
+    }
+    await new Promise((r) => setTimeout(r, Math.min(LOCK_RETRY_MS, left)));
+  }
+  emit({ type: 'lock' });
+}
+
+/** Whether every session's transaction can be prepared (one server: one setting). */
+async function twoPhaseAvailable(primary: DatabaseSession, sessions: number): Promise<boolean> {
+  const rows = await primary.query(`SELECT current_setting('max_prepared_transactions')::int AS n`);
+  return Number(rows[0]?.n ?? 0) >= sessions;
+}
+
+/** Statements in batches inside the session's open transaction; a failure names its statement. */
+async function runStatements(session: DatabaseSession, list: { s: Statement; i: number }[], batchSize: number, emit: ApplyListener): Promise<void> {
+  const stmts = list.map((x) => x.s);
+  for (const [start, end] of batches(stmts, batchSize)) {
+    for (let k = start; k < end; k++) emit({ type: 'start', index: list[k].i, statement: stmts[k] });
+    const tb = performance.now();
+    try {
+      await session.exec('SAVEPOINT rbac_batch');
+      await session.exec(`${stmts.slice(start, end).map((s) => s.sql).join(';\n')};\nRELEASE SAVEPOINT rbac_batch`);
+    } catch (err) {
+      const original = mapDriverError(err);
+      if (original.code === 'CONNECTION') throw new StepFailed(list[start].i, original);
+      await session.exec('ROLLBACK TO SAVEPOINT rbac_batch');
+      for (let k = start; k < end; k++) {
+        try {
+          await session.exec(stmts[k].sql);
+        } catch (e) {
+          throw new StepFailed(list[k].i, mapDriverError(e));
+        }
+      }
+      throw new StepFailed(list[start].i, original);
+    }
+    const share = (performance.now() - tb) / (end - start);
+    for (let k = start; k < end; k++) emit({ type: 'done', index: list[k].i, statement: stmts[k], ms: share });
+  }
+}
+
+/** Statements in a transaction of their own, committed. */
+async function runTransaction(session: DatabaseSession, list: { s: Statement; i: number }[], batchSize: number, emit: ApplyListener): Promise<void> {
+  await session.exec('BEGIN');
+  try {
+    await runStatements(session, list, batchSize, emit);
+    await session.exec('COMMIT');
+  } catch (err) {
+    await session.exec('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/** Drop the roles phase 3 committed: the apply failed after it, so nothing else of it stayed. */
+async function compensate(primary: DatabaseSession, created: readonly string[]): Promise<void> {
+  for (const sql of [...created].reverse()) {
+    const m = /^CREATE ROLE ((?:"(?:[^"]|"")*"))/.exec(sql);
+    if (!m) continue;
+    const name = m[1].slice(1, -1).replace(/""/g, '"');
+    await primary.exec(`DROP ROLE IF EXISTS ${quoteIdent(name)}`).catch(() => {});
+  }
+}

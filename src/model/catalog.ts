@@ -1,0 +1,154 @@
+/**
+ * Securables as data: the contract of the per-platform catalog, one table per platform
+ * (src/dialects/<platform>/catalog.ts) that says, for every kind of object the platform
+ * grants on, the SQL words that name it (`ON TABLE`, `ON SEQUENCE`, `ON FOREIGN
+ * SERVER`), the privileges it takes (each the platform's keyword, written in the
+ * configuration in snake_case), which of them go on single columns, what `table:` and
+ * `objects:` reach, and the platform's mechanism for future objects. Name shapes are
+ * platform-neutral (kinds.ts).
+ *
+ * Everything that needs kinds or privileges reads this table: the validator and the
+ * JSON Schema (which words exist), toDesired (which words apply to a kind on the
+ * target, and `all`), the planner's expansion of `objects:` and globs (what a kind
+ * reaches, whether it has future objects), every compiler (the SQL words) and every
+ * reader (keyword -> canonical word, the table read backwards). Adding a kind to a
+ * platform is a row in its catalog, plus tests.
+ *
+ * Invariants of a catalog:
+ * - every privilege word is snake_case, unique within its kind, and so are aliases;
+ * - `sql` strings are constants of the catalog, never built from input;
+ * - `matches` (default: the kind itself) and `future.reaches` list kinds the catalog has.
+ */
+import { RbacError } from './errors.js';
+import { kindWords } from './kinds.js';
+import type { FutureObjectType, Platform, Privilege, SecurableKind } from './types.js';
+
+/** One privilege of a kind. */
+export interface PrivilegeDef {
+  /** The canonical word (a v1 word where one existed, else the keyword in snake_case). */
+  word: Privilege;
+  /** The platform's keyword, as SQL writes it: `SELECT`, `CREATE SCHEMA`, `USE CATALOG`. */
+  sql: string;
+  /** Other words the configuration may write for it (the keyword in snake_case when `word` is a v1 word). */
+  aliases?: readonly string[];
+  /** Grantable on single columns. */
+  column?: boolean;
+  /** Left out when `all` is expanded (ownership is transferred, never granted as part of all). */
+  notInAll?: boolean;
+}
+
+/** The platform's mechanism for objects created later (default privileges, future grants). */
+export interface FutureDef {
+  /** The object type the mechanism names (`TABLES`, `SEQUENCES`, ...), lower case. */
+  type: FutureObjectType;
+  /** The containers it can be set on. */
+  levels: readonly ('schema' | 'database')[];
+  /** The kinds a future grant of this type reaches once created (PostgreSQL: TABLES reaches views too). */
+  reaches: readonly SecurableKind[];
+}
+
+/** One kind of securable on one platform. */
+export interface KindDef {
+  kind: SecurableKind;
+  /** The words after ON that name an object of this kind. */
+  sql: string;
+  privileges: readonly PrivilegeDef[];
+  /** The live kinds this kind's key (`table:`) and `objects:` word reach; default: the kind itself. */
+  matches?: readonly SecurableKind[];
+  /** Future objects of this kind, when the platform can grant on them. */
+  future?: FutureDef;
+}
+
+/** A platform's catalog. */
+export interface Catalog {
+  platform: Platform;
+  kinds: Readonly<Partial<Record<SecurableKind, KindDef>>>;
+  /** Whether the platform has WITH GRANT OPTION (`grant_option: true`). */
+  grantOption: boolean;
+  /** What to do instead, where it has none. */
+  grantOptionHint?: string;
+}
+
+export function kindDef(c: Catalog, kind: SecurableKind): KindDef | undefined {
+  return c.kinds[kind];
+}
+
+/** The kinds of a catalog, in its order. */
+export function catalogKinds(c: Catalog): SecurableKind[] {
+  return Object.keys(c.kinds) as SecurableKind[];
+}
+
+/** The definition of a word (canonical or alias) on a kind. */
+export function privilegeDef(c: Catalog, kind: SecurableKind, word: string): PrivilegeDef | undefined {
+  const def = c.kinds[kind];
+  return def?.privileges.find((p) => p.word === word || p.aliases?.includes(word));
+}
+
+/** The canonical word of a word (canonical or alias) on a kind, or undefined. */
+export function canonicalPrivilege(c: Catalog, kind: SecurableKind, word: string): Privilege | undefined {
+  return privilegeDef(c, kind, word)?.word;
+}
+
+/** The canonical words of a kind, in catalog order. */
+export function privilegeWords(c: Catalog, kind: SecurableKind, opts: { column?: boolean } = {}): Privilege[] {
+  return (c.kinds[kind]?.privileges ?? []).filter((p) => !opts.column || p.column).map((p) => p.word);
+}
+
+/** Every word the configuration may write for a kind (canonical and aliases). */
+export function acceptedWords(c: Catalog, kind: SecurableKind): string[] {
+  return (c.kinds[kind]?.privileges ?? []).flatMap((p) => [p.word, ...(p.aliases ?? [])]);
+}
+
+/** The SQL keyword of a privilege; a privilege the kind does not take is a plan error, never interpolated. */
+export function privilegeSql(c: Catalog, kind: SecurableKind, word: Privilege): string {
+  const p = privilegeDef(c, kind, word);
+  if (!p) throw new RbacError('PLAN_INVALID', `privilege "${word}" cannot be granted on a ${kindWords(kind)} in ${c.platform}`);
+  return p.sql;
+}
+
+/** The SQL words naming a kind (`TABLE`, `FOREIGN SERVER`); an unknown kind is a plan error. */
+export function kindSql(c: Catalog, kind: SecurableKind): string {
+  const def = c.kinds[kind];
+  if (!def) throw new RbacError('PLAN_INVALID', `${c.platform} has no ${kindWords(kind)}`);
+  return def.sql;
+}
+
+/** The live kinds a kind reaches (`table` -> every relation). */
+export function matchesOf(c: Catalog, kind: SecurableKind): readonly SecurableKind[] {
+  return c.kinds[kind]?.matches ?? [kind];
+}
+
+/**
+ * The reader's side of the table: a platform keyword on a kind -> the canonical word,
+ * so what a compiler writes and what its reader recognizes cannot disagree. Keywords
+ * the catalog does not list return undefined (outside what rbac manages).
+ */
+export function keywordReader(c: Catalog): (kind: SecurableKind, keyword: string) => Privilege | undefined {
+  const reverse = new Map<SecurableKind, Map<string, Privilege>>();
+  for (const kind of catalogKinds(c)) {
+    reverse.set(kind, new Map(c.kinds[kind]!.privileges.map((p) => [p.sql, p.word])));
+  }
+  return (kind, keyword) => reverse.get(kind)?.get(keyword.trim().replace(/\s+/g, ' ').toUpperCase());
+}
+
+/** The future type that reaches a kind on this platform, with its definition. */
+export function futureReaching(c: Catalog, kind: SecurableKind): FutureDef | undefined {
+  for (const k of catalogKinds(c)) {
+    const f = c.kinds[k]!.future;
+    if (f && f.reaches.includes(kind)) return f;
+  }
+  return undefined;
+}
+
+/**
+ * A stable order of privilege words for display and grouping: the v1 words in their
+ * v1 order, then every other word alphabetically. Platform-neutral, so a plan's
+ * privilege lists read the same whatever the target.
+ */
+const V1_ORDER = ['connect', 'create', 'temporary', 'usage', 'select', 'insert', 'update', 'delete', 'truncate', 'references', 'trigger', 'modify', 'ownership'];
+export function comparePrivileges(a: Privilege, b: Privilege): number {
+  const ia = V1_ORDER.indexOf(a);
+  const ib = V1_ORDER.indexOf(b);
+  if (ia >= 0 || ib >= 0) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
