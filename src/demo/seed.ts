@@ -11,6 +11,7 @@
 import { rmSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { quoteIdent, quoteLiteral } from '../dialects/postgres/quote.js';
+import type { PGlite } from '@electric-sql/pglite';
 import { openPglite, type PgSession } from '../dialects/postgres/driver.js';
 import type { QueryFn } from '../dialects/types.js';
 
@@ -20,6 +21,8 @@ export const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'ma
 export const DEMO_PATIENTS = 200;
 /** The logical database name the example config uses for the demo. */
 export const DEMO_LOGICAL_DATABASE = 'ehr';
+/** The demo's second database, for research on de-identified extracts (same name, logical and physical). */
+export const DEMO_RESEARCH_DATABASE = 'research';
 
 /** What seeding needs: a simple-protocol exec and a query. */
 export interface SeedTarget {
@@ -182,6 +185,27 @@ export function demoSql(opts: SeedOptions = {}): string {
   ].join('\n');
 }
 
+/**
+ * The research database: de-identified extracts (no direct identifier: a study id, the
+ * birth year, the 3-digit ZIP, diagnoses) and the sequence that numbers the subjects.
+ * Deterministic for a given seed.
+ */
+export function researchSql(opts: SeedOptions = {}): string {
+  const rnd = prng((opts.seed ?? 20240601) + 1);
+  const L = quoteLiteral;
+  const rows: string[] = [];
+  for (let id = 1; id <= 50; id++) {
+    const [code] = ICD10[Math.floor(rnd() * ICD10.length)];
+    rows.push(`(nextval('cohort.subject_ids'), ${1930 + Math.floor(rnd() * 86)}, ${L(ZIPS[Math.floor(rnd() * ZIPS.length)].slice(0, 3))}, ${L(code)})`);
+  }
+  return `CREATE SCHEMA cohort;
+CREATE SEQUENCE cohort.subject_ids;
+CREATE TABLE cohort.subjects (subject_id bigint PRIMARY KEY, birth_year int, zip3 text, icd10_code text);
+INSERT INTO cohort.subjects VALUES
+${rows.join(',\n')};
+`;
+}
+
 /** Create and fill the demo warehouse in the connected database, in one transaction. */
 export async function seedDemo(db: SeedTarget, opts: SeedOptions = {}): Promise<void> {
   await db.exec(`BEGIN;\n${demoSql(opts)}\nCOMMIT;`);
@@ -199,12 +223,28 @@ export function demoPaths(baseDir: string = process.cwd()): { root: string; data
   return { root, dataDir: join(root, 'demo-pgdata') };
 }
 
-/** Open the demo data directory, creating and seeding it on first use. */
-export async function ensureDemo(dataDir: string): Promise<PgSession> {
+/**
+ * Open the demo data directory, creating and seeding it on first use: the warehouse in
+ * the first database, the research extracts in a second one (PGlite opens one database
+ * per instance, so seeding it closes the first and opens it again).
+ */
+export async function ensureDemo(dataDir: string): Promise<PgSession & { pglite: PGlite }> {
   if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true });
-  const session = await openPglite(dataDir);
+  let session = await openPglite(dataDir);
   try {
     if (!(await isSeeded(session))) await seedDemo(session);
+    const research = await session.query('SELECT 1 FROM pg_database WHERE datname = $1', [DEMO_RESEARCH_DATABASE]);
+    if (research.length === 0) {
+      await session.exec(`CREATE DATABASE ${quoteIdent(DEMO_RESEARCH_DATABASE)}`);
+      await session.close();
+      const r = await openPglite(dataDir, DEMO_RESEARCH_DATABASE);
+      try {
+        await r.exec(`BEGIN;\n${researchSql()}\nCOMMIT;`);
+      } finally {
+        await r.close();
+      }
+      session = await openPglite(dataDir);
+    }
   } catch (err) {
     await session.close();
     throw err;
@@ -213,7 +253,7 @@ export async function ensureDemo(dataDir: string): Promise<PgSession> {
 }
 
 /** Throw the demo data away and seed it anew. */
-export async function resetDemo(dataDir: string): Promise<PgSession> {
+export async function resetDemo(dataDir: string): Promise<PgSession & { pglite: PGlite }> {
   rmSync(dataDir, { recursive: true, force: true });
   return ensureDemo(dataDir);
 }

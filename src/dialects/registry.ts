@@ -181,15 +181,9 @@ export async function openAdapter(target: ResolvedTarget, root: string): Promise
       const dataDir = path.resolve(root, target.embedded ?? '.rbac/pglite');
       const { ensureDemo } = await import('../demo/seed.js');
       // Open the data directory once: seeding and the adapter share the session.
-      const session = (await ensureDemo(dataDir)) as Awaited<ReturnType<typeof ensureDemo>> & { pglite: import('@electric-sql/pglite').PGlite };
-      const adapter = await createPostgresAdapter({ pglite: session.pglite, databaseMap: target.databaseMap, objectCreators: target.objectCreators });
-      const close = adapter.close.bind(adapter);
-      return Object.assign(adapter, {
-        close: async () => {
-          await close();
-          await session.close();
-        },
-      });
+      // The adapter owns the directory from here: it switches its instance between databases.
+      const session = await ensureDemo(dataDir);
+      return createPostgresAdapter({ embedded: dataDir, embeddedSession: session, databaseMap: target.databaseMap, objectCreators: target.objectCreators });
     }
     case 'snowflake':
       return scrubbed(target, () => openSnowflake(target, root));

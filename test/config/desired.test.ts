@@ -190,6 +190,7 @@ describe('toDesired', () => {
       { database: 'ehr', schema: 'clinical' },
       { database: 'ehr', schema: 'reporting' },
       { database: 'ehr', schema: 'util' },
+      { database: 'research', schema: 'cohort' },
     ]);
   });
 });

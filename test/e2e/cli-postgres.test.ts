@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { openPglite } from '../../src/dialects/postgres/driver.js';
 import { seedDemo } from '../../src/demo/seed.js';
-import { rbac, tempConfig } from '../helpers/cli.js';
+import { RESEARCH_GRANTS, rbac, tempConfig } from '../helpers/cli.js';
 import { freshServerDatabase, serverUrl, type ServerDatabase } from '../helpers/server.js';
 
 type Query = (sql: string) => Promise<unknown>;
@@ -108,8 +108,27 @@ describe('CLI on the embedded demo (PGlite)', () => {
     try {
       const q = (sql: string) => session.query(sql);
       await assertEnforcement(roleRunner(q, q));
+      // The view, the sequence and the function of the example configuration, as their roles.
+      await session.exec('SET ROLE clinical_analyst');
+      expect((await q('SELECT count(*)::int AS n FROM reporting.encounters_by_facility'))[0].n).toBeGreaterThan(0);
+      expect(await q(`SELECT util.zip3('02139') AS z`)).toEqual([{ z: '021' }]);
+      await session.exec('SET ROLE etl_loader');
+      expect(Number((await q(`SELECT nextval('billing.invoice_seq') AS n`))[0].n)).toBe(100000);
+      await expect(q(`SELECT util.zip3('02139')`)).rejects.toThrow(/permission denied/);
+      await session.exec('RESET ROLE');
     } finally {
       await session.close();
+    }
+    // The second database of the demo: the data scientist reads the de-identified cohort and numbers subjects.
+    const research = await openPglite(path.join(dir, '.rbac/pglite'), 'research');
+    try {
+      await research.exec('SET ROLE data_scientist');
+      expect((await research.query('SELECT count(*)::int AS n FROM cohort.subjects'))[0].n).toBe(50);
+      expect(Number((await research.query(`SELECT nextval('cohort.subject_ids') AS n`))[0].n)).toBe(51);
+      await research.exec('SET ROLE clinical_analyst');
+      await expect(research.query('SELECT * FROM cohort.subjects')).rejects.toThrow(/permission denied/);
+    } finally {
+      await research.close();
     }
   });
 
@@ -146,6 +165,8 @@ describe.skipIf(!serverUrl)('CLI on a PostgreSQL server (set RBAC_TEST_PG_URL)',
     await seedDemo({ query: async (s, p) => (await c.query(s, p as unknown[])).rows, exec: async (s) => void (await c.query(s)) });
     await c.end();
     dir = await tempConfig();
+    // An ad-hoc --target URL reaches one database: the example's second one (research) is the demo's.
+    await rm(path.join(dir, RESEARCH_GRANTS));
   });
   afterAll(async () => {
     await db?.drop();

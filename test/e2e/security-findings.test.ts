@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/demo/seed.js';
 import { ADVISORY_LOCK_KEY, createPostgresAdapter } from '../../src/dialects/postgres/adapter.js';
 import { openAudit } from '../../src/audit/hook.js';
-import { rbac, tempConfig } from '../helpers/cli.js';
+import { RESEARCH_GRANTS, rbac, tempConfig } from '../helpers/cli.js';
 import { DEMO_ROLE_NAMES, freshServerDatabase, serverUrl, type ServerDatabase } from '../helpers/server.js';
 import type { Plan } from '../../src/plan/types.js';
 
@@ -56,6 +56,8 @@ describe.skipIf(!serverUrl)('findings of the attack harness, on a PostgreSQL ser
     await admin.connect();
     await seedDemo({ query: async (s, p) => (await admin.query(s, p as unknown[])).rows, exec: async (s) => void (await admin.query(s)) });
     dir = await tempConfig();
+    // An ad-hoc --target URL reaches one database: the example's second one (research) is the demo's.
+    await rm(path.join(dir, RESEARCH_GRANTS));
     tmp = await mkdtemp(path.join(os.tmpdir(), 'rbac-sec-'));
     await converge();
   });

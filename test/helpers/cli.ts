@@ -33,6 +33,23 @@ export async function rbac(argv: string[], opts: { cwd?: string; env?: NodeJS.Pr
 }
 
 /** Copy rbac.yaml, roles/ and grants/ into a temp dir; the embedded target stays relative (.rbac/pglite). */
+/**
+ * The example configuration's grants in its second database (`research`) live in one
+ * file: tests that reach one database only (an ad-hoc --target URL, an in-memory
+ * PGlite) leave it out.
+ */
+export const RESEARCH_GRANTS = path.join('grants', 'research.yaml');
+
+/** A Desired of the example configuration without its second database. */
+export function withoutResearch<T extends { grants: { object: { database: string } }[]; schemaWide: { schema: { database: string } }[]; futureGrants: { schema: { database: string } }[] }>(d: T): T {
+  return {
+    ...d,
+    grants: d.grants.filter((g) => g.object.database !== 'research'),
+    schemaWide: d.schemaWide.filter((w) => w.schema.database !== 'research'),
+    futureGrants: d.futureGrants.filter((f) => f.schema.database !== 'research'),
+  };
+}
+
 export async function tempConfig(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rbac-cfg-'));
   await cp(path.join(repoRoot, 'roles'), path.join(dir, 'roles'), { recursive: true });

@@ -17,7 +17,7 @@ import { changeBodies } from '../../src/render/describe.js';
 import type { Desired } from '../../src/model/types.js';
 import type { Plan } from '../../src/plan/types.js';
 import type { Project } from '../../src/config/project.js';
-import { repoRoot } from '../helpers/cli.js';
+import { repoRoot, withoutResearch } from '../helpers/cli.js';
 import { freshServerDatabase, serverUrl, type ServerDatabase } from '../helpers/server.js';
 
 type Row = Record<string, unknown>;
@@ -29,7 +29,8 @@ function defineMaskingTests(open: () => Promise<{ adapter: PostgresAdapter; done
   const q = (sql: string) => adapter.session.query(sql) as Promise<Row[]>;
 
   async function planWith(edit: (d: Desired) => Desired = (d) => d): Promise<{ plan: Plan; desired: Desired }> {
-    const configured = edit(toDesired(project, adapter.dialect).desired);
+    // One database here: the example's research grants are the demo's second database.
+    const configured = edit(withoutResearch(toDesired(project, adapter.dialect).desired));
     const hooks = planHooks('postgres');
     const live = await adapter.introspect(introspectScopeOf(configured, project));
     const desired = hooks.prepareDesired!(configured, live);

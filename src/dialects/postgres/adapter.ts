@@ -26,7 +26,7 @@ import type { ExpressionPolicy } from '../../model/expressions.js';
 import { postgresDialect } from './quote.js';
 import { compilePostgresPlan } from './compile.js';
 import { mergeLives, parseLive, readCatalog } from './inspect.js';
-import { PgDriverError, mapDriverError, openPg, openPglite, wrapPglite, type PgSession } from './driver.js';
+import { PgDriverError, PgliteDirectory, mapDriverError, openPg, openPglite, wrapPglite, type PgSession } from './driver.js';
 import { parsePgConnection, type PgConnection } from './connection.js';
 import { applyAcrossDatabases, type DatabaseSession } from './apply-databases.js';
 import { ADVISORY_LOCK_HIGH, ADVISORY_LOCK_KEY, ADVISORY_LOCK_LOW, DEFAULT_BATCH_SIZE, batches } from './batches.js';
@@ -46,6 +46,12 @@ export interface PostgresAdapterOptions {
   embedded?: string;
   /** An open PGlite instance (tests); the adapter does not close it. */
   pglite?: PGlite;
+  /**
+   * With `embedded`: the instance already open on that directory (the demo seeds it
+   * first). The adapter owns it from then on, and switches the directory's instance
+   * between databases when `databaseMap` names several (PgliteDirectory).
+   */
+  embeddedSession?: PgSession & { pglite: PGlite };
   /** Logical database -> physical (must be the connected database on Postgres). */
   databaseMap?: Record<string, string>;
   /**
@@ -69,11 +75,17 @@ export interface PostgresAdapter extends Adapter {
 
 export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): Promise<PostgresAdapter> {
   const conn: PgConnection | undefined = opts.url !== undefined ? parsePgConnection(opts.url) : undefined;
-  const session: PgSession = opts.pglite
-    ? wrapPglite(opts.pglite, false)
-    : conn !== undefined
-      ? await openPg(conn, { applicationName: opts.applicationName })
-      : await openPglite(opts.embedded);
+  // An embedded data directory: one instance open at a time, switched between its databases.
+  let directory: PgliteDirectory | undefined;
+  let session: PgSession;
+  if (opts.pglite) session = wrapPglite(opts.pglite, false);
+  else if (conn !== undefined) session = await openPg(conn, { applicationName: opts.applicationName });
+  else if (opts.embedded !== undefined) {
+    const first = opts.embeddedSession ?? (await openPglite(opts.embedded));
+    const name = String((await first.query('SELECT current_database()::text AS name'))[0]?.name);
+    directory = new PgliteDirectory(opts.embedded, { name, session: first });
+    session = directory.session(name);
+  } else session = await openPglite();
 
   let count = 0;
   const countsByDatabase: Record<string, number> = {};
@@ -102,6 +114,11 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
     if (physical === primaryPhysical) return primary;
     const open = others.get(physical);
     if (open) return open;
+    if (directory) {
+      const s = counted(physical, directory.session(physical));
+      others.set(physical, s);
+      return s;
+    }
     if (conn === undefined) {
       throw new RbacError(
         'TARGET',
@@ -137,6 +154,15 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
    */
   async function introspect(scope: IntrospectScope): Promise<Live> {
     let live: Live;
+    if (scope.databases.length > 1 && !multi) {
+      // v1 mapped every logical name onto the connected database: with two names that
+      // would read one database's schemas as the other's.
+      throw new RbacError(
+        'TARGET',
+        `the configuration grants in ${scope.databases.length} databases (${scope.databases.join(', ')}), but the target maps ${Object.keys(opts.databaseMap ?? {}).length > 0 ? 'only one' : 'none'} of them`,
+        'give the target a database_map entry per database in rbac.yaml (database_map: { ehr: ehr, research: research }); an ad-hoc --target URL connects to one database only',
+      );
+    }
     if (scope.databases.length <= 1 || !multi) {
       const rows = await readCatalog(primary.query, scope);
       live = parseLive(rows, scope, { databaseMap: opts.databaseMap, objectCreators: opts.objectCreators });
@@ -211,13 +237,17 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
 
   async function apply(initial: Statement[], aopts: ApplyOptions = {}): Promise<ApplyResult> {
     const databases = new Set(initial.map((s) => physicalOf(s.database)));
-    if (databases.size > 1 || (databases.size === 1 && !databases.has(primaryPhysical))) {
+    // An embedded directory with several databases switches instances to read them
+    // (verify re-reads): no transaction may be open across that, whatever the plan touches.
+    const switching = directory !== undefined && multi;
+    if (switching || databases.size > 1 || (databases.size === 1 && !databases.has(primaryPhysical))) {
       return applyAcrossDatabases(initial, aopts, {
         primary,
         sessionFor: (logical) => sessionFor(physicalOf(logical)),
         physicalOf,
         batchSize,
         lockHolder,
+        exclusive: directory !== undefined,
       });
     }
     return applyOne(initial, aopts);
@@ -354,6 +384,7 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
       for (const s of others.values()) await s.close();
       others.clear();
       await session.close();
+      await directory?.close();
     },
   };
 }

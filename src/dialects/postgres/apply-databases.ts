@@ -21,6 +21,10 @@
  *    (`outcomeUnknown`), and `rbac plan` shows what is left to do (README).
  * 6. Roles to drop are dropped last, in their own transaction, once every database's
  *    revokes are committed (DROP ROLE fails while the role holds anything anywhere).
+ *
+ * An embedded PGlite directory opens one database at a time (`exclusive`): there, step 4
+ * prepares each database's transaction before opening the next, and step 5 commits the
+ * prepared transactions; a failure rolls back the open one and the prepared ones.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApplyEvent, ApplyListener, ApplyOptions, ApplyResult } from '../../apply/types.js';
@@ -44,6 +48,13 @@ export interface AcrossDatabases {
   physicalOf(logical: string | undefined): string;
   batchSize: number;
   lockHolder(): Promise<string>;
+  /**
+   * One database open at a time (an embedded PGlite directory): each database's
+   * transaction is prepared before the next database is opened, and all are committed
+   * (COMMIT PREPARED) once every one is prepared. The advisory lock is not taken: it
+   * would not survive the switch, and an embedded directory is one process's.
+   */
+  exclusive?: boolean;
 }
 
 const LOCK_RETRY_MS = 100;
@@ -78,9 +89,20 @@ export async function applyAcrossDatabases(initial: Statement[], aopts: ApplyOpt
     open.clear();
   };
 
+  const preparedGids: { logical: string | undefined; gid: string }[] = [];
+  const rollbackPrepared = async () => {
+    for (const p of preparedGids.splice(0)) {
+      const s = await ctx.sessionFor(p.logical);
+      await s.exec(`ROLLBACK PREPARED ${quoteLiteral(p.gid)}`).catch(() => {});
+    }
+  };
   try {
-    await acquireSessionLock(ctx, aopts.lockTimeoutMs ?? 5000, emit);
-    locked = true;
+    if (!ctx.exclusive) {
+      await acquireSessionLock(ctx, aopts.lockTimeoutMs ?? 5000, emit);
+      locked = true;
+    } else if (!(await twoPhaseAvailable(primary, 1))) {
+      throw new RbacError('TARGET', 'the embedded database has no prepared transactions (max_prepared_transactions = 0)', 'open it through rbac, which sets max_prepared_transactions');
+    }
     if (aopts.verify) statements = await aopts.verify();
     const indexed = statements.map((s, i) => ({ s, i }));
     const creates = indexed.filter((x) => x.s.phase === 'createRole');
@@ -99,19 +121,32 @@ export async function applyAcrossDatabases(initial: Statement[], aopts: ApplyOpt
       const physical = ctx.physicalOf(x.s.database);
       (byDatabase.get(physical) ?? byDatabase.set(physical, []).get(physical)!).push(x);
     }
+    const gid = `rbac-${randomUUID()}`;
     for (const [physical, list] of byDatabase) {
       const session = physical === primary.physical ? primary : await ctx.sessionFor(list[0].s.database);
       await session.exec('BEGIN');
       open.set(physical, session);
       await session.exec('SET LOCAL standard_conforming_strings = on');
       await runStatements(session, list, ctx.batchSize, emit);
+      if (ctx.exclusive) {
+        // Prepared before the next database is opened: the switch would end the transaction.
+        const id = `${gid}-${physical}`;
+        await session.exec(`PREPARE TRANSACTION ${quoteLiteral(id)}`);
+        open.delete(physical);
+        preparedGids.push({ logical: list[0].s.database, gid: id });
+      }
+    }
+    if (ctx.exclusive) {
+      for (const p of preparedGids.splice(0)) await (await ctx.sessionFor(p.logical)).exec(`COMMIT PREPARED ${quoteLiteral(p.gid)}`);
+      if (drops.length) await runTransaction(primary, drops, ctx.batchSize, emit);
+      emit({ type: 'commit' });
+      return result(true, {});
     }
 
     // 5. Commit every database's transaction.
     const sessions = [...open.values()];
     const prepared = await twoPhaseAvailable(primary, sessions.length);
     if (prepared) {
-      const gid = `rbac-${randomUUID()}`;
       const done: DatabaseSession[] = [];
       try {
         for (const s of sessions) {
@@ -151,6 +186,7 @@ export async function applyAcrossDatabases(initial: Statement[], aopts: ApplyOpt
     return result(true, {});
   } catch (err) {
     await rollbackAll();
+    await rollbackPrepared();
     await compensate(primary, created);
     if (err instanceof StepFailed) {
       const f = statements[err.index];
