@@ -15,6 +15,7 @@ import { RbacError } from '../model/errors.js';
 import { makeFutureGrant, makeGrant, makeMembership, maskingPolicyKey, rowAccessPolicyKey } from '../model/keys.js';
 import { ALL_KINDS, KIND_SHAPES, SIGNATURE_KINDS } from '../model/kinds.js';
 import {
+  FUTURE_OBJECT_TYPES,
   MASK_FUNCTIONS,
   PLATFORMS,
   type Live,
@@ -69,6 +70,7 @@ export function writeSnapshot(live: Live): string {
     // privileges give its new objects (PostgreSQL).
     toolObjects: live.toolObjects?.length ? [...live.toolObjects].sort() : undefined,
     extensionObjects: live.extensionObjects?.length ? [...live.extensionObjects].sort() : undefined,
+    systemGrants: live.systemGrants?.length ? [...live.systemGrants].sort() : undefined,
     dependentGrants: live.dependentGrants?.length ? [...live.dependentGrants].sort(byKey((g) => g.key)).map(({ source: _s, ...g }) => g) : undefined,
     newObjectGrantees: live.newObjectGrantees && Object.values(live.newObjectGrantees).some((g) => g.length) ? live.newObjectGrantees : undefined,
   };
@@ -126,7 +128,7 @@ function objectRef(v: unknown, path: string, kinds?: readonly ObjectRef['kind'][
 }
 
 const RELATIONS = ['table', 'view', 'materialized_view'] as const;
-const FUTURE_TYPES = ['tables', 'sequences', 'functions', 'types', 'schemas'] as const;
+const FUTURE_TYPES = FUTURE_OBJECT_TYPES;
 
 export function readSnapshot(text: string): Live {
   let raw: unknown;
@@ -264,6 +266,7 @@ export function readSnapshot(text: string): Live {
   if (d.objects !== undefined) live.objects = arr(d.objects, 'objects').map((x, i) => objectRef(x, `objects[${i}]`));
   if (d.toolObjects !== undefined) live.toolObjects = strings(d.toolObjects, 'toolObjects');
   if (d.extensionObjects !== undefined) live.extensionObjects = strings(d.extensionObjects, 'extensionObjects');
+  if (d.systemGrants !== undefined) live.systemGrants = strings(d.systemGrants, 'systemGrants');
   if (d.dependentGrants !== undefined) live.dependentGrants = arr(d.dependentGrants, 'dependentGrants').map((g, i) => grant(g, `dependentGrants[${i}]`));
   if (d.newObjectGrantees !== undefined) {
     const m = obj(d.newObjectGrantees, 'newObjectGrantees');

@@ -45,6 +45,8 @@ export interface FutureDef {
   levels: readonly ('schema' | 'database')[];
   /** The kinds a future grant of this type reaches once created (PostgreSQL: TABLES reaches views too). */
   reaches: readonly SecurableKind[];
+  /** The words that name the type in SQL (`MATERIALIZED VIEWS`); default: the type in upper case. */
+  sql?: string;
 }
 
 /** One kind of securable on one platform. */

@@ -36,6 +36,14 @@ export const KIND_SHAPES: Readonly<Record<SecurableKind, KindShape>> = {
   domain: 'in-schema',
   foreign_data_wrapper: 'in-database',
   foreign_server: 'in-database',
+  dynamic_table: 'in-schema',
+  external_table: 'in-schema',
+  stage: 'in-schema',
+  file_format: 'in-schema',
+  stream: 'in-schema',
+  task: 'in-schema',
+  pipe: 'in-schema',
+  tag: 'in-schema',
 };
 
 /** The word `objects:` uses for each kind. */
@@ -52,13 +60,21 @@ export const KIND_PLURALS: Readonly<Record<SecurableKind, string>> = {
   domain: 'domains',
   foreign_data_wrapper: 'foreign_data_wrappers',
   foreign_server: 'foreign_servers',
+  dynamic_table: 'dynamic_tables',
+  external_table: 'external_tables',
+  stage: 'stages',
+  file_format: 'file_formats',
+  stream: 'streams',
+  task: 'tasks',
+  pipe: 'pipes',
+  tag: 'tags',
 };
 
 /** Every kind, in a stable order (the configuration's `on:` keys are these words). */
 export const ALL_KINDS: readonly SecurableKind[] = Object.keys(KIND_SHAPES) as SecurableKind[];
 
 /** The kinds that share the relations' namespace: keyed as `table`, named by `table:`. */
-export const RELATION_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>(['table', 'view', 'materialized_view']);
+export const RELATION_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>(['table', 'view', 'materialized_view', 'dynamic_table', 'external_table']);
 
 /** Kinds whose identity includes their argument types. */
 export const SIGNATURE_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>(['function', 'procedure']);

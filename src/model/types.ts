@@ -41,7 +41,15 @@ export type SecurableKind =
   | 'type'
   | 'domain'
   | 'foreign_data_wrapper'
-  | 'foreign_server';
+  | 'foreign_server'
+  | 'dynamic_table'
+  | 'external_table'
+  | 'stage'
+  | 'file_format'
+  | 'stream'
+  | 'task'
+  | 'pipe'
+  | 'tag';
 
 /**
  * A securable object. `database` is the logical database (Snowflake database,
@@ -136,8 +144,46 @@ export interface FutureGrantRecord {
   source?: SourceLocation;
 }
 
-/** What future objects a default privilege or future grant reaches: `tables`, `sequences`, `functions`, `types`, `schemas`. */
-export type FutureObjectType = 'tables' | 'sequences' | 'functions' | 'types' | 'schemas';
+/**
+ * What future objects a default privilege or future grant reaches: the plural word of
+ * a kind (`tables`, `sequences`, `functions`, `types`, `schemas`, and on Snowflake
+ * `views`, `stages`, ...), as the catalog's `future.type` says.
+ */
+export type FutureObjectType =
+  | 'tables'
+  | 'sequences'
+  | 'functions'
+  | 'types'
+  | 'schemas'
+  | 'views'
+  | 'materialized_views'
+  | 'dynamic_tables'
+  | 'external_tables'
+  | 'procedures'
+  | 'stages'
+  | 'file_formats'
+  | 'streams'
+  | 'tasks'
+  | 'pipes';
+
+/** Every future object type, in a stable order. */
+export const FUTURE_OBJECT_TYPES: readonly FutureObjectType[] = [
+  'tables',
+  'sequences',
+  'functions',
+  'types',
+  'schemas',
+  'views',
+  'materialized_views',
+  'dynamic_tables',
+  'external_tables',
+  'procedures',
+  'stages',
+  'file_formats',
+  'streams',
+  'tasks',
+  'pipes',
+];
 
 /**
  * Desired grant on every object of some kinds in a container (`objects:`), existing
@@ -351,6 +397,12 @@ export interface Live {
    * them, and PUBLIC's grants on them are the extension's, not drift.
    */
   extensionObjects?: string[];
+  /**
+   * Keys of grants the platform made itself (Snowflake: an empty `granted_by`, such as
+   * USERADMIN granted to SECURITYADMIN): read, so the configuration can say them, and
+   * never revoked.
+   */
+  systemGrants?: string[];
   /**
    * Postgres: schema -> grantees that default privileges give a new relation the
    * connecting role creates there (global defaults included; PUBLIC as `PUBLIC`). rbac

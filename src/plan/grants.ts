@@ -131,12 +131,14 @@ function collectRevokes(
   scope: ManagedScope,
   authoritative: boolean,
   neverRevoke: ReadonlySet<Privilege>,
+  system: ReadonlySet<string> | undefined,
 ): { toRevoke: GrantRecord[]; toRevokeOption: GrantRecord[] } {
   const toRevoke: GrantRecord[] = [];
   const toRevokeOption: GrantRecord[] = [];
   const grants = index.grants;
+  // Grants the platform itself made (Live.systemGrants) are never revoked.
   const revocable = (g: GrantRecord) =>
-    !neverRevoke.has(g.privilege) && (authoritative || scope.toolObjects?.has(objectKey(g.object)) === true);
+    !neverRevoke.has(g.privilege) && !system?.has(g.key) && (authoritative || scope.toolObjects?.has(objectKey(g.object)) === true);
   // Only the unmatched records are touched here: at a million grants, reading every
   // record again costs a cache miss each.
   for (let i = 0; i < grants.length; i++) if (!matched[i] && revocable(grants[i])) toRevoke.push(grants[i]);
@@ -157,7 +159,8 @@ export function planGrants(
 ): GrantsPlan {
   const index = indexLive(live, scope, opts.fingerprint);
   const { matched, toGrant, toGrantOption, queued, options } = matchDesired(expanded, index, opts.authoritative);
-  const { toRevoke, toRevokeOption } = collectRevokes(index, matched, options, scope, opts.authoritative, new Set(opts.neverRevoke ?? []));
+  const system = live.systemGrants?.length ? new Set(live.systemGrants) : undefined;
+  const { toRevoke, toRevokeOption } = collectRevokes(index, matched, options, scope, opts.authoritative, new Set(opts.neverRevoke ?? []), system);
   let cascade: ReturnType<typeof cascadeOf> = { cascade: new Set(), regrant: [], problems: [] };
   const revoked = [...toRevoke, ...toRevokeOption];
   // A cascade needs a revoked role that granted something on: rare, and checked cheaply.

@@ -146,12 +146,14 @@ function planMemberships(
   }
   const revoke: Change[] = [];
   const grant: Change[] = [];
+  // Memberships the platform made itself (Live.systemGrants) are never revoked.
+  const system = live.systemGrants?.length ? new Set(live.systemGrants) : undefined;
   for (const [k, m] of desiredMembers) {
     if (!liveMembers.has(k)) grant.push({ kind: 'grantMembership', role: m.role, member: m.member, memberKind: m.memberKind });
   }
   if (authoritative) {
     for (const [k, m] of liveMembers) {
-      if (desiredMembers.has(k)) continue;
+      if (desiredMembers.has(k) || system?.has(k)) continue;
       revoke.push({
         kind: 'revokeMembership',
         role: m.role,

@@ -95,6 +95,35 @@ describe('toDesired', () => {
     expect(desired.grants[0].source).toEqual({ file: 'grants/a.yaml', line: 2, column: 5 });
   });
 
+  it('Snowflake: stages, schema CREATE privileges, routines and database-wide objects: [tables, views]', async () => {
+    const p = await project(`grants:
+  - { role: reader, privileges: [read, write], on: { stage: ehr.raw.landing } }
+  - { role: reader, privileges: [usage, create_table, create_view, create_stage, monitor], on: { schema: ehr.raw } }
+  - { role: reader, privileges: [usage], on: { function: "ehr.util.zip3(varchar)" } }
+  - { role: reader, privileges: [select], on: { database: ehr, objects: [tables, views] } }
+`);
+    const { desired, diagnostics } = toDesired(p, sfLike);
+    expect(diagnostics).toEqual([]);
+    expect(desired.grants.map((g) => g.key)).toEqual([
+      'grant:read:stage:EHR.RAW.LANDING:role:READER',
+      'grant:write:stage:EHR.RAW.LANDING:role:READER',
+      'grant:usage:schema:EHR.RAW:role:READER',
+      'grant:create:schema:EHR.RAW:role:READER',
+      'grant:create_view:schema:EHR.RAW:role:READER',
+      'grant:create_stage:schema:EHR.RAW:role:READER',
+      'grant:monitor:schema:EHR.RAW:role:READER',
+    ]);
+    expect(desired.patterns?.map((x) => `${x.kind} ${x.database}.${x.schema}.${x.name}${x.signature}`)).toEqual(['function EHR.UTIL.ZIP3(VARCHAR)']);
+    expect(desired.schemaWide.map((w) => [w.schema.kind, w.kinds])).toEqual([['database', ['table', 'view']]]);
+  });
+
+  it('refuses a privilege a kind does not take, at its line, naming what it takes', async () => {
+    const { diagnostics } = await load({ 'roles/a.yaml': ROLES, 'grants/a.yaml': 'grants:\n  - { role: reader, privileges: [select], on: { stage: ehr.raw.landing } }\n' });
+    expect(errors(diagnostics).map((d) => [d.file, d.line, d.message, d.hint])).toEqual([
+      ['grants/a.yaml', 2, 'privilege select does not apply to a stage', 'privileges on a stage: ownership, read, usage, write'],
+    ]);
+  });
+
   it('rejects column grants on platforms without column ACLs', async () => {
     const p = await project('grants:\n  - role: reader\n    privileges: [select]\n    on: { table: ehr.c.p, columns: [a] }\n');
     const { desired, diagnostics } = toDesired(p, sfLike);

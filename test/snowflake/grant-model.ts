@@ -70,7 +70,7 @@ export class SnowflakeGrantModel {
         const rows: Row[] = [];
         for (const g of [...this.grants].map((x) => JSON.parse(x) as ModelGrant)) {
           // A view may be reported either way: report views as TABLE half the time.
-          if (g.role === role) rows.push({ privilege: g.privilege, granted_on: g.on === 'VIEW' && g.name[2].length % 2 ? 'TABLE' : g.on, name: showName(g.name), granted_to: 'ROLE', grantee_name: role, grant_option: 'false', granted_by: '' });
+          if (g.role === role) rows.push({ privilege: g.privilege, granted_on: g.on === 'VIEW' && g.name[2].length % 2 ? 'TABLE' : g.on, name: showName(g.name), granted_to: 'ROLE', grantee_name: role, grant_option: 'false', granted_by: 'SECURITYADMIN' });
         }
         for (const m of [...this.memberships].map((x) => JSON.parse(x) as string[])) {
           if (m[1] === 'ROLE' && m[2] === role) rows.push({ privilege: 'USAGE', granted_on: 'ROLE', name: showName([m[0]]), granted_to: 'ROLE', grantee_name: role, grant_option: 'false', granted_by: 'SECURITYADMIN' });
@@ -78,9 +78,11 @@ export class SnowflakeGrantModel {
         rows.push({ privilege: 'MONITOR', granted_on: 'WAREHOUSE', name: 'WH', granted_to: 'ROLE', grantee_name: role, grant_option: 'false', granted_by: '' });
         return rows;
       }
-      return [...this.memberships].map((x) => JSON.parse(x) as string[]).filter((m) => m[0] === role).map((m) => ({ role, granted_to: m[1], grantee_name: m[2], granted_by: '' }));
+      return [...this.memberships].map((x) => JSON.parse(x) as string[]).filter((m) => m[0] === role).map((m) => ({ role, granted_to: m[1], grantee_name: m[2], granted_by: 'SECURITYADMIN' }));
     }
     if (t[0] === 'SHOW' && t[1] === 'FUTURE') {
+      // Database-level future grants: the model keeps none (the properties plan schema-level ones).
+      if (t[4] === 'DATABASE') return [];
       p = 5; const [db, schema] = dotted();
       if (!this.schemas.has(JSON.stringify([db, schema]))) throw Object.assign(new Error('does not exist'), { code: '002003' });
       return [...this.future].map((x) => JSON.parse(x) as string[]).filter((f) => f[0] === db && f[1] === schema)

@@ -29,15 +29,14 @@ describe('snowflake readers on recorded rows', () => {
     const g = r.grants.find((x) => x.object.database === 'my db')!;
     expect(g.object).toEqual({ kind: 'table', database: 'my db', schema: 'a.b', name: 'x"y' });
   });
-  it('keeps OWNERSHIP (compiled as transfer, never revoked) and leaves unmanaged privileges out', () => {
+  it('keeps OWNERSHIP (compiled as transfer, never revoked), reads every privilege the catalog lists, and leaves the rest out', () => {
     expect(keys).toContain('grant:ownership:table:EHR.CLINICAL.SCRATCH:role:CLINICAL_ANALYST');
-    expect(r.grants.some((g) => String(g.privilege) === 'monitor')).toBe(false);
-    expect(r.ignored.map((i) => `${i.privilege} ${i.grantedOn} ${i.name}`).sort()).toEqual([
-      'CREATE VIEW SCHEMA EHR.CLINICAL',
-      'MONITOR DATABASE EHR',
-      'MONITOR WAREHOUSE ANALYST_WH',
-    ]);
-    expect(r.grants).toHaveLength(8);
+    // Schema CREATE <kind> and database MONITOR are catalog words now: read, so drift on them is seen.
+    expect(keys).toContain('grant:create_view:schema:EHR.CLINICAL:role:CLINICAL_ANALYST');
+    expect(keys).toContain('grant:monitor:database:EHR:role:CLINICAL_ANALYST');
+    // Warehouses are not in the catalog yet: outside what rbac manages, never revoked.
+    expect(r.ignored.map((i) => `${i.privilege} ${i.grantedOn} ${i.name}`).sort()).toEqual(['MONITOR WAREHOUSE ANALYST_WH']);
+    expect(r.grants).toHaveLength(10);
   });
   it('reads a held role (USAGE on ROLE) as a role membership', () => {
     expect(r.memberships.map((m) => m.key)).toEqual(['member:PHI_READER:CLINICAL_ANALYST']);
@@ -51,14 +50,23 @@ describe('snowflake readers on recorded rows', () => {
       ['PRIVACY_OFFICER', 'role', 'SECURITYADMIN'],
     ]);
   });
-  it('future grants use grant_on/grant_to columns; views left out', () => {
+  it('future grants use grant_on/grant_to columns; every kind the catalog has future grants for', () => {
     const f = parseFutureGrants('EHR', 'CLINICAL', fixture('show_future_grants_in_schema.json'));
     expect(f.futureGrants.map((x) => x.key)).toEqual([
       'future:select:tables:schema:EHR.CLINICAL:role:CLINICAL_ANALYST',
+      'future:select:views:schema:EHR.CLINICAL:role:CLINICAL_ANALYST',
       'future:insert:tables:schema:EHR.CLINICAL:role:ETL_LOADER',
       'future:ownership:tables:schema:EHR.CLINICAL:role:ETL_LOADER',
     ]);
-    expect(f.ignored.map((i) => i.grantedOn)).toEqual(['FUTURE VIEW']);
+    expect(f.ignored).toEqual([]);
+    // Database-level future grants (SHOW FUTURE GRANTS IN DATABASE), of other kinds.
+    const db = parseFutureGrants('EHR', undefined, [
+      { privilege: 'USAGE', grant_on: 'STAGE', grant_to: 'ROLE', grantee_name: 'LOADER', name: 'EHR.<STAGE>' },
+      { privilege: 'SELECT', grant_on: 'MATERIALIZED_VIEW', grant_to: 'ROLE', grantee_name: 'R', name: 'EHR.<MATERIALIZED VIEW>' },
+      { privilege: 'USAGE', grant_on: 'WAREHOUSE', grant_to: 'ROLE', grantee_name: 'R', name: 'EHR.<WAREHOUSE>' },
+    ]);
+    expect(db.futureGrants.map((x) => x.key)).toEqual(['future:usage:stages:database:EHR:role:LOADER', 'future:select:materialized_views:database:EHR:role:R']);
+    expect(db.ignored.map((i) => i.grantedOn)).toEqual(['FUTURE WAREHOUSE']);
     // the documented SHOW GRANTS spelling is accepted too
     const alt = parseFutureGrants('EHR', 'CLINICAL', [{ privilege: 'SELECT', granted_on: 'TABLE', granted_to: 'ROLE', grantee_name: 'X', name: 'EHR.CLINICAL.<TABLE>' }]);
     expect(alt.futureGrants).toHaveLength(1);

@@ -76,7 +76,7 @@ export function privilegeList(privileges: readonly Privilege[], object: ObjectRe
 }
 
 /** `TABLES`, `SEQUENCES`, `FUNCTIONS`, `TYPES`, `SCHEMAS`: the object types of ALTER DEFAULT PRIVILEGES. */
-const DEFAULT_PRIVILEGE_TYPES: Readonly<Record<FutureObjectType, string>> = {
+const DEFAULT_PRIVILEGE_TYPES: Readonly<Partial<Record<FutureObjectType, string>>> = {
   tables: 'TABLES',
   sequences: 'SEQUENCES',
   functions: 'FUNCTIONS',
@@ -91,7 +91,7 @@ export const DEFAULT_PRIVILEGE_KIND = {
   functions: 'function',
   types: 'type',
   schemas: 'schema',
-} as const satisfies Record<FutureObjectType, ObjectRef['kind']>;
+} as const satisfies Partial<Record<FutureObjectType, ObjectRef['kind']>>;
 
 /**
  * `ALTER DEFAULT PRIVILEGES [FOR ROLE c] [IN SCHEMA s] GRANT|REVOKE ... ON TABLES ...`:
@@ -109,7 +109,8 @@ export function defaultPrivilegesSql(
   if (c.objectType === 'schemas' && !global) throw new RbacError('PLAN_INVALID', 'default privileges on schemas are set for the whole database only');
   const forRole = c.forRole === undefined ? '' : `FOR ROLE ${quoteIdent(c.forRole)} `;
   const inSchema = global ? '' : `IN SCHEMA ${quoteIdent(required(c.schema.schema, 'schema', c.schema))} `;
-  const privs = c.privileges.map((p) => privilegeSql(POSTGRES_CATALOG, DEFAULT_PRIVILEGE_KIND[c.objectType], p)).join(', ');
+  const kind = DEFAULT_PRIVILEGE_KIND[c.objectType as keyof typeof DEFAULT_PRIVILEGE_KIND];
+  const privs = c.privileges.map((p) => privilegeSql(POSTGRES_CATALOG, kind, p)).join(', ');
   const body =
     action === 'grant'
       ? `GRANT ${privs} ON ${type} TO ${granteeSql(c.role)}${c.grantOption ? ' WITH GRANT OPTION' : ''}`

@@ -134,6 +134,7 @@ export class SnowflakeAdapter implements Adapter {
       | { t: 'to'; role: string }
       | { t: 'of'; role: string }
       | { t: 'future'; database: string; schema: string }
+      | { t: 'futureDb'; database: string }
       | { t: 'tables'; database: string; schemas: string[] }
       | { t: 'columns'; database: string; schemas: string[] }
       | { t: 'masking'; database: string }
@@ -144,6 +145,8 @@ export class SnowflakeAdapter implements Adapter {
       if (role !== 'PUBLIC') jobs.push({ t: 'of', role });
     }
     for (const s of scope.schemas) jobs.push({ t: 'future', database: s.database, schema: s.schema });
+    // Database-level future grants: one query per database in scope.
+    for (const database of scope.databases) jobs.push({ t: 'futureDb', database });
     const byDb = new Map<string, string[]>();
     for (const s of scope.schemas) byDb.set(s.database, [...(byDb.get(s.database) ?? []), s.schema]);
     for (const [database, schemas] of byDb) jobs.push({ t: 'tables', database, schemas });
@@ -170,6 +173,8 @@ export class SnowflakeAdapter implements Adapter {
           return { job, rows: await this.run(sql.grantsOfRole(job.role)) };
         case 'future':
           return { job, rows: await this.runMaybeMissing(sql.futureGrantsInSchema(job.database, job.schema)) };
+        case 'futureDb':
+          return { job, rows: await this.runMaybeMissing(sql.futureGrantsInDatabase(job.database)) };
         case 'tables':
           return { job, rows: await this.runMaybeMissing(sql.tablesInDatabase(job.database, job.schemas)) };
         case 'columns':
@@ -202,6 +207,13 @@ export class SnowflakeAdapter implements Adapter {
             ignored.push(...r.ignored);
           }
           break;
+        case 'futureDb':
+          if (rows) {
+            const r = parseFutureGrants(job.database, undefined, rows);
+            futureGrants.push(...r.futureGrants.filter((f) => managed.has(f.role) || (scope.includePublic && f.role === 'PUBLIC')));
+            ignored.push(...r.ignored);
+          }
+          break;
         case 'tables':
           if (rows) tables.push(...parseTables(job.database, rows));
           break;
@@ -230,6 +242,8 @@ export class SnowflakeAdapter implements Adapter {
     });
     this.lastTables = tables;
     this.lastIgnored = ignored;
+    // What the platform granted itself (no granted_by): never revoked.
+    const systemGrants = [...grants, ...memberships.values()].filter((g) => g.grantedBy === undefined).map((g) => g.key);
     return {
       platform: 'snowflake',
       roles: [...roles, ...users],
@@ -240,6 +254,7 @@ export class SnowflakeAdapter implements Adapter {
       tables,
       maskingPolicies,
       rowAccessPolicies,
+      ...(systemGrants.length ? { systemGrants } : {}),
     };
   }
 

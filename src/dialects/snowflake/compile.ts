@@ -35,16 +35,27 @@ export function snowflakeObject(o: ObjectRef): string {
     case 'schema':
       return `${words} ${q(o.database)}.${q(need(o.schema, 'schema'))}`;
     case 'in-schema':
-      return `${words} ${q(o.database)}.${q(need(o.schema, 'schema'))}.${q(need(o.name, 'name'))}`;
+      return `${words} ${q(o.database)}.${q(need(o.schema, 'schema'))}.${q(need(o.name, 'name'))}${o.signature !== undefined ? signatureSql(o.signature) : ''}`;
     case 'in-database':
       return `${words} ${q(o.database)}.${q(need(o.name, 'name'))}`;
   }
 }
 
-/** The kind whose future grants name `type` (`tables` -> table), from the catalog. */
-function futureKind(type: FutureObjectType, level: 'schema' | 'database'): SecurableKind {
+/**
+ * A routine's argument types as Snowflake writes them in GRANT: `(VARCHAR, NUMBER(38,0))`.
+ * Only the canonical form (wordSignature) passes; nothing else reaches SQL.
+ */
+function signatureSql(signature: string): string {
+  if (!/^\((?:[A-Z_][A-Z0-9_ ]*(?:\(\d+(?:,\d+)?\))?(?:, )?)*\)$/.test(signature)) {
+    throw new RbacError('PLAN_INVALID', `not a canonical Snowflake signature: ${JSON.stringify(signature)}`);
+  }
+  return signature;
+}
+
+/** The kind whose future grants name `type` (`tables` -> table) and the SQL words of the type, from the catalog. */
+function futureKind(type: FutureObjectType, level: 'schema' | 'database'): { kind: SecurableKind; sql: string } {
   for (const def of Object.values(SNOWFLAKE_CATALOG.kinds)) {
-    if (def?.future?.type === type && def.future.levels.includes(level)) return def.kind;
+    if (def?.future?.type === type && def.future.levels.includes(level)) return { kind: def.kind, sql: def.future.sql ?? type.toUpperCase() };
   }
   throw new RbacError('PLAN_INVALID', `Snowflake has no future grants on ${type} in a ${level}`);
 }
@@ -124,14 +135,27 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
         throw new RbacError('PLAN_INVALID', 'Snowflake future grants have no creating role (forRole is Postgres only)');
       }
       const level = change.schema.kind === 'database' ? 'database' : 'schema';
-      const kind = futureKind(change.objectType, level);
+      const { kind, sql: type } = futureKind(change.objectType, level);
       const container =
         level === 'database' ? `DATABASE ${q(change.schema.database)}` : `SCHEMA ${q(change.schema.database)}.${q(need(change.schema.schema, 'schema'))}`;
-      const privs = change.privileges.map((p) => privilegeWord(kind, p)).join(', ');
-      const type = change.objectType.toUpperCase();
-      return change.kind === 'grantFuture'
-        ? [`GRANT ${privs} ON FUTURE ${type} IN ${container} TO ROLE ${q(change.role)}${change.grantOption ? ' WITH GRANT OPTION' : ''}`]
-        : [`REVOKE ${privs} ON FUTURE ${type} IN ${container} FROM ROLE ${q(change.role)}`];
+      const on = `ON FUTURE ${type} IN ${container}`;
+      // Future ownership is its own statement (Snowflake refuses OWNERSHIP in a list);
+      // there are no current grants to copy on objects that do not exist yet.
+      const plain = change.privileges.filter((p) => p !== 'ownership');
+      const out: string[] = [];
+      if (plain.length) {
+        const privs = plain.map((p) => privilegeWord(kind, p)).join(', ');
+        out.push(
+          change.kind === 'grantFuture'
+            ? `GRANT ${privs} ${on} TO ROLE ${q(change.role)}${change.grantOption ? ' WITH GRANT OPTION' : ''}`
+            : `REVOKE ${privs} ${on} FROM ROLE ${q(change.role)}`,
+        );
+      }
+      if (change.privileges.includes('ownership')) {
+        privilegeWord(kind, 'ownership');
+        out.push(change.kind === 'grantFuture' ? `GRANT OWNERSHIP ${on} TO ROLE ${q(change.role)}` : `REVOKE OWNERSHIP ${on} FROM ROLE ${q(change.role)}`);
+      }
+      return out;
     }
     default:
       return assertNever(change);

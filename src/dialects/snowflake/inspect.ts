@@ -9,6 +9,7 @@
  * - `SHOW GRANTS TO ROLE "R"`   per managed role -> object grants; roles R holds
  * - `SHOW GRANTS OF ROLE "R"`   per managed role -> users and roles holding R
  * - `SHOW FUTURE GRANTS IN SCHEMA "D"."S"` per schema in scope
+ * - `SHOW FUTURE GRANTS IN DATABASE "D"` per database in scope
  * - `SELECT ... FROM "D".INFORMATION_SCHEMA.TABLES` per database in scope
  *
  * Traps handled here, each covered by a fixture test:
@@ -23,6 +24,8 @@
  *   can never revoke them: they are outside what this tool manages.
  */
 import { makeFutureGrant, makeGrant, makeMembership, makeObject } from '../../model/keys.js';
+import { SIGNATURE_KINDS } from '../../model/kinds.js';
+import { wordSignature } from '../signature.js';
 import type {
   FutureGrantRecord,
   GrantRecord,
@@ -60,6 +63,7 @@ export const sql = {
   grantsToRole: (role: string) => `SHOW GRANTS TO ROLE ${q(role)}`,
   grantsOfRole: (role: string) => `SHOW GRANTS OF ROLE ${q(role)}`,
   futureGrantsInSchema: (database: string, schema: string) => `SHOW FUTURE GRANTS IN SCHEMA ${q(database)}.${q(schema)}`,
+  futureGrantsInDatabase: (database: string) => `SHOW FUTURE GRANTS IN DATABASE ${q(database)}`,
   tablesInDatabase: (database: string, schemas: string[]) =>
     `SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM ${q(database)}.INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA IN (${schemas
       .map((s) => snowflakeDialect.quoteLiteral(s))
@@ -101,30 +105,82 @@ export function genericPrivilege(kind: SecurableKind, word: string): Privilege |
 }
 
 /**
- * `granted_on` value -> our kind. Table variants read as `table`; views and
- * materialized views as `view` (the kind the catalog grants ON VIEW; `table:` in the
- * configuration still reaches them, as in v1).
+ * `granted_on` value -> our kind, from the catalog's words. Table variants without
+ * their own catalog row (event, iceberg, hybrid, interactive tables) read as `table`
+ * (they are granted ON TABLE); anything else is outside the catalog (undefined).
  */
 export function securableKind(grantedOn: string): SecurableKind | undefined {
-  switch (grantedOn.trim().toUpperCase().replace(/ /g, '_')) {
-    case 'DATABASE':
-      return 'database';
-    case 'SCHEMA':
-      return 'schema';
-    case 'TABLE':
-    case 'EXTERNAL_TABLE':
-    case 'DYNAMIC_TABLE':
-    case 'EVENT_TABLE':
-      return 'table';
-    case 'VIEW':
-    case 'MATERIALIZED_VIEW':
-      return 'view';
-    default:
-      return undefined;
+  const word = grantedOn.trim().toUpperCase().replace(/_/g, ' ');
+  if (TABLE_VARIANTS.has(word)) return 'table';
+  return GRANTED_ON.get(word);
+}
+const TABLE_VARIANTS = new Set(['EVENT TABLE', 'ICEBERG TABLE', 'HYBRID TABLE', 'INTERACTIVE TABLE']);
+const GRANTED_ON = new Map<string, SecurableKind>(
+  Object.values(SNOWFLAKE_CATALOG.kinds).map((d) => [d!.sql, d!.kind] as const),
+);
+
+/**
+ * A routine as SHOW GRANTS names it, in either format: the current `DB.SCH.F(FLOAT,
+ * VARCHAR)` (argument types after the name) or the older `DB.SCH."F(X FLOAT):NUMBER"`
+ * (argument names and the return type inside the quoted last part). The signature is
+ * canonical (wordSignature), as the configuration's is.
+ */
+export function parseRoutineName(name: string): { parts: string[]; signature: string } | undefined {
+  try {
+    const open = matchingOpen(name);
+    if (open > 0 && !name.slice(open).includes('"')) {
+      // Current format: the argument list follows the (possibly quoted) name.
+      const parts = parseQualifiedName(name.slice(0, open));
+      const args = splitArgs(name.slice(open + 1, -1));
+      return { parts, signature: wordSignature(args, (t) => t.toUpperCase()) };
+    }
+    const parts = parseQualifiedName(name);
+    const last = parts[parts.length - 1];
+    // NAME(ARG TYPE, ...):RETURN: the name holds no parenthesis; the arguments end at the first `):`.
+    const m = /^([^(]*)\((.*?)\):/s.exec(last);
+    if (!m) return undefined;
+    const args = splitArgs(m[2]).map((a) => a.replace(/^\S+\s+/, ''));
+    return { parts: [...parts.slice(0, -1), m[1]], signature: wordSignature(args, (t) => t.toUpperCase()) };
+  } catch {
+    return undefined;
   }
 }
 
+/** The index of the `(` that the final `)` closes, or -1. */
+function matchingOpen(text: string): number {
+  if (!text.endsWith(')')) return -1;
+  let depth = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    if (text[i] === ')') depth++;
+    else if (text[i] === '(' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Split an argument list at the commas outside parentheses (`NUMBER(38,0), VARCHAR`). */
+function splitArgs(text: string): string[] {
+  if (text.trim() === '') return [];
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth--;
+    else if (text[i] === ',' && depth === 0) {
+      out.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start).trim());
+  return out;
+}
+
 function objectFromName(kind: SecurableKind, name: string): ObjectRef | undefined {
+  if (SIGNATURE_KINDS.has(kind)) {
+    const r = parseRoutineName(name);
+    if (!r || r.parts.length !== 3) return undefined;
+    return makeObject(kind, r.parts[0], r.parts[1], r.parts[2], r.signature);
+  }
   const parts = parseQualifiedName(name);
   const want = kind === 'database' ? 1 : kind === 'schema' ? 2 : 3;
   if (parts.length !== want) return undefined;
@@ -207,24 +263,28 @@ export function parseGrantsOfRole(role: string, rows: Row[]): MembershipRecord[]
  */
 export function parseFutureGrants(
   database: string,
-  schema: string,
+  schema: string | undefined,
   rows: Row[],
 ): { futureGrants: FutureGrantRecord[]; ignored: IgnoredGrant[] } {
   const futureGrants: FutureGrantRecord[] = [];
   const ignored: IgnoredGrant[] = [];
-  const schemaRef = makeObject('schema', database, schema);
+  // SHOW FUTURE GRANTS IN SCHEMA, or (no schema) IN DATABASE.
+  const container = schema === undefined ? makeObject('database', database) : makeObject('schema', database, schema);
   for (const row of rows) {
     const privilege = str(row, 'privilege') ?? '';
     const grantOn = (str(row, 'grant_on', 'granted_on') ?? '').toUpperCase();
     const grantTo = (str(row, 'grant_to', 'granted_to') ?? 'ROLE').toUpperCase();
     const role = str(row, 'grantee_name') ?? '';
     const name = str(row, 'name') ?? '';
-    const generic = genericPrivilege('table', privilege);
-    if (grantOn !== 'TABLE' || grantTo !== 'ROLE' || !generic || !role) {
+    // The kind from the catalog, and the future type its row names.
+    const kind = securableKind(grantOn);
+    const type = kind ? SNOWFLAKE_CATALOG.kinds[kind]?.future?.type : undefined;
+    const generic = kind ? genericPrivilege(kind, privilege) : undefined;
+    if (!kind || !type || grantTo !== 'ROLE' || !generic || !role) {
       ignored.push({ role, privilege, grantedOn: `FUTURE ${grantOn}`, name });
       continue;
     }
-    futureGrants.push(makeFutureGrant({ role, privilege: generic, schema: schemaRef, objectType: 'tables', ...(yes(row.grant_option) ? { grantOption: true } : {}) }));
+    futureGrants.push(makeFutureGrant({ role, privilege: generic, schema: container, objectType: type, ...(yes(row.grant_option) ? { grantOption: true } : {}) }));
   }
   return { futureGrants, ignored };
 }

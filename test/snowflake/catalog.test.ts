@@ -1,0 +1,140 @@
+// Snowflake's securable catalog at the seams we own: golden SQL for every kind and
+// privilege with hostile names, future grants for every type at schema and database
+// level (future ownership its own statement), routine names read in both SHOW formats,
+// and system grants (no granted_by) that are never revoked.
+import { describe, expect, it } from 'vitest';
+import { compileSnowflake } from '../../src/dialects/snowflake/compile.js';
+import { SNOWFLAKE_CATALOG } from '../../src/dialects/snowflake/catalog.js';
+import { parseGrantsToRole, parseRoutineName, securableKind } from '../../src/dialects/snowflake/inspect.js';
+import { snowflakeDialect } from '../../src/dialects/snowflake/quote.js';
+import { catalogKinds, privilegeWords } from '../../src/model/catalog.js';
+import { makeGrant, makeMembership, makeObject, roleKey } from '../../src/model/keys.js';
+import type { Desired, Live, ObjectRef, SecurableKind } from '../../src/model/types.js';
+import { plan } from '../../src/plan/plan.js';
+import { scopeOf } from '../../src/plan/scope.js';
+
+const H = 'x"; DROP TABLE y; --';
+const QH = '"x""; DROP TABLE y; --"';
+
+describe('golden SQL for every Snowflake kind, hostile names', () => {
+  const obj = (kind: SecurableKind, sig?: string): ObjectRef =>
+    kind === 'database' ? makeObject('database', H) : kind === 'schema' ? makeObject('schema', 'EHR', H) : makeObject(kind, 'EHR', 'S', H, sig);
+  const words: Record<string, string> = {
+    database: `DATABASE ${QH}`,
+    schema: `SCHEMA "EHR".${QH}`,
+  };
+  const on = (kind: SecurableKind, sig?: string) => words[kind] ?? `${SNOWFLAKE_CATALOG.kinds[kind]!.sql} "EHR"."S".${QH}${sig ?? ''}`;
+  const sigOf = (k: SecurableKind) => (k === 'function' || k === 'procedure' ? '(VARCHAR, NUMBER(38,0))' : undefined);
+
+  it.each(catalogKinds(SNOWFLAKE_CATALOG))('%s: every privilege, granted with the option and revoked; ownership a transfer', (kind) => {
+    const sig = sigOf(kind);
+    const all = privilegeWords(SNOWFLAKE_CATALOG, kind);
+    const plain = all.filter((p) => p !== 'ownership');
+    const sql = plain.map((w) => SNOWFLAKE_CATALOG.kinds[kind]!.privileges.find((p) => p.word === w)!.sql).join(', ');
+    expect(compileSnowflake({ kind: 'grant', role: 'R"1', privileges: all, object: obj(kind, sig), grantOption: true })).toEqual([
+      `GRANT ${sql} ON ${on(kind, sig)} TO ROLE "R""1" WITH GRANT OPTION`,
+      `GRANT OWNERSHIP ON ${on(kind, sig)} TO ROLE "R""1" COPY CURRENT GRANTS`,
+    ]);
+    expect(compileSnowflake({ kind: 'revoke', role: 'R', privileges: all, object: obj(kind, sig) })).toEqual([`REVOKE ${sql} ON ${on(kind, sig)} FROM ROLE "R"`]);
+  });
+
+  it('takes the schema CREATE privileges by their keyword, v1 `create` still CREATE TABLE', () => {
+    expect(compileSnowflake({ kind: 'grant', role: 'R', privileges: ['create', 'create_view', 'create_stage', 'monitor'], object: makeObject('schema', 'EHR', 'RAW') })).toEqual([
+      'GRANT CREATE TABLE, CREATE VIEW, CREATE STAGE, MONITOR ON SCHEMA "EHR"."RAW" TO ROLE "R"',
+    ]);
+  });
+
+  it('refuses a routine signature that is not canonical', () => {
+    expect(() => compileSnowflake({ kind: 'grant', role: 'R', privileges: ['usage'], object: makeObject('function', 'EHR', 'S', 'F', '(VARCHAR); DROP TABLE X') })).toThrow(/signature/);
+  });
+});
+
+describe('future grants for every type, at schema and database level', () => {
+  const types = Object.values(SNOWFLAKE_CATALOG.kinds).filter((d) => d!.future).map((d) => [d!.future!.type, d!.future!.sql ?? d!.future!.type.toUpperCase(), d!.privileges.find((p) => p.word !== 'ownership')!] as const);
+  it.each(types)('%s', (type, sql, privilege) => {
+    const schema = makeObject('schema', 'EHR', H);
+    const database = makeObject('database', 'EHR');
+    expect(compileSnowflake({ kind: 'grantFuture', role: 'R', privileges: [privilege.word, 'ownership'], schema, objectType: type })).toEqual([
+      `GRANT ${privilege.sql} ON FUTURE ${sql} IN SCHEMA "EHR".${QH} TO ROLE "R"`,
+      // Future ownership is its own statement: Snowflake refuses OWNERSHIP in a list.
+      `GRANT OWNERSHIP ON FUTURE ${sql} IN SCHEMA "EHR".${QH} TO ROLE "R"`,
+    ]);
+    expect(compileSnowflake({ kind: 'revokeFuture', role: 'R', privileges: [privilege.word], schema: database, objectType: type })).toEqual([
+      `REVOKE ${privilege.sql} ON FUTURE ${sql} IN DATABASE "EHR" FROM ROLE "R"`,
+    ]);
+  });
+});
+
+describe('the reader', () => {
+  it('maps granted_on words to the catalog kinds; table variants read as tables', () => {
+    expect(['MATERIALIZED_VIEW', 'DYNAMIC_TABLE', 'FILE_FORMAT', 'STAGE', 'INTERACTIVE_TABLE', 'ICEBERG_TABLE', 'WAREHOUSE'].map(securableKind)).toEqual([
+      'materialized_view',
+      'dynamic_table',
+      'file_format',
+      'stage',
+      'table',
+      'table',
+      undefined,
+    ]);
+  });
+
+  it('reads routine names in the current and in the older quoted format, to the canonical signature', () => {
+    expect(parseRoutineName('EHR.UTIL.ZIP3(VARCHAR, NUMBER(38,0))')).toEqual({ parts: ['EHR', 'UTIL', 'ZIP3'], signature: '(VARCHAR, NUMBER(38,0))' });
+    expect(parseRoutineName('EHR.UTIL."Zip3"(VARCHAR)')).toEqual({ parts: ['EHR', 'UTIL', 'Zip3'], signature: '(VARCHAR)' });
+    expect(parseRoutineName('EHR.UTIL."ZIP3(ZIP VARCHAR, N NUMBER(38,0)):VARCHAR(16777216)"')).toEqual({ parts: ['EHR', 'UTIL', 'ZIP3'], signature: '(VARCHAR, NUMBER(38,0))' });
+    expect(parseRoutineName('EHR.UTIL."NOW():TIMESTAMP_LTZ(9)"')).toEqual({ parts: ['EHR', 'UTIL', 'NOW'], signature: '()' });
+  });
+
+  it('keys a function grant the way the configuration names it', () => {
+    const r = parseGrantsToRole('A', [{ privilege: 'USAGE', granted_on: 'FUNCTION', name: 'EHR.UTIL."ZIP3(ZIP VARCHAR):VARCHAR(3)"', granted_to: 'ROLE', grantee_name: 'A', grant_option: 'false', granted_by: 'SYSADMIN' }]);
+    // The configuration's `function: "ehr.util.zip3(varchar)"` canonicalizes to the same signature.
+    expect(snowflakeDialect.canonicalSignature(['varchar'])).toBe('(VARCHAR)');
+    expect(r.grants.map((g) => g.key)).toEqual(['grant:usage:function:EHR.UTIL.ZIP3(VARCHAR):role:A']);
+  });
+});
+
+describe('system grants', () => {
+  it('are never revoked, grants and memberships alike', () => {
+    const schema = makeObject('schema', 'EHR', 'S');
+    const handMade = makeGrant({ role: 'A', privilege: 'usage', object: schema, grantedBy: 'SYSADMIN' });
+    const system = makeGrant({ role: 'A', privilege: 'monitor', object: schema });
+    const sysMember = makeMembership({ role: 'USERADMIN', member: 'A', memberKind: 'role' });
+    const desired: Desired = { platform: 'snowflake', roles: [{ key: roleKey('A'), name: 'A', state: 'present' }], users: [], memberships: [], grants: [], schemaWide: [], futureGrants: [] };
+    const live: Live = {
+      platform: 'snowflake',
+      roles: [{ name: 'A', isUser: false }],
+      memberships: [sysMember],
+      grants: [handMade, system],
+      futureGrants: [],
+      schemas: [schema],
+      tables: [],
+      systemGrants: [system.key, sysMember.key],
+    };
+    const p = plan(desired, live, { mode: 'authoritative', target: 't', scope: scopeOf(desired) });
+    expect(p.changes.map((c) => (c.kind === 'revoke' ? `${c.kind} ${c.privileges.join(',')}` : c.kind))).toEqual(['revoke usage']);
+  });
+});
+
+describe('objects: on a Snowflake database', () => {
+  it('grants on every table and view of every schema, plus database-level future grants for both types', () => {
+    const desired: Desired = {
+      platform: 'snowflake',
+      roles: [{ key: roleKey('R'), name: 'R', state: 'present' }],
+      users: [],
+      memberships: [],
+      grants: [],
+      schemaWide: [{ role: 'R', privilege: 'select', schema: makeObject('database', 'EHR'), kinds: ['table', 'view'], future: true }],
+      futureGrants: [],
+    };
+    const objects = [makeObject('schema', 'EHR', 'A'), makeObject('table', 'EHR', 'A', 'T'), makeObject('view', 'EHR', 'B', 'V'), makeObject('stage', 'EHR', 'B', 'S')];
+    const live: Live = { platform: 'snowflake', roles: [{ name: 'R', isUser: false }], memberships: [], grants: [], futureGrants: [], schemas: [], tables: [], objects };
+    const p = plan(desired, live, { mode: 'authoritative', target: 't', scope: scopeOf(desired) });
+    expect(p.problems).toEqual([]);
+    expect(p.changes.flatMap((c) => compileSnowflake(c))).toEqual([
+      'GRANT SELECT ON TABLE "EHR"."A"."T" TO ROLE "R"',
+      'GRANT SELECT ON VIEW "EHR"."B"."V" TO ROLE "R"',
+      'GRANT SELECT ON FUTURE TABLES IN DATABASE "EHR" TO ROLE "R"',
+      'GRANT SELECT ON FUTURE VIEWS IN DATABASE "EHR" TO ROLE "R"',
+    ]);
+  });
+});
