@@ -69,6 +69,12 @@ export interface Catalog {
   grantOption: boolean;
   /** What to do instead, where it has none. */
   grantOptionHint?: string;
+  /**
+   * Snowflake: when a schema has any future grant for an object type, the
+   * database-level future grants for that type no longer apply in that schema. The
+   * planner then repeats each database-level future grant in those schemas.
+   */
+  schemaFuturesHideDatabaseFutures?: boolean;
 }
 
 export function kindDef(c: Catalog, kind: SecurableKind): KindDef | undefined {

@@ -107,7 +107,38 @@ export function expandDesiredGrants(desired: Desired, live: Live, options: Pick<
   for (const w of desired.schemaWide) if (!absent.has(w.role)) wide(w);
   for (const p of patterns) if (!absent.has(p.role)) resolvePattern(p, catalog, index, live, out, wide);
   if (live.objects) for (const n of named) checkNamed(n, index, out);
+  if (catalog.schemaFuturesHideDatabaseFutures) repeatHiddenFutures(out, live, new Set(desired.roles.map((r) => r.name)), futureSeen);
   return out;
+}
+
+/**
+ * Snowflake's precedence rule: in a schema that has any future grant for an object
+ * type, the database-level future grants for that type do not apply. A database-level
+ * future grant the configuration asks for is repeated at schema level in each such
+ * schema, so it takes effect everywhere it says. Which schemas: those where the
+ * configuration asks for a schema-level future grant of the type, or where a role rbac
+ * does not manage holds one live (managed roles' live ones are the configuration's to
+ * decide, and counting them would keep the repeated grants alive forever).
+ */
+function repeatHiddenFutures(out: Expanded, live: Live, managed: ReadonlySet<string>, seen: Set<string>): void {
+  const atDatabase = out.futureGrants.filter((f) => f.schema.kind === 'database');
+  if (!atDatabase.length) return;
+  const scopeOf = (database: string, type: string) => `${JSON.stringify([database, type])}\u0000`;
+  const hiding = new Map<string, ObjectRef>(); // scopeOf(database, type) + schema key -> schema
+  const note = (f: FutureGrantRecord) => {
+    if (f.schema.kind === 'schema') hiding.set(`${scopeOf(f.schema.database, f.objectType)}${objectKey(f.schema)}`, f.schema);
+  };
+  for (const f of out.futureGrants) note(f);
+  for (const f of live.futureGrants) if (!managed.has(f.role)) note(f);
+  for (const f of atDatabase) {
+    for (const [k, schema] of hiding) {
+      if (!k.startsWith(scopeOf(f.schema.database, f.objectType))) continue;
+      const copy = makeFutureGrant({ role: f.role, privilege: f.privilege, schema, objectType: f.objectType, forRole: f.forRole, source: f.source, ...(f.grantOption ? { grantOption: true } : {}) });
+      if (seen.has(copy.key)) continue;
+      seen.add(copy.key);
+      out.futureGrants.push(copy);
+    }
+  }
 }
 
 function expandWide(

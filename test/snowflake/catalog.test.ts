@@ -8,7 +8,7 @@ import { SNOWFLAKE_CATALOG } from '../../src/dialects/snowflake/catalog.js';
 import { parseGrantsToRole, parseRoutineName, securableKind } from '../../src/dialects/snowflake/inspect.js';
 import { snowflakeDialect } from '../../src/dialects/snowflake/quote.js';
 import { catalogKinds, privilegeWords } from '../../src/model/catalog.js';
-import { makeGrant, makeMembership, makeObject, roleKey } from '../../src/model/keys.js';
+import { makeFutureGrant, makeGrant, makeMembership, makeObject, roleKey } from '../../src/model/keys.js';
 import type { Desired, Live, ObjectRef, SecurableKind } from '../../src/model/types.js';
 import { plan } from '../../src/plan/plan.js';
 import { scopeOf } from '../../src/plan/scope.js';
@@ -135,6 +135,46 @@ describe('objects: on a Snowflake database', () => {
       'GRANT SELECT ON VIEW "EHR"."B"."V" TO ROLE "R"',
       'GRANT SELECT ON FUTURE TABLES IN DATABASE "EHR" TO ROLE "R"',
       'GRANT SELECT ON FUTURE VIEWS IN DATABASE "EHR" TO ROLE "R"',
+    ]);
+  });
+});
+
+describe("Snowflake's future-grant precedence", () => {
+  const base = (schemaWide: Desired['schemaWide']): Desired => ({
+    platform: 'snowflake',
+    roles: [{ key: roleKey('R'), name: 'R', state: 'present' }, { key: roleKey('L'), name: 'L', state: 'present' }],
+    users: [],
+    memberships: [],
+    grants: [],
+    schemaWide,
+    futureGrants: [],
+  });
+  const db = makeObject('database', 'EHR');
+  const raw = makeObject('schema', 'EHR', 'RAW');
+  const live = (futureGrants: Live['futureGrants']): Live => ({ platform: 'snowflake', roles: [{ name: 'R', isUser: false }, { name: 'L', isUser: false }], memberships: [], grants: [], futureGrants, schemas: [], tables: [], objects: [] });
+  const futures = (p: ReturnType<typeof plan>) => p.changes.flatMap((c) => compileSnowflake(c)).filter((s) => s.includes('FUTURE'));
+
+  it('repeats a database-level future grant in a schema whose own future grants for that type hide it', () => {
+    const d = base([
+      { role: 'R', privilege: 'select', schema: db, kinds: ['table'], future: true },
+      { role: 'L', privilege: 'insert', schema: raw, kinds: ['table'], future: true },
+    ]);
+    const p = plan(d, live([]), { mode: 'authoritative', target: 't', scope: scopeOf(d) });
+    expect(futures(p)).toEqual([
+      'GRANT INSERT ON FUTURE TABLES IN SCHEMA "EHR"."RAW" TO ROLE "L"',
+      'GRANT SELECT ON FUTURE TABLES IN DATABASE "EHR" TO ROLE "R"',
+      'GRANT SELECT ON FUTURE TABLES IN SCHEMA "EHR"."RAW" TO ROLE "R"',
+    ]);
+  });
+
+  it("counts an unmanaged role's schema-level future grant, and only for its type", () => {
+    const d = base([{ role: 'R', privilege: 'select', schema: db, kinds: ['table', 'view'], future: true }]);
+    const theirs = [makeFutureGrant({ role: 'OTHER', privilege: 'select', schema: raw, objectType: 'views' })];
+    const p = plan(d, live(theirs), { mode: 'authoritative', target: 't', scope: scopeOf(d) });
+    expect(futures(p)).toEqual([
+      'GRANT SELECT ON FUTURE TABLES IN DATABASE "EHR" TO ROLE "R"',
+      'GRANT SELECT ON FUTURE VIEWS IN DATABASE "EHR" TO ROLE "R"',
+      'GRANT SELECT ON FUTURE VIEWS IN SCHEMA "EHR"."RAW" TO ROLE "R"',
     ]);
   });
 });

@@ -49,6 +49,7 @@ const SCHEMA_CREATE = [
 export const SNOWFLAKE_CATALOG: Catalog = {
   platform: 'snowflake',
   grantOption: true,
+  schemaFuturesHideDatabaseFutures: true,
   kinds: {
     database: {
       kind: 'database',
