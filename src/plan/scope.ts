@@ -152,6 +152,9 @@ export function introspectScopeOf(desired: Desired, opts: { managePublic?: boole
     if (w.schema.kind === 'database') whole.add(w.schema.database);
   }
   for (const f of desired.futureGrants) databases.add(f.schema.database);
+  // Policies are read where they are, even in a database no grant names (else a policy
+  // there would read as missing and be re-created on every run).
+  for (const o of policyObjects(desired)) databases.add(o.database);
   for (const p of desired.patterns ?? []) {
     databases.add(p.database);
     // A glob in the schema part, or a database-level container, reads every schema.
@@ -168,6 +171,14 @@ export function introspectScopeOf(desired: Desired, opts: { managePublic?: boole
   return scope;
 }
 
+/** The schemas policies live in and the tables they are attached to. */
+function policyObjects(desired: Desired): ObjectRef[] {
+  return [
+    ...(desired.maskingPolicies ?? []).flatMap((m) => [m.schema, ...m.columns.map((c) => c.table)]),
+    ...(desired.rowAccessPolicies ?? []).flatMap((r) => [r.schema, r.table]),
+  ];
+}
+
 /** The schemas of a scope as database/schema pairs, sorted, for readers. */
 export function scopeSchemas(desired: Desired): { database: string; schema: string }[] {
   const seen = new Map<string, { database: string; schema: string }>();
@@ -179,5 +190,6 @@ export function scopeSchemas(desired: Desired): { database: string; schema: stri
   for (const w of desired.schemaWide) add(w.schema.database, w.schema.schema);
   for (const f of desired.futureGrants) add(f.schema.database, f.schema.schema);
   for (const p of desired.patterns ?? []) add(p.database, p.schema);
+  for (const o of policyObjects(desired)) add(o.database, o.schema);
   return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }

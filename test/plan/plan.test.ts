@@ -345,3 +345,25 @@ describe('fingerprint', () => {
     }
   });
 });
+
+describe('introspection scope', () => {
+  it('reads the databases and schemas policies live in, even where no grant is', async () => {
+    const { introspectScopeOf } = await import('../../src/plan/scope.js');
+    const table = { kind: 'table' as const, database: 'AUDIT', schema: 'LOGS', name: 'ACCESS' };
+    const scope = introspectScopeOf({
+      platform: 'snowflake',
+      roles: [],
+      users: [],
+      memberships: [],
+      grants: [],
+      schemaWide: [],
+      futureGrants: [],
+      maskingPolicies: [{ key: 'policy:masking:M', name: 'M', schema: { kind: 'schema', database: 'GOV', schema: 'POLICIES' }, mask: 'redact', unmaskedFor: [], columns: [{ table, column: 'WHO' }] }],
+    });
+    expect(scope.databases).toEqual(['AUDIT', 'GOV']);
+    expect(scope.schemas).toEqual([
+      { database: 'AUDIT', schema: 'LOGS' },
+      { database: 'GOV', schema: 'POLICIES' },
+    ]);
+  });
+});
