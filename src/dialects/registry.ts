@@ -8,7 +8,7 @@ import type { DatabricksTarget, ResolvedTarget, SnowflakeTarget } from '../confi
 import { RbacError, scrubSecrets } from '../model/errors.js';
 import type { Desired, Live, Platform, Privilege } from '../model/types.js';
 import { summarize } from '../plan/plan.js';
-import { assertNever, type Change, type Plan, type PlanProblem } from '../plan/types.js';
+import { assertNever, isPolicyChange, type Change, type Plan, type PlanProblem } from '../plan/types.js';
 import { compileDatabricksPlan } from './databricks/compile.js';
 import { databricksDialect } from './databricks/quote.js';
 import { databricksUnsupported, prepareDatabricksDesired } from './databricks/unsupported.js';
@@ -82,10 +82,18 @@ export function compileOffline(plan: Plan, ctx: CompileContext): { statements: S
     case 'snowflake': {
       const compile = compilerFor(plan.platform);
       const statements: Statement[] = [];
+      const problems: PlanProblem[] = [];
       plan.changes.forEach((c, changeIndex) => {
-        for (const sql of compile(c, ctx)) statements.push({ sql, changeIndex });
+        try {
+          for (const sql of compile(c, ctx)) statements.push({ sql, changeIndex });
+        } catch (e) {
+          // Offline, a policy whose table the snapshot does not hold (a new account) cannot
+          // be typed: the rest of the plan is still shown, and the policy says why it is not.
+          if (!(e instanceof RbacError) || e.code !== 'PLAN_INVALID' || !isPolicyChange(c) || !/not in the live state/.test(e.message)) throw e;
+          problems.push({ severity: 'warning', message: `not compiled offline: ${e.message}`, hint: e.hint });
+        }
       });
-      return { statements, problems: [] };
+      return { statements, problems };
     }
     case 'databricks': {
       const revokes = plan.changes.some((c) => c.kind === 'revoke' || c.kind === 'revokeFuture');
