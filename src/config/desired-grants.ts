@@ -49,7 +49,27 @@ export function desiredGrants(project: Project, ctx: NormalizeContext): DesiredG
     if (g.platforms && !g.platforms.includes(ctx.dialect.platform)) continue;
     oneGrant(g, ctx, out, grantSeen);
   }
+  twoOwners(out.grants, ctx);
   return out;
+}
+
+/** An object has one owner: two roles granted `ownership` of it is an error at both grants. */
+function twoOwners(grants: readonly GrantRecord[], ctx: NormalizeContext): void {
+  const owners = new Map<string, GrantRecord>();
+  for (const g of grants) {
+    if (g.privilege !== 'ownership' || g.column !== undefined) continue;
+    const k = objectKey(g.object);
+    const first = owners.get(k);
+    if (!first) {
+      owners.set(k, g);
+      continue;
+    }
+    if (first.role === g.role || !first.source || !g.source) continue;
+    const what = `${kindWords(g.object.kind)} ${k.slice(k.indexOf(':') + 1)}`;
+    const hint = 'an object has one owner: keep one of the two grants (ownership is transferred, never shared)';
+    ctx.err('conflicting-grant', first.source, `${what} is owned by ${first.role} here and by ${g.role} at ${fmt(g.source)}`, hint);
+    ctx.err('conflicting-grant', g.source, `${what} is owned by ${g.role} here and by ${first.role} at ${fmt(first.source)}`, hint);
+  }
 }
 
 function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantSeen: Map<string, SourceLocation>): void {

@@ -45,6 +45,7 @@ export type DiagnosticCode =
   | 'duplicate-role'
   | 'duplicate-user'
   | 'duplicate-grant'
+  | 'conflicting-grant'
   | 'duplicate-target'
   | 'bad-privilege'
   | 'reserved-name'

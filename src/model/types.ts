@@ -404,6 +404,12 @@ export interface Live {
    */
   systemGrants?: string[];
   /**
+   * What the reader saw granted to managed roles on securables or with privileges its
+   * catalog does not know (Snowflake: `WAREHOUSE`, `INTEGRATION`), per kind: never in
+   * the diff (so never revoked), and reported once in the plan rather than dropped silently.
+   */
+  unmanagedGrants?: { on: string; privileges: string[]; count: number }[];
+  /**
    * Postgres: schema -> grantees that default privileges give a new relation the
    * connecting role creates there (global defaults included; PUBLIC as `PUBLIC`). rbac
    * revokes them from its own objects right after creating them.

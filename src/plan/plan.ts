@@ -35,6 +35,13 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   const problems: PlanProblem[] = [];
 
   const roles = planRoles(desired, live, authoritative, options.target, problems);
+  for (const u of live.unmanagedGrants ?? []) {
+    problems.push({
+      severity: 'warning',
+      message: `${u.count} grant${u.count === 1 ? '' : 's'} of ${u.privileges.join(', ')} on ${u.on} to managed roles ${u.count === 1 ? 'is' : 'are'} outside what rbac manages on ${live.platform}: left alone, never revoked`,
+      hint: 'rbac reads only the kinds and privileges of its catalog (README: Securables); these are kept as they are',
+    });
+  }
   const members = planMemberships(desired, live, scope, roles.absent, authoritative);
 
   // --- object grants: the configuration made concrete against the live catalog, then

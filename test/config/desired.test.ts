@@ -124,6 +124,15 @@ describe('toDesired', () => {
     ]);
   });
 
+  it('two owners for one object are an error at both grants', async () => {
+    const p = await project('grants:\n  - { role: reader, privileges: [ownership], on: { schema: ehr.raw } }\n  - { role: Clinical_Analyst, privileges: [ownership], on: { schema: ehr.RAW } }\n');
+    const { diagnostics } = toDesired(p, sfLike);
+    expect(diagnostics.map((d) => [d.code, d.line, d.column, d.message])).toEqual([
+      ['conflicting-grant', 2, 5, 'schema EHR.RAW is owned by READER here and by CLINICAL_ANALYST at grants/a.yaml:3:5'],
+      ['conflicting-grant', 3, 5, 'schema EHR.RAW is owned by CLINICAL_ANALYST here and by READER at grants/a.yaml:2:5'],
+    ]);
+  });
+
   it('rejects column grants on platforms without column ACLs', async () => {
     const p = await project('grants:\n  - role: reader\n    privileges: [select]\n    on: { table: ehr.c.p, columns: [a] }\n');
     const { desired, diagnostics } = toDesired(p, sfLike);

@@ -178,3 +178,24 @@ describe("Snowflake's future-grant precedence", () => {
     ]);
   });
 });
+
+describe('grants outside the catalog', () => {
+  it('are reported once per kind in the plan, and never revoked', () => {
+    const desired: Desired = { platform: 'snowflake', roles: [{ key: roleKey('A'), name: 'A', state: 'present' }], users: [], memberships: [], grants: [], schemaWide: [], futureGrants: [] };
+    const live: Live = {
+      platform: 'snowflake',
+      roles: [{ name: 'A', isUser: false }],
+      memberships: [],
+      grants: [],
+      futureGrants: [],
+      schemas: [],
+      tables: [],
+      unmanagedGrants: [{ on: 'WAREHOUSE', privileges: ['MONITOR', 'USAGE'], count: 3 }],
+    };
+    const p = plan(desired, live, { mode: 'authoritative', target: 't', scope: scopeOf(desired) });
+    expect(p.changes).toEqual([]);
+    expect(p.problems.map((x) => `${x.severity}: ${x.message}`)).toEqual([
+      'warning: 3 grants of MONITOR, USAGE on WAREHOUSE to managed roles are outside what rbac manages on snowflake: left alone, never revoked',
+    ]);
+  });
+});

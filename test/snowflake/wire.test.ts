@@ -22,6 +22,8 @@ function respond(sql: string, attempt: number): StubAnswer {
   if (sql.startsWith('SHOW FUTURE GRANTS IN SCHEMA "EHR"."GONE"')) {
     return { error: { code: '002003', message: "SQL compilation error:\nSchema 'EHR.GONE' does not exist or not authorized." } };
   }
+  // Database-level future grants: none in this account (the columns SHOW prints, no rows).
+  if (sql.startsWith('SHOW FUTURE GRANTS IN DATABASE')) return { rows: [], columns: ['created_on', 'privilege', 'grant_on', 'name', 'grant_to', 'grantee_name', 'grant_option'] };
   if (sql.includes('INFORMATION_SCHEMA.TABLES')) return { rows: fixture('information_schema_tables.json') };
   if (sql === 'SELECT 429' && attempt === 1) return { status: 429 };
   if (sql === 'SELECT BUSY' && attempt === 1) return { error: { code: '000625', message: 'statement queued too long' } };
@@ -67,6 +69,8 @@ describe('snowflake-sdk against a loopback wire stub', () => {
     expect(live.roles.map((r) => r.name)).toEqual(['CLINICAL_ANALYST', 'ETL_LOADER', 'ALICE']);
     // The 12 grant rows came through 3 result pages of 5 (one warehouse grant and one role left out).
     expect(live.grants.filter((g) => g.role === 'CLINICAL_ANALYST')).toHaveLength(10);
+    // The warehouse grant is outside the catalog: summarized for the plan, not dropped silently.
+    expect(live.unmanagedGrants).toEqual([{ on: 'WAREHOUSE', privileges: ['MONITOR'], count: 1 }]);
     expect(live.memberships.map((m) => m.key).sort()).toEqual([
       'member:CLINICAL_ANALYST:"bob@example.org"',
       'member:CLINICAL_ANALYST:ALICE',

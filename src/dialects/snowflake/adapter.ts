@@ -242,6 +242,15 @@ export class SnowflakeAdapter implements Adapter {
     });
     this.lastTables = tables;
     this.lastIgnored = ignored;
+    // Outside the catalog: reported once per kind in the plan, never in the diff.
+    const outside = new Map<string, { on: string; privileges: Set<string>; count: number }>();
+    for (const i of ignored) {
+      const on = i.grantedOn.trim().toUpperCase();
+      const e = outside.get(on) ?? outside.set(on, { on, privileges: new Set(), count: 0 }).get(on)!;
+      e.privileges.add(i.privilege.trim().toUpperCase());
+      e.count++;
+    }
+    const unmanagedGrants = [...outside.values()].sort((a, b) => (a.on < b.on ? -1 : 1)).map((e) => ({ on: e.on, privileges: [...e.privileges].sort(), count: e.count }));
     // What the platform granted itself (no granted_by): never revoked.
     const systemGrants = [...grants, ...memberships.values()].filter((g) => g.grantedBy === undefined).map((g) => g.key);
     return {
@@ -255,6 +264,7 @@ export class SnowflakeAdapter implements Adapter {
       maskingPolicies,
       rowAccessPolicies,
       ...(systemGrants.length ? { systemGrants } : {}),
+      ...(unmanagedGrants.length ? { unmanagedGrants } : {}),
     };
   }
 
