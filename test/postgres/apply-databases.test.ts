@@ -7,7 +7,7 @@ import { applyAcrossDatabases, type DatabaseSession } from '../../src/dialects/p
 import { ADVISORY_LOCK_KEY } from '../../src/dialects/postgres/batches.js';
 import type { Statement } from '../../src/dialects/types.js';
 
-function fakes(opts: { prepared: number; failOn?: (db: string, sql: string) => boolean }) {
+function fakes(opts: { prepared: number; failOn?: (db: string, sql: string) => boolean; exclusive?: boolean }) {
   const log: string[] = [];
   const make = (physical: string): DatabaseSession => ({
     physical,
@@ -30,6 +30,7 @@ function fakes(opts: { prepared: number; failOn?: (db: string, sql: string) => b
     physicalOf: (logical: string | undefined) => (logical === 'research' ? 'research' : 'ehr'),
     batchSize: 100,
     lockHolder: async () => 'nobody',
+    exclusive: opts.exclusive,
   };
   return { log, ctx };
 }
@@ -105,5 +106,37 @@ describe('apply across databases', () => {
       'ehr: DROP ROLE IF EXISTS "r"',
       `ehr: SELECT pg_advisory_unlock(${ADVISORY_LOCK_KEY})`,
     ]);
+  });
+
+  it('one database open at a time (embedded PGlite): each transaction prepared before the next database, committed once all are', async () => {
+    const { log, ctx } = fakes({ prepared: 8, exclusive: true });
+    const r = await applyAcrossDatabases(statements, {}, ctx);
+    expect(r.ok).toBe(true);
+    expect(sent(log).filter((l) => /BEGIN|COMMIT|PREPARE|lock/.test(l))).toEqual([
+      'ehr: BEGIN',
+      'ehr: COMMIT',
+      'ehr: BEGIN',
+      "ehr: PREPARE TRANSACTION 'GID-ehr'",
+      'research: BEGIN',
+      "research: PREPARE TRANSACTION 'GID-research'",
+      "ehr: COMMIT PREPARED 'GID-ehr'",
+      "research: COMMIT PREPARED 'GID-research'",
+      'ehr: BEGIN',
+      'ehr: COMMIT',
+    ]);
+  });
+
+  it('embedded: a failure in the second database rolls back the prepared first one and the new role', async () => {
+    const { log, ctx } = fakes({ prepared: 8, exclusive: true, failOn: (db, sql) => db === 'research' && sql.startsWith('GRANT') });
+    const r = await applyAcrossDatabases(statements, {}, ctx);
+    expect(r.ok).toBe(false);
+    const tail = sent(log).slice(sent(log).indexOf('research: GRANT USAGE ON SCHEMA "k" TO "r"'));
+    expect(tail).toEqual(['research: GRANT USAGE ON SCHEMA "k" TO "r"', 'research: ROLLBACK', "ehr: ROLLBACK PREPARED 'GID-ehr'", 'ehr: DROP ROLE IF EXISTS "r"']);
+  });
+
+  it('embedded: refuses before running anything when the prepared transactions would not fit', async () => {
+    const { log, ctx } = fakes({ prepared: 1, exclusive: true });
+    await expect(applyAcrossDatabases(statements, {}, ctx)).rejects.toThrow(/fewer prepared transactions than the 2 databases/);
+    expect(log.some((l) => /BEGIN|CREATE|GRANT/.test(l))).toBe(false);
   });
 });

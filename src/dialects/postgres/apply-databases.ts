@@ -100,10 +100,19 @@ export async function applyAcrossDatabases(initial: Statement[], aopts: ApplyOpt
     if (!ctx.exclusive) {
       await acquireSessionLock(ctx, aopts.lockTimeoutMs ?? 5000, emit);
       locked = true;
-    } else if (!(await twoPhaseAvailable(primary, 1))) {
-      throw new RbacError('TARGET', 'the embedded database has no prepared transactions (max_prepared_transactions = 0)', 'open it through rbac, which sets max_prepared_transactions');
     }
     if (aopts.verify) statements = await aopts.verify();
+    if (ctx.exclusive) {
+      // Every database's transaction is prepared before the first commits: all must fit.
+      const databases = new Set(statements.filter((x) => x.phase === undefined).map((x) => ctx.physicalOf(x.database))).size;
+      if (!(await twoPhaseAvailable(primary, databases))) {
+        throw new RbacError(
+          'TARGET',
+          `the embedded database allows fewer prepared transactions than the ${databases} databases this apply touches`,
+          'open it through rbac (max_prepared_transactions = 8), or apply fewer databases at once',
+        );
+      }
+    }
     const indexed = statements.map((s, i) => ({ s, i }));
     const creates = indexed.filter((x) => x.s.phase === 'createRole');
     const drops = indexed.filter((x) => x.s.phase === 'dropRole');
