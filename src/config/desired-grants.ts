@@ -109,6 +109,8 @@ function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantS
   const option = g.grantOption ? { grantOption: true } : {};
   const parts = g.object.parts.map((p) => norm(p, g.objectSource, 'name'));
 
+  if (g.objects && g.future && !futuresCovered(g, kinds, catalog, err)) return;
+
   if (g.objects) {
     // `objects:` on a schema or a database: the container's objects, per object, plus future ones.
     if (g.object.glob) {
@@ -154,6 +156,29 @@ function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantS
       out.grants.push(rec);
     }
   }
+}
+
+/**
+ * `objects:` means future objects too (unless `future: false`): every kind listed needs
+ * a future mechanism at the container's level, its own or another listed kind's that
+ * reaches it (PostgreSQL's TABLES reaches views). Else a located error: the grant would
+ * silently miss every object created later.
+ */
+function futuresCovered(g: GrantDef, kinds: readonly SecurableKind[], catalog: Catalog, err: NormalizeContext['err']): boolean {
+  const level = g.object.kind === 'database' ? 'database' : 'schema';
+  const defs = kinds.map((k) => kindDef(catalog, k)?.future).filter((f) => f !== undefined && f.levels.includes(level));
+  const missing = kinds.filter((k) => !defs.some((f) => f!.reaches.includes(k)));
+  if (!missing.length) return true;
+  const via = Object.values(catalog.kinds).filter((d) => d?.future?.levels.includes(level) && missing.every((k) => d.future!.reaches.includes(k)));
+  err(
+    'platform-unsupported',
+    g.objectsSource ?? g.objectSource,
+    `${catalog.platform} has no future grants for ${missing.map((k) => KIND_PLURALS[k]).join(' and ')} in a ${level}`,
+    via.length
+      ? `list ${via.map((d) => KIND_PLURALS[d!.kind]).join(' or ')} too (its future grants reach ${missing.map((k) => KIND_PLURALS[k]).join(' and ')}), or write future: false to grant on the existing ones only`
+      : 'write future: false to grant on the existing ones only (plan again after new ones are created)',
+  );
+  return false;
 }
 
 function pathOf(kind: SecurableKind, parts: string[]): { database: string; schema?: string; name?: string } {

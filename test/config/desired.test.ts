@@ -124,6 +124,27 @@ describe('toDesired', () => {
     ]);
   });
 
+  it('objects: on a kind without future grants at that level is an error unless future: false', async () => {
+    const p = await project(
+      'grants:\n  - { role: reader, privileges: [select], on: { schema: ehr.rep, objects: views } }\n  - { role: reader, privileges: [select], on: { schema: ehr.rep, objects: [tables, views] } }\n  - { role: reader, privileges: [select], on: { schema: ehr.old, objects: views, future: false } }\n',
+    );
+    const { desired, diagnostics } = toDesired(p, pgLike);
+    expect(diagnostics.map((d) => [d.code, d.line, d.message, d.hint])).toEqual([
+      [
+        'platform-unsupported',
+        2,
+        'postgres has no future grants for views in a schema',
+        'list tables too (its future grants reach views), or write future: false to grant on the existing ones only',
+      ],
+    ]);
+    expect(desired.schemaWide.map((w) => [w.schema.schema, w.kinds, w.future])).toEqual([
+      ['rep', ['table', 'view'], true],
+      ['old', ['view'], false],
+    ]);
+    // Snowflake has future grants for views of its own.
+    expect(toDesired(p, sfLike).diagnostics).toEqual([]);
+  });
+
   it('two owners for one object are an error at both grants', async () => {
     const p = await project('grants:\n  - { role: reader, privileges: [ownership], on: { schema: ehr.raw } }\n  - { role: Clinical_Analyst, privileges: [ownership], on: { schema: ehr.RAW } }\n');
     const { diagnostics } = toDesired(p, sfLike);
