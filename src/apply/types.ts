@@ -26,6 +26,8 @@ export interface Statement {
    * transaction, `dropRole` last; absent: with the database's other statements.
    */
   phase?: 'createRole' | 'dropRole';
+  /** With `phase`: the role the statement creates or drops (a failed apply drops the roles it created). */
+  role?: string;
 }
 
 export type ApplyEvent =

@@ -10,6 +10,7 @@
 import {
   acceptedWords,
   canonicalPrivilege,
+  futureCoverage,
   kindDef,
   privilegeDef,
   privilegeWords,
@@ -166,18 +167,9 @@ function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantS
  */
 function futuresCovered(g: GrantDef, kinds: readonly SecurableKind[], catalog: Catalog, err: NormalizeContext['err']): boolean {
   const level = g.object.kind === 'database' ? 'database' : 'schema';
-  const defs = kinds.map((k) => kindDef(catalog, k)?.future).filter((f) => f !== undefined && f.levels.includes(level));
-  const missing = kinds.filter((k) => !defs.some((f) => f!.reaches.includes(k)));
+  const { missing, hint } = futureCoverage(catalog, kinds, level);
   if (!missing.length) return true;
-  const via = Object.values(catalog.kinds).filter((d) => d?.future?.levels.includes(level) && missing.every((k) => d.future!.reaches.includes(k)));
-  err(
-    'platform-unsupported',
-    g.objectsSource ?? g.objectSource,
-    `${catalog.platform} has no future grants for ${missing.map((k) => KIND_PLURALS[k]).join(' and ')} in a ${level}`,
-    via.length
-      ? `list ${via.map((d) => KIND_PLURALS[d!.kind]).join(' or ')} too (its future grants reach ${missing.map((k) => KIND_PLURALS[k]).join(' and ')}), or write future: false to grant on the existing ones only`
-      : 'write future: false to grant on the existing ones only (plan again after new ones are created)',
-  );
+  err('platform-unsupported', g.objectsSource ?? g.objectSource, `${catalog.platform} has no future grants for ${missing.map((k) => KIND_PLURALS[k]).join(' and ')} in a ${level}`, hint);
   return false;
 }
 

@@ -13,7 +13,7 @@
  */
 import { RbacError } from '../model/errors.js';
 import { makeFutureGrant, makeGrant, makeMembership, maskingPolicyKey, rowAccessPolicyKey } from '../model/keys.js';
-import { ALL_KINDS, KIND_SHAPES, SIGNATURE_KINDS } from '../model/kinds.js';
+import { ALL_KINDS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS } from '../model/kinds.js';
 import {
   FUTURE_OBJECT_TYPES,
   MASK_FUNCTIONS,
@@ -127,7 +127,8 @@ function objectRef(v: unknown, path: string, kinds?: readonly ObjectRef['kind'][
   return ref;
 }
 
-const RELATIONS = ['table', 'view', 'materialized_view'] as const;
+/** Every kind in the relations' namespace (kinds.ts): a table, a view or a table variant. */
+const RELATIONS = [...RELATION_KINDS];
 const FUTURE_TYPES = FUTURE_OBJECT_TYPES;
 
 export function readSnapshot(text: string): Live {

@@ -20,7 +20,7 @@
  * - `matches` (default: the kind itself) and `future.reaches` list kinds the catalog has.
  */
 import { RbacError } from './errors.js';
-import { kindWords } from './kinds.js';
+import { KIND_PLURALS, kindWords } from './kinds.js';
 import type { FutureObjectType, Platform, Privilege, SecurableKind } from './types.js';
 
 /** One privilege of a kind. */
@@ -146,6 +146,32 @@ export function futureReaching(c: Catalog, kind: SecurableKind): FutureDef | und
     if (f && f.reaches.includes(kind)) return f;
   }
   return undefined;
+}
+
+/**
+ * The future mechanisms a grant on `kinds` in a container at `level` uses (one per
+ * future type, with the kind whose privileges it takes), and the kinds none of them
+ * reaches: a kind without a mechanism of its own is covered when another listed kind's
+ * reaches it (PostgreSQL: TABLES reaches views).
+ */
+export function futureCoverage(
+  c: Catalog,
+  kinds: readonly SecurableKind[],
+  level: 'schema' | 'database',
+): { mechanisms: { def: FutureDef; kind: SecurableKind }[]; missing: SecurableKind[]; hint: string } {
+  const byType = new Map<string, { def: FutureDef; kind: SecurableKind }>();
+  for (const k of kinds) {
+    const def = c.kinds[k]?.future;
+    if (def && def.levels.includes(level) && !byType.has(def.type)) byType.set(def.type, { def, kind: k });
+  }
+  const mechanisms = [...byType.values()];
+  const missing = kinds.filter((k) => !mechanisms.some((m) => m.def.reaches.includes(k)));
+  const words = (ks: readonly SecurableKind[]) => ks.map((k) => KIND_PLURALS[k]).join(' and ');
+  const via = catalogKinds(c).filter((k) => c.kinds[k]!.future?.levels.includes(level) && missing.every((m) => c.kinds[k]!.future!.reaches.includes(m)));
+  const hint = via.length
+    ? `list ${via.map((k) => KIND_PLURALS[k]).join(' or ')} too (its future grants reach ${words(missing)}), or write future: false to grant on the existing ones only`
+    : 'write future: false to grant on the existing ones only (plan again after new ones are created)';
+  return { mechanisms, missing, hint };
 }
 
 /**

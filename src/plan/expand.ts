@@ -18,7 +18,7 @@
  * Objects rbac owns (its masking views, Live.toolObjects) are never reached.
  */
 import { catalogFor } from '../dialects/catalogs.js';
-import { kindDef, matchesOf, privilegeDef, type Catalog, type FutureDef } from '../model/catalog.js';
+import { futureCoverage, matchesOf, privilegeDef, type Catalog } from '../model/catalog.js';
 import { makeFutureGrant, makeGrant, makeObject, objectKey, objectPath, schemaOf } from '../model/keys.js';
 import { KIND_PLURALS, KIND_SHAPES, kindWords } from '../model/kinds.js';
 import type {
@@ -161,16 +161,7 @@ function expandWide(
   }
   if (!w.future) return;
   const level = w.schema.kind === 'database' ? 'database' : 'schema';
-  const mechanisms = new Map<string, { def: FutureDef; kind: SecurableKind }>();
-  const uncovered: SecurableKind[] = [];
-  for (const k of w.kinds) {
-    const def = kindDef(catalog, k)?.future;
-    if (def && def.levels.includes(level)) mechanisms.set(def.type, { def, kind: k });
-    else uncovered.push(k);
-  }
-  // A kind without a mechanism is covered when another listed kind's mechanism reaches it (TABLES reaches views).
-  const reached = new Set([...mechanisms.values()].flatMap((m) => m.def.reaches));
-  const missing = uncovered.filter((k) => !reached.has(k));
+  const { mechanisms, missing, hint } = futureCoverage(catalog, w.kinds, level);
   if (missing.length) {
     const id = `${w.role}|${objectKey(w.schema)}|${missing.join(',')}`;
     if (!warned.has(id)) {
@@ -178,11 +169,11 @@ function expandWide(
       out.problems.push({
         severity: 'warning',
         message: `${catalog.platform} has no future grants for ${missing.map((k) => KIND_PLURALS[k]).join(' and ')} in a ${level}: the grant to ${w.role} on ${objectPath(w.schema)}${at(w)} covers only the ones that exist when the plan is made`,
-        hint: futureHint(catalog, missing, level),
+        hint,
       });
     }
   }
-  for (const { def, kind } of mechanisms.values()) {
+  for (const { def, kind } of mechanisms) {
     if (!privilegeDef(catalog, kind, w.privilege)) continue;
     for (const forRole of creators) {
       const f = makeFutureGrant({ role: w.role, privilege: w.privilege, schema: w.schema, objectType: def.type, forRole, source: w.source, ...option });
@@ -191,12 +182,6 @@ function expandWide(
       out.futureGrants.push(f);
     }
   }
-}
-
-function futureHint(catalog: Catalog, kinds: readonly SecurableKind[], level: string): string {
-  const via = Object.values(catalog.kinds).filter((d) => d?.future && kinds.some((k) => d.future!.reaches.includes(k)));
-  if (via.length) return `list ${via.map((d) => KIND_PLURALS[d!.kind]).join(' or ')} too: its future grants reach ${kinds.map((k) => KIND_PLURALS[k]).join(' and ')}`;
-  return `plan again after new objects are created, or write future: false to say so (${level} level)`;
 }
 
 function globRegex(pattern: string): RegExp {

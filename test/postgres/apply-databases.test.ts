@@ -36,10 +36,10 @@ function fakes(opts: { prepared: number; failOn?: (db: string, sql: string) => b
 }
 
 const statements: Statement[] = [
-  { sql: 'CREATE ROLE "r" NOLOGIN', changeIndex: 0, phase: 'createRole' },
+  { sql: 'CREATE ROLE "r" NOLOGIN', changeIndex: 0, phase: 'createRole', role: 'r' },
   { sql: 'GRANT USAGE ON SCHEMA "c" TO "r"', changeIndex: 1, database: 'ehr' },
   { sql: 'GRANT USAGE ON SCHEMA "k" TO "r"', changeIndex: 2, database: 'research' },
-  { sql: 'DROP ROLE IF EXISTS "old"', changeIndex: 3, phase: 'dropRole' },
+  { sql: 'DROP ROLE IF EXISTS "old"', changeIndex: 3, phase: 'dropRole', role: 'old' },
 ];
 const sent = (log: string[]) => log.filter((l) => !/: SAVEPOINT rbac_batch$|standard_conforming/.test(l)).map((l) => l.replace(/rbac-[0-9a-f-]{36}/, 'GID'));
 

@@ -38,6 +38,18 @@ describe('golden SQL for every Snowflake kind, hostile names', () => {
     expect(compileSnowflake({ kind: 'revoke', role: 'R', privileges: all, object: obj(kind, sig) })).toEqual([`REVOKE ${sql} ON ${on(kind, sig)} FROM ROLE "R"`]);
   });
 
+  // Written out, not derived from the catalog: the catalog's own words are what is under test.
+  it.each([
+    [makeObject('stage', 'EHR', 'RAW', 'LANDING'), ['read', 'write'], 'GRANT READ, WRITE ON STAGE "EHR"."RAW"."LANDING" TO ROLE "R"'],
+    [makeObject('materialized_view', 'EHR', 'S', 'MV'), ['select'], 'GRANT SELECT ON MATERIALIZED VIEW "EHR"."S"."MV" TO ROLE "R"'],
+    [makeObject('file_format', 'EHR', 'S', 'CSV'), ['usage'], 'GRANT USAGE ON FILE FORMAT "EHR"."S"."CSV" TO ROLE "R"'],
+    [makeObject('task', 'EHR', 'S', 'NIGHTLY'), ['monitor', 'operate'], 'GRANT MONITOR, OPERATE ON TASK "EHR"."S"."NIGHTLY" TO ROLE "R"'],
+    [makeObject('tag', 'EHR', 'S', 'PHI'), ['apply'], 'GRANT APPLY ON TAG "EHR"."S"."PHI" TO ROLE "R"'],
+    [makeObject('procedure', 'EHR', 'S', 'LOAD', '()'), ['usage'], 'GRANT USAGE ON PROCEDURE "EHR"."S"."LOAD"() TO ROLE "R"'],
+  ])('golden: %o', (object, privileges, want) => {
+    expect(compileSnowflake({ kind: 'grant', role: 'R', privileges, object })).toEqual([want]);
+  });
+
   it('takes the schema CREATE privileges by their keyword, v1 `create` still CREATE TABLE', () => {
     expect(compileSnowflake({ kind: 'grant', role: 'R', privileges: ['create', 'create_view', 'create_stage', 'monitor'], object: makeObject('schema', 'EHR', 'RAW') })).toEqual([
       'GRANT CREATE TABLE, CREATE VIEW, CREATE STAGE, MONITOR ON SCHEMA "EHR"."RAW" TO ROLE "R"',

@@ -29,11 +29,10 @@ import { mergeLives, parseLive, readCatalog } from './inspect.js';
 import { PgDriverError, PgliteDirectory, mapDriverError, openPg, openPglite, wrapPglite, type PgSession } from './driver.js';
 import { parsePgConnection, type PgConnection } from './connection.js';
 import { applyAcrossDatabases, type DatabaseSession } from './apply-databases.js';
-import { ADVISORY_LOCK_HIGH, ADVISORY_LOCK_KEY, ADVISORY_LOCK_LOW, DEFAULT_BATCH_SIZE, batches } from './batches.js';
+import { ADVISORY_LOCK_HIGH, ADVISORY_LOCK_LOW, DEFAULT_BATCH_SIZE, batches, waitForAdvisoryLock } from './batches.js';
 
 export { ADVISORY_LOCK_HIGH, ADVISORY_LOCK_KEY, ADVISORY_LOCK_LOW, DEFAULT_BATCH_SIZE, batches } from './batches.js';
 
-const LOCK_RETRY_MS = 100;
 
 /**
  * Options of `createPostgresAdapter`. Exactly one of `url`, `embedded`, `pglite` is
@@ -210,31 +209,6 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
     }
   }
 
-  async function acquireLock(timeoutMs: number, emit: ApplyListener): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let announced = false;
-    for (;;) {
-      const rows = await query(`SELECT pg_try_advisory_xact_lock(${ADVISORY_LOCK_KEY}) AS ok`);
-      if (rows[0]?.ok === true) break;
-      if (!announced) {
-        // A 'lock' event with a holder means "waiting for"; without, "acquired".
-        emit({ type: 'lock', holder: await lockHolder() });
-        announced = true;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        const holder = await lockHolder();
-        throw new RbacError(
-          'LOCKED',
-          `another apply holds the rbac lock on this database: ${holder}`,
-          `wait for it to finish, or raise the lock timeout (waited ${timeoutMs} ms)`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, Math.min(LOCK_RETRY_MS, left)));
-    }
-    emit({ type: 'lock' });
-  }
-
   async function apply(initial: Statement[], aopts: ApplyOptions = {}): Promise<ApplyResult> {
     const databases = new Set(initial.map((s) => physicalOf(s.database)));
     // An embedded directory with several databases switches instances to read them
@@ -284,7 +258,7 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
     try {
       await exec('BEGIN');
       inTx = true;
-      await acquireLock(lockTimeoutMs, emit);
+      await waitForAdvisoryLock(query, 'xact', lockTimeoutMs, emit, lockHolder);
       // Read, fingerprint and compare inside the lock: what the caller confirmed is
       // checked against the state no other apply can change any more.
       if (aopts.verify) statements = await aopts.verify();

@@ -30,7 +30,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApplyEvent, ApplyListener, ApplyOptions, ApplyResult } from '../../apply/types.js';
 import { RbacError } from '../../model/errors.js';
 import type { QueryFn, Statement } from '../types.js';
-import { ADVISORY_LOCK_KEY, batches } from './batches.js';
+import { ADVISORY_LOCK_KEY, batches, waitForAdvisoryLock } from './batches.js';
 import { mapDriverError, type PgDriverError } from './driver.js';
 import { quoteIdent, quoteLiteral } from './quote.js';
 
@@ -57,8 +57,6 @@ export interface AcrossDatabases {
   exclusive?: boolean;
 }
 
-const LOCK_RETRY_MS = 100;
-
 class StepFailed extends Error {
   constructor(
     readonly index: number,
@@ -75,7 +73,7 @@ export async function applyAcrossDatabases(initial: Statement[], aopts: ApplyOpt
   let statements = initial;
   let locked = false;
   const open = new Map<string, DatabaseSession>(); // physical -> session in a transaction
-  const created: string[] = []; // statements of roles committed in phase 3
+  const created: string[] = []; // the roles committed in phase 3
   const result = (ok: boolean, extra: Partial<ApplyResult>): ApplyResult => ({
     ok,
     applied: ok ? [...statements] : [],
@@ -98,7 +96,7 @@ export async function applyAcrossDatabases(initial: Statement[], aopts: ApplyOpt
   };
   try {
     if (!ctx.exclusive) {
-      await acquireSessionLock(ctx, aopts.lockTimeoutMs ?? 5000, emit);
+      await waitForAdvisoryLock(primary.query, 'session', aopts.lockTimeoutMs ?? 5000, emit, ctx.lockHolder);
       locked = true;
     }
     if (aopts.verify) statements = await aopts.verify();
@@ -121,7 +119,7 @@ export async function applyAcrossDatabases(initial: Statement[], aopts: ApplyOpt
     // 3. New roles, committed on their own.
     if (creates.length) {
       await runTransaction(primary, creates, ctx.batchSize, emit);
-      for (const c of creates) created.push(c.s.sql);
+      for (const c of creates) if (c.s.role !== undefined) created.push(c.s.role);
     }
 
     // 4. One transaction per database, in the order the databases first appear.
@@ -213,26 +211,6 @@ export async function applyAcrossDatabases(initial: Statement[], aopts: ApplyOpt
   }
 }
 
-/** The session-level lock, retried until the timeout; names the holder. */
-async function acquireSessionLock(ctx: AcrossDatabases, timeoutMs: number, emit: ApplyListener): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let announced = false;
-  for (;;) {
-    const rows = await ctx.primary.query(`SELECT pg_try_advisory_lock(${ADVISORY_LOCK_KEY}) AS ok`);
-    if (rows[0]?.ok === true) break;
-    if (!announced) {
-      emit({ type: 'lock', holder: await ctx.lockHolder() });
-      announced = true;
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      throw new RbacError('LOCKED', `another apply holds the rbac lock on this server: ${await ctx.lockHolder()}`, `wait for it to finish, or raise the lock timeout (waited ${timeoutMs} ms)`);
-    }
-    await new Promise((r) => setTimeout(r, Math.min(LOCK_RETRY_MS, left)));
-  }
-  emit({ type: 'lock' });
-}
-
 /** Whether every session's transaction can be prepared (one server: one setting). */
 async function twoPhaseAvailable(primary: DatabaseSession, sessions: number): Promise<boolean> {
   const rows = await primary.query(`SELECT current_setting('max_prepared_transactions')::int AS n`);
@@ -280,10 +258,5 @@ async function runTransaction(session: DatabaseSession, list: { s: Statement; i:
 
 /** Drop the roles phase 3 committed: the apply failed after it, so nothing else of it stayed. */
 async function compensate(primary: DatabaseSession, created: readonly string[]): Promise<void> {
-  for (const sql of [...created].reverse()) {
-    const m = /^CREATE ROLE ((?:"(?:[^"]|"")*"))/.exec(sql);
-    if (!m) continue;
-    const name = m[1].slice(1, -1).replace(/""/g, '"');
-    await primary.exec(`DROP ROLE IF EXISTS ${quoteIdent(name)}`).catch(() => {});
-  }
+  for (const role of [...new Set(created)].reverse()) await primary.exec(`DROP ROLE IF EXISTS ${quoteIdent(role)}`).catch(() => {});
 }

@@ -1,8 +1,11 @@
 /**
- * What every PostgreSQL apply shares, single database or several: the advisory lock's
- * key and the batching of statements into round trips (measured: adapter.ts).
+ * What every PostgreSQL apply shares, single database or several: the advisory lock
+ * (its key and the wait for it) and the batching of statements into round trips
+ * (measured: adapter.ts).
  */
-import type { Statement } from '../types.js';
+import type { ApplyListener, Statement } from '../../apply/types.js';
+import { RbacError } from '../../model/errors.js';
+import type { QueryFn } from '../types.js';
 
 /**
  * The advisory lock every rbac apply takes: 'rbac' and 'lock' in ASCII as the high and
@@ -33,4 +36,42 @@ export function batches(statements: readonly Statement[], size: number): [number
   }
   if (start < statements.length) out.push([start, statements.length]);
   return out;
+}
+
+const LOCK_RETRY_MS = 100;
+
+/**
+ * Wait for the rbac advisory lock: `scope` is `xact` (held to the end of the open
+ * transaction: one database) or `session` (held until unlocked: several databases). A
+ * 'lock' event with a holder means "waiting for", without one "acquired"; after
+ * `timeoutMs` a LOCKED error names the holder.
+ */
+export async function waitForAdvisoryLock(
+  query: QueryFn,
+  scope: 'xact' | 'session',
+  timeoutMs: number,
+  emit: ApplyListener,
+  lockHolder: () => Promise<string>,
+): Promise<void> {
+  const fn = scope === 'xact' ? 'pg_try_advisory_xact_lock' : 'pg_try_advisory_lock';
+  const deadline = Date.now() + timeoutMs;
+  let announced = false;
+  for (;;) {
+    const rows = await query(`SELECT ${fn}(${ADVISORY_LOCK_KEY}) AS ok`);
+    if (rows[0]?.ok === true) break;
+    if (!announced) {
+      emit({ type: 'lock', holder: await lockHolder() });
+      announced = true;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new RbacError(
+        'LOCKED',
+        `another apply holds the rbac lock on this ${scope === 'xact' ? 'database' : 'server'}: ${await lockHolder()}`,
+        `wait for it to finish, or raise the lock timeout (waited ${timeoutMs} ms)`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, Math.min(LOCK_RETRY_MS, left)));
+  }
+  emit({ type: 'lock' });
 }

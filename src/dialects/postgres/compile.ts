@@ -30,7 +30,7 @@ export function compilePostgresPlan(plan: Plan, ctx: CompileContext): Statement[
       return;
     }
     const database = changeDatabase(change);
-    const phase = change.kind === 'createRole' || change.kind === 'dropRole' ? { phase: change.kind } : {};
+    const phase = change.kind === 'createRole' || change.kind === 'dropRole' ? { phase: change.kind, role: change.role } : {};
     for (const sql of compilePostgres(change, ctx)) out.push(database === undefined ? { sql, changeIndex, ...phase } : { sql, changeIndex, database });
   });
   return out;
