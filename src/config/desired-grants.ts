@@ -17,7 +17,7 @@ import {
   type Catalog,
 } from '../model/catalog.js';
 import { makeGrant, makeObject, objectKey } from '../model/keys.js';
-import { KIND_PLURALS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, kindWords } from '../model/kinds.js';
+import { KIND_PLURALS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, isAccountLevel, kindWords, aKind } from '../model/kinds.js';
 import {
   PUBLIC_ROLE,
   type GrantPattern,
@@ -104,6 +104,10 @@ function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantS
     return;
   }
 
+  if (g.object.glob && isAccountLevel(kind)) {
+    err('bad-value', g.objectSource, `${aKind(kind)} is named exactly: ${formatPath(g.object.parts)} holds a glob`, `name each ${kindWords(kind)} in its own grant`);
+    return;
+  }
   const privileges = privilegesFor(g, kinds, catalog, err);
   if (privileges === undefined) return;
   const role = g.isPublic ? PUBLIC_ROLE : norm(g.role, g.roleSource, 'role name');
@@ -183,6 +187,10 @@ function pathOf(kind: SecurableKind, parts: string[]): { database: string; schem
       return { database: parts[0], name: parts[1] };
     case 'in-schema':
       return { database: parts[0], schema: parts[1], name: parts[2] };
+    case 'account':
+      return { database: '' };
+    case 'global':
+      return { database: '', name: parts[0] };
   }
 }
 
@@ -213,7 +221,7 @@ function privilegesFor(g: GrantDef, kinds: readonly SecurableKind[], catalog: Ca
     ? 'columns'
     : g.objects
       ? `the ${kinds.map((k) => KIND_PLURALS[k]).join(' and ')} of a ${g.object.kind}`
-      : `a ${kindWords(g.object.kind)}`;
+      : `${aKind(g.object.kind)}`;
   const words = (k: SecurableKind) => (g.columns ? privilegeWords(catalog, k, { column: true }) : acceptedWords(catalog, k));
   const common = kinds.map(words).reduce((a, b) => a.filter((w) => b.includes(w)));
   const out: Privilege[] = [];

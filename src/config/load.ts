@@ -8,7 +8,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { anyPlatformKinds, anyPlatformWords } from '../dialects/catalogs.js';
-import { KIND_PLURALS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, kindOfPlural, kindWords } from '../model/kinds.js';
+import { KIND_PLURALS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, kindOfPlural, kindWords, aKind } from '../model/kinds.js';
 import { PLATFORMS, type Platform, type SecurableKind, type SourceLocation } from '../model/types.js';
 import type { NamePart } from '../dialects/types.js';
 import { diag, sortDiagnostics, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
@@ -607,6 +607,13 @@ class Builder {
     let object: ObjectName | undefined;
     let objectSource = on.loc;
     for (const kind of anyPlatformKinds()) {
+      if (KIND_SHAPES[kind] === 'account') {
+        // `account: true`: the account itself, no name parts.
+        if (bool(on, kind) !== true) continue;
+        objectSource = scalarLoc(on, kind);
+        object = { kind, parts: [], glob: false };
+        continue;
+      }
       const text = str(on, kind);
       if (text === undefined) continue;
       const { path, signature } = SIGNATURE_KINDS.has(kind) ? splitSignature(text) : { path: text, signature: undefined };
@@ -742,11 +749,11 @@ class Builder {
   private checkPrivileges(g: GrantDef): void {
     const shape = KIND_SHAPES[g.object.kind];
     if (g.columns && !RELATION_KINDS.has(g.object.kind)) {
-      this.err('bad-value', g.objectSource, `columns: applies to tables and views, not to a ${kindWords(g.object.kind)}`, 'remove columns:, or name the table');
+      this.err('bad-value', g.objectSource, `columns: applies to tables and views, not to ${aKind(g.object.kind)}`, 'remove columns:, or name the table');
       return;
     }
     if (g.objects && shape !== 'schema' && shape !== 'database') {
-      this.err('bad-value', g.objectsSource ?? g.objectSource, `objects: applies to a schema or a database, not to a ${kindWords(g.object.kind)}`, 'name the schema or database whose objects the grant reaches');
+      this.err('bad-value', g.objectsSource ?? g.objectSource, `objects: applies to a schema or a database, not to ${aKind(g.object.kind)}`, 'name the schema or database whose objects the grant reaches');
       return;
     }
     if (g.objects && shape === 'schema' && g.objects.includes('schema')) {
@@ -771,7 +778,7 @@ class Builder {
     } else {
       // Every listed kind must take the word: one entry is one set of privileges.
       allowed = kinds.map((k) => anyPlatformWords(k)).reduce((a, b) => a.filter((w) => b.includes(w)));
-      what = g.objects ? `the ${kinds.map((k) => KIND_PLURALS[k]).join(' and ')} of a ${g.object.kind}` : `a ${kindWords(g.object.kind)}`;
+      what = g.objects ? `the ${kinds.map((k) => KIND_PLURALS[k]).join(' and ')} of a ${g.object.kind}` : `${aKind(g.object.kind)}`;
     }
     const seen = new Set<string>();
     for (const p of g.privileges) {

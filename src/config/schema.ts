@@ -41,6 +41,8 @@ export interface IntegerNode extends Described {
 }
 export interface BooleanNode extends Described {
   type: 'boolean';
+  /** The only value accepted (`account: true`). */
+  const?: boolean;
 }
 /** A YAML sequence. */
 export interface ListNode extends Described {
@@ -336,6 +338,9 @@ const SHAPE_PATTERNS: Record<KindShape, { pattern: string; label: string; how: s
   schema: { pattern: NAME_PATTERNS.globSchema, label: 'a schema path (database.schema)', how: 'database.schema' },
   'in-schema': { pattern: NAME_PATTERNS.globObject, label: 'an object path (database.schema.name)', how: 'database.schema.name' },
   'in-database': { pattern: NAME_PATTERNS.globInDatabase, label: 'a path (database.name)', how: 'database.name' },
+  // The account takes `true` (see onVariant); a warehouse or integration is named alone.
+  account: { pattern: NAME_PATTERNS.part, label: 'true', how: 'true' },
+  global: { pattern: NAME_PATTERNS.globDatabase, label: 'a name', how: 'its name' },
 };
 
 /** The `objects:` words: every kind some platform has inside a schema, plus schemas. */
@@ -359,7 +364,10 @@ function onVariant(kind: SecurableKind): ObjectNode {
     ? { pattern: NAME_PATTERNS.globRoutine, label: 'a routine with its argument types (database.schema.name(types))', how: 'database.schema.name(argument types), e.g. ehr.util.zip3(text)' }
     : SHAPE_PATTERNS[shape];
   const props: Record<string, SchemaNode> = {
-    [kind]: str(`The ${kindWords(kind)} as ${sp.how}; \`*\` and \`?\` in a bare part match several.`, { pattern: sp.pattern, patternLabel: sp.label, isName: true }),
+    [kind]:
+      shape === 'account'
+        ? { type: 'boolean', const: true, description: `The ${kindWords(kind)} itself: \`${kind}: true\`.` }
+        : str(`The ${kindWords(kind)} as ${sp.how}; \`*\` and \`?\` in a bare part match several.`, { pattern: sp.pattern, patternLabel: sp.label, isName: true }),
   };
   if (RELATION_KINDS.has(kind)) props.columns = columnsNode;
   if (shape === 'database' || shape === 'schema') {
@@ -492,7 +500,7 @@ function toJson(n: SchemaNode): Json {
       return o;
     }
     case 'boolean':
-      return { type: 'boolean', ...base };
+      return n.const === undefined ? { type: 'boolean', ...base } : { type: 'boolean', ...base, const: n.const };
     case 'list': {
       const o: Json = { type: 'array', ...base, items: toJson(n.items) };
       if (n.minItems !== undefined) o.minItems = n.minItems;

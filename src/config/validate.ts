@@ -227,6 +227,10 @@ function check(ctx: Ctx, raw: YNode | null, s: SchemaNode, path: string): LValue
       }
       case 'boolean':
         if (!isScalar(n) || typeof n.value !== 'boolean') return wrongType(ctx, n, s, path);
+        if (s.const !== undefined && n.value !== s.const) {
+          report(ctx, 'bad-value', loc(ctx, n), `${where(path)} must be ${s.const}, got ${n.value}`, `write ${path.split('.').pop()}: ${s.const}, or leave the grant out`);
+          return undefined;
+        }
         return { t: 'scalar', value: n.value, loc: loc(ctx, n) };
       case 'list':
         return checkList(ctx, n, s, path);

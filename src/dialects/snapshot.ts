@@ -115,8 +115,12 @@ function objectRef(v: unknown, path: string, kinds?: readonly ObjectRef['kind'][
     if (o.isView && k === 'table') k = 'view';
   }
   if (kinds && !kinds.includes(k)) fail(`${path}.kind`, `must be ${kinds.join(' or ')}`);
-  const ref: ObjectRef = { kind: k, database: s(o.database, `${path}.database`) };
   const shape = KIND_SHAPES[k];
+  // The account and warehouses are in no database: `database` is '' or absent there.
+  const accountLevel = shape === 'account' || shape === 'global';
+  if (accountLevel && o.database !== undefined && o.database !== '') fail(`${path}.database`, `must be empty: a ${k} is in no database`);
+  const ref: ObjectRef = { kind: k, database: accountLevel ? '' : s(o.database, `${path}.database`) };
+  if (shape === 'global') ref.name = s(o.name, `${path}.name`);
   if (shape === 'schema' || shape === 'in-schema') ref.schema = s(o.schema, `${path}.schema`);
   if (shape === 'in-schema' || shape === 'in-database') ref.name = s(o.name, `${path}.name`);
   if (SIGNATURE_KINDS.has(k)) {

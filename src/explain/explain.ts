@@ -52,9 +52,9 @@ export function targetOf(parts: string[]): ExplainTarget {
 }
 
 function statementOf(g: GrantRecord): string {
-  const kind = kindWords(g.object.kind).toUpperCase();
   const col = g.column !== undefined ? ` (${g.column})` : '';
-  return `GRANT ${g.privilege.toUpperCase()} ON ${kind} ${objectPath(g.object)}${col}`;
+  const path = objectPath(g.object);
+  return `GRANT ${g.privilege.toUpperCase()} ON ${kindWords(g.object.kind).toUpperCase()}${path === '' ? '' : ` ${path}`}${col}`;
 }
 
 /** Whether grant `g` concerns what was asked: the object itself or a container of it. */

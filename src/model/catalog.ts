@@ -20,7 +20,7 @@
  * - `matches` (default: the kind itself) and `future.reaches` list kinds the catalog has.
  */
 import { RbacError } from './errors.js';
-import { KIND_PLURALS, kindWords } from './kinds.js';
+import { KIND_PLURALS, kindWords, aKind } from './kinds.js';
 import type { FutureObjectType, Platform, Privilege, SecurableKind } from './types.js';
 
 /** One privilege of a kind. */
@@ -35,6 +35,12 @@ export interface PrivilegeDef {
   column?: boolean;
   /** Left out when `all` is expanded (ownership is transferred, never granted as part of all). */
   notInAll?: boolean;
+  /**
+   * Another word of the kind for the same grant, as the platform reports it (Snowflake:
+   * IMPORTED PRIVILEGES on a shared database is listed as USAGE): a live grant of
+   * either satisfies a desired grant of the other (plan/equivalent.ts).
+   */
+  sameAs?: Privilege;
 }
 
 /** The platform's mechanism for objects created later (default privileges, future grants). */
@@ -110,7 +116,7 @@ export function acceptedWords(c: Catalog, kind: SecurableKind): string[] {
 /** The SQL keyword of a privilege; a privilege the kind does not take is a plan error, never interpolated. */
 export function privilegeSql(c: Catalog, kind: SecurableKind, word: Privilege): string {
   const p = privilegeDef(c, kind, word);
-  if (!p) throw new RbacError('PLAN_INVALID', `privilege "${word}" cannot be granted on a ${kindWords(kind)} in ${c.platform}`);
+  if (!p) throw new RbacError('PLAN_INVALID', `privilege "${word}" cannot be granted on ${aKind(kind)} in ${c.platform}`);
   return p.sql;
 }
 

@@ -6,7 +6,7 @@
  * double quotes with inner quotes doubled, so a key never becomes ambiguous whatever
  * the names hold (dots, colons, quotes, spaces).
  */
-import { KIND_SHAPES, keyKind } from './kinds.js';
+import { KIND_SHAPES, keyKind, kindWords } from './kinds.js';
 import type {
   FutureObjectType,
   FutureGrantRecord,
@@ -26,15 +26,25 @@ export function keyPart(name: string): string {
 /**
  * The canonical path of an object, by its kind's shape: `ehr` (database),
  * `ehr.clinical` (schema), `ehr.clinical.patients` (in a schema), `ehr.my_server` (in
- * the database), and a routine's signature after its name: `ehr.util.zip3(text)`.
+ * the database), `reporting_wh` (a warehouse), `` (the account), and a routine's
+ * signature after its name: `ehr.util.zip3(text)`.
  */
 export function objectPath(o: ObjectRef): string {
-  const parts = [o.database];
   const shape = KIND_SHAPES[o.kind];
+  // The account has no name (its key is `account:`); a warehouse is named alone.
+  if (shape === 'account') return '';
+  if (shape === 'global') return keyPart(o.name ?? '');
+  const parts = [o.database];
   if (shape === 'schema' || shape === 'in-schema') parts.push(o.schema ?? '');
   if (shape === 'in-schema' || shape === 'in-database') parts.push(o.name ?? '');
   const path = parts.map(keyPart).join('.');
   return o.signature === undefined ? path : `${path}${o.signature}`;
+}
+
+/** `table ehr.clinical.patients`, `warehouse reporting_wh`, `account`: an object for messages. */
+export function objectLabel(o: ObjectRef): string {
+  const path = objectPath(o);
+  return path === '' ? kindWords(o.kind) : `${kindWords(o.kind)} ${path}`;
 }
 
 /** `table:ehr.clinical.patients`; every relation (view, materialized view) is keyed as a table. */
@@ -68,7 +78,8 @@ export function futureGrantKey(
 
 /**
  * An object of a kind, with the parts its shape has: `makeObject('table', db, s, t)`,
- * `makeObject('foreign_server', db, undefined, name)`, a routine with its signature.
+ * `makeObject('foreign_server', db, undefined, name)`, a routine with its signature,
+ * `makeObject('warehouse', '', undefined, name)` (the database part is ignored there).
  */
 export function makeObject(kind: SecurableKind, database: string, schema?: string, name?: string, signature?: string): ObjectRef {
   switch (KIND_SHAPES[kind]) {
@@ -80,6 +91,10 @@ export function makeObject(kind: SecurableKind, database: string, schema?: strin
       return { kind, database, name };
     case 'in-schema':
       return signature === undefined ? { kind, database, schema, name } : { kind, database, schema, name, signature };
+    case 'account':
+      return { kind, database: '' };
+    case 'global':
+      return { kind, database: '', name };
   }
 }
 

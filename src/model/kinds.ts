@@ -19,9 +19,13 @@ import type { SecurableKind } from './types.js';
  * - `database`: the database itself (`ehr`);
  * - `schema`: a schema of a database (`ehr.clinical`);
  * - `in-schema`: an object in a schema (`ehr.clinical.patients`, `ehr.util.zip3(text)`);
- * - `in-database`: an object of a database outside any schema (`ehr.my_server`).
+ * - `in-database`: an object of a database outside any schema (`ehr.my_server`);
+ * - `account`: the account (or metastore) itself, written `account: true`; no name parts;
+ * - `global`: a named object of the account outside any database (a warehouse, an
+ *   integration: `reporting_wh`).
+ * Objects of the last two shapes carry `database: ''` (they are in no database).
  */
-export type KindShape = 'database' | 'schema' | 'in-schema' | 'in-database';
+export type KindShape = 'database' | 'schema' | 'in-schema' | 'in-database' | 'account' | 'global';
 
 export const KIND_SHAPES: Readonly<Record<SecurableKind, KindShape>> = {
   database: 'database',
@@ -44,6 +48,9 @@ export const KIND_SHAPES: Readonly<Record<SecurableKind, KindShape>> = {
   task: 'in-schema',
   pipe: 'in-schema',
   tag: 'in-schema',
+  account: 'account',
+  warehouse: 'global',
+  integration: 'global',
 };
 
 /** The word `objects:` uses for each kind. */
@@ -68,6 +75,9 @@ export const KIND_PLURALS: Readonly<Record<SecurableKind, string>> = {
   task: 'tasks',
   pipe: 'pipes',
   tag: 'tags',
+  account: 'accounts',
+  warehouse: 'warehouses',
+  integration: 'integrations',
 };
 
 /** Every kind, in a stable order (the configuration's `on:` keys are these words). */
@@ -79,6 +89,12 @@ export const RELATION_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>
 /** Kinds whose identity includes their argument types. */
 export const SIGNATURE_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>(['function', 'procedure']);
 
+/** Kinds outside every database (the account, warehouses, integrations): `database` is ''. */
+export function isAccountLevel(kind: SecurableKind): boolean {
+  const shape = KIND_SHAPES[kind];
+  return shape === 'account' || shape === 'global';
+}
+
 /** The kind written in keys: every relation is a `table` (one namespace). */
 export function keyKind(kind: SecurableKind): SecurableKind {
   return RELATION_KINDS.has(kind) ? 'table' : kind;
@@ -87,6 +103,12 @@ export function keyKind(kind: SecurableKind): SecurableKind {
 /** The kind an `objects:` word names, or undefined. */
 export function kindOfPlural(word: string): SecurableKind | undefined {
   return ALL_KINDS.find((k) => KIND_PLURALS[k] === word);
+}
+
+/** `a view`, `an account`, `an external table`: the kind with its article, for messages. */
+export function aKind(kind: SecurableKind): string {
+  const w = kindWords(kind);
+  return `${/^[aeiou]/.test(w) ? 'an' : 'a'} ${w}`;
 }
 
 /** `view` -> `view`, `materialized_view` -> `materialized view`: for messages. */

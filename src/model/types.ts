@@ -49,14 +49,18 @@ export type SecurableKind =
   | 'stream'
   | 'task'
   | 'pipe'
-  | 'tag';
+  | 'tag'
+  | 'account'
+  | 'warehouse'
+  | 'integration';
 
 /**
  * A securable object. `database` is the logical database (Snowflake database,
  * Databricks catalog, or on Postgres the logical name that the target maps onto a
  * database of the server). Which of `schema` and `name` are set follows the kind's
  * shape (kinds.ts): a schema has `schema`; an object in a schema has `schema` and
- * `name`; an object of the database itself (a foreign server) has `name`.
+ * `name`; an object of the database itself (a foreign server) has `name`; the account
+ * has neither and a warehouse or integration has `name` only, both with `database: ''`.
  * `signature` is part of a routine's identity: its argument types, canonical per
  * dialect, as `(text, integer)`.
  */

@@ -20,7 +20,7 @@
 import { catalogFor } from '../dialects/catalogs.js';
 import { futureCoverage, matchesOf, privilegeDef, type Catalog } from '../model/catalog.js';
 import { makeFutureGrant, makeGrant, makeObject, objectKey, objectPath, schemaOf } from '../model/keys.js';
-import { KIND_PLURALS, KIND_SHAPES, kindWords } from '../model/kinds.js';
+import { KIND_PLURALS, KIND_SHAPES, kindWords, aKind } from '../model/kinds.js';
 import type {
   Desired,
   FutureGrantRecord,
@@ -257,7 +257,7 @@ function checkNamed(n: { object: ObjectRef; source?: { file: string; line: numbe
   if (found.some((o) => o.kind === n.object.kind)) return;
   out.problems.push({
     severity: 'error',
-    message: `${objectPath(n.object)}${at(n)} is a ${kindWords(found[0].kind)}, not a ${kindWords(n.object.kind)}`,
+    message: `${objectPath(n.object)}${at(n)} is ${aKind(found[0].kind)}, not ${aKind(n.object.kind)}`,
     hint: `write ${found[0].kind}: (or table:, which names any relation)`,
   });
 }

@@ -24,6 +24,8 @@ import { Accumulator, fingerprintLive } from './fingerprint.js';
 import { inScopeFuture, inScopeMembership } from './scope.js';
 import { expandDesiredGrants, withLiveKinds } from './expand.js';
 import { planGrants } from './grants.js';
+import { withEquivalents } from './equivalent.js';
+import { catalogFor } from '../dialects/catalogs.js';
 import type { Change, ManagedScope, Plan, PlanOptions, PlanProblem, PlanSummary } from './types.js';
 import { assertNever } from './types.js';
 
@@ -49,7 +51,7 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   const expanded = expandDesiredGrants(desired, live, options);
   problems.push(...expanded.problems);
   const fingerprint = new Accumulator();
-  const grants = planGrants(expanded.grants, live, scope, { authoritative, neverRevoke: options.neverRevoke, fingerprint });
+  const grants = planGrants(expanded.grants, withEquivalents(live, expanded.grants, catalogFor(desired.platform)), scope, { authoritative, neverRevoke: options.neverRevoke, fingerprint });
   problems.push(...grants.problems);
   const futures = planFutures(expanded.futureGrants, live, scope, authoritative);
   const policies = planPolicies(desired, live, authoritative);

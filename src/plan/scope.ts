@@ -11,14 +11,15 @@
  * - PUBLIC's database-wide default privileges for a family (PostgreSQL gives PUBLIC
  *   EXECUTE on every new function and USAGE on every new type by default) in the
  *   databases where the configuration grants on that family;
- * - on objects of a database outside schemas (foreign servers), only where named;
+ * - on objects of a database outside schemas (foreign servers) and on account-level
+ *   objects (a warehouse, the account), only where named;
  * - never on a database itself, and never through a glob or a database-wide
  *   `objects:` of another role (which do not widen what PUBLIC loses); a database-wide
  *   `objects:` granted to PUBLIC itself manages PUBLIC's grants on those kinds in every
  *   schema of the database (`rbac export` writes PostgreSQL's built-in defaults so).
  */
 import { databaseOf, objectKey, schemaOf } from '../model/keys.js';
-import { KIND_SHAPES, RELATION_KINDS } from '../model/kinds.js';
+import { KIND_SHAPES, RELATION_KINDS, isAccountLevel } from '../model/kinds.js';
 import {
   PUBLIC_ROLE,
   type Desired,
@@ -100,7 +101,7 @@ export function scopeOf(desired: Desired, opts: { managePublic?: boolean } = {})
   for (const g of desired.grants) {
     const o = g.object;
     const shape = KIND_SHAPES[o.kind];
-    if (shape === 'in-database') publicKinds.add(`object:${objectKey(o)}`);
+    if (shape === 'in-database' || shape === 'global' || shape === 'account') publicKinds.add(`object:${objectKey(o)}`);
     if (o.schema === undefined || shape === 'database' || shape === 'in-database') continue;
     if (FAMILY[o.kind]) addFamilies(schemaOf(o), families([o.kind]));
     let inDb = seen.get(o.database);
@@ -146,7 +147,8 @@ export function scopeOf(desired: Desired, opts: { managePublic?: boolean } = {})
 export function introspectScopeOf(desired: Desired, opts: { managePublic?: boolean } = {}): IntrospectScope {
   const databases = new Set<string>();
   const whole = new Set<string>();
-  for (const g of desired.grants) databases.add(g.object.database);
+  // Account-level objects (warehouses, the account) are in no database.
+  for (const g of desired.grants) if (!isAccountLevel(g.object.kind)) databases.add(g.object.database);
   for (const w of desired.schemaWide) {
     databases.add(w.schema.database);
     if (w.schema.kind === 'database') whole.add(w.schema.database);
@@ -186,7 +188,7 @@ export function scopeSchemas(desired: Desired): { database: string; schema: stri
     if (schema === undefined || /[*?]/.test(schema) || /[*?]/.test(database)) return;
     seen.set(objectKey(schemaOf({ kind: 'schema', database, schema })), { database, schema });
   };
-  for (const g of desired.grants) if (KIND_SHAPES[g.object.kind] !== 'in-database') add(g.object.database, g.object.schema);
+  for (const g of desired.grants) if (KIND_SHAPES[g.object.kind] !== 'in-database' && !isAccountLevel(g.object.kind)) add(g.object.database, g.object.schema);
   for (const w of desired.schemaWide) add(w.schema.database, w.schema.schema);
   for (const f of desired.futureGrants) add(f.schema.database, f.schema.schema);
   for (const p of desired.patterns ?? []) add(p.database, p.schema);

@@ -3,8 +3,7 @@
  * markdown and the terminal UI. Meaning is carried by words and symbols; colour (where
  * a renderer adds it) only repeats it.
  */
-import { keyPart, objectPath } from '../model/keys.js';
-import { kindWords } from '../model/kinds.js';
+import { keyPart, objectLabel, objectPath } from '../model/keys.js';
 import type { ColumnRef, MaskingPolicyRecord, ObjectRef, Privilege, RowAccessPolicyRecord } from '../model/types.js';
 import { changeGroup, changeSymbol, isDestructive } from '../plan/plan.js';
 import { assertNever, type Change } from '../plan/types.js';
@@ -14,8 +13,7 @@ export function privilegeList(ps: readonly Privilege[]): string {
 }
 
 export function describeObject(o: ObjectRef): string {
-  const kind = kindWords(o.kind);
-  return `${kind} ${objectPath(o)}`;
+  return objectLabel(o);
 }
 
 /** One line that says what a change does, e.g. `grant SELECT on table ehr.clinical.patients (zip3)`. */

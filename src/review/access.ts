@@ -170,7 +170,8 @@ export function effectiveAccess(
         e.via.add(r);
         continue;
       }
-      const label = `${g.object.kind} ${objectPath(g.object)}${g.column !== undefined ? ` (${g.column})` : ''}`;
+      const path = objectPath(g.object);
+      const label = `${g.object.kind}${path === '' ? '' : ` ${path}`}${g.column !== undefined ? ` (${g.column})` : ''}`;
       let o = other.get(label);
       if (!o) other.set(label, (o = { object: label, privs: new Set(), via: new Set() }));
       o.privs.add(g.privilege.toUpperCase());

@@ -2,8 +2,7 @@
  * Words for changes: the vocabulary a text renderer uses, so the terminal UI, the
  * plan text and the audit log say the same thing. Pure; no Ink here.
  */
-import { objectPath } from '../model/keys.js';
-import { kindWords } from '../model/kinds.js';
+import { objectLabel, objectPath } from '../model/keys.js';
 import type { ObjectRef } from '../model/types.js';
 import { assertNever, isPolicyChange, type Change, type PlanSummary } from '../plan/types.js';
 import { changeSymbol, isDestructive, summarize } from '../plan/plan.js';
@@ -34,8 +33,7 @@ function privs(p: readonly string[]): string {
 }
 
 function onObject(o: ObjectRef): string {
-  const kind = kindWords(o.kind);
-  return `${kind} ${objectPath(o)}`;
+  return objectLabel(o);
 }
 
 function cols(columns: readonly string[] | undefined): string {

@@ -295,3 +295,36 @@ describe('platforms: on a grant', () => {
     expect(e[0].hint ?? e[0].message).toContain('snowflake');
   });
 });
+
+describe('account-level securables (Snowflake)', () => {
+  it('reads account: true and a warehouse by name, and refuses them where the platform has none', async () => {
+    const p = await project(
+      'grants:\n  - { role: reader, privileges: [usage, operate], on: { warehouse: reporting_wh } }\n  - { role: reader, privileges: [create_database], on: { account: true } }\n',
+    );
+    const sf = toDesired(p, sfLike);
+    expect(sf.diagnostics).toEqual([]);
+    expect(sf.desired.grants.map((g) => g.key)).toEqual([
+      'grant:usage:warehouse:REPORTING_WH:role:READER',
+      'grant:operate:warehouse:REPORTING_WH:role:READER',
+      'grant:create_database:account::role:READER',
+    ]);
+    const pg = toDesired(p, pgLike);
+    expect(pg.diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([
+      ['platform-unsupported', 2, 'postgres has no warehouse'],
+      ['platform-unsupported', 3, 'postgres has no account'],
+    ]);
+  });
+
+  it('account: false, a glob warehouse and a database privilege on the account are located errors', async () => {
+    const { diagnostics } = await load({
+      'roles/a.yaml': ROLES,
+      'grants/a.yaml': 'grants:\n  - { role: reader, privileges: [create_database], on: { account: false } }\n  - { role: reader, privileges: [usage], on: { account: true } }\n',
+    });
+    expect(errors(diagnostics).map((d) => [d.line, d.message])).toEqual([
+      [2, 'grants[0].on.account must be true, got false'],
+      [3, 'privilege usage does not apply to an account'],
+    ]);
+    const p = await project('grants:\n  - { role: reader, privileges: [usage], on: { warehouse: "etl_*" } }\n');
+    expect(toDesired(p, sfLike).diagnostics.map((d) => [d.line, d.message])).toEqual([[2, 'a warehouse is named exactly: etl_* holds a glob']]);
+  });
+});

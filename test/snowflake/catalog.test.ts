@@ -11,17 +11,28 @@ import { catalogKinds, privilegeWords } from '../../src/model/catalog.js';
 import { makeFutureGrant, makeGrant, makeMembership, makeObject, roleKey } from '../../src/model/keys.js';
 import type { Desired, Live, ObjectRef, SecurableKind } from '../../src/model/types.js';
 import { plan } from '../../src/plan/plan.js';
-import { scopeOf } from '../../src/plan/scope.js';
+import { introspectScopeOf, scopeOf } from '../../src/plan/scope.js';
 
 const H = 'x"; DROP TABLE y; --';
 const QH = '"x""; DROP TABLE y; --"';
 
 describe('golden SQL for every Snowflake kind, hostile names', () => {
   const obj = (kind: SecurableKind, sig?: string): ObjectRef =>
-    kind === 'database' ? makeObject('database', H) : kind === 'schema' ? makeObject('schema', 'EHR', H) : makeObject(kind, 'EHR', 'S', H, sig);
+    kind === 'database'
+      ? makeObject('database', H)
+      : kind === 'schema'
+        ? makeObject('schema', 'EHR', H)
+        : kind === 'account'
+          ? makeObject('account', '')
+          : kind === 'warehouse' || kind === 'integration'
+            ? makeObject(kind, '', undefined, H)
+            : makeObject(kind, 'EHR', 'S', H, sig);
   const words: Record<string, string> = {
     database: `DATABASE ${QH}`,
     schema: `SCHEMA "EHR".${QH}`,
+    account: 'ACCOUNT',
+    warehouse: `WAREHOUSE ${QH}`,
+    integration: `INTEGRATION ${QH}`,
   };
   const on = (kind: SecurableKind, sig?: string) => words[kind] ?? `${SNOWFLAKE_CATALOG.kinds[kind]!.sql} "EHR"."S".${QH}${sig ?? ''}`;
   const sigOf = (k: SecurableKind) => (k === 'function' || k === 'procedure' ? '(VARCHAR, NUMBER(38,0))' : undefined);
@@ -31,10 +42,12 @@ describe('golden SQL for every Snowflake kind, hostile names', () => {
     const all = privilegeWords(SNOWFLAKE_CATALOG, kind);
     const plain = all.filter((p) => p !== 'ownership');
     const sql = plain.map((w) => SNOWFLAKE_CATALOG.kinds[kind]!.privileges.find((p) => p.word === w)!.sql).join(', ');
+    // The account has no owner; every other kind's ownership is a transfer.
     expect(compileSnowflake({ kind: 'grant', role: 'R"1', privileges: all, object: obj(kind, sig), grantOption: true })).toEqual([
       `GRANT ${sql} ON ${on(kind, sig)} TO ROLE "R""1" WITH GRANT OPTION`,
-      `GRANT OWNERSHIP ON ${on(kind, sig)} TO ROLE "R""1" COPY CURRENT GRANTS`,
+      ...(all.includes('ownership') ? [`GRANT OWNERSHIP ON ${on(kind, sig)} TO ROLE "R""1" COPY CURRENT GRANTS`] : []),
     ]);
+    expect(all.includes('ownership')).toBe(kind !== 'account');
     expect(compileSnowflake({ kind: 'revoke', role: 'R', privileges: all, object: obj(kind, sig) })).toEqual([`REVOKE ${sql} ON ${on(kind, sig)} FROM ROLE "R"`]);
   });
 
@@ -46,6 +59,10 @@ describe('golden SQL for every Snowflake kind, hostile names', () => {
     [makeObject('task', 'EHR', 'S', 'NIGHTLY'), ['monitor', 'operate'], 'GRANT MONITOR, OPERATE ON TASK "EHR"."S"."NIGHTLY" TO ROLE "R"'],
     [makeObject('tag', 'EHR', 'S', 'PHI'), ['apply'], 'GRANT APPLY ON TAG "EHR"."S"."PHI" TO ROLE "R"'],
     [makeObject('procedure', 'EHR', 'S', 'LOAD', '()'), ['usage'], 'GRANT USAGE ON PROCEDURE "EHR"."S"."LOAD"() TO ROLE "R"'],
+    [makeObject('warehouse', '', undefined, 'REPORTING_WH'), ['usage', 'operate', 'monitor'], 'GRANT USAGE, OPERATE, MONITOR ON WAREHOUSE "REPORTING_WH" TO ROLE "R"'],
+    [makeObject('account', ''), ['create_database', 'execute_task', 'apply_masking_policy'], 'GRANT CREATE DATABASE, EXECUTE TASK, APPLY MASKING POLICY ON ACCOUNT TO ROLE "R"'],
+    [makeObject('database', 'SNOWFLAKE'), ['imported_privileges'], 'GRANT IMPORTED PRIVILEGES ON DATABASE "SNOWFLAKE" TO ROLE "R"'],
+    [makeObject('integration', '', undefined, 'S3_INT'), ['usage'], 'GRANT USAGE ON INTEGRATION "S3_INT" TO ROLE "R"'],
   ])('golden: %o', (object, privileges, want) => {
     expect(compileSnowflake({ kind: 'grant', role: 'R', privileges, object })).toEqual([want]);
   });
@@ -79,13 +96,16 @@ describe('future grants for every type, at schema and database level', () => {
 
 describe('the reader', () => {
   it('maps granted_on words to the catalog kinds; table variants read as tables', () => {
-    expect(['MATERIALIZED_VIEW', 'DYNAMIC_TABLE', 'FILE_FORMAT', 'STAGE', 'INTERACTIVE_TABLE', 'ICEBERG_TABLE', 'WAREHOUSE'].map(securableKind)).toEqual([
+    expect(['MATERIALIZED_VIEW', 'DYNAMIC_TABLE', 'FILE_FORMAT', 'STAGE', 'INTERACTIVE_TABLE', 'ICEBERG_TABLE', 'WAREHOUSE', 'ACCOUNT', 'INTEGRATION', 'COMPUTE_POOL'].map(securableKind)).toEqual([
       'materialized_view',
       'dynamic_table',
       'file_format',
       'stage',
       'table',
       'table',
+      'warehouse',
+      'account',
+      'integration',
       undefined,
     ]);
   });
@@ -208,6 +228,83 @@ describe('grants outside the catalog', () => {
     expect(p.changes).toEqual([]);
     expect(p.problems.map((x) => `${x.severity}: ${x.message}`)).toEqual([
       'warning: 3 grants of MONITOR, USAGE on WAREHOUSE to managed roles are outside what rbac manages on snowflake: left alone, never revoked',
+    ]);
+  });
+});
+
+describe('IMPORTED PRIVILEGES on a shared database', () => {
+  const shared = makeObject('database', 'SNOWFLAKE');
+  const desired = (privilege: string): Desired => ({
+    platform: 'snowflake',
+    roles: [{ key: roleKey('A'), name: 'A', state: 'present' }],
+    users: [],
+    memberships: [],
+    grants: [makeGrant({ role: 'A', privilege, object: shared })],
+    schemaWide: [],
+    futureGrants: [],
+  });
+  const live = (privilege: string): Live => ({
+    platform: 'snowflake',
+    roles: [{ name: 'A', isUser: false }],
+    memberships: [],
+    grants: [makeGrant({ role: 'A', privilege, object: shared, grantedBy: 'ACCOUNTADMIN' })],
+    futureGrants: [],
+    schemas: [],
+    tables: [],
+  });
+  const run = (want: string, have: string) => {
+    const d = desired(want);
+    return plan(d, live(have), { mode: 'authoritative', target: 't', scope: scopeOf(d) }).changes.flatMap((c) => compileSnowflake(c));
+  };
+
+  it.each([
+    ['usage', 'usage'],
+    ['usage', 'imported_privileges'],
+    ['imported_privileges', 'usage'],
+    ['imported_privileges', 'imported_privileges'],
+  ])('configured as %s, listed as %s: converged', (want, have) => {
+    expect(run(want, have)).toEqual([]);
+  });
+
+  it('is revoked as itself when the configuration no longer asks for it', () => {
+    const d: Desired = { ...desired('usage'), grants: [] };
+    const p = plan(d, live('imported_privileges'), { mode: 'authoritative', target: 't', scope: scopeOf(d) });
+    expect(p.changes.flatMap((c) => compileSnowflake(c))).toEqual(['REVOKE IMPORTED PRIVILEGES ON DATABASE "SNOWFLAKE" FROM ROLE "A"']);
+  });
+});
+
+describe('account-level objects', () => {
+  it('plan against the account and warehouses without reading any database for them', () => {
+    const d: Desired = {
+      platform: 'snowflake',
+      roles: [{ key: roleKey('A'), name: 'A', state: 'present' }],
+      users: [],
+      memberships: [],
+      grants: [makeGrant({ role: 'A', privilege: 'usage', object: makeObject('warehouse', '', undefined, 'WH') }), makeGrant({ role: 'A', privilege: 'create_database', object: makeObject('account', '') })],
+      schemaWide: [],
+      futureGrants: [],
+    };
+    const scope = introspectScopeOf(d);
+    expect(scope.databases).toEqual([]);
+    expect(scope.schemas).toEqual([]);
+    // A hand-made MODIFY on the warehouse is drift: revoked; PUBLIC's USAGE on another warehouse is not in scope.
+    const live: Live = {
+      platform: 'snowflake',
+      roles: [{ name: 'A', isUser: false }],
+      memberships: [],
+      grants: [
+        makeGrant({ role: 'A', privilege: 'modify', object: makeObject('warehouse', '', undefined, 'WH'), grantedBy: 'SYSADMIN' }),
+        makeGrant({ role: 'PUBLIC', privilege: 'usage', object: makeObject('warehouse', '', undefined, 'OTHER'), grantedBy: 'SYSADMIN' }),
+      ],
+      futureGrants: [],
+      schemas: [],
+      tables: [],
+    };
+    const p = plan(d, live, { mode: 'authoritative', target: 't', scope: scopeOf(d) });
+    expect(p.changes.flatMap((c) => compileSnowflake(c))).toEqual([
+      'REVOKE MODIFY ON WAREHOUSE "WH" FROM ROLE "A"',
+      'GRANT CREATE DATABASE ON ACCOUNT TO ROLE "A"',
+      'GRANT USAGE ON WAREHOUSE "WH" TO ROLE "A"',
     ]);
   });
 });

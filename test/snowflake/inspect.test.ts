@@ -34,9 +34,12 @@ describe('snowflake readers on recorded rows', () => {
     // Schema CREATE <kind> and database MONITOR are catalog words now: read, so drift on them is seen.
     expect(keys).toContain('grant:create_view:schema:EHR.CLINICAL:role:CLINICAL_ANALYST');
     expect(keys).toContain('grant:monitor:database:EHR:role:CLINICAL_ANALYST');
-    // Warehouses are not in the catalog yet: outside what rbac manages, never revoked.
-    expect(r.ignored.map((i) => `${i.privilege} ${i.grantedOn} ${i.name}`).sort()).toEqual(['MONITOR WAREHOUSE ANALYST_WH']);
-    expect(r.grants).toHaveLength(10);
+    // Warehouses and the account (named by its locator) are catalog kinds.
+    expect(keys).toContain('grant:monitor:warehouse:ANALYST_WH:role:CLINICAL_ANALYST');
+    expect(keys).toContain('grant:create_database:account::role:CLINICAL_ANALYST');
+    // A compute pool is not in the catalog: outside what rbac manages, never revoked.
+    expect(r.ignored.map((i) => `${i.privilege} ${i.grantedOn} ${i.name}`).sort()).toEqual(['USAGE COMPUTE_POOL POOL1']);
+    expect(r.grants).toHaveLength(12);
   });
   it('reads a held role (USAGE on ROLE) as a role membership', () => {
     expect(r.memberships.map((m) => m.key)).toEqual(['member:PHI_READER:CLINICAL_ANALYST']);

@@ -38,7 +38,7 @@ describe('snapshots', () => {
     ['not json', '{', /not JSON/],
     ['platform', '{"platform":"oracle"}', /platform must be one of/],
     ['privilege', '{"platform":"snowflake","grants":[{"role":"R","privilege":"all","object":{"kind":"database","database":"D"}}]}', /grants\[0\]\.privilege/],
-    ['object kind', '{"platform":"snowflake","grants":[{"role":"R","privilege":"usage","object":{"kind":"warehouse","database":"D"}}]}', /grants\[0\]\.object\.kind/],
+    ['object kind', '{"platform":"snowflake","grants":[{"role":"R","privilege":"usage","object":{"kind":"compute_pool","database":"D"}}]}', /grants\[0\]\.object\.kind/],
     ['table name', '{"platform":"snowflake","tables":[{"object":{"kind":"table","database":"D","schema":"S"},"columns":[]}]}', /tables\[0\]\.object\.name/],
     ['future schema kind', '{"platform":"snowflake","futureGrants":[{"role":"R","privilege":"select","objectType":"tables","schema":{"kind":"table","database":"D","schema":"S","name":"T"}}]}', /futureGrants\[0\]\.schema\.kind/],
     ['roles array', '{"platform":"snowflake","roles":{}}', /roles must be an array/],

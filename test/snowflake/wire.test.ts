@@ -67,10 +67,10 @@ describe('snowflake-sdk against a loopback wire stub', () => {
     expect(stub.queries.some((q) => q.includes('ACCOUNTADMIN'))).toBe(false);
     expect(stub.queries.some((q) => q.includes('NOT_CREATED_YET'))).toBe(false);
     expect(live.roles.map((r) => r.name)).toEqual(['CLINICAL_ANALYST', 'ETL_LOADER', 'ALICE']);
-    // The 12 grant rows came through 3 result pages of 5 (one warehouse grant and one role left out).
-    expect(live.grants.filter((g) => g.role === 'CLINICAL_ANALYST')).toHaveLength(10);
-    // The warehouse grant is outside the catalog: summarized for the plan, not dropped silently.
-    expect(live.unmanagedGrants).toEqual([{ on: 'WAREHOUSE', privileges: ['MONITOR'], count: 1 }]);
+    // The 14 grant rows came through 3 result pages of 5 (one compute pool grant and one role left out).
+    expect(live.grants.filter((g) => g.role === 'CLINICAL_ANALYST')).toHaveLength(12);
+    // The compute pool grant is outside the catalog: summarized for the plan, not dropped silently.
+    expect(live.unmanagedGrants).toEqual([{ on: 'COMPUTE_POOL', privileges: ['USAGE'], count: 1 }]);
     expect(live.memberships.map((m) => m.key).sort()).toEqual([
       'member:CLINICAL_ANALYST:"bob@example.org"',
       'member:CLINICAL_ANALYST:ALICE',

@@ -54,6 +54,10 @@ export function databricksObject(o: ObjectRef): string {
       return `${words} ${q(o.database)}.${q(o.schema ?? '')}.${q(o.name ?? '')}`;
     case 'in-database':
       return `${words} ${q(o.name ?? '')}`;
+    case 'account':
+      return words;
+    case 'global':
+      return `${words} ${q(o.name ?? '')}`;
   }
 }
 

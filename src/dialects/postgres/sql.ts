@@ -10,7 +10,7 @@
  */
 import { kindSql, privilegeDef, privilegeSql } from '../../model/catalog.js';
 import { RbacError } from '../../model/errors.js';
-import { KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, kindWords } from '../../model/kinds.js';
+import { KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, kindWords, aKind } from '../../model/kinds.js';
 import { PUBLIC_ROLE, type FutureObjectType, type ObjectRef, type Privilege } from '../../model/types.js';
 import type { CompileContext } from '../types.js';
 import { POSTGRES_CATALOG } from './catalog.js';
@@ -56,6 +56,10 @@ export function objectSql(o: ObjectRef, ctx: CompileContext): string {
       if (!SIGNATURE_KINDS.has(o.kind)) return `${words} ${name}`;
       return `${words} ${name}${signatureSql(required(o.signature, 'signature', o))}`;
     }
+    case 'account':
+    case 'global':
+      // PostgreSQL's catalog has no such kind: kindSql above has refused it already.
+      throw new RbacError('PLAN_INVALID', `PostgreSQL has no ${o.kind}`);
   }
 }
 
@@ -63,7 +67,7 @@ export function objectSql(o: ObjectRef, ctx: CompileContext): string {
 export function privilegeList(privileges: readonly Privilege[], object: ObjectRef, columns?: readonly string[]): string {
   if (privileges.length === 0) throw new RbacError('PLAN_INVALID', 'grant/revoke change without privileges');
   if (columns === undefined) return privileges.map((p) => privilegeSql(POSTGRES_CATALOG, object.kind, p)).join(', ');
-  if (!RELATION_KINDS.has(object.kind)) throw new RbacError('PLAN_INVALID', `column privileges on a ${kindWords(object.kind)}`);
+  if (!RELATION_KINDS.has(object.kind)) throw new RbacError('PLAN_INVALID', `column privileges on ${aKind(object.kind)}`);
   if (columns.length === 0) throw new RbacError('PLAN_INVALID', 'column grant without columns');
   const cols = columns.map(quoteIdent).join(', ');
   return privileges

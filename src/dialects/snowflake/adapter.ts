@@ -8,6 +8,7 @@
  * (Snowflake has no advisory lock); `lockTimeoutMs` is ignored.
  */
 import { objectKey } from '../../model/keys.js';
+import { isAccountLevel } from '../../model/kinds.js';
 import type {
   FutureGrantRecord,
   GrantRecord,
@@ -128,7 +129,9 @@ export class SnowflakeAdapter implements Adapter {
     }
 
     const schemaKeys = new Set(scope.schemas.map((s) => objectKey({ kind: 'schema', database: s.database, schema: s.schema })));
-    const inScopeForPublic = (o: ObjectRef) => o.kind !== 'database' && schemaKeys.has(objectKey({ kind: 'schema', database: o.database, schema: o.schema }));
+    // PUBLIC's grants in managed schemas, and on account-level objects (the planner keeps those the configuration names).
+    const inScopeForPublic = (o: ObjectRef) =>
+      isAccountLevel(o.kind) || (o.kind !== 'database' && schemaKeys.has(objectKey({ kind: 'schema', database: o.database, schema: o.schema })));
 
     type Job =
       | { t: 'to'; role: string }

@@ -6,9 +6,13 @@
  * grants exist for every object kind in a schema, at schema and at database level
  * (`ON FUTURE <TYPE> IN SCHEMA|DATABASE`).
  *
- * Not yet here (the issue "Snowflake as real accounts use it"): the account, warehouses,
- * integrations, database roles, and the future-grant precedence rule (a schema-level
- * future grant for a type hides the database-level ones for that type in that schema).
+ * The account (`on: { account: true }`) takes the global privileges (CREATE DATABASE,
+ * EXECUTE TASK, APPLY MASKING POLICY, MANAGE GRANTS, ...); warehouses and integrations
+ * are named alone (`warehouse: reporting_wh`). A shared database takes IMPORTED
+ * PRIVILEGES (`imported_privileges`), the only privilege Snowflake grants on one.
+ *
+ * The future-grant precedence rule (a schema-level future grant for a type hides the
+ * database-level ones for that type in that schema) is `schemaFuturesHideDatabaseFutures`.
  */
 import type { Catalog, FutureDef, PrivilegeDef } from '../../model/catalog.js';
 import type { FutureObjectType, SecurableKind } from '../../model/types.js';
@@ -46,6 +50,70 @@ const SCHEMA_CREATE = [
   'ROW ACCESS POLICY',
 ].map((k) => since02(`create_${k.toLowerCase().replace(/ /g, '_')}`, `CREATE ${k}`));
 
+/**
+ * The global privileges, granted ON ACCOUNT (GRANT <privileges> reference,
+ * globalPrivileges). MANAGE GRANTS and the other MANAGE words are administrative
+ * rights the access review lists; none is part of `all` (an `all` on the account would
+ * make a role an administrator).
+ */
+const ACCOUNT_PRIVILEGES: PrivilegeDef[] = [
+  'CREATE ACCOUNT',
+  'CREATE API INTEGRATION',
+  'CREATE APPLICATION',
+  'CREATE APPLICATION PACKAGE',
+  'CREATE COMPUTE POOL',
+  'CREATE CREDENTIAL',
+  'CREATE DATA EXCHANGE LISTING',
+  'CREATE DATABASE',
+  'CREATE EXTERNAL VOLUME',
+  'CREATE FAILOVER GROUP',
+  'CREATE INTEGRATION',
+  'CREATE NETWORK POLICY',
+  'CREATE REPLICATION GROUP',
+  'CREATE ROLE',
+  'CREATE SHARE',
+  'CREATE USER',
+  'CREATE WAREHOUSE',
+  'APPLY AGGREGATION POLICY',
+  'APPLY AUTHENTICATION POLICY',
+  'APPLY MASKING POLICY',
+  'APPLY PACKAGES POLICY',
+  'APPLY PASSWORD POLICY',
+  'APPLY PROJECTION POLICY',
+  'APPLY ROW ACCESS POLICY',
+  'APPLY SESSION POLICY',
+  'APPLY TAG',
+  'ATTACH POLICY',
+  'AUDIT',
+  'BIND SERVICE ENDPOINT',
+  'EXECUTE ALERT',
+  'EXECUTE DATA METRIC FUNCTION',
+  'EXECUTE MANAGED ALERT',
+  'EXECUTE MANAGED TASK',
+  'EXECUTE TASK',
+  'IMPORT SHARE',
+  'MANAGE ACCOUNT SUPPORT CASES',
+  'MANAGE EVENT SHARING',
+  'MANAGE GRANTS',
+  'MANAGE LISTING AUTO FULFILLMENT',
+  'MANAGE ORGANIZATION SUPPORT CASES',
+  'MANAGE USER SUPPORT CASES',
+  'MANAGE WAREHOUSES',
+  'MODIFY LOG LEVEL',
+  'MODIFY METRIC LEVEL',
+  'MODIFY SESSION LOG LEVEL',
+  'MODIFY SESSION METRIC LEVEL',
+  'MODIFY SESSION TRACE LEVEL',
+  'MODIFY TRACE LEVEL',
+  'MONITOR',
+  'MONITOR EXECUTION',
+  'MONITOR SECURITY',
+  'MONITOR USAGE',
+  'OVERRIDE SHARE RESTRICTIONS',
+  'PURCHASE DATA EXCHANGE LISTING',
+  'RESOLVE ALL',
+].map((k) => ({ word: k.toLowerCase().replace(/ /g, '_'), sql: k, notInAll: true }));
+
 export const SNOWFLAKE_CATALOG: Catalog = {
   platform: 'snowflake',
   grantOption: true,
@@ -59,6 +127,11 @@ export const SNOWFLAKE_CATALOG: Catalog = {
         { word: 'create', sql: 'CREATE SCHEMA', aliases: ['create_schema'] },
         since02('monitor', 'MONITOR'),
         since02('create_database_role', 'CREATE DATABASE ROLE'),
+        since02('modify', 'MODIFY'),
+        since02('applybudget', 'APPLYBUDGET'),
+        // The one privilege on a database made from a share (`on: { database: snowflake }`).
+        // SHOW GRANTS lists it as USAGE, and v0.1 wrote it `usage`: either word converges.
+        { word: 'imported_privileges', sql: 'IMPORTED PRIVILEGES', notInAll: true, sameAs: 'usage' },
         OWNERSHIP,
       ],
     },
@@ -151,6 +224,21 @@ export const SNOWFLAKE_CATALOG: Catalog = {
       kind: 'tag',
       sql: 'TAG',
       privileges: [p('apply', 'APPLY'), p('read', 'READ'), OWNERSHIP],
+    },
+    account: {
+      kind: 'account',
+      sql: 'ACCOUNT',
+      privileges: ACCOUNT_PRIVILEGES,
+    },
+    warehouse: {
+      kind: 'warehouse',
+      sql: 'WAREHOUSE',
+      privileges: [p('usage', 'USAGE'), p('operate', 'OPERATE'), p('monitor', 'MONITOR'), p('modify', 'MODIFY'), p('applybudget', 'APPLYBUDGET'), OWNERSHIP],
+    },
+    integration: {
+      kind: 'integration',
+      sql: 'INTEGRATION',
+      privileges: [p('usage', 'USAGE'), p('use_any_role', 'USE_ANY_ROLE'), OWNERSHIP],
     },
   },
 };

@@ -26,7 +26,7 @@ function privilegeWord(kind: SecurableKind, p: Privilege): string {
   return privilegeSql(SNOWFLAKE_CATALOG, kind, p);
 }
 
-/** `DATABASE "D"`, `SCHEMA "D"."S"`, `TABLE "D"."S"."T"`, `VIEW ...`: the catalog's words for the live kind. */
+/** `DATABASE "D"`, `SCHEMA "D"."S"`, `TABLE "D"."S"."T"`, `WAREHOUSE "W"`, `ACCOUNT`: the catalog's words for the live kind. */
 export function snowflakeObject(o: ObjectRef): string {
   const words = kindSql(SNOWFLAKE_CATALOG, o.kind);
   switch (KIND_SHAPES[o.kind]) {
@@ -38,6 +38,10 @@ export function snowflakeObject(o: ObjectRef): string {
       return `${words} ${q(o.database)}.${q(need(o.schema, 'schema'))}.${q(need(o.name, 'name'))}${o.signature !== undefined ? signatureSql(o.signature) : ''}`;
     case 'in-database':
       return `${words} ${q(o.database)}.${q(need(o.name, 'name'))}`;
+    case 'account':
+      return words;
+    case 'global':
+      return `${words} ${q(need(o.name, 'name'))}`;
   }
 }
 

@@ -14,17 +14,19 @@
  *
  * Traps handled here, each covered by a fixture test:
  * - future grants name their columns `grant_on`/`grant_to`, not `granted_on`/`granted_to`;
- * - IMPORTED PRIVILEGES on a shared database is reported as USAGE (read as usage);
+ * - IMPORTED PRIVILEGES on a shared database is listed as USAGE: `usage` and
+ *   `imported_privileges` in the configuration both match it (plan/equivalent.ts);
  * - `granted_by` may be empty (kept as undefined: display only);
  * - a view may be reported as TABLE and a table as VIEW: both read as kind 'table';
  * - the `name` column quotes parts that need it (`DB.SCHEMA."Mixed"`);
- * - privileges outside the closed list (MONITOR, OPERATE, CREATE VIEW, APPLY ...) and
- *   objects outside database/schema/table (WAREHOUSE, INTEGRATION, ACCOUNT ...) are
- *   kept OUT of the model and listed in `ignored`. The planner never sees them, so it
- *   can never revoke them: they are outside what this tool manages.
+ * - the account is named by its locator (`AB12345`): read as the one account object;
+ * - privileges and `granted_on` values outside the catalog (catalog.ts) are kept OUT
+ *   of the model and listed in `ignored` (the plan reports them once per kind). The
+ *   planner never sees them, so it can never revoke them: they are outside what this
+ *   tool manages.
  */
 import { makeFutureGrant, makeGrant, makeMembership, makeObject } from '../../model/keys.js';
-import { SIGNATURE_KINDS } from '../../model/kinds.js';
+import { KIND_SHAPES, SIGNATURE_KINDS } from '../../model/kinds.js';
 import { wordSignature } from '../signature.js';
 import type {
   FutureGrantRecord,
@@ -96,11 +98,11 @@ const fromSnowflakeWord = keywordReader(SNOWFLAKE_CATALOG);
 
 /**
  * Snowflake privilege word on a kind -> generic privilege, or undefined (unmanaged):
- * the catalog read backwards, plus IMPORTED PRIVILEGES, which SHOW GRANTS
- * reports on a shared database and which gives what USAGE gives.
+ * the catalog read backwards. IMPORTED PRIVILEGES on a shared database is listed as
+ * USAGE (read as `usage`) or by its name (`imported_privileges`); either matches either
+ * word in the configuration (the catalog's `sameAs`, plan/equivalent.ts).
  */
 export function genericPrivilege(kind: SecurableKind, word: string): Privilege | undefined {
-  if (kind === 'database' && word.trim().toUpperCase() === 'IMPORTED PRIVILEGES') return 'usage';
   return fromSnowflakeWord(kind, word);
 }
 
@@ -181,7 +183,11 @@ function objectFromName(kind: SecurableKind, name: string): ObjectRef | undefine
     if (!r || r.parts.length !== 3) return undefined;
     return makeObject(kind, r.parts[0], r.parts[1], r.parts[2], r.signature);
   }
+  const shape = KIND_SHAPES[kind];
+  // The account is named by its locator in SHOW GRANTS: there is one, so the name is not kept.
+  if (shape === 'account') return makeObject(kind, '');
   const parts = parseQualifiedName(name);
+  if (shape === 'global') return parts.length === 1 ? makeObject(kind, '', undefined, parts[0]) : undefined;
   const want = kind === 'database' ? 1 : kind === 'schema' ? 2 : 3;
   if (parts.length !== want) return undefined;
   return makeObject(kind, parts[0], parts[1], parts[2]);
