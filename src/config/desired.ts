@@ -120,6 +120,11 @@ function desiredRoles(project: Project, ctx: NormalizeContext, opts: ToDesiredOp
     const first = userSeen.get(name);
     if (first) err('name-collision', u.source, `user ${formatPath([u.name])} becomes ${name} on ${platform}, like the user at ${fmt(first)}`);
     userSeen.set(name, u.source);
+    // One namespace (PostgreSQL): a user and a role of one name are one principal.
+    const role = roleSeen.get(name);
+    if (role && ctx.catalog.usersAreRoles) {
+      err('name-collision', u.source, `${formatPath([u.name])} is defined both as a user and as a role (${fmt(role)}); on ${platform} they are one principal`, `rename one of them, or keep the two on a platform where users and roles are separate (platforms: on the grants)`);
+    }
   }
 
   const memberships: MembershipRecord[] = [];

@@ -664,11 +664,7 @@ class Builder {
       return r;
     };
 
-    for (const u of this.p.users) {
-      if (this.rolesById.has(neutralId([u.name]))) {
-        this.err('name-collision', u.source, `${show(u.name)} is defined both as a user and as a role`, 'users and roles share one namespace on every platform');
-      }
-    }
+    // A user and a role of one name: an error only where they share a namespace (toDesired, PostgreSQL).
 
     for (const r of this.p.roles) {
       for (const parent of r.inherits) roleRef(parent, `inherits of role ${show(r.name)}`);

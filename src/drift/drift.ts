@@ -83,7 +83,7 @@ function itemsOf(c: Change, push: (key: string, kind: DriftKind, role: string, w
     case 'grantMembership':
     case 'revokeMembership': {
       const kind = c.kind === 'grantMembership' ? 'missing' : 'extra';
-      push(membershipKey(c.role, c.member), kind, c.role, `${c.memberKind} ${c.member} in role ${c.role}`, kind === 'extra' ? EXTRA : MISSING);
+      push(membershipKey(c.role, c.member, c.memberKind), kind, c.role, `${c.memberKind} ${c.member} in role ${c.role}`, kind === 'extra' ? EXTRA : MISSING);
       return;
     }
     case 'grant':

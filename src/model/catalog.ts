@@ -76,6 +76,11 @@ export interface Catalog {
   /** What to do instead, where it has none. */
   grantOptionHint?: string;
   /**
+   * Users and roles are one namespace (PostgreSQL: a user is a role that can log in).
+   * Elsewhere a role may share a user's name, and the two are different principals.
+   */
+  usersAreRoles?: boolean;
+  /**
    * Snowflake: when a schema has any future grant for an object type, the
    * database-level future grants for that type no longer apply in that schema. The
    * planner then repeats each database-level future grant in those schemas.

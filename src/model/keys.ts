@@ -56,8 +56,13 @@ export function roleKey(name: string): string {
   return `role:${keyPart(name)}`;
 }
 
-export function membershipKey(role: string, member: string): string {
-  return `member:${keyPart(role)}:${keyPart(member)}`;
+/**
+ * `member:ANALYST:ALICE` (a user in the role) or `member:PHI_READER:role:ANALYST` (a
+ * role that inherits it): users and roles are separate namespaces on Snowflake and
+ * Databricks, so a user and a role of one name are two members.
+ */
+export function membershipKey(role: string, member: string, memberKind: 'user' | 'role'): string {
+  return `member:${keyPart(role)}:${memberKind === 'role' ? 'role:' : ''}${keyPart(member)}`;
 }
 
 export function grantKey(role: string, privilege: Privilege, object: ObjectRef, column?: string): string {
@@ -140,7 +145,7 @@ function flat(s: string): string {
 }
 
 export function makeMembership(m: Omit<MembershipRecord, 'key'>): MembershipRecord {
-  return { ...m, key: membershipKey(m.role, m.member) };
+  return { ...m, key: membershipKey(m.role, m.member, m.memberKind) };
 }
 
 export function makeFutureGrant(f: Omit<FutureGrantRecord, 'key'>): FutureGrantRecord {

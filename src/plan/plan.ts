@@ -91,7 +91,11 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
 /** Roles to create and alter, roles to drop (state: absent), and users that must exist already. */
 function planRoles(desired: Desired, live: Live, authoritative: boolean, target: string, problems: PlanProblem[]): { changes: Change[]; absent: Set<string> } {
   const changes: Change[] = [];
-  const liveRoles = new Map(live.roles.map((r) => [r.name, r]));
+  // Where users and roles are separate namespaces (Snowflake, Databricks), a user named
+  // like a role is not that role: a role is found among roles, a user among users.
+  const separate = catalogFor(desired.platform).usersAreRoles !== true;
+  const liveRoles = new Map(live.roles.filter((r) => !separate || !r.isUser).map((r) => [r.name, r]));
+  const liveUsers = new Set(live.roles.filter((r) => !separate || r.isUser).map((r) => r.name));
   const absent = new Set<string>();
   for (const r of desired.roles) {
     const lr = liveRoles.get(r.name);
@@ -121,7 +125,7 @@ function planRoles(desired: Desired, live: Live, authoritative: boolean, target:
   }
   const desiredRoleNames = new Set(desired.roles.map((r) => r.name));
   for (const u of desired.users) {
-    if (!liveRoles.has(u) && !desiredRoleNames.has(u)) {
+    if (!liveUsers.has(u) && (separate || !desiredRoleNames.has(u))) {
       problems.push({
         severity: 'error',
         message: `user ${u} does not exist on target ${target}`,

@@ -36,7 +36,7 @@ describe('toDesired', () => {
     expect(desired.users).toEqual(['alice']);
     expect(desired.memberships.map((m) => [m.key, m.memberKind])).toEqual([
       ['member:clinical_analyst:alice', 'user'],
-      ['member:reader:clinical_analyst', 'role'],
+      ['member:reader:role:clinical_analyst', 'role'],
     ]);
     expect(desired.memberships[1]).toMatchObject({ role: 'reader', member: 'clinical_analyst' });
     expect(desired.memberships[0].source).toEqual({ file: 'roles/a.yaml', line: 5, column: 15 });
@@ -326,5 +326,20 @@ describe('account-level securables (Snowflake)', () => {
     ]);
     const p = await project('grants:\n  - { role: reader, privileges: [usage], on: { warehouse: "etl_*" } }\n');
     expect(toDesired(p, sfLike).diagnostics.map((d) => [d.line, d.message])).toEqual([[2, 'a warehouse is named exactly: etl_* holds a glob']]);
+  });
+});
+
+describe('a role named like a user', () => {
+  const roles = 'users:\n  - name: alice\nroles:\n  - name: alice\n    description: her own role\n  - name: analyst\n    members: [alice]\n    inherits: []\n  - name: reader\n    inherits: [analyst]\n';
+  it('is two principals on Snowflake and one (an error at the user) on PostgreSQL', async () => {
+    const p = await project('grants: []\n', roles + '  - name: team\n    members: [alice]\n');
+    const sf = toDesired(p, sfLike);
+    expect(sf.diagnostics).toEqual([]);
+    expect(sf.desired.roles.map((r) => r.name)).toContain('ALICE');
+    expect(sf.desired.users).toEqual(['ALICE']);
+    const pg = toDesired(p, pgLike);
+    expect(pg.diagnostics.map((d) => [d.code, d.file, d.line, d.message])).toEqual([
+      ['name-collision', 'roles/a.yaml', 2, 'alice is defined both as a user and as a role (roles/a.yaml:4:5); on postgres they are one principal'],
+    ]);
   });
 });

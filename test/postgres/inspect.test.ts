@@ -149,7 +149,7 @@ describe('parseLive on recorded rows', () => {
   it('reads memberships touching a managed role, with the member kind', () => {
     expect(live.memberships).toEqual([
       { key: 'member:clinical_analyst:mallory', role: 'clinical_analyst', member: 'mallory', memberKind: 'user', grantedBy: 'postgres' },
-      { key: 'member:pg_read_all_stats:data_scientist', role: 'pg_read_all_stats', member: 'data_scientist', memberKind: 'role', grantedBy: 'postgres' },
+      { key: 'member:pg_read_all_stats:role:data_scientist', role: 'pg_read_all_stats', member: 'data_scientist', memberKind: 'role', grantedBy: 'postgres' },
     ]);
   });
 

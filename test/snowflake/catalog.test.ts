@@ -308,3 +308,38 @@ describe('account-level objects', () => {
     ]);
   });
 });
+
+describe('users and roles are separate namespaces', () => {
+  it('creates the role ALICE although a user ALICE exists, and keeps her user and role memberships apart', () => {
+    const d: Desired = {
+      platform: 'snowflake',
+      roles: [
+        { key: roleKey('ALICE'), name: 'ALICE', state: 'present' },
+        { key: roleKey('ANALYST'), name: 'ANALYST', state: 'present' },
+      ],
+      users: ['ALICE'],
+      memberships: [
+        makeMembership({ role: 'ANALYST', member: 'ALICE', memberKind: 'user' }),
+        makeMembership({ role: 'ANALYST', member: 'ALICE', memberKind: 'role' }),
+      ],
+      grants: [],
+      schemaWide: [],
+      futureGrants: [],
+    };
+    const live: Live = {
+      platform: 'snowflake',
+      roles: [{ name: 'ANALYST', isUser: false }, { name: 'ALICE', isUser: true }],
+      memberships: [makeMembership({ role: 'ANALYST', member: 'ALICE', memberKind: 'user', grantedBy: 'SECURITYADMIN' })],
+      grants: [],
+      futureGrants: [],
+      schemas: [],
+      tables: [],
+    };
+    const p = plan(d, live, { mode: 'authoritative', target: 't', scope: scopeOf(d) });
+    expect(p.problems).toEqual([]);
+    expect(p.changes.flatMap((c) => compileSnowflake(c))).toEqual(['CREATE ROLE IF NOT EXISTS "ALICE"', 'GRANT ROLE "ANALYST" TO ROLE "ALICE"']);
+    // Converged: both memberships live, nothing to do.
+    const after: Live = { ...live, roles: [...live.roles, { name: 'ALICE', isUser: false }], memberships: [...live.memberships, makeMembership({ role: 'ANALYST', member: 'ALICE', memberKind: 'role', grantedBy: 'SECURITYADMIN' })] };
+    expect(plan(d, after, { mode: 'authoritative', target: 't', scope: scopeOf(d) }).changes).toEqual([]);
+  });
+});

@@ -42,7 +42,7 @@ describe('snowflake readers on recorded rows', () => {
     expect(r.grants).toHaveLength(12);
   });
   it('reads a held role (USAGE on ROLE) as a role membership', () => {
-    expect(r.memberships.map((m) => m.key)).toEqual(['member:PHI_READER:CLINICAL_ANALYST']);
+    expect(r.memberships.map((m) => m.key)).toEqual(['member:PHI_READER:role:CLINICAL_ANALYST']);
     expect(r.memberships[0].memberKind).toBe('role');
   });
   it('SHOW GRANTS OF ROLE gives users and roles holding it', () => {

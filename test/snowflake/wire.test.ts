@@ -74,8 +74,8 @@ describe('snowflake-sdk against a loopback wire stub', () => {
     expect(live.memberships.map((m) => m.key).sort()).toEqual([
       'member:CLINICAL_ANALYST:"bob@example.org"',
       'member:CLINICAL_ANALYST:ALICE',
-      'member:CLINICAL_ANALYST:PRIVACY_OFFICER',
-      'member:PHI_READER:CLINICAL_ANALYST',
+      'member:CLINICAL_ANALYST:role:PRIVACY_OFFICER',
+      'member:PHI_READER:role:CLINICAL_ANALYST',
     ]);
     // A missing schema (002003) reads as absent, not as an error.
     expect(live.schemas).toEqual([{ kind: 'schema', database: 'EHR', schema: 'CLINICAL' }]);

@@ -25,6 +25,7 @@ const RELATION: readonly PrivilegeDef[] = [
 export const POSTGRES_CATALOG: Catalog = {
   platform: 'postgres',
   grantOption: true,
+  usersAreRoles: true,
   kinds: {
     database: {
       kind: 'database',
