@@ -123,7 +123,7 @@ function desiredRoles(project: Project, ctx: NormalizeContext, opts: ToDesiredOp
     // One namespace (PostgreSQL): a user and a role of one name are one principal.
     const role = roleSeen.get(name);
     if (role && ctx.catalog.usersAreRoles) {
-      err('name-collision', u.source, `${formatPath([u.name])} is defined both as a user and as a role (${fmt(role)}); on ${platform} they are one principal`, `rename one of them, or keep the two on a platform where users and roles are separate (platforms: on the grants)`);
+      err('name-collision', u.source, `${formatPath([u.name])} is defined both as a user and as a role (${fmt(role)}); on ${platform} they are one principal`, 'rename one of them: a PostgreSQL user is a role that can log in');
     }
   }
 
