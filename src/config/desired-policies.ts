@@ -75,8 +75,8 @@ export function desiredPolicies(project: Project, ctx: NormalizeContext): Desire
     const m = new Map(cs.map((c) => [columnKey(c), c]));
     return [...m.keys()].sort().map((k) => m.get(k)!);
   };
-  const roleList = (refs: { name: NamePart; source: SourceLocation }[]): string[] =>
-    [...new Set(refs.map((r) => (isPublicName(r.name) ? PUBLIC_ROLE : norm(r.name, r.source, 'role name'))))].sort();
+  const roleList = (refs: { name: NamePart; database?: NamePart; source: SourceLocation }[]): string[] =>
+    [...new Set(refs.map((r) => (!r.database && isPublicName(r.name) ? PUBLIC_ROLE : ctx.normRole(r, r.source))))].sort();
 
   const phi: { column: ColumnRef; category: string }[] = [];
   for (const d of project.phi) {

@@ -63,7 +63,20 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
     }
     return n;
   };
-  const ctx: NormalizeContext = { dialect, catalog: catalogFor(platform), err, norm };
+  const catalog = catalogFor(platform);
+  const normRole = (r: { name: NamePart; database?: NamePart }, at: SourceLocation): string => {
+    const name = norm(r.name, at, 'role name');
+    if (!catalog.databaseRoles) return r.database ? `${norm(r.database, at, 'database name')}.${name}` : name;
+    const dotted = (n: string, what: string) => {
+      if (n.includes('.')) err('bad-value', at, `the ${what} ${JSON.stringify(n)} holds a dot, which on ${platform} reads as a database role (database.role)`, 'rename it without the dot');
+    };
+    dotted(name, r.database ? 'database role name' : 'role name');
+    if (!r.database) return name;
+    const db = norm(r.database, at, 'database name');
+    dotted(db, 'database of a database role');
+    return `${db}.${name}`;
+  };
+  const ctx: NormalizeContext = { dialect, catalog, err, norm, normRole };
   const { roles, users, memberships } = desiredRoles(project, ctx, opts);
   const grants = desiredGrants(project, ctx);
   const policies = desiredPolicies(project, ctx);
@@ -93,9 +106,16 @@ function desiredRoles(project: Project, ctx: NormalizeContext, opts: ToDesiredOp
   const platform = dialect.platform;
   const roles: RoleRecord[] = [];
   const roleSeen = new Map<string, SourceLocation>();
+  // Each role's name, normalized (and its problems reported) once.
+  const normalized = new Map<Project['roles'][number], string>();
   const absent = new Set<string>();
   for (const r of project.roles) {
-    const name = norm(r.name, r.source, 'role name');
+    if (r.database && !ctx.catalog.databaseRoles) {
+      err('platform-unsupported', r.databaseSource ?? r.source, `${platform} has no database roles (role ${formatPath([r.database, r.name])})`, 'database roles exist on Snowflake; keep this role in a configuration for Snowflake targets');
+      continue;
+    }
+    const name = ctx.normRole(r, r.source);
+    normalized.set(r, name);
     const first = roleSeen.get(name);
     if (first) {
       err('name-collision', r.source, `role ${formatPath([r.name])} becomes ${name} on ${platform}, like the role at ${fmt(first)}`, 'rename one of them');
@@ -136,7 +156,8 @@ function desiredRoles(project: Project, ctx: NormalizeContext, opts: ToDesiredOp
     memberships.push(rec);
   };
   for (const r of project.roles) {
-    const role = dialect.normalize(r.name);
+    const role = normalized.get(r);
+    if (role === undefined) continue;
     if (absent.has(role)) continue; // an absent role is dropped; it gets no members
     for (const m of r.members) {
       const member = norm(m.name, m.source, 'user name');
@@ -144,7 +165,7 @@ function desiredRoles(project: Project, ctx: NormalizeContext, opts: ToDesiredOp
       addMembership({ role, member, memberKind: 'user', source: m.source });
     }
     for (const parent of r.inherits) {
-      const p = norm(parent.name, parent.source, 'role name');
+      const p = ctx.normRole(parent, parent.source);
       if (absent.has(p)) continue;
       addMembership({ role: p, member: role, memberKind: 'role', source: parent.source });
     }

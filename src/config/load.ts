@@ -385,7 +385,22 @@ function names(m: LMap, key: string): NameRef[] {
   }
   return out;
 }
+/** Role references (`inherits:`, `unmasked_for:`, a rule's `roles:`): a role, or a database role as `database.role`. */
+function roleRefs(m: LMap, key: string): NameRef[] {
+  const out: NameRef[] = [];
+  for (const v of items(m, key)) {
+    if (v.t !== 'scalar') continue;
+    const parts = parsePath(String(v.value));
+    if (parts?.length === 1) out.push({ name: parts[0], source: v.loc });
+    else if (parts?.length === 2) out.push({ database: parts[0], name: parts[1], source: v.loc });
+  }
+  return out;
+}
 const show = (p: NamePart): string => formatPath([p]);
+/** A role as the configuration refers to it: `analyst`, or `ehr.phi_reader` for a database role. */
+const showRole = (r: { name: NamePart; database?: NamePart }): string => formatPath(r.database ? [r.database, r.name] : [r.name]);
+/** A role's platform-neutral identity: a database role is told apart by its database. */
+const roleId = (r: { name: NamePart; database?: NamePart }): string => neutralId(r.database ? [r.database, r.name] : [r.name]);
 
 class Builder {
   private usersById = new Map<string, { source: SourceLocation }>();
@@ -511,13 +526,15 @@ class Builder {
         this.err('reserved-name', scalarLoc(r, 'name'), `'${name.text}' is the PUBLIC pseudo-role and cannot be defined as a role`, 'grant to it with role: public');
         continue;
       }
-      const id = neutralId([name]);
+      const dbText = str(r, 'database');
+      const database = dbText === undefined ? undefined : parsePart(dbText);
+      const id = roleId({ name, database });
       const first = this.rolesById.get(id);
       if (first) {
         this.err(
           'duplicate-role',
           source,
-          `role ${show(name)} is defined twice: here and at ${fmtLoc(first.source)}`,
+          `role ${showRole({ name, database })} is defined twice: here and at ${fmtLoc(first.source)}`,
           'merge the two definitions into one',
         );
         continue;
@@ -525,9 +542,10 @@ class Builder {
       const state = str(r, 'state') === 'absent' ? 'absent' : 'present';
       const role: RoleDef = {
         name,
+        ...(database ? { database, databaseSource: scalarLoc(r, 'database') } : {}),
         description: str(r, 'description'),
         owner: str(r, 'owner'),
-        inherits: names(r, 'inherits'),
+        inherits: roleRefs(r, 'inherits'),
         members: names(r, 'members'),
         state,
         privileged: bool(r, 'privileged') ?? false,
@@ -586,7 +604,7 @@ class Builder {
         mask: str(mp, 'mask') as MaskFunction | undefined,
         expression,
         expressionSource,
-        unmaskedFor: names(mp, 'unmasked_for'),
+        unmaskedFor: roleRefs(mp, 'unmasked_for'),
         source: mp.loc,
       });
     }
@@ -594,14 +612,16 @@ class Builder {
       this.p.rowAccessPolicies.push({
         name: parsePart(str(rp, 'name')!)!,
         table: parsePath(str(rp, 'table')!)!,
-        allow: maps(rp, 'allow').map((a) => ({ roles: names(a, 'roles'), where: str(a, 'where')!, whereSource: scalarLoc(a, 'where'), source: a.loc })),
+        allow: maps(rp, 'allow').map((a) => ({ roles: roleRefs(a, 'roles'), where: str(a, 'where')!, whereSource: scalarLoc(a, 'where'), source: a.loc })),
         source: rp.loc,
       });
     }
   }
 
   private grant(g: LMap): GrantDef | undefined {
-    const role = parsePart(str(g, 'role')!);
+    const roleParts = parsePath(str(g, 'role')!);
+    const role = roleParts?.[roleParts.length - 1];
+    const roleDatabase = roleParts?.length === 2 ? roleParts[0] : undefined;
     const on = get(g, 'on');
     if (!role || on?.t !== 'map') return undefined;
     let object: ObjectName | undefined;
@@ -632,8 +652,9 @@ class Builder {
     }
     return {
       role,
+      ...(roleDatabase ? { roleDatabase } : {}),
       roleSource: scalarLoc(g, 'role'),
-      isPublic: isPublicName(role),
+      isPublic: !roleDatabase && isPublicName(role),
       privileges,
       object,
       objectSource,
@@ -649,15 +670,16 @@ class Builder {
 
   /** Checks that need every file: references, cycles, duplicates across files. */
   crossChecks(): void {
-    const roleNames = this.p.roles.map((r) => show(r.name));
+    const roleNames = this.p.roles.map((r) => showRole(r));
     const userNames = this.p.users.map((u) => show(u.name));
     const roleRef = (ref: NameRef, what: string): RoleDef | undefined => {
-      const r = this.rolesById.get(neutralId([ref.name]));
+      const r = this.rolesById.get(roleId(ref));
       if (!r) {
+        const unqualified = !ref.database && this.p.roles.find((x) => x.database && neutralId([x.name]) === neutralId([ref.name]));
         this.err(
           'undefined-role',
           ref.source,
-          `${what}: role ${show(ref.name)} is not defined${suggestion(ref.name.text, roleNames)}`,
+          `${what}: role ${showRole(ref)} is not defined${unqualified ? ` (did you mean the database role '${showRole(unqualified)}'?)` : suggestion(showRole(ref), roleNames)}`,
           'define it under roles: in a roles/*.yaml file',
         );
       }
@@ -667,7 +689,18 @@ class Builder {
     // A user and a role of one name: an error only where they share a namespace (toDesired, PostgreSQL).
 
     for (const r of this.p.roles) {
-      for (const parent of r.inherits) roleRef(parent, `inherits of role ${show(r.name)}`);
+      for (const ref of r.inherits) {
+        const parent = roleRef(ref, `inherits of role ${showRole(r)}`);
+        if (parent) this.databaseRoleEdge(r, parent, ref.source);
+      }
+      if (r.database && r.members.length) {
+        this.err(
+          'bad-value',
+          r.members[0].source,
+          `database role ${showRole(r)} cannot have users as members: Snowflake grants a database role to roles only`,
+          `write inherits: [${showRole(r)}] on an account role the users hold`,
+        );
+      }
       for (const m of r.members) {
         if (this.usersById.has(neutralId([m.name]))) continue;
         if (this.rolesById.has(neutralId([m.name]))) {
@@ -692,7 +725,8 @@ class Builder {
     const seen = new Map<string, SourceLocation>();
     for (const g of this.p.grants) {
       if (!g.isPublic) {
-        const r = roleRef({ name: g.role, source: g.roleSource }, 'grant');
+        const r = roleRef({ name: g.role, ...(g.roleDatabase ? { database: g.roleDatabase } : {}), source: g.roleSource }, 'grant');
+        if (r?.database) this.databaseRoleGrant(r, g);
         if (r?.state === 'absent') {
           this.err('absent-role-used', g.roleSource, `grant to role ${show(g.role)}, which has state: absent`, 'remove the grant or keep the role');
         }
@@ -706,7 +740,7 @@ class Builder {
       for (const platform of g.platforms ?? PLATFORMS) {
         for (const pw of new Set(g.privileges.map((p) => p.word))) {
           for (const c of cols) {
-            const id = [platform, neutralId([g.role]), pw, g.object.kind, neutralId(g.object.parts), (g.object.signature ?? []).join(','), c, (g.objects ?? []).join(',')].join('|');
+            const id = [platform, roleId({ name: g.role, database: g.roleDatabase }), pw, g.object.kind, neutralId(g.object.parts), (g.object.signature ?? []).join(','), c, (g.objects ?? []).join(',')].join('|');
             const first = seen.get(id);
             if (first && first !== g.source) {
               overlap.push(pw);
@@ -719,7 +753,7 @@ class Builder {
         this.err(
           'duplicate-grant',
           g.source,
-          `grant of ${[...new Set(overlap)].join(', ')} on ${kindWords(g.object.kind)} ${formatPath(g.object.parts)} to ${show(g.role)} is already defined at ${fmtLoc(firstAt)}`,
+          `grant of ${[...new Set(overlap)].join(', ')} on ${kindWords(g.object.kind)} ${formatPath(g.object.parts)} to ${showRole({ name: g.role, database: g.roleDatabase })} is already defined at ${fmtLoc(firstAt)}`,
           'remove one of the two entries',
         );
       }
@@ -732,8 +766,35 @@ class Builder {
       if (first) this.err('duplicate-key', p.source, `column ${formatPath(p.column)} is classified twice; first at ${fmtLoc(first)}`);
       else phiSeen.set(id, p.source);
     }
-    for (const mp of this.p.maskingPolicies) for (const r of mp.unmaskedFor) if (!isPublicName(r.name)) roleRef(r, `unmasked_for of masking policy ${show(mp.name)}`);
-    for (const rp of this.p.rowAccessPolicies) for (const a of rp.allow) for (const r of a.roles) if (!isPublicName(r.name)) roleRef(r, `row access policy ${show(rp.name)}`);
+    for (const mp of this.p.maskingPolicies) for (const r of mp.unmaskedFor) if (r.database || !isPublicName(r.name)) roleRef(r, `unmasked_for of masking policy ${show(mp.name)}`);
+    for (const rp of this.p.rowAccessPolicies) for (const a of rp.allow) for (const r of a.roles) if (r.database || !isPublicName(r.name)) roleRef(r, `row access policy ${show(rp.name)}`);
+  }
+
+  /**
+   * `child` inherits `parent`: Snowflake grants a database role to an account role or to a
+   * database role of the same database, and never an account role to a database role.
+   */
+  private databaseRoleEdge(child: RoleDef, parent: RoleDef, at: SourceLocation): void {
+    if (!child.database) return;
+    if (!parent.database) {
+      this.err('bad-value', at, `database role ${showRole(child)} cannot inherit account role ${showRole(parent)}`, `Snowflake grants account roles to account roles only: write inherits: [${showRole(child)}] on ${showRole(parent)}'s side the other way round, or make ${showRole(child)} an account role`);
+    } else if (neutralId([parent.database]) !== neutralId([child.database])) {
+      this.err('bad-value', at, `database role ${showRole(child)} cannot inherit ${showRole(parent)}, a database role of another database`, 'a database role is granted to database roles of its own database, or to account roles');
+    }
+  }
+
+  /** A database role holds privileges inside its database only. */
+  private databaseRoleGrant(r: RoleDef, g: GrantDef): void {
+    const shape = KIND_SHAPES[g.object.kind];
+    const inDb = shape !== 'account' && shape !== 'global' && g.object.parts.length > 0 && neutralId([g.object.parts[0]]) === neutralId([r.database!]);
+    if (!inDb) {
+      this.err(
+        'bad-value',
+        g.objectSource,
+        `database role ${showRole(r)} is granted on ${shape === 'account' ? 'the account' : `${kindWords(g.object.kind)} ${formatPath(g.object.parts)}`}, outside its database ${show(r.database!)}`,
+        `a database role holds privileges on ${show(r.database!)} and its objects only; grant this to an account role`,
+      );
+    }
   }
 
   /**
@@ -801,21 +862,21 @@ class Builder {
     const stack: RoleDef[] = [];
     const reported = new Set<string>();
     const visit = (r: RoleDef): void => {
-      const id = neutralId([r.name]);
+      const id = roleId(r);
       color.set(id, 1);
       stack.push(r);
       for (const ref of r.inherits) {
-        const parent = this.rolesById.get(neutralId([ref.name]));
+        const parent = this.rolesById.get(roleId(ref));
         if (!parent) continue;
-        const pid = neutralId([parent.name]);
+        const pid = roleId(parent);
         const c = color.get(pid) ?? 0;
         if (c === 1) {
-          const start = stack.findIndex((x) => neutralId([x.name]) === pid);
+          const start = stack.findIndex((x) => roleId(x) === pid);
           const cyc = stack.slice(start);
-          const canon = cyc.map((x) => neutralId([x.name])).sort().join(',');
+          const canon = cyc.map((x) => roleId(x)).sort().join(',');
           if (!reported.has(canon)) {
             reported.add(canon);
-            const path = [...cyc, parent].map((x) => show(x.name)).join(' -> ');
+            const path = [...cyc, parent].map((x) => showRole(x)).join(' -> ');
             this.err('inherits-cycle', ref.source, `inheritance cycle: ${path}`, 'a role cannot inherit itself, directly or through other roles');
           }
         } else if (c === 0) visit(parent);
@@ -823,7 +884,7 @@ class Builder {
       stack.pop();
       color.set(id, 2);
     };
-    for (const r of this.p.roles) if ((color.get(neutralId([r.name])) ?? 0) === 0) visit(r);
+    for (const r of this.p.roles) if ((color.get(roleId(r)) ?? 0) === 0) visit(r);
   }
 }
 

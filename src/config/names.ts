@@ -26,6 +26,8 @@ const SIGNATURE = String.raw`\((?:[^()\u0000]|\([^()\u0000]*\))*\)`;
 export const NAME_PATTERNS = {
   /** One name part: a role, user, column or database name. */
   part: `^${PART}$`,
+  /** A role, or a database role as `database.role` (Snowflake). */
+  roleRef: `^${PART}(?:\\.${PART})?$`,
   /** `database.schema` */
   schema: `^${PART}\\.${PART}$`,
   /** `database.schema.table` */

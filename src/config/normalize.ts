@@ -14,4 +14,10 @@ export interface NormalizeContext {
   err(code: DiagnosticCode, at: SourceLocation, msg: string, hint?: string): void;
   /** Normalize one name part as the platform folds it, refusing names longer than it allows (never truncated). */
   norm(p: NamePart, at: SourceLocation, what: string): string;
+  /**
+   * A role's name in the model: `ANALYST`, or for a Snowflake database role its
+   * database and name joined by a dot (`EHR.PHI_READER`). No account role name and no
+   * part of a database role holds a dot on Snowflake (refused), so the dot says which.
+   */
+  normRole(r: { name: NamePart; database?: NamePart }, at: SourceLocation): string;
 }

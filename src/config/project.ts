@@ -7,9 +7,13 @@ import type { NamePart } from '../dialects/types.js';
 import type { Mode, Platform, Privilege, SecurableKind, SourceLocation } from '../model/types.js';
 import type { MaskFunction, PhiCategory } from './schema.js';
 
-/** A name as written, with where it was written. */
+/**
+ * A name as written, with where it was written. A reference to a database role names
+ * its database too (`ehr.phi_reader`: `database` ehr, `name` phi_reader).
+ */
 export interface NameRef {
   name: NamePart;
+  database?: NamePart;
   source: SourceLocation;
 }
 
@@ -30,6 +34,9 @@ export interface UserDef {
  */
 export interface RoleDef {
   name: NamePart;
+  /** Snowflake: a database role of this database (`database: ehr`), referred to as `ehr.<name>`. */
+  database?: NamePart;
+  databaseSource?: SourceLocation;
   description?: string;
   owner?: string;
   inherits: NameRef[];
@@ -67,6 +74,8 @@ export type PrivilegeWord = Privilege | 'all';
  */
 export interface GrantDef {
   role: NamePart;
+  /** The database of a database role grantee (`role: ehr.phi_reader`). */
+  roleDatabase?: NamePart;
   roleSource: SourceLocation;
   isPublic: boolean;
   privileges: { word: PrivilegeWord; source: SourceLocation }[];

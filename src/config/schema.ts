@@ -106,6 +106,9 @@ const obj = (
 
 const roleName = (description: string): StringNode =>
   str(description, { pattern: NAME_PATTERNS.part, patternLabel: 'a role name', isName: true });
+/** Where a role is referred to: a role, or a Snowflake database role as `database.role`. */
+const roleRef = (description: string): StringNode =>
+  str(`${description} A Snowflake database role is written database.role.`, { pattern: NAME_PATTERNS.roleRef, patternLabel: 'a role name (or database.role)', isName: true });
 const userName = (description: string): StringNode =>
   str(description, { pattern: NAME_PATTERNS.part, patternLabel: 'a user name', isName: true });
 const columnName = str('A column name (one name part).', {
@@ -299,9 +302,14 @@ const roleNode = obj(
   'A role (group of privileges) that rbac creates and manages.',
   {
     name: roleName('Role name.'),
+    database: str('Snowflake: make this a database role of this database (CREATE DATABASE ROLE); refer to it as database.name. It may hold privileges inside its database only, and is granted to roles, never to users.', {
+      pattern: NAME_PATTERNS.part,
+      patternLabel: 'a database name',
+      isName: true,
+    }),
     description: str('What the role is for; stored as the role comment.'),
     owner: str('Team or person accountable for the role.'),
-    inherits: list(roleName('A parent role.'), 'Roles whose privileges this role inherits.'),
+    inherits: list(roleRef('A parent role.'), 'Roles whose privileges this role inherits.'),
     members: list(userName('A user defined under users:.'), 'Users who hold this role.'),
     state: str('present creates/keeps the role; absent drops it (with --allow-destructive).', {
       enum: ['present', 'absent'],
@@ -388,7 +396,7 @@ const onNode: VariantsNode = {
 const grantNode = obj(
   'Privileges for one grantee on one securable.',
   {
-    role: roleName('Grantee role; `public` (any case, unquoted) is the PUBLIC pseudo-role.'),
+    role: roleRef('Grantee role; `public` (any case, unquoted) is the PUBLIC pseudo-role.'),
     privileges: list(
       str('A privilege; `all` expands to every privilege of the object kind on the target platform.', {
         enum: PRIVILEGE_WORDS,
@@ -428,7 +436,7 @@ const maskingPolicyNode = obj(
       [],
       { minProperties: 1 },
     ),
-    unmasked_for: list(roleName('A role that sees the raw value.'), 'Roles that see raw values.'),
+    unmasked_for: list(roleRef('A role that sees the raw value.'), 'Roles that see raw values.'),
   },
   ['name', 'columns'],
   { exactlyOne: ['mask', 'expression'] },
@@ -443,7 +451,7 @@ const rowAccessPolicyNode = obj(
       obj(
         'Roles that see the rows matching a SQL condition.',
         {
-          roles: list(roleName('A role.'), 'Roles this rule applies to.', 1),
+          roles: list(roleRef('A role.'), 'Roles this rule applies to.', 1),
           where: str('SQL boolean condition over the table’s columns.'),
         },
         ['roles', 'where'],

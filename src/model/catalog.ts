@@ -80,6 +80,8 @@ export interface Catalog {
    * Elsewhere a role may share a user's name, and the two are different principals.
    */
   usersAreRoles?: boolean;
+  /** Snowflake: roles of one database (`database:` on a role; CREATE DATABASE ROLE). */
+  databaseRoles?: boolean;
   /**
    * Snowflake: when a schema has any future grant for an object type, the
    * database-level future grants for that type no longer apply in that schema. The

@@ -343,3 +343,44 @@ describe('a role named like a user', () => {
     ]);
   });
 });
+
+describe('database roles (Snowflake)', () => {
+  const roles =
+    'users:\n  - name: alice\nroles:\n  - name: analyst\n    members: [alice]\n    inherits: [ehr.phi_reader]\n  - name: phi_reader\n    database: ehr\n  - name: phi_writer\n    database: ehr\n    inherits: [ehr.phi_reader]\n';
+  it('are named database.role, granted to roles and to database roles of their database', async () => {
+    const p = await project('grants:\n  - { role: ehr.phi_reader, privileges: [select], on: { schema: ehr.clinical, objects: [tables] } }\n', roles);
+    const { desired, diagnostics } = toDesired(p, sfLike);
+    expect(diagnostics).toEqual([]);
+    expect(desired.roles.map((r) => r.name)).toEqual(['ANALYST', 'EHR.PHI_READER', 'EHR.PHI_WRITER']);
+    expect(desired.memberships.map((m) => m.key)).toEqual(['member:ANALYST:ALICE', 'member:"EHR.PHI_READER":role:ANALYST', 'member:"EHR.PHI_READER":role:"EHR.PHI_WRITER"']);
+    expect(desired.schemaWide.map((w) => w.role)).toEqual(['EHR.PHI_READER']);
+    // Elsewhere there are none: a located error at the database: key.
+    expect(toDesired(p, pgLike).diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([
+      ['platform-unsupported', 8, 'postgres has no database roles (role ehr.phi_reader)'],
+      ['platform-unsupported', 10, 'postgres has no database roles (role ehr.phi_writer)'],
+    ]);
+  });
+
+  it('users as members, grants outside the database and account roles as parents are located errors', async () => {
+    const { diagnostics } = await load({
+      'roles/a.yaml':
+        'users:\n  - name: alice\nroles:\n  - name: analyst\n  - name: phi_reader\n    database: ehr\n    members: [alice]\n    inherits: [analyst, research.other]\n  - name: other\n    database: research\n',
+      'grants/a.yaml':
+        'grants:\n  - { role: ehr.phi_reader, privileges: [select], on: { table: research.public.t } }\n  - { role: ehr.phi_reader, privileges: [usage], on: { warehouse: wh } }\n  - { role: phi_reader, privileges: [usage], on: { database: ehr } }\n',
+    });
+    expect(errors(diagnostics).map((d) => [d.file, d.line, d.message])).toEqual([
+      ['grants/a.yaml', 2, 'database role ehr.phi_reader is granted on table research.public.t, outside its database ehr'],
+      ['grants/a.yaml', 3, 'database role ehr.phi_reader is granted on warehouse wh, outside its database ehr'],
+      ['grants/a.yaml', 4, "grant: role phi_reader is not defined (did you mean the database role 'ehr.phi_reader'?)"],
+      ['roles/a.yaml', 7, 'database role ehr.phi_reader cannot have users as members: Snowflake grants a database role to roles only'],
+      ['roles/a.yaml', 8, 'database role ehr.phi_reader cannot inherit account role analyst'],
+      ['roles/a.yaml', 8, 'database role ehr.phi_reader cannot inherit research.other, a database role of another database'],
+    ]);
+  });
+
+  it('an account role whose name holds a dot is refused on Snowflake (it would read as a database role)', async () => {
+    const p = await project('grants: []\n', 'roles:\n  - name: \'"a.b"\'\n');
+    expect(toDesired(p, sfLike).diagnostics.map((d) => d.message)).toEqual(['the role name "a.b" holds a dot, which on snowflake reads as a database role (database.role)']);
+    expect(toDesired(p, pgLike).diagnostics).toEqual([]);
+  });
+});

@@ -343,3 +343,21 @@ describe('users and roles are separate namespaces', () => {
     expect(plan(d, after, { mode: 'authoritative', target: 't', scope: scopeOf(d) }).changes).toEqual([]);
   });
 });
+
+describe('database roles: golden SQL, hostile names', () => {
+  const R = `EHR.${H}`; // the model name of a database role: <database>.<name>
+  const DR = `DATABASE ROLE "EHR".${QH}`;
+  it.each([
+    [{ kind: 'createRole', role: R, description: 'PHI' }, `CREATE DATABASE ROLE IF NOT EXISTS "EHR".${QH} COMMENT = 'rbac:{"description":"PHI"}'`],
+    [{ kind: 'alterRole', role: R, from: {}, to: {} }, `ALTER ${DR} UNSET COMMENT`],
+    [{ kind: 'dropRole', role: R }, `DROP DATABASE ROLE IF EXISTS "EHR".${QH}`],
+    [{ kind: 'grantMembership', role: R, member: 'A"N', memberKind: 'role' }, `GRANT ${DR} TO ROLE "A""N"`],
+    [{ kind: 'grantMembership', role: R, member: 'EHR.W', memberKind: 'role' }, `GRANT ${DR} TO DATABASE ROLE "EHR"."W"`],
+    [{ kind: 'revokeMembership', role: R, member: 'A', memberKind: 'role' }, `REVOKE ${DR} FROM ROLE "A"`],
+    [{ kind: 'grant', role: R, privileges: ['select'], object: makeObject('table', 'EHR', 'C', 'P') }, `GRANT SELECT ON TABLE "EHR"."C"."P" TO ${DR}`],
+    [{ kind: 'revoke', role: R, privileges: ['select'], object: makeObject('table', 'EHR', 'C', 'P') }, `REVOKE SELECT ON TABLE "EHR"."C"."P" FROM ${DR}`],
+    [{ kind: 'grantFuture', role: R, privileges: ['select'], schema: makeObject('schema', 'EHR', 'C'), objectType: 'tables' }, `GRANT SELECT ON FUTURE TABLES IN SCHEMA "EHR"."C" TO ${DR}`],
+  ] as const)('%o', (change, want) => {
+    expect(compileSnowflake(change as never)).toEqual([want]);
+  });
+});

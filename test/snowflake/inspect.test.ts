@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseFutureGrants, parseGrantsOfRole, parseGrantsToRole, parseRoles, parseTables } from '../../src/dialects/snowflake/inspect.js';
+import { parseDatabaseRoles, parseFutureGrants, parseGrantsOfRole, parseGrantsToRole, parseRoles, parseTables } from '../../src/dialects/snowflake/inspect.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snowflake/${name}`, import.meta.url), 'utf8')).rows;
 
@@ -89,5 +89,38 @@ describe('snowflake readers on recorded rows', () => {
       ['Mixed', false],
       ['PATIENTS', false],
     ]);
+  });
+});
+
+describe('database roles on recorded rows', () => {
+  it('SHOW DATABASE ROLES: the managed ones, named D.R, with their comments', () => {
+    const roles = parseDatabaseRoles('EHR', fixture('show_database_roles.json'), new Set(['EHR.PHI_READER', 'EHR.PHI_WRITER']));
+    expect(roles).toEqual([
+      { name: 'EHR.PHI_READER', isUser: false, description: 'reads PHI in ehr' },
+      { name: 'EHR.PHI_WRITER', isUser: false },
+    ]);
+  });
+  it('SHOW GRANTS TO DATABASE ROLE: grants keyed to D.R although grantee_name is bare; a held database role is a membership', () => {
+    const r = parseGrantsToRole('EHR.PHI_READER', fixture('show_grants_to_database_role.json'));
+    expect(r.grants.map((g) => g.key)).toEqual([
+      'grant:usage:database:EHR:role:"EHR.PHI_READER"',
+      'grant:usage:schema:EHR.CLINICAL:role:"EHR.PHI_READER"',
+      'grant:select:table:EHR.CLINICAL.PATIENTS:role:"EHR.PHI_READER"',
+    ]);
+    expect(r.memberships.map((m) => [m.role, m.member, m.memberKind])).toEqual([['EHR.PHI_BASE', 'EHR.PHI_READER', 'role']]);
+  });
+  it('SHOW GRANTS OF DATABASE ROLE: account roles and database roles (qualified) hold it; a share is not a member', () => {
+    expect(parseGrantsOfRole('EHR.PHI_READER', fixture('show_grants_of_database_role.json')).map((m) => m.key)).toEqual([
+      'member:"EHR.PHI_READER":role:CLINICAL_ANALYST',
+      'member:"EHR.PHI_READER":role:"EHR.PHI_WRITER"',
+    ]);
+  });
+  it('SHOW GRANTS TO ROLE: a database role the role holds', () => {
+    const r = parseGrantsToRole('CLINICAL_ANALYST', [{ privilege: 'USAGE', granted_on: 'DATABASE_ROLE', name: 'EHR.PHI_READER', granted_to: 'ROLE', grantee_name: 'CLINICAL_ANALYST', grant_option: 'false', granted_by: 'SECURITYADMIN' }]);
+    expect(r.memberships.map((m) => m.key)).toEqual(['member:"EHR.PHI_READER":role:CLINICAL_ANALYST']);
+  });
+  it('future grants to a database role', () => {
+    const f = parseFutureGrants('EHR', 'CLINICAL', [{ privilege: 'SELECT', grant_on: 'TABLE', name: 'EHR.CLINICAL.<TABLE>', grant_to: 'DATABASE_ROLE', grantee_name: 'PHI_READER', grant_option: 'false' }]);
+    expect(f.futureGrants.map((x) => x.key)).toEqual(['future:select:tables:schema:EHR.CLINICAL:role:"EHR.PHI_READER"']);
   });
 });

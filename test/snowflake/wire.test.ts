@@ -18,6 +18,9 @@ function respond(sql: string, attempt: number): StubAnswer {
   if (sql === 'SHOW GRANTS TO ROLE "CLINICAL_ANALYST"') return { rows: fixture('show_grants_to_role.json'), pageSize: 5 };
   if (sql === 'SHOW GRANTS OF ROLE "CLINICAL_ANALYST"') return { rows: fixture('show_grants_of_role.json') };
   if (sql.startsWith('SHOW GRANTS TO ROLE') || sql.startsWith('SHOW GRANTS OF ROLE')) return { rows: [], columns: ['privilege'] };
+  if (sql === 'SHOW DATABASE ROLES IN DATABASE "EHR"') return { rows: fixture('show_database_roles.json') };
+  if (sql === 'SHOW GRANTS TO DATABASE ROLE "EHR"."PHI_READER"') return { rows: fixture('show_grants_to_database_role.json') };
+  if (sql === 'SHOW GRANTS OF DATABASE ROLE "EHR"."PHI_READER"') return { rows: fixture('show_grants_of_database_role.json') };
   if (sql === 'SHOW FUTURE GRANTS IN SCHEMA "EHR"."CLINICAL"') return { rows: fixture('show_future_grants_in_schema.json') };
   if (sql.startsWith('SHOW FUTURE GRANTS IN SCHEMA "EHR"."GONE"')) {
     return { error: { code: '002003', message: "SQL compilation error:\nSchema 'EHR.GONE' does not exist or not authorized." } };
@@ -50,6 +53,22 @@ describe('snowflake-sdk against a loopback wire stub', () => {
   it('logs in with the password authenticator', () => {
     expect(stub.url.startsWith('http://127.0.0.1:')).toBe(true);
     expect(stub.logins).toEqual([{ user: 'RBAC', hadPassword: true }]);
+  });
+
+  it('reads database roles: SHOW DATABASE ROLES once per database, then their grants and holders', async () => {
+    const before = stub.queries.length;
+    const live = await adapter.introspect({ roles: ['EHR.PHI_READER', 'EHR.NOT_CREATED'], users: [], databases: [], schemas: [], includePublic: false });
+    const sent = stub.queries.slice(before);
+    expect(sent.filter((q) => q.startsWith('SHOW DATABASE ROLES'))).toEqual(['SHOW DATABASE ROLES IN DATABASE "EHR"']);
+    // A database role that does not exist yet is never asked about.
+    expect(sent.some((q) => q.includes('NOT_CREATED'))).toBe(false);
+    expect(live.roles).toEqual([{ name: 'EHR.PHI_READER', isUser: false, description: 'reads PHI in ehr' }]);
+    expect(live.grants.map((g) => g.key)).toContain('grant:select:table:EHR.CLINICAL.PATIENTS:role:"EHR.PHI_READER"');
+    expect(live.memberships.map((m) => m.key).sort()).toEqual([
+      'member:"EHR.PHI_BASE":role:"EHR.PHI_READER"',
+      'member:"EHR.PHI_READER":role:"EHR.PHI_WRITER"',
+      'member:"EHR.PHI_READER":role:CLINICAL_ANALYST',
+    ]);
   });
 
   it('introspects managed roles through rowtype/rowset results and result pages', async () => {

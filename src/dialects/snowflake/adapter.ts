@@ -38,6 +38,7 @@ import {
   parseFutureGrants,
   parseGrantsOfRole,
   parseGrantsToRole,
+  parseDatabaseRoles,
   parseRoles,
   parseTables,
   parseUsers,
@@ -75,6 +76,9 @@ export function isSnowflakeRetryable(e: unknown, extraCodes: readonly string[] =
   if (e.code !== undefined && (NETWORK_CODES.has(e.code) || extraCodes.includes(e.code))) return true;
   return false;
 }
+
+/** A database role's model name holds a dot (`EHR.PHI_READER`, config/normalize.ts); an account role's never does. */
+const isDatabaseRole = (role: string) => role.includes('.');
 
 export class SnowflakeAdapter implements Adapter {
   readonly platform = 'snowflake' as const;
@@ -120,6 +124,10 @@ export class SnowflakeAdapter implements Adapter {
     const managed = new Set(scope.roles);
     const roleRows = await this.run(sql.showRoles());
     const roles: LiveRole[] = parseRoles(roleRows, managed);
+    // Database roles (`D.R` in the model): one SHOW DATABASE ROLES per database that has managed ones.
+    const dbRoleDatabases = [...new Set(scope.roles.filter(isDatabaseRole).map((r) => r.slice(0, r.indexOf('.'))))].sort();
+    const dbRoleRows = await mapLimit(dbRoleDatabases, this.parallelism, (d) => this.runMaybeMissing(sql.databaseRoles(d)));
+    dbRoleDatabases.forEach((d, i) => roles.push(...parseDatabaseRoles(d, dbRoleRows[i] ?? [], managed)));
     const existing = roles.map((r) => r.name);
     if (scope.includePublic && !managed.has('PUBLIC')) existing.push('PUBLIC');
 
@@ -171,9 +179,9 @@ export class SnowflakeAdapter implements Adapter {
     const results = await mapLimit(jobs, this.parallelism, async (job) => {
       switch (job.t) {
         case 'to':
-          return { job, rows: await this.run(sql.grantsToRole(job.role)) };
+          return { job, rows: await this.run(isDatabaseRole(job.role) ? sql.grantsToDatabaseRole(job.role) : sql.grantsToRole(job.role)) };
         case 'of':
-          return { job, rows: await this.run(sql.grantsOfRole(job.role)) };
+          return { job, rows: await this.run(isDatabaseRole(job.role) ? sql.grantsOfDatabaseRole(job.role) : sql.grantsOfRole(job.role)) };
         case 'future':
           return { job, rows: await this.runMaybeMissing(sql.futureGrantsInSchema(job.database, job.schema)) };
         case 'futureDb':

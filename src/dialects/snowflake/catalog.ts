@@ -118,6 +118,7 @@ export const SNOWFLAKE_CATALOG: Catalog = {
   platform: 'snowflake',
   grantOption: true,
   schemaFuturesHideDatabaseFutures: true,
+  databaseRoles: true,
   kinds: {
     database: {
       kind: 'database',

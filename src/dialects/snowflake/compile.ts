@@ -84,8 +84,29 @@ function commentClause(meta: { description?: string; owner?: string }): string |
   return c === undefined ? undefined : snowflakeDialect.quoteLiteral(c);
 }
 
+/**
+ * `ROLE "A"`, or `DATABASE ROLE "EHR"."PHI_READER"` for a database role: in the model a
+ * role name with a dot is a database role, `<database>.<name>` (config/normalize.ts;
+ * no account role name and no part of a database role holds a dot on Snowflake).
+ */
+export function roleSql(name: string): string {
+  const dot = name.indexOf('.');
+  if (dot < 0) return `ROLE ${q(name)}`;
+  const database = name.slice(0, dot);
+  const role = name.slice(dot + 1);
+  if (role.includes('.')) throw new RbacError('PLAN_INVALID', `not a database role name: ${JSON.stringify(name)}`);
+  return `DATABASE ROLE ${q(database)}.${q(role)}`;
+}
+
 function grantee(kind: 'user' | 'role', name: string): string {
-  return `${kind === 'user' ? 'USER' : 'ROLE'} ${q(name)}`;
+  if (kind === 'user') return `USER ${q(name)}`;
+  return roleSql(name);
+}
+
+/** `['ROLE', '"A"']` or `['DATABASE ROLE', '"EHR"."R"']`: CREATE and DROP put IF [NOT] EXISTS between the two. */
+function splitRole(name: string): [string, string] {
+  const sql = roleSql(name);
+  return sql.startsWith('DATABASE ROLE ') ? ['DATABASE ROLE', sql.slice('DATABASE ROLE '.length)] : ['ROLE', sql.slice('ROLE '.length)];
 }
 
 export function compileSnowflake(change: Change, _ctx: CompileContext = {}): string[] {
@@ -93,18 +114,21 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
   switch (change.kind) {
     case 'createRole': {
       const c = commentClause(change);
-      return [`CREATE ROLE IF NOT EXISTS ${q(change.role)}${c ? ` COMMENT = ${c}` : ''}`];
+      const [kind, name] = splitRole(change.role);
+      return [`CREATE ${kind} IF NOT EXISTS ${name}${c ? ` COMMENT = ${c}` : ''}`];
     }
     case 'alterRole': {
       const c = commentClause(change.to);
-      return [c ? `ALTER ROLE ${q(change.role)} SET COMMENT = ${c}` : `ALTER ROLE ${q(change.role)} UNSET COMMENT`];
+      return [c ? `ALTER ${roleSql(change.role)} SET COMMENT = ${c}` : `ALTER ${roleSql(change.role)} UNSET COMMENT`];
     }
-    case 'dropRole':
-      return [`DROP ROLE IF EXISTS ${q(change.role)}`];
+    case 'dropRole': {
+      const [kind, name] = splitRole(change.role);
+      return [`DROP ${kind} IF EXISTS ${name}`];
+    }
     case 'grantMembership':
-      return [`GRANT ROLE ${q(change.role)} TO ${grantee(change.memberKind, change.member)}`];
+      return [`GRANT ${roleSql(change.role)} TO ${grantee(change.memberKind, change.member)}`];
     case 'revokeMembership':
-      return [`REVOKE ROLE ${q(change.role)} FROM ${grantee(change.memberKind, change.member)}`];
+      return [`REVOKE ${roleSql(change.role)} FROM ${grantee(change.memberKind, change.member)}`];
     case 'grant': {
       noColumns(change.columns);
       const obj = snowflakeObject(change.object);
@@ -112,12 +136,12 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
       const out: string[] = [];
       if (plain.length) {
         const option = change.grantOption ? ' WITH GRANT OPTION' : '';
-        out.push(`GRANT ${plain.map((p) => privilegeWord(change.object.kind, p)).join(', ')} ON ${obj} TO ROLE ${q(change.role)}${option}`);
+        out.push(`GRANT ${plain.map((p) => privilegeWord(change.object.kind, p)).join(', ')} ON ${obj} TO ${roleSql(change.role)}${option}`);
       }
       // Ownership is a transfer; COPY CURRENT GRANTS keeps every other grant on the object.
       if (change.privileges.includes('ownership')) {
         privilegeWord(change.object.kind, 'ownership');
-        out.push(`GRANT OWNERSHIP ON ${obj} TO ROLE ${q(change.role)} COPY CURRENT GRANTS`);
+        out.push(`GRANT OWNERSHIP ON ${obj} TO ${roleSql(change.role)} COPY CURRENT GRANTS`);
       }
       return out;
     }
@@ -130,7 +154,7 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
       // (its error names the dependent grants); CASCADE only when the plan found them managed.
       const what = change.grantOptionOnly ? 'GRANT OPTION FOR ' : '';
       return [
-        `REVOKE ${what}${plain.map((p) => privilegeWord(change.object.kind, p)).join(', ')} ON ${snowflakeObject(change.object)} FROM ROLE ${q(change.role)}${change.cascade ? ' CASCADE' : ''}`,
+        `REVOKE ${what}${plain.map((p) => privilegeWord(change.object.kind, p)).join(', ')} ON ${snowflakeObject(change.object)} FROM ${roleSql(change.role)}${change.cascade ? ' CASCADE' : ''}`,
       ];
     }
     case 'grantFuture':
@@ -151,13 +175,13 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
         const privs = plain.map((p) => privilegeWord(kind, p)).join(', ');
         out.push(
           change.kind === 'grantFuture'
-            ? `GRANT ${privs} ${on} TO ROLE ${q(change.role)}${change.grantOption ? ' WITH GRANT OPTION' : ''}`
-            : `REVOKE ${privs} ${on} FROM ROLE ${q(change.role)}`,
+            ? `GRANT ${privs} ${on} TO ${roleSql(change.role)}${change.grantOption ? ' WITH GRANT OPTION' : ''}`
+            : `REVOKE ${privs} ${on} FROM ${roleSql(change.role)}`,
         );
       }
       if (change.privileges.includes('ownership')) {
         privilegeWord(kind, 'ownership');
-        out.push(change.kind === 'grantFuture' ? `GRANT OWNERSHIP ${on} TO ROLE ${q(change.role)}` : `REVOKE OWNERSHIP ${on} FROM ROLE ${q(change.role)}`);
+        out.push(change.kind === 'grantFuture' ? `GRANT OWNERSHIP ${on} TO ${roleSql(change.role)}` : `REVOKE OWNERSHIP ${on} FROM ${roleSql(change.role)}`);
       }
       return out;
     }

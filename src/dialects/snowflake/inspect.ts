@@ -8,6 +8,8 @@
  * - `SHOW USERS`                                 -> which member users exist
  * - `SHOW GRANTS TO ROLE "R"`   per managed role -> object grants; roles R holds
  * - `SHOW GRANTS OF ROLE "R"`   per managed role -> users and roles holding R
+ * - `SHOW DATABASE ROLES IN DATABASE "D"` per database with managed database roles
+ * - `SHOW GRANTS TO|OF DATABASE ROLE "D"."R"` per managed database role, as above
  * - `SHOW FUTURE GRANTS IN SCHEMA "D"."S"` per schema in scope
  * - `SHOW FUTURE GRANTS IN DATABASE "D"` per database in scope
  * - `SELECT ... FROM "D".INFORMATION_SCHEMA.TABLES` per database in scope
@@ -19,6 +21,10 @@
  * - `granted_by` may be empty (kept as undefined: display only);
  * - a view may be reported as TABLE and a table as VIEW: both read as kind 'table';
  * - the `name` column quotes parts that need it (`DB.SCHEMA."Mixed"`);
+ * - a database role is `D.R` in the model (config/normalize.ts); SHOW output names it
+ *   qualified (`name` of a DATABASE_ROLE grant) or bare (`grantee_name` of SHOW GRANTS
+ *   TO/OF DATABASE ROLE, SHOW DATABASE ROLES): bare ones are qualified with the
+ *   database the command was sent for;
  * - the account is named by its locator (`AB12345`): read as the one account object;
  * - privileges and `granted_on` values outside the catalog (catalog.ts) are kept OUT
  *   of the model and listed in `ignored` (the plan reports them once per kind). The
@@ -64,6 +70,9 @@ export const sql = {
   showUsers: () => 'SHOW USERS',
   grantsToRole: (role: string) => `SHOW GRANTS TO ROLE ${q(role)}`,
   grantsOfRole: (role: string) => `SHOW GRANTS OF ROLE ${q(role)}`,
+  databaseRoles: (database: string) => `SHOW DATABASE ROLES IN DATABASE ${q(database)}`,
+  grantsToDatabaseRole: (role: string) => `SHOW GRANTS TO ${databaseRoleSql(role)}`,
+  grantsOfDatabaseRole: (role: string) => `SHOW GRANTS OF ${databaseRoleSql(role)}`,
   futureGrantsInSchema: (database: string, schema: string) => `SHOW FUTURE GRANTS IN SCHEMA ${q(database)}.${q(schema)}`,
   futureGrantsInDatabase: (database: string) => `SHOW FUTURE GRANTS IN DATABASE ${q(database)}`,
   tablesInDatabase: (database: string, schemas: string[]) =>
@@ -85,6 +94,24 @@ export const sql = {
       `${q(database)}.${q(schema)}.${q(name)}`,
     )}))`,
 };
+
+/** `DATABASE ROLE "D"."R"` for the model name `D.R`. */
+function databaseRoleSql(role: string): string {
+  const dot = role.indexOf('.');
+  return `DATABASE ROLE ${q(role.slice(0, dot))}.${q(role.slice(dot + 1))}`;
+}
+
+/** A database role as SHOW names it (`D.R`, `"D"."R"` or bare `R` of `database`) -> the model name `D.R`. */
+export function databaseRoleName(text: string, database: string | undefined): string | undefined {
+  try {
+    const parts = parseQualifiedName(text);
+    if (parts.length === 2) return `${parts[0]}.${parts[1]}`;
+    if (parts.length === 1 && database !== undefined) return `${database}.${parts[0]}`;
+  } catch {
+    // not a name: undefined
+  }
+  return undefined;
+}
 
 function str(row: Row, ...names: string[]): string | undefined {
   for (const n of names) {
@@ -214,11 +241,13 @@ export function parseGrantsToRole(
     const privilege = str(row, 'privilege') ?? '';
     const grantedOn = str(row, 'granted_on', 'grant_on') ?? '';
     const name = str(row, 'name') ?? '';
-    const grantee = str(row, 'grantee_name') ?? role;
+    // A database role's grants list it bare: the model name is the one asked for.
+    const grantee = role.includes('.') ? role : (str(row, 'grantee_name') ?? role);
     const grantedBy = str(row, 'granted_by') || undefined;
-    if (grantedOn.toUpperCase() === 'ROLE') {
-      const held = parseQualifiedName(name);
-      if (privilege.toUpperCase() === 'USAGE' && held.length === 1) {
+    const on = grantedOn.toUpperCase().replace(/ /g, '_');
+    if (on === 'ROLE' || on === 'DATABASE_ROLE') {
+      const held = on === 'ROLE' ? parseQualifiedName(name) : [databaseRoleName(name, undefined)];
+      if (privilege.toUpperCase() === 'USAGE' && held.length === 1 && held[0] !== undefined) {
         memberships.push(makeMembership({ role: held[0], member: grantee, memberKind: 'role', grantedBy }));
       } else {
         ignored.push({ role: grantee, privilege, grantedOn, name });
@@ -246,13 +275,16 @@ export function parseGrantsToRole(
  */
 export function parseGrantsOfRole(role: string, rows: Row[]): MembershipRecord[] {
   const out: MembershipRecord[] = [];
+  // SHOW GRANTS OF DATABASE ROLE: the role column may be bare; a database role member is of the same database.
+  const database = role.includes('.') ? role.slice(0, role.indexOf('.')) : undefined;
   for (const row of rows) {
-    const to = (str(row, 'granted_to') ?? '').toUpperCase();
-    const member = str(row, 'grantee_name');
-    if (!member || (to !== 'USER' && to !== 'ROLE')) continue;
+    const to = (str(row, 'granted_to') ?? '').toUpperCase().replace(/ /g, '_');
+    const raw = str(row, 'grantee_name');
+    const member = to === 'DATABASE_ROLE' && raw !== undefined ? databaseRoleName(raw, database) : raw;
+    if (!member || (to !== 'USER' && to !== 'ROLE' && to !== 'DATABASE_ROLE')) continue;
     out.push(
       makeMembership({
-        role: str(row, 'role') ?? role,
+        role: database !== undefined ? role : (str(row, 'role') ?? role),
         member,
         memberKind: to === 'USER' ? 'user' : 'role',
         grantedBy: str(row, 'granted_by') || undefined,
@@ -279,14 +311,16 @@ export function parseFutureGrants(
   for (const row of rows) {
     const privilege = str(row, 'privilege') ?? '';
     const grantOn = (str(row, 'grant_on', 'granted_on') ?? '').toUpperCase();
-    const grantTo = (str(row, 'grant_to', 'granted_to') ?? 'ROLE').toUpperCase();
-    const role = str(row, 'grantee_name') ?? '';
+    const grantTo = (str(row, 'grant_to', 'granted_to') ?? 'ROLE').toUpperCase().replace(/ /g, '_');
+    const raw = str(row, 'grantee_name') ?? '';
+    // A database role grantee is of the container's database (named bare or qualified).
+    const role = grantTo === 'DATABASE_ROLE' ? (databaseRoleName(raw, database) ?? '') : raw;
     const name = str(row, 'name') ?? '';
     // The kind from the catalog, and the future type its row names.
     const kind = securableKind(grantOn);
     const type = kind ? SNOWFLAKE_CATALOG.kinds[kind]?.future?.type : undefined;
     const generic = kind ? genericPrivilege(kind, privilege) : undefined;
-    if (!kind || !type || grantTo !== 'ROLE' || !generic || !role) {
+    if (!kind || !type || (grantTo !== 'ROLE' && grantTo !== 'DATABASE_ROLE') || !generic || !role) {
       ignored.push({ role, privilege, grantedOn: `FUTURE ${grantOn}`, name });
       continue;
     }
@@ -301,6 +335,26 @@ export function parseRoles(rows: Row[], wanted: ReadonlySet<string> | undefined)
   for (const row of rows) {
     const name = str(row, 'name');
     if (!name || (wanted && !wanted.has(name))) continue;
+    const meta = decodeRoleComment(str(row, 'comment'));
+    const r: LiveRole = { name, isUser: false };
+    if (meta.description !== undefined) r.description = meta.description;
+    if (meta.owner !== undefined) r.owner = meta.owner;
+    out.push(r);
+  }
+  return out;
+}
+
+/**
+ * `SHOW DATABASE ROLES IN DATABASE d` rows (created_on, name, is_default, ..., owner,
+ * comment, owner_role_type) -> LiveRole `D.NAME` for the database roles asked for.
+ */
+export function parseDatabaseRoles(database: string, rows: Row[], wanted: ReadonlySet<string>): LiveRole[] {
+  const out: LiveRole[] = [];
+  for (const row of rows) {
+    const bare = str(row, 'name');
+    if (!bare) continue;
+    const name = `${database}.${bare}`;
+    if (!wanted.has(name)) continue;
     const meta = decodeRoleComment(str(row, 'comment'));
     const r: LiveRole = { name, isUser: false };
     if (meta.description !== undefined) r.description = meta.description;
