@@ -41,6 +41,11 @@ export function foldFor(platform: Platform): Fold {
     : (p) => (p.quoted ? p.text : p.text.toLowerCase());
 }
 
+/** A role's model name: `ANALYST`, or `EHR.PHI_READER` for a database role (config/normalize.ts). */
+export function foldRole(fold: Fold, r: { name: NamePart; database?: NamePart }): string {
+  return r.database ? `${fold(r.database)}.${fold(r.name)}` : fold(r.name);
+}
+
 /** Privileges that let a role read a table's rows (ownership includes reading). */
 export const READ_PRIVILEGES: readonly Privilege[] = ['select', 'ownership'];
 
@@ -144,7 +149,7 @@ export function buildAccessModel(input: AccessInput): AccessModel {
 
   const masks = new Map<string, AccessMask[]>();
   for (const mp of project.maskingPolicies) {
-    const unmaskedFor = new Set(mp.unmaskedFor.map((r) => fold(r.name)));
+    const unmaskedFor = new Set(mp.unmaskedFor.map((r) => foldRole(fold, r)));
     for (const c of mp.columns) {
       const { table, column } = columnRef(c.path);
       addTable(table).columns.add(column);

@@ -14,12 +14,14 @@ import type { PhiCategory } from '../config/schema.js';
 import { formatPath } from '../config/names.js';
 import { makeObject, objectKey, objectPath } from '../model/keys.js';
 import { KIND_PLURALS, kindWords, RELATION_KINDS } from '../model/kinds.js';
-import { PUBLIC_ROLE, type Desired, type Live, type ObjectRef, type SourceLocation } from '../model/types.js';
+import { PUBLIC_ROLE, type Desired, type Live, type ObjectRef, type SecurableKind, type SourceLocation } from '../model/types.js';
+import { catalogFor } from '../dialects/catalogs.js';
 import {
   buildAccessModel,
   columnKey,
   effectiveAccess,
   foldFor,
+  foldRole,
   type AccessGrant,
   type ColumnAccess,
   type Fold,
@@ -70,12 +72,13 @@ export function lint(project: Project, desired: Desired, live?: Live, opts: Lint
   };
 
   const roleDefs = new Map<string, RoleDef>();
-  for (const r of project.roles) if (r.state === 'present') roleDefs.set(fold(r.name), r);
+  for (const r of project.roles) if (r.state === 'present') roleDefs.set(foldRole(fold, r), r);
   const allowed = (role: string): Set<PhiCategory> => new Set(roleDefs.get(role)?.phiAccess.map((a) => a.category) ?? []);
   const roleLoc = (role: string): SourceLocation => roleDefs.get(role)?.source ?? ROOT;
 
   roleRules(project, add);
   grantShapeRules(project, desired, live, add);
+  hiddenFutureRules(desired, live, add);
 
   const model = buildAccessModel({ project, desired, live, fold });
   const roles = [...roleDefs.keys(), PUBLIC_ROLE];
@@ -235,6 +238,50 @@ function grantShapeRules(project: Project, desired: Desired, live: Live | undefi
   }
 }
 
+/**
+ * Snowflake's future-grant precedence (catalog `schemaFuturesHideDatabaseFutures`): a
+ * database-wide `objects:` with future objects, in a database where a schema has its own
+ * future grants for one of those types (from the configuration, or live from a role
+ * rbac does not manage), does not reach that schema's new objects by itself.
+ */
+function hiddenFutureRules(desired: Desired, live: Live | undefined, add: Add): void {
+  const catalog = catalogFor(desired.platform);
+  if (!catalog.schemaFuturesHideDatabaseFutures) return;
+  const typeOf = (k: SecurableKind) => catalog.kinds[k]?.future?.type;
+  // Schema-level future grants per database and type: where they come from, for the message.
+  const hiding = new Map<string, { schema: ObjectRef; why: string }[]>();
+  const note = (schema: ObjectRef, type: string, why: string) => {
+    const k = `${schema.database}\u0000${type}`;
+    const list = hiding.get(k) ?? hiding.set(k, []).get(k)!;
+    if (!list.some((x) => objectKey(x.schema) === objectKey(schema))) list.push({ schema, why });
+  };
+  for (const w of desired.schemaWide) {
+    if (w.schema.kind !== 'schema' || !w.future) continue;
+    for (const k of w.kinds) {
+      const t = typeOf(k);
+      if (t) note(w.schema, t, `${w.role}'s grant${w.source ? ` at ${at(w.source)}` : ''}`);
+    }
+  }
+  const managed = new Set(desired.roles.map((r) => r.name));
+  for (const f of live?.futureGrants ?? []) {
+    if (f.schema.kind === 'schema' && !managed.has(f.role)) note(f.schema, f.objectType, `a live grant to ${f.role}, a role rbac does not manage`);
+  }
+  for (const w of desired.schemaWide) {
+    if (w.schema.kind !== 'database' || !w.future || !w.source) continue;
+    for (const k of w.kinds) {
+      const t = typeOf(k);
+      for (const h of (t && hiding.get(`${w.schema.database}\u0000${t}`)) || []) {
+        add(
+          'hidden-future-grant',
+          w.source,
+          `${w.privilege.toUpperCase()} on future ${t} in database ${objectPath(w.schema)} to ${w.role} does not apply in schema ${objectPath(h.schema)}, which has its own future grants for ${t} (${h.why})`,
+          `rbac repeats the grant at schema level in ${objectPath(h.schema)} (the plan shows it); or grant there explicitly`,
+        );
+      }
+    }
+  }
+}
+
 function maskingRules(project: Project, fold: Fold, allowed: (role: string) => Set<PhiCategory>, add: Add): void {
   const phi = new Map(project.phi.map((p) => [p.column.map(fold).join('\u0000'), p.category]));
   for (const mp of project.maskingPolicies) {
@@ -244,7 +291,7 @@ function maskingRules(project: Project, fold: Fold, allowed: (role: string) => S
       if (cat) cats.add(cat);
     }
     for (const u of mp.unmaskedFor) {
-      const role = fold(u.name);
+      const role = foldRole(fold, u);
       const missing = [...cats].filter((c) => !allowed(role).has(c));
       if (missing.length) {
         add(

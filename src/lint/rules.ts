@@ -21,7 +21,8 @@ export type RuleId =
   | 'role-missing-description'
   | 'role-missing-owner'
   | 'privileged-without-justification'
-  | 'phi-access-without-justification';
+  | 'phi-access-without-justification'
+  | 'hidden-future-grant';
 
 /**
  * What a rule is, independent of any finding. Invariants: `id` is unique in `RULES`;
@@ -125,6 +126,14 @@ export const RULES: readonly RuleMeta[] = [
     description: 'A phi_access allowance has an empty or placeholder justification.',
     rationale: 'Minimum necessary asks why each class of workforce needs each PHI category; the justification is that record.',
     help: 'Write why the role needs this category, e.g. "Match records across systems during an investigation."',
+  },
+  {
+    id: 'hidden-future-grant',
+    severity: 'warning',
+    description: 'A database-level future grant does not apply in a schema that has its own future grants for that object type (Snowflake).',
+    rationale:
+      'On Snowflake, once a schema has any future grant for an object type, the database-level future grants for that type stop applying to objects created there; a reviewer reading the database-wide grant would believe it covers them.',
+    help: 'rbac repeats the database-level grant in each such schema (the plan shows it); to avoid the surprise, grant at schema level where schemas have their own future grants.',
   },
 ];
 

@@ -95,7 +95,8 @@ export function buildReview(input: ReviewInput): AccessReview {
   const cell = (e: Effective): Record<string, PhiCell> => Object.fromEntries(cls.categories.map((c) => [c, e.phi.get(c) ?? 'none']));
 
   // --- roles ---------------------------------------------------------------------
-  const defs = new Map(project.roles.filter((r) => r.state === 'present').map((r) => [norm(r.name), r]));
+  // A database role's model name is `<database>.<role>` (config/normalize.ts).
+  const defs = new Map(project.roles.filter((r) => r.state === 'present').map((r) => [r.database ? `${norm(r.database)}.${norm(r.name)}` : norm(r.name), r]));
   const liveRoles = new Map(live.roles.map((r) => [r.name, r]));
   const roleNames = new Set<string>(defs.keys());
   for (const r of live.roles) if (!r.isUser) roleNames.add(r.name);

@@ -31,12 +31,14 @@ export async function writeConfig(files: Record<string, string>): Promise<string
   return dir;
 }
 
-/** Load and normalize for Postgres; throws when the loader or toDesired reports an error. */
+/** Load and normalize for the default target's platform; throws when the loader or toDesired reports an error. */
 export async function loadDir(dir: string): Promise<{ project: Project; desired: Desired }> {
   const { project, diagnostics } = await loadProject(dir);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`config does not load: ${JSON.stringify(errors, null, 2)}`);
-  const { desired, diagnostics: d2 } = toDesired(project, dialectFor('postgres'));
+  // The default target's platform (Postgres for most fixtures).
+  const platform = (project.defaultTarget && project.targets[project.defaultTarget]?.platform) || 'postgres';
+  const { desired, diagnostics: d2 } = toDesired(project, dialectFor(platform));
   if (d2.some((d) => d.severity === 'error')) throw new Error(`config does not normalize: ${JSON.stringify(d2, null, 2)}`);
   return { project, desired };
 }

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/lint/rules.js';
 import { brief, lintFixture } from './helpers.js';
+import { makeFutureGrant, makeObject } from '../../src/model/keys.js';
+import type { Live } from '../../src/model/types.js';
 
 const cases: { fixture: string; want: string[] }[] = [
   { fixture: 'phi-clear-access', want: ['phi-clear-access:error@grants/grants.yaml:3:5'] },
@@ -24,6 +26,8 @@ const cases: { fixture: string; want: string[] }[] = [
   { fixture: 'role-missing-owner', want: ['role-missing-owner:warning@roles/roles.yaml:2:5'] },
   { fixture: 'privileged-without-justification', want: ['privileged-without-justification:error@roles/roles.yaml:2:5'] },
   { fixture: 'phi-access-without-justification', want: ['phi-access-without-justification:error@roles/roles.yaml:6:9'] },
+  // Snowflake: loader's future grants for tables in ehr.raw hide analyst's database-level ones there (views are not hidden).
+  { fixture: 'hidden-future-grant', want: ['hidden-future-grant:warning@grants/grants.yaml:2:5'] },
 ];
 
 describe('lint fixtures', () => {
@@ -50,7 +54,30 @@ describe('lint fixtures', () => {
     expect(f.message).toBe(
       'role analyst can read PHI in clear without a phi_access allowance for ssn: ehr.clinical.patients.ssn (ssn) through grant of SELECT on column ehr.clinical.patients.ssn to analyst',
     );
+    const [h] = await lintFixture('hidden-future-grant');
+    expect(h.message).toBe(
+      "SELECT on future tables in database EHR to ANALYST does not apply in schema EHR.RAW, which has its own future grants for tables (LOADER's grant at grants/grants.yaml:5:5)",
+    );
     const [u] = await lintFixture('unclassified-phi-column');
     expect(u.hint).toContain('phi: { ehr.clinical.patients.email: email }');
+  });
+});
+
+describe('hidden-future-grant from the live state', () => {
+  it("names a schema whose future grants come from a role rbac does not manage, and only for that type", async () => {
+    const live: Live = {
+      platform: 'snowflake',
+      roles: [],
+      memberships: [],
+      grants: [],
+      futureGrants: [makeFutureGrant({ role: 'OTHER', privilege: 'select', schema: makeObject('schema', 'EHR', 'STAGING'), objectType: 'views' })],
+      schemas: [],
+      tables: [],
+    };
+    const got = (await lintFixture('hidden-future-grant', live)).filter((f) => f.ruleId === 'hidden-future-grant');
+    expect(got.map((f) => f.message)).toEqual([
+      "SELECT on future tables in database EHR to ANALYST does not apply in schema EHR.RAW, which has its own future grants for tables (LOADER's grant at grants/grants.yaml:5:5)",
+      'SELECT on future views in database EHR to ANALYST does not apply in schema EHR.STAGING, which has its own future grants for views (a live grant to OTHER, a role rbac does not manage)',
+    ]);
   });
 });
