@@ -214,10 +214,10 @@ const snowflakeTarget = obj(
     token: envString('OAuth token (authenticator OAUTH).'),
     parallelism: {
       type: 'integer',
-      description: 'Concurrent SHOW GRANTS queries while reading.',
+      description: 'At most this many catalog queries at once while reading (fewer while Snowflake answers that it is busy: halved, then raised one by one).',
       minimum: 1,
       maximum: 64,
-      default: 8,
+      default: 32,
     },
     access_url: envString('https:// URL used instead of the one derived from `account` (private link, or a test stub).'),
   },

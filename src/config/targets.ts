@@ -215,7 +215,8 @@ function expandTarget(def: TargetDef, env: Env): ResolvedTarget {
         privateKeyPassphrase: get('private_key_passphrase'),
         password: get('password'),
         token: get('token'),
-        parallelism: typeof s.parallelism?.value === 'number' ? s.parallelism.value : 8,
+        // SHOW commands run in the cloud services layer: 32 at once by default (adapter.ts).
+        parallelism: typeof s.parallelism?.value === 'number' ? s.parallelism.value : 32,
         accessUrl: get('access_url'),
       };
       break;

@@ -72,3 +72,55 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/**
+ * A concurrency limit that backs off when the server says it is busy (additive
+ * increase, multiplicative decrease, as TCP does): every query takes a slot; a
+ * throttled answer halves the limit (never below 1), and each run of `limit`
+ * successes raises it by one again, never above `max`. So a reader never has more
+ * than `max` (the configured parallelism) queries in flight, and sends fewer while
+ * the server is saturated instead of retrying into it at full width.
+ */
+export class AdaptiveLimit {
+  private current: number;
+  private inFlight = 0;
+  private streak = 0;
+  private readonly waiting: (() => void)[] = [];
+  /** The lowest limit reached (for benchmarks and tests). */
+  low: number;
+
+  constructor(readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new Error(`parallelism must be a positive integer, got ${max}`);
+    this.current = max;
+    this.low = max;
+  }
+
+  get limit(): number {
+    return this.current;
+  }
+
+  /** Run fn in a slot; `throttled(e)` says whether a failure means "slow down". */
+  async run<T>(fn: () => Promise<T>, throttled: (e: unknown) => boolean): Promise<T> {
+    while (this.inFlight >= this.current) await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+    try {
+      const v = await fn();
+      if (++this.streak >= this.current && this.current < this.max) {
+        this.current++;
+        this.streak = 0;
+      }
+      return v;
+    } catch (e) {
+      if (throttled(e)) {
+        this.current = Math.max(1, Math.floor(this.current / 2));
+        this.low = Math.min(this.low, this.current);
+        this.streak = 0;
+      }
+      throw e;
+    } finally {
+      this.inFlight--;
+      // One slot freed: the next waiter re-checks the (possibly lowered) limit itself.
+      this.waiting.shift()?.();
+    }
+  }
+}

@@ -89,7 +89,7 @@ describe('resolveTarget', () => {
   it('resolves snowflake and databricks targets with secrets recorded, not displayed', async () => {
     const p = await project();
     const sf = resolveTarget(p, 'prod', { SNOWFLAKE_ACCOUNT: 'org-acct', SNOWFLAKE_USER: 'svc', SNOWFLAKE_PASSWORD: 'pw-123456' });
-    expect(sf).toMatchObject({ platform: 'snowflake', account: 'org-acct', user: 'svc', role: 'SECURITYADMIN', authenticator: 'SNOWFLAKE', password: 'pw-123456', parallelism: 8 });
+    expect(sf).toMatchObject({ platform: 'snowflake', account: 'org-acct', user: 'svc', role: 'SECURITYADMIN', authenticator: 'SNOWFLAKE', password: 'pw-123456', parallelism: 32 });
     expect(sf.display).not.toContain('pw-123456');
     expect(sf.secrets).toEqual(['pw-123456']);
     const db = resolveTarget(p, 'lakehouse', { DATABRICKS_HOST: 'adb-1.azuredatabricks.net', DATABRICKS_TOKEN: 'dapi-abcdef' });

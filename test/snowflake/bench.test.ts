@@ -3,7 +3,7 @@ import { benchSnowflake } from '../../bench/snowflake.js';
 
 describe('bench/snowflake (reduced sizes)', () => {
   it('parallelism 8 is bounded and much faster than sequential', async () => {
-    const r = (await benchSnowflake({ roles: 32, schemas: 8, latencyMs: 100 })) as {
+    const r = (await benchSnowflake({ roles: 32, schemas: 8, latencyMs: 100, parallelism: 8 })) as {
       parallel: { queries: number; grants: number; maxInFlight: number };
       sequential: { queries: number; grants: number; maxInFlight: number };
       speedup: number;
