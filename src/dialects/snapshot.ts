@@ -226,6 +226,7 @@ export function readSnapshot(text: string): Live {
         return { table: objectRef(co.table, `${at}.columns[${j}].table`, RELATIONS), column: s(co.column, `${at}.columns[${j}].column`) };
       }),
     };
+    if (o.tags !== undefined) rec.tags = arr(o.tags, `${at}.tags`).map((t, j) => objectRef(t, `${at}.tags[${j}]`, ['tag']));
     if (o.mask !== undefined) {
       if (!MASK_FUNCTIONS.includes(o.mask as MaskFunction)) fail(`${at}.mask`, `must be one of ${MASK_FUNCTIONS.join(', ')}`);
       rec.mask = o.mask as MaskFunction;

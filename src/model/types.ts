@@ -245,6 +245,15 @@ export interface MaskingPolicyRecord {
   expression?: string;
   unmaskedFor: string[];
   columns: ColumnRef[];
+  /**
+   * Snowflake tag-based masking: the tags (kind `tag`) the policy is set on
+   * (`ALTER TAG t SET MASKING POLICY p`), sorted by objectKey and de-duplicated. The
+   * policy then masks every column carrying one of the tags whose type matches its
+   * signature; such a column is masked THROUGH the tag and is never in `columns`
+   * (unsetting the policy from it is neither possible nor meant). Absent or empty:
+   * none. Other platforms have no tags: a configuration naming one is refused.
+   */
+  tags?: ObjectRef[];
   source?: SourceLocation;
   /** Display-only: the platform's policy body as read back or as compiled. */
   body?: string;

@@ -57,7 +57,7 @@ export function describeChange(c: Change): string {
       if (c.from.tampered?.length) return `restore masking policy ${c.to.name}: ${c.from.tampered.join('; ')}`;
       return `change masking policy ${c.to.name} (${maskWords(c.to)})`;
     case 'dropMaskingPolicy':
-      return `drop masking policy ${c.policy.name} from ${c.policy.columns.map(columnPath).join(', ')}`;
+      return `drop masking policy ${c.policy.name} from ${[...c.policy.columns.map(columnPath), ...(c.policy.tags ?? []).map((t) => `tag ${objectPath(t)}`)].join(', ')}`;
     case 'attachMaskingPolicy':
       return `mask column ${columnPath(c.column)} with ${c.policy.name}`;
     case 'detachMaskingPolicy':
@@ -97,6 +97,7 @@ export function policyDefinition(p: MaskingPolicyRecord | RowAccessPolicyRecord)
       p.mask ? `mask: ${p.mask}` : `expression: ${p.expression}`,
       `unmasked_for: ${p.unmaskedFor.join(', ') || '(none)'}`,
       ...p.columns.map((c) => `column: ${columnPath(c)}`),
+      ...(p.tags ?? []).map((t) => `tag: ${objectPath(t)}`),
     ].join('\n') + '\n'
   );
 }

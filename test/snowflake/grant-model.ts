@@ -103,7 +103,7 @@ export class SnowflakeGrantModel {
         const pol = JSON.parse(pk) as string[];
         if (JSON.stringify(pol.slice(1)) !== JSON.stringify(parts)) continue;
         const [db, schema, table, column] = JSON.parse(a) as (string | null)[];
-        rows.push({ POLICY_DB: pol[1], POLICY_SCHEMA: pol[2], POLICY_NAME: pol[3], POLICY_KIND: pol[0], REF_DATABASE_NAME: db, REF_SCHEMA_NAME: schema, REF_ENTITY_NAME: table, REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: column, REF_ARG_COLUMN_NAMES: null });
+        rows.push({ POLICY_DB: pol[1], POLICY_SCHEMA: pol[2], POLICY_NAME: pol[3], POLICY_KIND: pol[0], REF_DATABASE_NAME: db, REF_SCHEMA_NAME: schema, REF_ENTITY_NAME: table, REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: column, REF_ARG_COLUMN_NAMES: null, TAG_DATABASE: null, TAG_SCHEMA: null, TAG_NAME: null, POLICY_STATUS: 'ACTIVE' });
       }
       return rows;
     }

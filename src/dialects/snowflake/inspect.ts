@@ -11,6 +11,8 @@
  * - `SHOW FUTURE GRANTS IN SCHEMA "D"."S"` per schema in scope
  * - `SHOW FUTURE GRANTS IN DATABASE "D"` per database in scope
  * - `SELECT ... FROM "D".INFORMATION_SCHEMA.TABLES` per database in scope
+ * - `SHOW MASKING POLICIES` / `SHOW ROW ACCESS POLICIES IN DATABASE "D"`, then per
+ *   policy the tool made `DESCRIBE ... POLICY` and `POLICY_REFERENCES(POLICY_NAME => ...)`
  *
  * Traps handled here, each covered by a fixture test:
  * - future grants name their columns `grant_on`/`grant_to`, not `granted_on`/`granted_to`;
@@ -21,7 +23,10 @@
  * - privileges outside the closed list (MONITOR, OPERATE, CREATE VIEW, APPLY ...) and
  *   objects outside database/schema/table (WAREHOUSE, INTEGRATION, ACCOUNT ...) are
  *   kept OUT of the model and listed in `ignored`. The planner never sees them, so it
- *   can never revoke them: they are outside what this tool manages.
+ *   can never revoke them: they are outside what this tool manages;
+ * - a masking policy set on a TAG is reported by POLICY_REFERENCES as a row of domain
+ *   TAG, and every column it masks through the tag as a column row naming the tag
+ *   (TAG_NAME): read as the policy's tags, never as column attachments.
  */
 import { makeFutureGrant, makeGrant, makeMembership, makeObject } from '../../model/keys.js';
 import { SIGNATURE_KINDS } from '../../model/kinds.js';
@@ -37,7 +42,7 @@ import type {
   SecurableKind,
 } from '../../model/types.js';
 import { decodeRoleComment, parseQualifiedName, snowflakeDialect } from './quote.js';
-import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/keys.js';
+import { maskingPolicyKey, rowAccessPolicyKey, columnKey, objectKey } from '../../model/keys.js';
 import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
 import { bodyTampering, decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
 import { UNATTACHED_TABLE } from './policies.js';
@@ -79,7 +84,7 @@ export const sql = {
     `DESCRIBE ${kind === 'masking' ? 'MASKING' : 'ROW ACCESS'} POLICY ${q(database)}.${q(schema)}.${q(name)}`,
   /** Attachments of one policy, real time (ACCOUNT_USAGE.POLICY_REFERENCES lags up to 2 hours). */
   policyReferences: (database: string, schema: string, name: string) =>
-    `SELECT POLICY_DB, POLICY_SCHEMA, POLICY_NAME, POLICY_KIND, REF_DATABASE_NAME, REF_SCHEMA_NAME, REF_ENTITY_NAME, REF_ENTITY_DOMAIN, REF_COLUMN_NAME, REF_ARG_COLUMN_NAMES FROM TABLE(${q(database)}.INFORMATION_SCHEMA.POLICY_REFERENCES(POLICY_NAME => ${snowflakeDialect.quoteLiteral(
+    `SELECT POLICY_DB, POLICY_SCHEMA, POLICY_NAME, POLICY_KIND, REF_DATABASE_NAME, REF_SCHEMA_NAME, REF_ENTITY_NAME, REF_ENTITY_DOMAIN, REF_COLUMN_NAME, REF_ARG_COLUMN_NAMES, TAG_DATABASE, TAG_SCHEMA, TAG_NAME, POLICY_STATUS FROM TABLE(${q(database)}.INFORMATION_SCHEMA.POLICY_REFERENCES(POLICY_NAME => ${snowflakeDialect.quoteLiteral(
       `${q(database)}.${q(schema)}.${q(name)}`,
     )}))`,
 };
@@ -368,24 +373,46 @@ export function parseShowPolicies<K extends 'masking' | 'row'>(kind: K, rows: Ro
   return out;
 }
 
+/** A map's values in the order of their keys (canonical keys: a stable, documented order). */
+function sortedValues<T>(m: Map<string, T>): T[] {
+  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+}
+
 /** The body DESCRIBE returned, when it returned one. */
 function describedBody(described: Row[] | undefined): string | undefined {
   return described?.length ? str(described[0], 'body') : undefined;
 }
 
 /**
- * POLICY_REFERENCES rows of one masking policy -> its record (columns from REF_*);
- * `described` (DESCRIBE MASKING POLICY) is compared with the body digest of the marker.
+ * POLICY_REFERENCES rows of one masking policy -> its record; `described` (DESCRIBE
+ * MASKING POLICY) is compared with the body digest of the marker. The rows, by their
+ * documented columns:
+ * - REF_ENTITY_DOMAIN `TAG`: the policy is set on that tag (REF_DATABASE_NAME,
+ *   REF_SCHEMA_NAME, REF_ENTITY_NAME name it) -> `tags`;
+ * - a column row whose TAG_NAME is set: the column is masked THROUGH that tag
+ *   (tag-based masking, POLICY_STATUS says whether it is in force). Not a column
+ *   attachment: Snowflake refuses to UNSET it from the column, so it never reaches
+ *   `columns`, and the planner never detaches it;
+ * - a column row without TAG_NAME: the policy is set on the column -> `columns`.
  */
 export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], described?: Row[]): MaskingPolicyRecord {
   const columns = new Map<string, ColumnRef>();
+  const tags = new Map<string, ObjectRef>();
   for (const r of refs) {
-    const column = str(r, 'REF_COLUMN_NAME');
+    if ((str(r, 'POLICY_KIND') ?? 'MASKING_POLICY').toUpperCase() !== 'MASKING_POLICY') continue;
     const db = str(r, 'REF_DATABASE_NAME');
     const sch = str(r, 'REF_SCHEMA_NAME');
-    const t = str(r, 'REF_ENTITY_NAME');
-    if ((str(r, 'POLICY_KIND') ?? 'MASKING_POLICY').toUpperCase() !== 'MASKING_POLICY' || !column || !db || !sch || !t) continue;
-    const c: ColumnRef = { table: makeObject('table', db, sch, t), column };
+    const entity = str(r, 'REF_ENTITY_NAME');
+    if (!db || !sch || !entity) continue;
+    if ((str(r, 'REF_ENTITY_DOMAIN') ?? '').toUpperCase() === 'TAG') {
+      const tag = makeObject('tag', db, sch, entity);
+      tags.set(objectKey(tag), tag);
+      continue;
+    }
+    if (str(r, 'TAG_NAME')) continue;
+    const column = str(r, 'REF_COLUMN_NAME');
+    if (!column) continue;
+    const c: ColumnRef = { table: makeObject('table', db, sch, entity), column };
     columns.set(columnKey(c), c);
   }
   const rec: MaskingPolicyRecord = {
@@ -393,8 +420,9 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], d
     name: p.marker.name,
     schema: makeObject('schema', p.database, p.schema),
     unmaskedFor: p.marker.unmaskedFor,
-    columns: [...columns].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c),
+    columns: sortedValues(columns),
   };
+  if (tags.size) rec.tags = sortedValues(tags);
   if (p.marker.mask !== undefined) rec.mask = p.marker.mask;
   if (p.marker.expression !== undefined) rec.expression = p.marker.expression;
   const why = bodyTampering('masking policy', p.marker.name, p.marker.body, describedBody(described));

@@ -18,8 +18,13 @@
  *   type changed): UNSET from every column it keeps, CREATE OR REPLACE, SET
  *   again (a policy cannot be replaced while attached; the columns are unmasked
  *   between these statements).
- * - Drop: UNSET from every column, then DROP (Snowflake refuses to drop an attached
- *   policy).
+ * - Drop: UNSET from every column and every tag, then DROP (Snowflake refuses to
+ *   drop an attached policy).
+ * - Tags (tag-based masking, `MaskingPolicyRecord.tags`): `ALTER TAG "D"."S"."T" SET
+ *   MASKING POLICY p` (no FORCE: a tag holds one policy per data type, and another's is
+ *   refused loudly, not replaced) and `... UNSET MASKING POLICY p`. Columns masked
+ *   through a tag are not the policy's columns: nothing here unsets them. A signature
+ *   change unsets the policy from its tags too, and sets it back after the replace.
  * - hash: SHA2(CURRENT_ACCOUNT() || ':' || val, 256): salted per account so equal
  *   values hash alike across tables (joins work) and differ across accounts. The salt
  *   is not secret: it is pseudonymisation for joins, not Safe Harbor de-identification
@@ -67,6 +72,12 @@ export function snowflakePolicyName(schema: ObjectRef, name: string): string {
 
 function tableName(t: ObjectRef): string {
   return `${q(t.database)}.${q(need(t.schema, 'schema'))}.${q(need(t.name, 'table name'))}`;
+}
+
+/** `"D"."S"."TAG"` of a tag. */
+export function tagName(t: ObjectRef): string {
+  if (t.kind !== 'tag') throw new RbacError('PLAN_INVALID', `not a tag: ${objectKey(t)}`);
+  return `${q(t.database)}.${q(need(t.schema, 'schema'))}.${q(need(t.name, 'tag name'))}`;
 }
 
 /** Snowflake signature type for a column data type as INFORMATION_SCHEMA prints it. */
@@ -188,6 +199,11 @@ function createMasking(p: MaskingPolicyRecord, type: string, orReplace: boolean,
 const setMask = (p: MaskingPolicyRecord, c: ColumnRef) =>
   `ALTER TABLE ${tableName(c.table)} MODIFY COLUMN ${q(c.column)} SET MASKING POLICY ${snowflakePolicyName(p.schema, p.name)} FORCE`;
 const unsetMask = (c: ColumnRef) => `ALTER TABLE ${tableName(c.table)} MODIFY COLUMN ${q(c.column)} UNSET MASKING POLICY`;
+// No FORCE on a tag: a tag takes one masking policy per data type, and one of another
+// owner's policies already there is refused loudly rather than replaced.
+const setTagMask = (p: MaskingPolicyRecord, t: ObjectRef) => `ALTER TAG ${tagName(t)} SET MASKING POLICY ${snowflakePolicyName(p.schema, p.name)}`;
+const unsetTagMask = (p: MaskingPolicyRecord, t: ObjectRef) => `ALTER TAG ${tagName(t)} UNSET MASKING POLICY ${snowflakePolicyName(p.schema, p.name)}`;
+const tagsOf = (p: MaskingPolicyRecord): readonly ObjectRef[] => p.tags ?? [];
 
 /** The arguments of a row access policy: the table's columns its rules name. */
 export function rowAccessArguments(p: RowAccessPolicyRecord, tables: readonly LiveTable[] | undefined, expressions?: ExpressionPolicy): { name: string; type: string }[] {
@@ -245,7 +261,7 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
     case 'alterMaskingPolicy': {
       const { from, to } = change;
       const toType = maskingSignature(to, ctx.tables);
-      if (!from.columns.length) return [createMasking(to, toType, true, ctx.expressions)];
+      if (!from.columns.length && !tagsOf(from).length) return [createMasking(to, toType, true, ctx.expressions)];
       const fromType = maskingSignature({ ...from, mask: to.mask }, ctx.tables);
       const name = snowflakePolicyName(to.schema, to.name);
       if (fromType === toType) {
@@ -258,11 +274,20 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
       // stays attached and the REPLACE fails loudly.
       const keep = new Set(to.columns.map(columnKey));
       const kept = from.columns.filter((c) => keep.has(columnKey(c)));
-      return [...kept.map(unsetMask), createMasking(to, toType, true, ctx.expressions), ...kept.map((c) => setMask(to, c))];
+      // A policy set on a tag cannot be replaced either: unset it from its tags and set it back.
+      const keptTags = tagsOf(from);
+      return [
+        ...kept.map(unsetMask),
+        ...keptTags.map((t) => unsetTagMask(from, t)),
+        createMasking(to, toType, true, ctx.expressions),
+        ...kept.map((c) => setMask(to, c)),
+        ...keptTags.map((t) => setTagMask(to, t)),
+      ];
     }
     case 'dropMaskingPolicy': {
       const p = change.policy;
-      return [...p.columns.map(unsetMask), `DROP MASKING POLICY IF EXISTS ${snowflakePolicyName(p.schema, p.name)}`];
+      // Snowflake refuses to drop a policy still set on a column or a tag.
+      return [...p.columns.map(unsetMask), ...tagsOf(p).map((t) => unsetTagMask(p, t)), `DROP MASKING POLICY IF EXISTS ${snowflakePolicyName(p.schema, p.name)}`];
     }
     case 'attachMaskingPolicy':
       return [setMask(change.policy, change.column)];
