@@ -102,6 +102,7 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
       tables: live.tables,
       livePolicies: { masking: live.maskingPolicies ?? [], rowAccess: live.rowAccessPolicies ?? [] },
       newObjectGrantees: live.newObjectGrantees,
+      toolObjects: live.toolObjects,
     });
     p.problems.push(...problems);
     return { target: { name, platform }, desired, live, scope, plan: p, statements };

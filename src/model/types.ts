@@ -395,9 +395,10 @@ export interface Live {
   dependentGrants?: GrantRecord[];
   /**
    * objectKeys of objects rbac owns outright (Postgres: its masking views, the `rbac`
-   * schema and its settings table). Every grant on them, whoever holds it, is in the
-   * managed scope: one the configuration did not ask for is drift and is revoked, and
-   * `objects:` expansion never reaches them.
+   * schema and its settings table; Snowflake: the `RBAC` schema and `SETTINGS` table of
+   * a database holding a hash policy, recognised by the schema's marker comment). Every
+   * grant on them, whoever holds it, is in the managed scope: one the configuration did
+   * not ask for is drift and is revoked, and `objects:` expansion never reaches them.
    */
   toolObjects?: string[];
   /**
@@ -420,8 +421,9 @@ export interface Live {
   unmanagedGrants?: { on: string; privileges: string[]; count: number }[];
   /**
    * Postgres: schema -> grantees that default privileges give a new relation the
-   * connecting role creates there (global defaults included; PUBLIC as `PUBLIC`). rbac
-   * revokes them from its own objects right after creating them.
+   * connecting role creates there (global defaults included; PUBLIC as `PUBLIC`).
+   * Snowflake: database -> roles that the database's future grants give privileges on a
+   * new schema or table. rbac revokes them from its own objects right after creating them.
    */
   newObjectGrantees?: Record<string, string[]>;
   /** Postgres, several databases: `newObjectGrantees` per logical database. */

@@ -8,7 +8,7 @@
 import type { QueryFn } from '../../src/dialects/types.js';
 
 type Row = Record<string, string | null>;
-export interface ModelGrant { role: string; privilege: string; on: 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW'; name: string[] }
+export interface ModelGrant { role: string; privilege: string; on: 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW'; name: string[]; by?: string }
 
 function tokenize(sql: string): string[] {
   const out: string[] = [];
@@ -52,6 +52,14 @@ export class SnowflakeGrantModel {
   attachments = new Map<string, string>();
   /** Policy bodies as DESCRIBE returns them (the text after `->`, as written). */
   bodies = new Map<string, string>();
+  /** Schemas made by CREATE SCHEMA (JSON [db, schema]) -> comment. */
+  schemaComments = new Map<string, string | null>();
+  /** Tables made by CREATE TABLE (JSON [db, schema, table]) -> their rows (one string column). */
+  madeTables = new Map<string, string[]>();
+  /** Database-level future grants: [db, grant_on (SCHEMA|TABLE), privilege, role]; they reach schemas and tables created later. */
+  futureInDb: [string, 'SCHEMA' | 'TABLE', string, string][] = [];
+  /** The role statements run as: it owns what it creates. */
+  currentRole = 'RBAC_ADMIN';
 
   query: QueryFn = async (sql) => this.run(sql);
 
@@ -64,6 +72,12 @@ export class SnowflakeGrantModel {
     const privs = () => { const ps: string[] = []; for (;;) { let w = t[p++]; if (w === 'CREATE') w += ' ' + t[p++]; ps.push(w); if (t[p] !== ',') return ps; p++; } };
     if (sql === 'SHOW ROLES') return [...this.roles].map(([name, comment]) => ({ name, comment, owner: 'USERADMIN' }));
     if (sql === 'SHOW USERS') return [...this.users].map((name) => ({ name, login_name: name }));
+    if (t[0] === 'SHOW' && t[1] === 'GRANTS' && t[2] === 'ON') {
+      p = 4; const name = dotted(); const on = t[3];
+      if (!this.exists(on, name)) throw Object.assign(new Error('does not exist'), { code: '002003' });
+      return [...this.grants].map((x) => JSON.parse(x) as ModelGrant).filter((g) => g.on === on && JSON.stringify(g.name) === JSON.stringify(name))
+        .map((g) => ({ created_on: '2024-01-01', privilege: g.privilege, granted_on: on, name: showName(name), granted_to: 'ROLE', grantee_name: g.role, grant_option: 'false', granted_by: g.by ?? 'SECURITYADMIN' }));
+    }
     if (t[0] === 'SHOW' && t[1] === 'GRANTS') {
       p = 4; const role = ident();
       if (t[2] === 'TO') {
@@ -81,8 +95,10 @@ export class SnowflakeGrantModel {
       return [...this.memberships].map((x) => JSON.parse(x) as string[]).filter((m) => m[0] === role).map((m) => ({ role, granted_to: m[1], grantee_name: m[2], granted_by: 'SECURITYADMIN' }));
     }
     if (t[0] === 'SHOW' && t[1] === 'FUTURE') {
-      // Database-level future grants: the model keeps none (the properties plan schema-level ones).
-      if (t[4] === 'DATABASE') return [];
+      if (t[4] === 'DATABASE') {
+        p = 5; const db = ident();
+        return this.futureInDb.filter((f) => f[0] === db).map((f) => ({ created_on: '2024-01-01', privilege: f[2], grant_on: f[1], name: `${showName([db])}.<${f[1]}>`, grant_to: 'ROLE', grantee_name: f[3], grant_option: 'false' }));
+      }
       p = 5; const [db, schema] = dotted();
       if (!this.schemas.has(JSON.stringify([db, schema]))) throw Object.assign(new Error('does not exist'), { code: '002003' });
       return [...this.future].map((x) => JSON.parse(x) as string[]).filter((f) => f[0] === db && f[1] === schema)
@@ -106,6 +122,46 @@ export class SnowflakeGrantModel {
         rows.push({ POLICY_DB: pol[1], POLICY_SCHEMA: pol[2], POLICY_NAME: pol[3], POLICY_KIND: pol[0], REF_DATABASE_NAME: db, REF_SCHEMA_NAME: schema, REF_ENTITY_NAME: table, REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: column, REF_ARG_COLUMN_NAMES: null, TAG_DATABASE: null, TAG_SCHEMA: null, TAG_NAME: null, POLICY_STATUS: 'ACTIVE' });
       }
       return rows;
+    }
+    if (t[0] === 'SELECT' && t[3] === 'SCHEMA_NAME') {
+      // rbac's tool schema: SCHEMATA left joined with TABLES (the salt table).
+      p = t.indexOf('FROM') + 1; const db = ident();
+      const want = t.filter((x) => x.startsWith('S:')).map((x) => x.slice(2));
+      const [table, schema] = want;
+      return [...this.schemaComments].map(([k, comment]) => [JSON.parse(k) as string[], comment] as const).filter(([k]) => k[0] === db && k[1] === schema)
+        .map(([, comment]) => ({ SCHEMA_NAME: schema, COMMENT: comment, TABLE_NAME: this.madeTables.has(JSON.stringify([db, schema, table])) ? table : null }));
+    }
+    if (t[0] === 'CREATE' && (t[1] === 'SCHEMA' || t[1] === 'TABLE')) {
+      this.statements.push(sql);
+      p = t.indexOf('EXISTS') + 1; const name = dotted();
+      if (this.exists(t[1], name)) return [];
+      if (t[1] === 'SCHEMA') {
+        const i = t.lastIndexOf('COMMENT');
+        this.schemaComments.set(JSON.stringify(name), i >= 0 ? t[i + 2].slice(2) : null);
+        this.schemas.add(JSON.stringify(name));
+      } else {
+        if (!this.exists('SCHEMA', name.slice(0, 2))) throw Object.assign(new Error('schema does not exist'), { code: '002003' });
+        this.madeTables.set(JSON.stringify(name), []);
+      }
+      this.grants.add(JSON.stringify({ role: this.currentRole, privilege: 'OWNERSHIP', on: t[1], name, by: this.currentRole }));
+      // What the database's future grants give a new object, as Snowflake does.
+      for (const f of this.futureInDb) if (f[0] === name[0] && f[1] === t[1]) this.grants.add(JSON.stringify({ role: f[3], privilege: f[2], on: t[1], name }));
+      return [];
+    }
+    if (t[0] === 'INSERT') {
+      this.statements.push(sql);
+      p = 2; const name = dotted();
+      const rows = this.madeTables.get(JSON.stringify(name));
+      if (!rows) throw Object.assign(new Error('table does not exist'), { code: '002003' });
+      // SELECT <salt generated by Snowflake> FROM (SELECT COUNT(*) ...) WHERE N = 0
+      if (!rows.length) rows.push(`salt-${Math.random().toString(36).slice(2)}`);
+      return [];
+    }
+    if (t[0] === 'REVOKE' && t[1] === 'ALL' && t[2] === 'PRIVILEGES') {
+      this.statements.push(sql);
+      p = 5; const on = t[4]; const name = dotted(); word('FROM'); word('ROLE'); const role = ident();
+      for (const x of [...this.grants]) { const g = JSON.parse(x) as ModelGrant; if (g.role === role && g.on === on && JSON.stringify(g.name) === JSON.stringify(name) && g.privilege !== 'OWNERSHIP') this.grants.delete(x); }
+      return [];
     }
     if (t[0] === 'SELECT' && t[5] === 'COLUMN_NAME') {
       p = t.indexOf('FROM') + 1; const db = ident();
@@ -165,6 +221,13 @@ export class SnowflakeGrantModel {
       if (grant) this.grants.add(JSON.stringify({ role, privilege: pr, on, name }));
     }
     return [];
+  }
+
+  /** Whether a schema or table the model made exists (other objects: the fixed `schemas`/`tables`). */
+  private exists(on: string, name: string[]): boolean {
+    if (on === 'SCHEMA') return this.schemaComments.has(JSON.stringify(name)) || this.schemas.has(JSON.stringify(name));
+    if (on === 'TABLE') return this.madeTables.has(JSON.stringify(name)) || this.tables.some((x) => JSON.stringify([x.db, x.schema, x.name]) === JSON.stringify(name));
+    return true;
   }
 
   /** Policy DDL as our compiler writes it; Snowflake's refusals (attached policy) are modelled. */

@@ -25,7 +25,8 @@ describe('snowflake policy SQL', () => {
   it('create masking: typed signature, IS_ROLE_IN_SESSION exemptions, marker comment, attach each column', () => {
     const out = compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask() }, ctx);
     // The marker records the digest of the body it was written with: a body changed by hand is drift.
-    const MASK_BODY = `CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') OR IS_ROLE_IN_SESSION('it''s') THEN VAL ELSE SHA2(CONCAT(CURRENT_ACCOUNT(), ':', VAL), 256) END`;
+    // hash reads the secret salt of the policy's database with the policy owner's rights.
+    const MASK_BODY = `CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') OR IS_ROLE_IN_SESSION('it''s') THEN VAL ELSE SHA2(CONCAT((SELECT "SALT" FROM "a""b"."RBAC"."SETTINGS" LIMIT 1), ':', VAL), 256) END`;
     expect(out[0]).toBe(
       `CREATE OR REPLACE MASKING POLICY ${P} AS (VAL VARCHAR) RETURNS VARCHAR -> ${MASK_BODY} COMMENT = '${encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER', "it's"], body: bodyDigest(MASK_BODY) }).replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
     );
@@ -123,7 +124,7 @@ describe('snowflake policy reader (recorded rows)', () => {
   });
 
   it('a body changed by hand under the marker (DESCRIBE ... body) is tampered, and the plan sets the body back in place', () => {
-    const body = "CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') THEN VAL ELSE SHA2(CONCAT(CURRENT_ACCOUNT(), ':', VAL), 256) END";
+    const body = `CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') THEN VAL ELSE SHA2(CONCAT((SELECT "SALT" FROM "a""b"."RBAC"."SETTINGS" LIMIT 1), ':', VAL), 256) END`;
     const marker = encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER'], body: bodyDigest(body) });
     const [shown] = parseShowPolicies('masking', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'MASKING_POLICY', comment: marker }]);
     const refs = [{ POLICY_KIND: 'MASKING_POLICY', REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_COLUMN_NAME: 'SSN' }];

@@ -13,6 +13,9 @@
  * - `SELECT ... FROM "D".INFORMATION_SCHEMA.TABLES` per database in scope
  * - `SHOW MASKING POLICIES` / `SHOW ROW ACCESS POLICIES IN DATABASE "D"`, then per
  *   policy the tool made `DESCRIBE ... POLICY` and `POLICY_REFERENCES(POLICY_NAME => ...)`
+ * - rbac's tool schema per database in scope (SCHEMATA joined with TABLES), and when it
+ *   is rbac's `SHOW GRANTS ON SCHEMA "D"."RBAC"` and `SHOW GRANTS ON TABLE
+ *   "D"."RBAC"."SETTINGS"` (every grant there is managed: Live.toolObjects)
  *
  * Traps handled here, each covered by a fixture test:
  * - future grants name their columns `grant_on`/`grant_to`, not `granted_on`/`granted_to`;
@@ -44,8 +47,8 @@ import type {
 import { decodeRoleComment, parseQualifiedName, snowflakeDialect } from './quote.js';
 import { maskingPolicyKey, rowAccessPolicyKey, columnKey, objectKey } from '../../model/keys.js';
 import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
-import { bodyTampering, decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
-import { UNATTACHED_TABLE } from './policies.js';
+import { bodyDigest, bodyTampering, decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
+import { SALT_TABLE, SNOWFLAKE_TOOL_SCHEMA, TOOL_SCHEMA_MARKER, UNATTACHED_TABLE, snowflakeMaskingBody } from './policies.js';
 import { SNOWFLAKE_CATALOG } from './catalog.js';
 import { keywordReader } from '../../model/catalog.js';
 
@@ -82,6 +85,12 @@ export const sql = {
   /** The body of one policy as Snowflake stores it (columns name, signature, return_type, body). */
   describePolicy: (kind: 'masking' | 'row', database: string, schema: string, name: string) =>
     `DESCRIBE ${kind === 'masking' ? 'MASKING' : 'ROW ACCESS'} POLICY ${q(database)}.${q(schema)}.${q(name)}`,
+  /** rbac's tool schema of a database (the salt of `hash`) and whether its salt table exists. */
+  toolSchema: (database: string) =>
+    `SELECT s.SCHEMA_NAME, s.COMMENT, t.TABLE_NAME FROM ${q(database)}.INFORMATION_SCHEMA.SCHEMATA s LEFT JOIN ${q(database)}.INFORMATION_SCHEMA.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_NAME = ${snowflakeDialect.quoteLiteral(SALT_TABLE)} WHERE s.SCHEMA_NAME = ${snowflakeDialect.quoteLiteral(SNOWFLAKE_TOOL_SCHEMA)}`,
+  /** Every grant on rbac's tool schema or salt table, whoever holds it. */
+  grantsOnToolSchema: (database: string) => `SHOW GRANTS ON SCHEMA ${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}`,
+  grantsOnSaltTable: (database: string) => `SHOW GRANTS ON TABLE ${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}.${q(SALT_TABLE)}`,
   /** Attachments of one policy, real time (ACCOUNT_USAGE.POLICY_REFERENCES lags up to 2 hours). */
   policyReferences: (database: string, schema: string, name: string) =>
     `SELECT POLICY_DB, POLICY_SCHEMA, POLICY_NAME, POLICY_KIND, REF_DATABASE_NAME, REF_SCHEMA_NAME, REF_ENTITY_NAME, REF_ENTITY_DOMAIN, REF_COLUMN_NAME, REF_ARG_COLUMN_NAMES, TAG_DATABASE, TAG_SCHEMA, TAG_NAME, POLICY_STATUS FROM TABLE(${q(database)}.INFORMATION_SCHEMA.POLICY_REFERENCES(POLICY_NAME => ${snowflakeDialect.quoteLiteral(
@@ -294,6 +303,53 @@ export function parseFutureGrants(
   return { futureGrants, ignored };
 }
 
+/**
+ * `SHOW FUTURE GRANTS IN DATABASE d` rows -> the roles (any role, managed or not) that
+ * the database's future grants give privileges on a new schema or table: rbac revokes
+ * them from its salt schema and table right after creating them, before the salt exists.
+ */
+export function newObjectGranteesOf(rows: Row[]): string[] {
+  const out = new Set<string>();
+  for (const row of rows) {
+    const on = (str(row, 'grant_on', 'granted_on') ?? '').toUpperCase();
+    const to = (str(row, 'grant_to', 'granted_to') ?? 'ROLE').toUpperCase();
+    const role = str(row, 'grantee_name');
+    if (role && to === 'ROLE' && (on === 'SCHEMA' || on === 'TABLE')) out.add(role);
+  }
+  return [...out].sort();
+}
+
+/**
+ * The tool schema query's rows (SCHEMA_NAME, COMMENT, TABLE_NAME from SCHEMATA left
+ * joined with TABLES): `absent`; `rbac` when its COMMENT is rbac's marker (with whether
+ * the salt table exists); `foreign` for a schema RBAC someone else made, which rbac
+ * neither uses nor treats as its own.
+ */
+export function parseToolSchema(rows: Row[]): { state: 'absent' } | { state: 'rbac'; saltTable: boolean } | { state: 'foreign' } {
+  const row = rows.find((r) => str(r, 'SCHEMA_NAME') === SNOWFLAKE_TOOL_SCHEMA);
+  if (!row) return { state: 'absent' };
+  if ((str(row, 'COMMENT') ?? '').trim() !== TOOL_SCHEMA_MARKER) return { state: 'foreign' };
+  return { state: 'rbac', saltTable: rows.some((r) => str(r, 'TABLE_NAME') === SALT_TABLE) };
+}
+
+/**
+ * `SHOW GRANTS ON SCHEMA|TABLE x` rows (created_on, privilege, granted_on, name,
+ * granted_to, grantee_name, grant_option, granted_by) of one of rbac's own objects: the
+ * grants to roles, but OWNERSHIP (the role that applied rbac owns them; Snowflake
+ * transfers ownership and never revokes it). Grants to other grantees (a share, a
+ * database role) cannot be revoked as a role's and are returned in `ignored`, so the
+ * plan reports them.
+ */
+export function parseGrantsOn(rows: Row[]): { grants: GrantRecord[]; ignored: IgnoredGrant[] } {
+  rows = rows.filter((r) => (str(r, 'privilege') ?? '').toUpperCase() !== 'OWNERSHIP');
+  const toRoles = rows.filter((r) => (str(r, 'granted_to') ?? '').toUpperCase() === 'ROLE');
+  const ignored: IgnoredGrant[] = rows
+    .filter((r) => !toRoles.includes(r))
+    .map((r) => ({ role: str(r, 'grantee_name') ?? '', privilege: str(r, 'privilege') ?? '', grantedOn: `${str(r, 'granted_on') ?? ''} (to ${str(r, 'granted_to') ?? '?'})`, name: str(r, 'name') ?? '' }));
+  const r = parseGrantsToRole('', toRoles);
+  return { grants: r.grants, ignored: [...ignored, ...r.ignored] };
+}
+
 /** `SHOW ROLES` rows (name, comment, owner, ...) -> LiveRole for the roles asked for. */
 export function parseRoles(rows: Row[], wanted: ReadonlySet<string> | undefined): LiveRole[] {
   const out: LiveRole[] = [];
@@ -425,9 +481,21 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], d
   if (tags.size) rec.tags = sortedValues(tags);
   if (p.marker.mask !== undefined) rec.mask = p.marker.mask;
   if (p.marker.expression !== undefined) rec.expression = p.marker.expression;
-  const why = bodyTampering('masking policy', p.marker.name, p.marker.body, describedBody(described));
+  const body = describedBody(described);
+  const why = bodyTampering('masking policy', p.marker.name, p.marker.body, body) ?? outdatedHash(rec, body);
   if (why) rec.tampered = [why];
   return rec;
+}
+
+/**
+ * A `hash` body rbac wrote before the salt was secret (salted with CURRENT_ACCOUNT(),
+ * which every user can read) is not what rbac writes now: it is rewritten. A hash
+ * policy's body depends only on the record (text columns only), so it is recomputed.
+ */
+function outdatedHash(rec: MaskingPolicyRecord, body: string | undefined): string | undefined {
+  if (body === undefined || rec.mask !== 'hash' || rec.expression !== undefined) return undefined;
+  if (bodyDigest(body) === bodyDigest(snowflakeMaskingBody(rec, 'VARCHAR'))) return undefined;
+  return `masking policy ${rec.name} hashes with a salt every user can read (written by rbac before 0.2): its body is rewritten to read the secret salt`;
 }
 
 /**
