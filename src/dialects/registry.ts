@@ -18,7 +18,7 @@ import { postgresPolicyProblems, preparePostgresDesired } from './postgres/maski
 import { compilePostgres, compilePostgresPlan } from './postgres/compile.js';
 import { compileSnowflake, compileSnowflakePlan } from './snowflake/compile.js';
 import { snowflakeDialect } from './snowflake/quote.js';
-import { snowflakePolicyProblems } from './snowflake/policies.js';
+import { snowflakePolicyProblems, tagCoverageProblems } from './snowflake/policies.js';
 import type { Adapter, CompileContext, Compiler, Dialect, Statement } from './types.js';
 
 /**
@@ -127,6 +127,8 @@ export interface PlanHooks {
   prepareDesired?(desired: Desired, live?: Live): Desired;
   /** Problems with the configuration on this platform (given the unprepared desired state). */
   extraProblems?(desired: Desired): PlanProblem[];
+  /** Problems of the configuration against what the target holds (live column types). */
+  liveProblems?(desired: Desired, live: Live): PlanProblem[];
   /** Privileges never revoked on this platform (PlanOptions.neverRevoke). */
   neverRevoke?: readonly Privilege[];
   /** Turn changes that the platform's SQL cannot make into problems. */
@@ -139,7 +141,7 @@ export function planHooks(platform: Platform): PlanHooks {
       return { prepareDesired: preparePostgresDesired, extraProblems: postgresPolicyProblems };
     case 'snowflake':
       // OWNERSHIP moves with GRANT OWNERSHIP ... COPY CURRENT GRANTS; it cannot be revoked.
-      return { neverRevoke: ['ownership'], extraProblems: snowflakePolicyProblems };
+      return { neverRevoke: ['ownership'], extraProblems: snowflakePolicyProblems, liveProblems: tagCoverageProblems };
     case 'databricks':
       return { prepareDesired: prepareDatabricksDesired, extraProblems: databricksUnsupported, finishPlan: finishDatabricksPlan };
     default:

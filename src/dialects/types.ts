@@ -98,6 +98,12 @@ export interface IntrospectScope {
    * over schema names): their schemas are not known before the target is read.
    */
   wholeDatabases?: string[];
+  /**
+   * Snowflake tag-based masking: the tags masking policies mask through, and the tables
+   * whose columns the classification names. Those tags' values on those tables'
+   * columns are read (Live.columnTags); no other tag, no other table.
+   */
+  columnTags?: { tags: import('../model/types.js').ObjectRef[]; tables: import('../model/types.js').ObjectRef[] };
 }
 
 /** Read and write access to one target. Adapters own all I/O. */

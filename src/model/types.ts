@@ -265,6 +265,23 @@ export interface MaskingPolicyRecord {
   tampered?: string[];
 }
 
+/**
+ * A tag set on a column, with its value (Snowflake `ALTER TABLE t MODIFY COLUMN c SET
+ * TAG tag = 'value'`), keyed by tag and column (`columnTagKey`). Desired: for each tag a
+ * masking policy names (`MaskingPolicyRecord.tags`), one per classified column (`phi:`),
+ * valued with its category. Live: read only for those tags, on the tables the
+ * classification names, where the tag is set on the column itself (not inherited from
+ * its table, schema or database); other tags and other tables are never read, so never
+ * unset.
+ */
+export interface ColumnTagRecord {
+  key: string;
+  column: ColumnRef;
+  tag: ObjectRef; // kind === 'tag'
+  value: string;
+  source?: SourceLocation;
+}
+
 /** One rule of a row access policy: members of `roles` see the rows where `where` holds. */
 export interface RowRule {
   roles: string[]; // sorted, de-duplicated
@@ -312,6 +329,8 @@ export interface Desired {
   rowAccessPolicies?: RowAccessPolicyRecord[];
   /** Column -> Safe Harbor category, for lint, review and renderers. */
   phi?: { column: ColumnRef; category: string }[];
+  /** Snowflake: the tags masking policies mask through, set on each classified column (see ColumnTagRecord). */
+  columnTags?: ColumnTagRecord[];
   /** What custom SQL may use beyond the dialect's safe list (`expressions:` of rbac.yaml). */
   expressions?: import('./expressions.js').ExpressionPolicy;
 }
@@ -387,6 +406,8 @@ export interface Live {
   /** Policies the tool made (readers report only those; others are never touched). */
   maskingPolicies?: MaskingPolicyRecord[];
   rowAccessPolicies?: RowAccessPolicyRecord[];
+  /** Snowflake: the managed tags as set on the columns of the classified tables (see ColumnTagRecord). */
+  columnTags?: ColumnTagRecord[];
   /**
    * Grants held by roles outside the managed scope that a managed role granted (its
    * grant option at work). Never revoked themselves; read so that revoking the

@@ -60,6 +60,12 @@ export class SnowflakeGrantModel {
   futureInDb: [string, 'SCHEMA' | 'TABLE', string, string][] = [];
   /** The role statements run as: it owns what it creates. */
   currentRole = 'RBAC_ADMIN';
+  /** Tags that exist (JSON [db, schema, name]) -> the masking policies set on them (keys as in `policies`). */
+  tagPolicies = new Map<string, string[]>();
+  /** Tags set on columns: JSON [db, schema, table, column] -> JSON tag [db, schema, name] -> value. */
+  columnTagValues = new Map<string, Map<string, string>>();
+  /** Tags a table inherits (set on the table): JSON [db, schema, table] -> [tag JSON, value][]. */
+  tableTags = new Map<string, [string, string][]>();
 
   query: QueryFn = async (sql) => this.run(sql);
 
@@ -110,6 +116,35 @@ export class SnowflakeGrantModel {
       return [...this.policies].map(([k, comment]) => [JSON.parse(k) as string[], comment] as const).filter(([k]) => k[0] === kind && k[1] === db)
         .map(([k, comment]) => ({ created_on: '2024-01-01', name: k[3], database_name: k[1], schema_name: k[2], kind: kind.replace(/_POLICY$/, '').replace('_', ' '), owner: 'SECURITYADMIN', comment, owner_role_type: 'ROLE', options: '' }));
     }
+    if (t[0] === 'SELECT' && t[1] === 'TAG_DATABASE') {
+      // TAG_REFERENCES_ALL_COLUMNS('"D"."S"."T"', 'table'): tags set on each column, and those inherited from the table.
+      const lit = t.find((x) => x.startsWith('S:'))!.slice(2);
+      const name = tokenize(lit).filter((x) => x !== '.').map((x) => x.slice(2));
+      if (!this.exists('TABLE', name)) throw Object.assign(new Error('does not exist'), { code: '002003' });
+      const cols = (this.columns.get(JSON.stringify(name)) ?? []).map(([c]) => c);
+      const rows: Row[] = [];
+      const row = (tag: string, value: string, level: string, column: string) => {
+        const [td, ts, tn] = JSON.parse(tag) as string[];
+        rows.push({ TAG_DATABASE: td, TAG_SCHEMA: ts, TAG_NAME: tn, TAG_VALUE: value, LEVEL: level, OBJECT_DATABASE: name[0], OBJECT_SCHEMA: name[1], OBJECT_NAME: name[2], DOMAIN: 'COLUMN', COLUMN_NAME: column });
+      };
+      for (const c of cols) {
+        for (const [tag, v] of this.columnTagValues.get(JSON.stringify([...name, c])) ?? []) row(tag, v, 'COLUMN', c);
+        for (const [tag, v] of this.tableTags.get(JSON.stringify(name)) ?? []) row(tag, v, 'TABLE', c);
+      }
+      return rows;
+    }
+    if (t[0] === 'ALTER' && t[1] === 'TABLE' && t.includes('TAG')) {
+      this.statements.push(sql);
+      p = 2; const table = dotted(); word('MODIFY'); word('COLUMN'); const col = ident();
+      const set = t[p] === 'SET'; p += 2; const tag = JSON.stringify(dotted());
+      if (!this.tagPolicies.has(tag)) throw Object.assign(new Error('tag does not exist'), { code: '002003' });
+      if (!(this.columns.get(JSON.stringify(table)) ?? []).some(([c]) => c === col)) throw Object.assign(new Error('column does not exist'), { code: '002003' });
+      const k = JSON.stringify([...table, col]);
+      const m = this.columnTagValues.get(k) ?? this.columnTagValues.set(k, new Map()).get(k)!;
+      if (set) { word('='); m.set(tag, t[p].slice(2)); }
+      else if (!m.delete(tag)) throw Object.assign(new Error('tag not set on the column'), { code: '002003' });
+      return [];
+    }
     if (t[0] === 'SELECT' && t[1] === 'POLICY_DB') {
       // POLICY_NAME => '"D"."S"."P"': the literal holds a quoted dotted name.
       const lit = t.find((x) => x.startsWith('S:'))!.slice(2);
@@ -120,6 +155,18 @@ export class SnowflakeGrantModel {
         if (JSON.stringify(pol.slice(1)) !== JSON.stringify(parts)) continue;
         const [db, schema, table, column] = JSON.parse(a) as (string | null)[];
         rows.push({ POLICY_DB: pol[1], POLICY_SCHEMA: pol[2], POLICY_NAME: pol[3], POLICY_KIND: pol[0], REF_DATABASE_NAME: db, REF_SCHEMA_NAME: schema, REF_ENTITY_NAME: table, REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: column, REF_ARG_COLUMN_NAMES: null, TAG_DATABASE: null, TAG_SCHEMA: null, TAG_NAME: null, POLICY_STATUS: 'ACTIVE' });
+      }
+      // Tag-based masking: the policy's row on each tag, and a row per column masked through it.
+      const pk = JSON.stringify(['MASKING_POLICY', ...parts]);
+      for (const [tag, pols] of this.tagPolicies) {
+        if (!pols.includes(pk)) continue;
+        const [td, ts, tn] = JSON.parse(tag) as string[];
+        rows.push({ POLICY_DB: parts[0], POLICY_SCHEMA: parts[1], POLICY_NAME: parts[2], POLICY_KIND: 'MASKING_POLICY', REF_DATABASE_NAME: td, REF_SCHEMA_NAME: ts, REF_ENTITY_NAME: tn, REF_ENTITY_DOMAIN: 'TAG', REF_COLUMN_NAME: null, REF_ARG_COLUMN_NAMES: null, TAG_DATABASE: null, TAG_SCHEMA: null, TAG_NAME: null, POLICY_STATUS: null });
+        for (const [ck, tagsOn] of this.columnTagValues) {
+          if (!tagsOn.has(tag)) continue;
+          const [db, schema, table, column] = JSON.parse(ck) as string[];
+          rows.push({ POLICY_DB: parts[0], POLICY_SCHEMA: parts[1], POLICY_NAME: parts[2], POLICY_KIND: 'MASKING_POLICY', REF_DATABASE_NAME: db, REF_SCHEMA_NAME: schema, REF_ENTITY_NAME: table, REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: column, REF_ARG_COLUMN_NAMES: null, TAG_DATABASE: td, TAG_SCHEMA: ts, TAG_NAME: tn, POLICY_STATUS: this.attachments.has(ck) ? 'MULTIPLE_MASKING_POLICY_ASSIGNED_TO_THE_COLUMN' : 'ACTIVE' });
+        }
       }
       return rows;
     }
@@ -236,7 +283,23 @@ export class SnowflakeGrantModel {
     const dottedAt = (i: number) => { const parts = [t[i].slice(2)]; while (t[i + 1] === '.') { i += 2; parts.push(t[i].slice(2)); } return parts; };
     const at = (w: string) => t.indexOf(w);
     const commentOf = () => { const i = t.lastIndexOf('COMMENT'); return i >= 0 && t[i + 1] === '=' ? t[i + 2].slice(2) : null; };
-    const attachedTo = (k: string) => [...this.attachments.values()].includes(k);
+    const attachedTo = (k: string) => [...this.attachments.values()].includes(k) || [...this.tagPolicies.values()].some((ps) => ps.includes(k));
+    if (t[0] === 'ALTER' && t[1] === 'TAG') {
+      const tag = JSON.stringify(dottedAt(2));
+      const pols = this.tagPolicies.get(tag);
+      if (!pols) throw err('tag does not exist');
+      const k = JSON.stringify(['MASKING_POLICY', ...dottedAt(at('POLICY') + 1)]);
+      if (!this.policies.has(k)) throw err('policy does not exist');
+      if (t.includes('SET')) {
+        // A tag takes one policy per data type; the model's policies are all one type unless they are year.
+        if (pols.includes(k)) throw err('policy already set on the tag');
+        pols.push(k);
+      } else {
+        if (!pols.includes(k)) throw err('policy not set on the tag');
+        pols.splice(pols.indexOf(k), 1);
+      }
+      return [];
+    }
     if (t[0] === 'CREATE') {
       const kind = t.includes('MASKING') ? 'MASKING_POLICY' : 'ROW_ACCESS_POLICY';
       const k = JSON.stringify([kind, ...dottedAt(at('POLICY') + 1)]);

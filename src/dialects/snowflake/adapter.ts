@@ -9,6 +9,7 @@
  */
 import { objectKey } from '../../model/keys.js';
 import type {
+  ColumnTagRecord,
   FutureGrantRecord,
   GrantRecord,
   Live,
@@ -41,6 +42,7 @@ import {
   parseTables,
   parseUsers,
   newObjectGranteesOf,
+  parseColumnTags,
   parseGrantsOn,
   parseToolSchema,
   sql,
@@ -267,6 +269,13 @@ export class SnowflakeAdapter implements Adapter {
       ignored.push(...r.ignored);
     }
     for (const c of columnRows) addColumns(c.database, tables, c.rows);
+    // Tag-based masking: the managed tags on the classified tables' columns, one query per table.
+    let columnTags: ColumnTagRecord[] | undefined;
+    if (scope.columnTags?.tables.length) {
+      const managedTags = new Set(scope.columnTags.tags.map(objectKey));
+      const perTable = await mapLimit(scope.columnTags.tables, this.parallelism, async (t) => parseColumnTags(t, (await this.runMaybeMissing(sql.columnTagsOfTable(t))) ?? [], managedTags));
+      columnTags = perTable.flat();
+    }
     // Attachments: one POLICY_REFERENCES call per policy the tool made, in parallel.
     const marked = [...markedMasking.map((p) => ({ t: 'masking' as const, p })), ...markedRow.map((p) => ({ t: 'row' as const, p }))];
     const refs = await mapLimit(marked, this.parallelism, (m) => this.run(sql.policyReferences(m.p.database, m.p.schema, m.p.object)));
@@ -302,6 +311,7 @@ export class SnowflakeAdapter implements Adapter {
       tables,
       maskingPolicies,
       rowAccessPolicies,
+      ...(columnTags ? { columnTags } : {}),
       ...(toolObjects.length ? { toolObjects: toolObjects.sort() } : {}),
       ...(Object.keys(newObjectGrantees).length ? { newObjectGrantees } : {}),
       ...(systemGrants.length ? { systemGrants } : {}),

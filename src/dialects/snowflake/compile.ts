@@ -1,6 +1,8 @@
 /**
  * Change -> Snowflake SQL. Pure; every identifier goes through the dialect quoter and
- * every privilege word and kind word comes from the catalog (catalog.ts).
+ * every privilege word and kind word comes from the catalog (catalog.ts). Policy changes
+ * are compiled in policies.ts; compileSnowflakePlan compiles a whole plan and adds the
+ * statements that make the `hash` mask's salt before the first change that reads it.
  *
  * OWNERSHIP: Snowflake never revokes ownership, it transfers it. A grant of
  * `ownership` compiles to `GRANT OWNERSHIP ... TO ROLE r COPY CURRENT GRANTS` (a

@@ -13,6 +13,8 @@
  * - `SELECT ... FROM "D".INFORMATION_SCHEMA.TABLES` per database in scope
  * - `SHOW MASKING POLICIES` / `SHOW ROW ACCESS POLICIES IN DATABASE "D"`, then per
  *   policy the tool made `DESCRIBE ... POLICY` and `POLICY_REFERENCES(POLICY_NAME => ...)`
+ * - `TAG_REFERENCES_ALL_COLUMNS` per classified table, when masking policies mask through
+ *   a tag (IntrospectScope.columnTags): only those tags, set on the column itself
  * - rbac's tool schema per database in scope (SCHEMATA joined with TABLES), and when it
  *   is rbac's `SHOW GRANTS ON SCHEMA "D"."RBAC"` and `SHOW GRANTS ON TABLE
  *   "D"."RBAC"."SETTINGS"` (every grant there is managed: Live.toolObjects)
@@ -45,8 +47,8 @@ import type {
   SecurableKind,
 } from '../../model/types.js';
 import { decodeRoleComment, parseQualifiedName, snowflakeDialect } from './quote.js';
-import { maskingPolicyKey, rowAccessPolicyKey, columnKey, objectKey } from '../../model/keys.js';
-import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
+import { maskingPolicyKey, rowAccessPolicyKey, columnKey, columnTagKey, objectKey } from '../../model/keys.js';
+import type { ColumnRef, ColumnTagRecord, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
 import { bodyDigest, bodyTampering, decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
 import { SALT_TABLE, SNOWFLAKE_TOOL_SCHEMA, TOOL_SCHEMA_MARKER, UNATTACHED_TABLE, snowflakeMaskingBody } from './policies.js';
 import { SNOWFLAKE_CATALOG } from './catalog.js';
@@ -91,6 +93,14 @@ export const sql = {
   /** Every grant on rbac's tool schema or salt table, whoever holds it. */
   grantsOnToolSchema: (database: string) => `SHOW GRANTS ON SCHEMA ${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}`,
   grantsOnSaltTable: (database: string) => `SHOW GRANTS ON TABLE ${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}.${q(SALT_TABLE)}`,
+  /**
+   * Every tag on every column of one table, set on the column or inherited (LEVEL says
+   * which); real time (ACCOUNT_USAGE.TAG_REFERENCES lags up to 2 hours).
+   */
+  columnTagsOfTable: (table: ObjectRef) =>
+    `SELECT TAG_DATABASE, TAG_SCHEMA, TAG_NAME, TAG_VALUE, LEVEL, OBJECT_DATABASE, OBJECT_SCHEMA, OBJECT_NAME, DOMAIN, COLUMN_NAME FROM TABLE(${q(table.database)}.INFORMATION_SCHEMA.TAG_REFERENCES_ALL_COLUMNS(${snowflakeDialect.quoteLiteral(
+      `${q(table.database)}.${q(table.schema ?? '')}.${q(table.name ?? '')}`,
+    )}, 'table'))`,
   /** Attachments of one policy, real time (ACCOUNT_USAGE.POLICY_REFERENCES lags up to 2 hours). */
   policyReferences: (database: string, schema: string, name: string) =>
     `SELECT POLICY_DB, POLICY_SCHEMA, POLICY_NAME, POLICY_KIND, REF_DATABASE_NAME, REF_SCHEMA_NAME, REF_ENTITY_NAME, REF_ENTITY_DOMAIN, REF_COLUMN_NAME, REF_ARG_COLUMN_NAMES, TAG_DATABASE, TAG_SCHEMA, TAG_NAME, POLICY_STATUS FROM TABLE(${q(database)}.INFORMATION_SCHEMA.POLICY_REFERENCES(POLICY_NAME => ${snowflakeDialect.quoteLiteral(
@@ -348,6 +358,32 @@ export function parseGrantsOn(rows: Row[]): { grants: GrantRecord[]; ignored: Ig
     .map((r) => ({ role: str(r, 'grantee_name') ?? '', privilege: str(r, 'privilege') ?? '', grantedOn: `${str(r, 'granted_on') ?? ''} (to ${str(r, 'granted_to') ?? '?'})`, name: str(r, 'name') ?? '' }));
   const r = parseGrantsToRole('', toRoles);
   return { grants: r.grants, ignored: [...ignored, ...r.ignored] };
+}
+
+/**
+ * `TAG_REFERENCES_ALL_COLUMNS(table, 'table')` rows (TAG_DATABASE, TAG_SCHEMA, TAG_NAME,
+ * TAG_VALUE, LEVEL, OBJECT_DATABASE, OBJECT_SCHEMA, OBJECT_NAME, DOMAIN, COLUMN_NAME) ->
+ * the managed tags (`tags`, by objectKey) set on a column itself (LEVEL `COLUMN`). A tag
+ * inherited from the table, schema or database is not the column's and cannot be unset
+ * from it; other tags are not rbac's.
+ */
+export function parseColumnTags(table: ObjectRef, rows: Row[], tags: ReadonlySet<string>): ColumnTagRecord[] {
+  const out = new Map<string, ColumnTagRecord>();
+  for (const row of rows) {
+    if ((str(row, 'LEVEL') ?? '').toUpperCase() !== 'COLUMN') continue;
+    const db = str(row, 'TAG_DATABASE');
+    const sch = str(row, 'TAG_SCHEMA');
+    const name = str(row, 'TAG_NAME');
+    const column = str(row, 'COLUMN_NAME');
+    if (!db || !sch || !name || !column) continue;
+    const tag = makeObject('tag', db, sch, name);
+    if (!tags.has(objectKey(tag))) continue;
+    const on = makeObject('table', str(row, 'OBJECT_DATABASE') ?? table.database, str(row, 'OBJECT_SCHEMA') ?? table.schema, str(row, 'OBJECT_NAME') ?? table.name);
+    const c: ColumnRef = { table: on, column };
+    const key = columnTagKey(tag, c);
+    out.set(key, { key, column: c, tag, value: str(row, 'TAG_VALUE') ?? '' });
+  }
+  return sortedValues(out);
 }
 
 /** `SHOW ROLES` rows (name, comment, owner, ...) -> LiveRole for the roles asked for. */

@@ -24,7 +24,12 @@
  *   MASKING POLICY p` (no FORCE: a tag holds one policy per data type, and another's is
  *   refused loudly, not replaced) and `... UNSET MASKING POLICY p`. Columns masked
  *   through a tag are not the policy's columns: nothing here unsets them. A signature
- *   change unsets the policy from its tags too, and sets it back after the replace.
+ *   change unsets the policy from the tags it keeps too, and sets it back after the
+ *   replace. A column's tag (ColumnTagRecord, from `phi:`): `ALTER TABLE ... MODIFY
+ *   COLUMN "C" SET TAG "D"."S"."T" = '<category>'` (also replaces a value in place) and
+ *   `... UNSET TAG "D"."S"."T"`. A policy named only by a tag has no columns to type it:
+ *   its signature is DATE for `year`, else VARCHAR, and the planner refuses a classified
+ *   column whose type no policy on its tag covers (tagCoverageProblems).
  * - hash: SHA2(CONCAT((SELECT "SALT" FROM "D"."RBAC"."SETTINGS" LIMIT 1), ':', VAL), 256),
  *   a keyed hash: equal values hash alike across the database's tables (joins work),
  *   and without the salt a low-entropy identifier (an 8-digit MRN) cannot be reversed by
@@ -59,7 +64,7 @@
  */
 import { columnKey, objectKey } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
-import type { ColumnRef, Desired, LiveTable, MaskFunction, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord, SourceLocation } from '../../model/types.js';
+import type { ColumnRef, Desired, Live, LiveTable, MaskFunction, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord, SourceLocation } from '../../model/types.js';
 import { assertNever, type PlanProblem, type PolicyChange } from '../../plan/types.js';
 import { bodyDigest, columnType, encodePolicyMarker, findTable } from '../policy-text.js';
 import { ExpressionError, NO_EXTRAS, type ExpressionPolicy, type ExpressionUse } from '../../model/expressions.js';
@@ -140,6 +145,49 @@ export function snowflakePolicyProblems(desired: Desired): PlanProblem[] {
       severity: 'error',
       message: `objects: in ${objectKey(w.schema)} to ${w.role} reaches the schema rbac owns in ${w.schema.database} (it holds the secret salt of the hash mask)`,
       hint: `grant nothing in ${w.schema.database}.${SNOWFLAKE_TOOL_SCHEMA}${at(w.source)}`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * Problems that need the live column types: a classified column that gets a tag
+ * (Desired.columnTags) whose type no masking policy on that tag has for signature
+ * would carry the tag and stay unmasked (Snowflake applies a tag's policy only to
+ * columns of the policy's type). A column masked directly (`columns:`) is covered.
+ * Columns whose table or type the live state does not have are not judged here.
+ */
+export function tagCoverageProblems(desired: Desired, live: Live): PlanProblem[] {
+  if (!desired.columnTags?.length) return [];
+  const direct = new Set((desired.maskingPolicies ?? []).flatMap((p) => p.columns.map(columnKey)));
+  const typesOn = new Map<string, Set<string>>();
+  for (const p of desired.maskingPolicies ?? []) {
+    let sig: string;
+    try {
+      sig = maskingSignature(p, live.tables);
+    } catch {
+      continue; // mixed column types: the compiler refuses the policy with its own message
+    }
+    for (const t of p.tags ?? []) (typesOn.get(objectKey(t)) ?? typesOn.set(objectKey(t), new Set()).get(objectKey(t))!).add(sig);
+  }
+  const problems: PlanProblem[] = [];
+  for (const ct of desired.columnTags) {
+    if (direct.has(columnKey(ct.column))) continue;
+    const type = columnType(live.tables, ct.column);
+    if (type === undefined) continue;
+    let sig: string;
+    try {
+      sig = snowflakeSignatureType(type);
+    } catch {
+      continue;
+    }
+    const have = typesOn.get(objectKey(ct.tag)) ?? new Set<string>();
+    if (have.has(sig)) continue;
+    const tag = `${ct.tag.database}.${ct.tag.schema}.${ct.tag.name}`;
+    problems.push({
+      severity: 'error',
+      message: `classified column ${ct.column.table.database}.${ct.column.table.schema}.${ct.column.table.name}.${ct.column.column} (${sig}) gets tag ${tag}, but no masking policy on that tag takes ${sig} (${[...have].sort().join(', ') || 'none'}): it would stay unmasked`,
+      hint: `mask it with columns: in a policy, or add a policy with tag: ${tag} whose columns: are ${sig}${ct.source ? ` (classified at ${ct.source.file}:${ct.source.line}:${ct.source.column})` : ''}`,
     });
   }
   return problems;
@@ -346,7 +394,7 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
       const p = change.policy;
       // OR REPLACE: a policy left unattached (hand-detached, or made by an aborted
       // apply) is not reported by the reader's attachments, so it may exist.
-      return [createMasking(p, maskingSignature(p, ctx.tables), true, ctx.expressions), ...p.columns.map((c) => setMask(p, c))];
+      return [createMasking(p, maskingSignature(p, ctx.tables), true, ctx.expressions), ...p.columns.map((c) => setMask(p, c)), ...tagsOf(p).map((t) => setTagMask(p, t))];
     }
     case 'alterMaskingPolicy': {
       const { from, to } = change;
@@ -364,8 +412,10 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
       // stays attached and the REPLACE fails loudly.
       const keep = new Set(to.columns.map(columnKey));
       const kept = from.columns.filter((c) => keep.has(columnKey(c)));
-      // A policy set on a tag cannot be replaced either: unset it from its tags and set it back.
-      const keptTags = tagsOf(from);
+      // A policy set on a tag cannot be replaced either: unset it from the tags both sides
+      // keep and set it back (the plan unsets dropped tags before, sets new ones after).
+      const keepTags = new Set(tagsOf(to).map(objectKey));
+      const keptTags = tagsOf(from).filter((t) => keepTags.has(objectKey(t)));
       return [
         ...kept.map(unsetMask),
         ...keptTags.map((t) => unsetTagMask(from, t)),
@@ -383,6 +433,15 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
       return [setMask(change.policy, change.column)];
     case 'detachMaskingPolicy':
       return [unsetMask(change.column)];
+    case 'attachMaskingTag':
+      return [setTagMask(change.policy, change.tag)];
+    case 'detachMaskingTag':
+      return [unsetTagMask(change.policy, change.tag)];
+    case 'setColumnTag':
+      // SET TAG on a column that carries the tag replaces its value in place.
+      return [`ALTER TABLE ${tableName(change.column.table)} MODIFY COLUMN ${q(change.column.column)} SET TAG ${tagName(change.tag)} = ${lit(change.value)}`];
+    case 'unsetColumnTag':
+      return [`ALTER TABLE ${tableName(change.column.table)} MODIFY COLUMN ${q(change.column.column)} UNSET TAG ${tagName(change.tag)}`];
     case 'createRowAccessPolicy': {
       const p = change.policy;
       const args = rowAccessArguments(p, ctx.tables, ctx.expressions);
