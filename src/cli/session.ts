@@ -102,6 +102,7 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
       tables: live.tables,
       livePolicies: { masking: live.maskingPolicies ?? [], rowAccess: live.rowAccessPolicies ?? [] },
       newObjectGrantees: live.newObjectGrantees,
+      toolObjects: live.toolObjects,
     });
     p.problems.push(...problems);
     return { target: { name, platform }, desired, live, scope, plan: p, statements };
@@ -152,6 +153,6 @@ export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget,
 function planOnPlatform(configured: Desired, desired: Desired, live: Live, options: PlanOptions): Plan {
   const hooks = planHooks(desired.platform);
   const p = computePlan(desired, live, { ...options, neverRevoke: hooks.neverRevoke });
-  p.problems.push(...(hooks.extraProblems?.(configured) ?? []));
+  p.problems.push(...(hooks.extraProblems?.(configured) ?? []), ...(hooks.liveProblems?.(configured, live) ?? []));
   return hooks.finishPlan?.(p) ?? p;
 }

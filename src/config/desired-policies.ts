@@ -2,11 +2,18 @@
  * toDesired, the policy part: classification (`phi:`), masking and row access
  * policies, and the SQL a person writes in them, checked by the platform's parser
  * (`dialect.expressions`) and kept as re-printed.
+ *
+ * Tag-based masking (Snowflake only): a masking policy's `tag:` becomes its `tags`, and
+ * each such tag is set on every classified column, valued with the column's category
+ * (`columnTags`). A policy with a tag and no columns lives in the tag's schema. On
+ * another platform `tag:` is a located error (`platform-unsupported`); so are two
+ * column-less policies of one signature type on one tag (Snowflake takes one policy
+ * per data type on a tag).
  */
 import type { Dialect } from '../dialects/types.js';
-import { columnKey, makeObject, maskingPolicyKey, rowAccessPolicyKey, schemaOf } from '../model/keys.js';
+import { columnKey, columnTagKey, makeObject, maskingPolicyKey, objectKey, rowAccessPolicyKey, schemaOf } from '../model/keys.js';
 import { ExpressionError, type ExpressionPolicy, type ExpressionUse } from '../model/expressions.js';
-import { PUBLIC_ROLE, type ColumnRef, type MaskingPolicyRecord, type RowAccessPolicyRecord, type SourceLocation } from '../model/types.js';
+import { PUBLIC_ROLE, type ColumnRef, type ColumnTagRecord, type MaskingPolicyRecord, type ObjectRef, type RowAccessPolicyRecord, type SourceLocation } from '../model/types.js';
 import type { NamePart } from '../dialects/types.js';
 import { formatPath, isPublicName } from './names.js';
 import type { Project } from './project.js';
@@ -15,6 +22,8 @@ import type { NormalizeContext } from './normalize.js';
 /** What the policy part of a configuration becomes for one dialect. */
 export interface DesiredPolicies {
   phi: { column: ColumnRef; category: string }[];
+  /** Snowflake: each masking policy's tag on each classified column. */
+  columnTags: ColumnTagRecord[];
   maskingPolicies: MaskingPolicyRecord[];
   rowAccessPolicies: RowAccessPolicyRecord[];
   expressions: ExpressionPolicy;
@@ -79,15 +88,38 @@ export function desiredPolicies(project: Project, ctx: NormalizeContext): Desire
     [...new Set(refs.map((r) => (!r.database && isPublicName(r.name) ? PUBLIC_ROLE : ctx.normRole(r, r.source))))].sort();
 
   const phi: { column: ColumnRef; category: string }[] = [];
+  const phiSources: SourceLocation[] = [];
   for (const d of project.phi) {
     const c = columnRef(d.column, d.source);
-    if (c) phi.push({ column: c, category: d.category });
+    if (c) (phi.push({ column: c, category: d.category }), phiSources.push(d.source));
   }
 
   const maskingPolicies: MaskingPolicyRecord[] = [];
   const maskedColumns = new Map<string, SourceLocation>();
+  // Column-less policies per (tag, signature type): Snowflake sets one per data type on a tag.
+  const tagTypes = new Map<string, { name: string; at: SourceLocation }>();
+  const tagRef = (m: (typeof project.maskingPolicies)[number]): ObjectRef | undefined => {
+    if (!m.tag) return undefined;
+    if (platform !== 'snowflake') {
+      err(
+        'platform-unsupported',
+        m.tag.source,
+        `masking policy ${formatPath([m.name])}: tag: is Snowflake's tag-based masking, which ${platform} does not have`,
+        `list the columns under columns: instead (every target of this configuration that is not Snowflake refuses tag:)`,
+      );
+      return undefined;
+    }
+    if (m.tag.path.length !== 3) {
+      err('bad-value', m.tag.source, `tag ${formatPath(m.tag.path)} must be written database.schema.name`);
+      return undefined;
+    }
+    const [db, schema, tname] = m.tag.path.map((p) => norm(p, m.tag!.source, 'name'));
+    return makeObject('tag', db, schema, tname);
+  };
   for (const m of project.maskingPolicies) {
     const name = norm(m.name, m.source, 'policy name');
+    const tag = tagRef(m);
+    if (m.tag && !tag) continue;
     const columns = sortColumns(m.columns.map((c) => columnRef(c.path, c.source)).filter((c): c is ColumnRef => c !== undefined));
     for (const c of m.columns) {
       const ref = columnRef(c.path, c.source);
@@ -96,15 +128,34 @@ export function desiredPolicies(project: Project, ctx: NormalizeContext): Desire
       if (first) err('duplicate-grant', c.source, `column ${formatPath(c.path)} is already masked by the policy at ${fmt(first)}`, 'a column takes one masking policy');
       else maskedColumns.set(columnKey(ref), c.source);
     }
-    if (columns.length === 0) continue;
+    if (columns.length === 0 && !tag) continue;
     const rec: MaskingPolicyRecord = {
       key: maskingPolicyKey(name),
       name,
-      schema: schemaOf(columns[0].table),
+      schema: schemaOf(columns[0]?.table ?? tag!),
       unmaskedFor: roleList(m.unmaskedFor),
       columns,
       source: m.source,
     };
+    if (tag) {
+      rec.tags = [tag];
+      if (columns.length === 0) {
+        // Typed without columns: DATE for year, VARCHAR otherwise (snowflake/policies.ts).
+        const type = m.mask === 'year' ? 'DATE' : 'VARCHAR';
+        const k = `${objectKey(tag)}\u0000${type}`;
+        const first = tagTypes.get(k);
+        if (first) {
+          err(
+            'conflicting-grant',
+            m.tag!.source,
+            `masking policies ${first.name} and ${name} are both ${type} policies on tag ${formatPath(m.tag!.path)} (first at ${fmt(first.at)}); Snowflake sets one masking policy per data type on a tag`,
+            'keep one, or give one of them columns: of another type',
+          );
+          continue;
+        }
+        tagTypes.set(k, { name, at: m.tag!.source });
+      }
+    }
     if (m.mask !== undefined) rec.mask = m.mask;
     else {
       const expr = m.expression?.[platform];
@@ -145,7 +196,14 @@ export function desiredPolicies(project: Project, ctx: NormalizeContext): Desire
     });
   }
 
-  return { phi, maskingPolicies, rowAccessPolicies, expressions };
+  // Every tag a policy masks through goes on every classified column, valued with its category.
+  const tags = new Map<string, ObjectRef>();
+  for (const p of maskingPolicies) for (const t of p.tags ?? []) tags.set(objectKey(t), t);
+  const columnTags: ColumnTagRecord[] = [];
+  for (const t of [...tags.keys()].sort().map((k) => tags.get(k)!)) {
+    phi.forEach((c, i) => columnTags.push({ key: columnTagKey(t, c.column), column: c.column, tag: t, value: c.category, source: phiSources[i] }));
+  }
+  return { phi, columnTags, maskingPolicies, rowAccessPolicies, expressions };
 }
 
 /**

@@ -94,6 +94,7 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
       maskingPolicies: policies.maskingPolicies,
       rowAccessPolicies: policies.rowAccessPolicies,
       phi: policies.phi,
+      ...(policies.columnTags.length ? { columnTags: policies.columnTags } : {}),
       expressions: policies.expressions,
     },
     diagnostics: diags,

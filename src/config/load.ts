@@ -601,6 +601,7 @@ class Builder {
         columns: items(mp, 'columns')
           .filter((x) => x.t === 'scalar')
           .map((x) => ({ path: parsePath(String((x as { value: unknown }).value))!, source: x.loc })),
+        ...(str(mp, 'tag') !== undefined ? { tag: { path: parsePath(str(mp, 'tag')!)!, source: scalarLoc(mp, 'tag') } } : {}),
         mask: str(mp, 'mask') as MaskFunction | undefined,
         expression,
         expressionSource,

@@ -103,10 +103,15 @@ export interface PhiDef {
   source: SourceLocation;
 }
 
-/** A masking policy (parsed only; planned by a later stage). Exactly one of mask/expression. */
+/**
+ * A masking policy (parsed only; planned by a later stage). Exactly one of
+ * mask/expression; `columns` (possibly empty) and `tag` not both absent.
+ */
 export interface MaskingPolicyDef {
   name: NamePart;
   columns: { path: NamePart[]; source: SourceLocation }[];
+  /** `tag:` (Snowflake tag-based masking): the tag as written, and where. */
+  tag?: { path: NamePart[]; source: SourceLocation };
   mask?: MaskFunction;
   expression?: Partial<Record<Platform, string>>;
   /** Where each platform's expression is written (diagnostics point into it). */

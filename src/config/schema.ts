@@ -54,13 +54,15 @@ export interface ListNode extends Described {
 }
 /**
  * A YAML mapping with fixed keys. `exactlyOne` lists keys of which exactly one must be
- * present (e.g. `mask` or `expression`); `minProperties` counts present keys.
+ * present (e.g. `mask` or `expression`); `atLeastOne` keys of which one or more must be
+ * (a masking policy's `columns` and `tag`); `minProperties` counts present keys.
  */
 export interface ObjectNode extends Described {
   type: 'object';
   properties: Record<string, SchemaNode>;
   required?: readonly string[];
   exactlyOne?: readonly string[];
+  atLeastOne?: readonly string[];
   minProperties?: number;
 }
 /** A YAML mapping with free keys (matching `keys`) and uniform values. */
@@ -421,10 +423,14 @@ const grantNode = obj(
 );
 
 const maskingPolicyNode = obj(
-  'A column mask applied to the listed columns for everyone except unmasked_for.',
+  'A column mask applied to the listed columns (and, on Snowflake, to the columns carrying its tag) for everyone except unmasked_for.',
   {
     name: str('Policy name.', { pattern: NAME_PATTERNS.part, patternLabel: 'a policy name', isName: true }),
     columns: list(columnPath, 'Columns the mask applies to.', 1),
+    tag: str(
+      'Snowflake only: a tag as database.schema.name. The policy is set on the tag (tag-based masking) and masks every column carrying it whose type matches; with phi:, every classified column gets the tag, valued with its category.',
+      { pattern: NAME_PATTERNS.table, patternLabel: 'a tag path (database.schema.name)', isName: true },
+    ),
     mask: str('A built-in mask.', { enum: MASK_FUNCTIONS, enumLabel: 'mask' }),
     expression: obj(
       'A per-platform SQL expression over the column (instead of mask).',
@@ -438,8 +444,8 @@ const maskingPolicyNode = obj(
     ),
     unmasked_for: list(roleRef('A role that sees the raw value.'), 'Roles that see raw values.'),
   },
-  ['name', 'columns'],
-  { exactlyOne: ['mask', 'expression'] },
+  ['name'],
+  { exactlyOne: ['mask', 'expression'], atLeastOne: ['columns', 'tag'] },
 );
 
 const rowAccessPolicyNode = obj(
@@ -525,6 +531,7 @@ function toJson(n: SchemaNode): Json {
       if (n.required && n.required.length) o.required = [...n.required];
       if (n.minProperties !== undefined) o.minProperties = n.minProperties;
       if (n.exactlyOne) o.oneOf = n.exactlyOne.map((k) => ({ type: 'object', required: [k] }));
+      if (n.atLeastOne) o.anyOf = n.atLeastOne.map((k) => ({ type: 'object', required: [k] }));
       return o;
     }
     case 'map':

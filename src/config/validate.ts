@@ -401,6 +401,10 @@ function checkObject(ctx: Ctx, n: YNode | null, s: ObjectNode, path: string, alr
       ok = false;
     }
   }
+  if (s.atLeastOne && !ps.some((p) => s.atLeastOne!.includes(p.key))) {
+    report(ctx, 'missing-key', loc(ctx, n), `${where(path)} needs at least one of: ${s.atLeastOne.join(', ')}`);
+    ok = false;
+  }
   if (s.minProperties !== undefined && ps.length < s.minProperties) {
     report(ctx, 'bad-value', loc(ctx, n), `${where(path)} must have at least ${s.minProperties} key(s): ${known.join(', ')}`);
     ok = false;

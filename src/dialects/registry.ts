@@ -16,8 +16,9 @@ import { postgresDialect } from './postgres/quote.js';
 import { loadPostgresParser } from './postgres/expression.js';
 import { postgresPolicyProblems, preparePostgresDesired } from './postgres/masking.js';
 import { compilePostgres, compilePostgresPlan } from './postgres/compile.js';
-import { compileSnowflake } from './snowflake/compile.js';
+import { compileSnowflake, compileSnowflakePlan } from './snowflake/compile.js';
 import { snowflakeDialect } from './snowflake/quote.js';
+import { snowflakePolicyProblems, tagCoverageProblems } from './snowflake/policies.js';
 import type { Adapter, CompileContext, Compiler, Dialect, Statement } from './types.js';
 
 /**
@@ -80,18 +81,13 @@ export function compileOffline(plan: Plan, ctx: CompileContext): { statements: S
     case 'postgres':
       return { statements: compilePostgresPlan(plan, ctx), problems: [] };
     case 'snowflake': {
-      const compile = compilerFor(plan.platform);
-      const statements: Statement[] = [];
       const problems: PlanProblem[] = [];
-      plan.changes.forEach((c, changeIndex) => {
-        try {
-          for (const sql of compile(c, ctx)) statements.push({ sql, changeIndex });
-        } catch (e) {
-          // Offline, a policy whose table the snapshot does not hold (a new account) cannot
-          // be typed: the rest of the plan is still shown, and the policy says why it is not.
-          if (!(e instanceof RbacError) || e.code !== 'PLAN_INVALID' || !isPolicyChange(c) || !/not in the live state/.test(e.message)) throw e;
-          problems.push({ severity: 'warning', message: `not compiled offline: ${e.message}`, hint: e.hint });
-        }
+      const statements = compileSnowflakePlan(plan, ctx, (e, c) => {
+        // Offline, a policy whose table the snapshot does not hold (a new account) cannot
+        // be typed: the rest of the plan is still shown, and the policy says why it is not.
+        if (!(e instanceof RbacError) || e.code !== 'PLAN_INVALID' || !isPolicyChange(c) || !/not in the live state/.test(e.message)) return false;
+        problems.push({ severity: 'warning', message: `not compiled offline: ${e.message}`, hint: e.hint });
+        return true;
       });
       return { statements, problems };
     }
@@ -131,6 +127,8 @@ export interface PlanHooks {
   prepareDesired?(desired: Desired, live?: Live): Desired;
   /** Problems with the configuration on this platform (given the unprepared desired state). */
   extraProblems?(desired: Desired): PlanProblem[];
+  /** Problems of the configuration against what the target holds (live column types). */
+  liveProblems?(desired: Desired, live: Live): PlanProblem[];
   /** Privileges never revoked on this platform (PlanOptions.neverRevoke). */
   neverRevoke?: readonly Privilege[];
   /** Turn changes that the platform's SQL cannot make into problems. */
@@ -143,7 +141,7 @@ export function planHooks(platform: Platform): PlanHooks {
       return { prepareDesired: preparePostgresDesired, extraProblems: postgresPolicyProblems };
     case 'snowflake':
       // OWNERSHIP moves with GRANT OWNERSHIP ... COPY CURRENT GRANTS; it cannot be revoked.
-      return { neverRevoke: ['ownership'] };
+      return { neverRevoke: ['ownership'], extraProblems: snowflakePolicyProblems, liveProblems: tagCoverageProblems };
     case 'databricks':
       return { prepareDesired: prepareDatabricksDesired, extraProblems: databricksUnsupported, finishPlan: finishDatabricksPlan };
     default:

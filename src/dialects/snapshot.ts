@@ -12,7 +12,7 @@
  *   arrays read as empty.
  */
 import { RbacError } from '../model/errors.js';
-import { makeFutureGrant, makeGrant, makeMembership, maskingPolicyKey, rowAccessPolicyKey } from '../model/keys.js';
+import { columnTagKey, makeFutureGrant, makeGrant, makeMembership, maskingPolicyKey, rowAccessPolicyKey } from '../model/keys.js';
 import { ALL_KINDS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS } from '../model/kinds.js';
 import {
   FUTURE_OBJECT_TYPES,
@@ -22,6 +22,7 @@ import {
   type LiveRole,
   type LiveTable,
   type MaskFunction,
+  type ColumnTagRecord,
   type MaskingPolicyRecord,
   type ObjectRef,
   type Platform,
@@ -66,6 +67,8 @@ export function writeSnapshot(live: Live): string {
     rowAccessPolicies: live.rowAccessPolicies?.length
       ? [...live.rowAccessPolicies].sort(byKey((p) => p.key)).map(({ source: _s, ...p }) => p)
       : undefined,
+    // Snowflake: the managed tags on classified columns (keys recomputed on read).
+    columnTags: live.columnTags?.length ? [...live.columnTags].sort(byKey((t) => t.key)).map(({ key: _k, source: _s, ...t }) => t) : undefined,
     // Omitted when empty, like the policies: what rbac owns and what default
     // privileges give its new objects (PostgreSQL).
     toolObjects: live.toolObjects?.length ? [...live.toolObjects].sort() : undefined,
@@ -230,6 +233,7 @@ export function readSnapshot(text: string): Live {
         return { table: objectRef(co.table, `${at}.columns[${j}].table`, RELATIONS), column: s(co.column, `${at}.columns[${j}].column`) };
       }),
     };
+    if (o.tags !== undefined) rec.tags = arr(o.tags, `${at}.tags`).map((t, j) => objectRef(t, `${at}.tags[${j}]`, ['tag']));
     if (o.mask !== undefined) {
       if (!MASK_FUNCTIONS.includes(o.mask as MaskFunction)) fail(`${at}.mask`, `must be one of ${MASK_FUNCTIONS.join(', ')}`);
       rec.mask = o.mask as MaskFunction;
@@ -261,6 +265,17 @@ export function readSnapshot(text: string): Live {
   });
   const live: Live = { platform: d.platform as Platform, roles, memberships, grants, futureGrants, schemas, tables };
   if (maskingPolicies) live.maskingPolicies = maskingPolicies;
+  if (d.columnTags !== undefined) {
+    live.columnTags = arr(d.columnTags, 'columnTags').map((x, i): ColumnTagRecord => {
+      const at = `columnTags[${i}]`;
+      const o = obj(x, at);
+      const co = obj(o.column, `${at}.column`);
+      const column = { table: objectRef(co.table, `${at}.column.table`, RELATIONS), column: s(co.column, `${at}.column.column`) };
+      const tag = objectRef(o.tag, `${at}.tag`, ['tag']);
+      if (typeof o.value !== 'string') fail(`${at}.value`, 'must be a string');
+      return { key: columnTagKey(tag, column), column, tag, value: o.value as string };
+    });
+  }
   if (rowAccessPolicies) live.rowAccessPolicies = rowAccessPolicies;
   if (d.databases !== undefined) {
     const m = obj(d.databases, 'databases');

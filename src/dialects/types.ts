@@ -59,8 +59,15 @@ export interface CompileContext {
    * view per table from all the policies of that table).
    */
   livePolicies?: { masking: readonly MaskingPolicyRecord[]; rowAccess: readonly RowAccessPolicyRecord[] };
-  /** Postgres: Live.newObjectGrantees, revoked from the objects rbac creates. */
+  /**
+   * Live.newObjectGrantees, revoked from the objects rbac creates (Postgres: per schema;
+   * Snowflake: per database, from the salt's schema and table).
+   */
   newObjectGrantees?: Readonly<Record<string, readonly string[]>>;
+  /** Live.toolObjects: objects rbac owns that exist already (Snowflake: a salt table is not made twice). */
+  toolObjects?: readonly string[];
+  /** Snowflake: databases whose schema RBAC exists without rbac's marker (a hash policy there is refused). */
+  foreignToolSchemas?: readonly string[];
   /** Postgres, several databases: Live.newObjectGranteesByDatabase (logical database -> schema -> grantees). */
   newObjectGranteesByDatabase?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
   /** What custom SQL may use beyond the built-in safe list (`expressions:` of rbac.yaml); none when absent. */
@@ -91,6 +98,12 @@ export interface IntrospectScope {
    * over schema names): their schemas are not known before the target is read.
    */
   wholeDatabases?: string[];
+  /**
+   * Snowflake tag-based masking: the tags masking policies mask through, and the tables
+   * whose columns the classification names. Those tags' values on those tables'
+   * columns are read (Live.columnTags); no other tag, no other table.
+   */
+  columnTags?: { tags: import('../model/types.js').ObjectRef[]; tables: import('../model/types.js').ObjectRef[] };
 }
 
 /** Read and write access to one target. Adapters own all I/O. */

@@ -7,7 +7,7 @@
  * Pure: `driftItems(plan, live)` has no I/O and no clock; the first-seen times come
  * from `applyDriftState`, which takes `now` as an argument.
  */
-import { columnKey, futureGrantKey, grantKey, membershipKey, roleKey } from '../model/keys.js';
+import { columnKey, columnTagKey, futureGrantKey, grantKey, membershipKey, objectKey, roleKey } from '../model/keys.js';
 import type { Live } from '../model/types.js';
 import { assertNever, type Change, type Plan, type PlanProblem } from '../plan/types.js';
 import { changeGroup, describeChange, describeObject, privilegeList } from '../render/describe.js';
@@ -134,6 +134,19 @@ function itemsOf(c: Change, push: (key: string, kind: DriftKind, role: string, w
       return;
     case 'detachMaskingPolicy':
       push(`${c.policy.key}:${columnKey(c.column)}`, 'extra', changeGroup(c), describeChange(c), EXTRA);
+      return;
+    case 'attachMaskingTag':
+      push(`${c.policy.key}:${objectKey(c.tag)}`, 'missing', changeGroup(c), describeChange(c), MISSING);
+      return;
+    case 'detachMaskingTag':
+      push(`${c.policy.key}:${objectKey(c.tag)}`, 'extra', changeGroup(c), describeChange(c), EXTRA);
+      return;
+    case 'setColumnTag':
+      // A tag unset by hand is missing; a value changed by hand is changed.
+      push(columnTagKey(c.tag, c.column), c.from === undefined ? 'missing' : 'changed', changeGroup(c), describeChange(c), c.from === undefined ? MISSING : 'tag value changed by hand');
+      return;
+    case 'unsetColumnTag':
+      push(columnTagKey(c.tag, c.column), 'extra', changeGroup(c), describeChange(c), EXTRA);
       return;
     default:
       assertNever(c);

@@ -164,3 +164,8 @@ export function rowAccessPolicyKey(name: string): string {
 export function columnKey(c: { table: ObjectRef; column: string }): string {
   return `${objectKey(c.table)}.${keyPart(c.column)}`;
 }
+
+/** `columntag:<tag key>:<column key>`: one tag on one column (its value is not part of the key). */
+export function columnTagKey(tag: ObjectRef, c: { table: ObjectRef; column: string }): string {
+  return `columntag:${objectKey(tag)}:${columnKey(c)}`;
+}

@@ -249,6 +249,15 @@ export interface MaskingPolicyRecord {
   expression?: string;
   unmaskedFor: string[];
   columns: ColumnRef[];
+  /**
+   * Snowflake tag-based masking: the tags (kind `tag`) the policy is set on
+   * (`ALTER TAG t SET MASKING POLICY p`), sorted by objectKey and de-duplicated. The
+   * policy then masks every column carrying one of the tags whose type matches its
+   * signature; such a column is masked THROUGH the tag and is never in `columns`
+   * (unsetting the policy from it is neither possible nor meant). Absent or empty:
+   * none. Other platforms have no tags: a configuration naming one is refused.
+   */
+  tags?: ObjectRef[];
   source?: SourceLocation;
   /** Display-only: the platform's policy body as read back or as compiled. */
   body?: string;
@@ -258,6 +267,23 @@ export interface MaskingPolicyRecord {
    * means the planner re-creates the policy; the words are shown in plan and drift.
    */
   tampered?: string[];
+}
+
+/**
+ * A tag set on a column, with its value (Snowflake `ALTER TABLE t MODIFY COLUMN c SET
+ * TAG tag = 'value'`), keyed by tag and column (`columnTagKey`). Desired: for each tag a
+ * masking policy names (`MaskingPolicyRecord.tags`), one per classified column (`phi:`),
+ * valued with its category. Live: read only for those tags, on the tables the
+ * classification names, where the tag is set on the column itself (not inherited from
+ * its table, schema or database); other tags and other tables are never read, so never
+ * unset.
+ */
+export interface ColumnTagRecord {
+  key: string;
+  column: ColumnRef;
+  tag: ObjectRef; // kind === 'tag'
+  value: string;
+  source?: SourceLocation;
 }
 
 /** One rule of a row access policy: members of `roles` see the rows where `where` holds. */
@@ -307,6 +333,8 @@ export interface Desired {
   rowAccessPolicies?: RowAccessPolicyRecord[];
   /** Column -> Safe Harbor category, for lint, review and renderers. */
   phi?: { column: ColumnRef; category: string }[];
+  /** Snowflake: the tags masking policies mask through, set on each classified column (see ColumnTagRecord). */
+  columnTags?: ColumnTagRecord[];
   /** What custom SQL may use beyond the dialect's safe list (`expressions:` of rbac.yaml). */
   expressions?: import('./expressions.js').ExpressionPolicy;
 }
@@ -382,6 +410,8 @@ export interface Live {
   /** Policies the tool made (readers report only those; others are never touched). */
   maskingPolicies?: MaskingPolicyRecord[];
   rowAccessPolicies?: RowAccessPolicyRecord[];
+  /** Snowflake: the managed tags as set on the columns of the classified tables (see ColumnTagRecord). */
+  columnTags?: ColumnTagRecord[];
   /**
    * Grants held by roles outside the managed scope that a managed role granted (its
    * grant option at work). Never revoked themselves; read so that revoking the
@@ -390,9 +420,10 @@ export interface Live {
   dependentGrants?: GrantRecord[];
   /**
    * objectKeys of objects rbac owns outright (Postgres: its masking views, the `rbac`
-   * schema and its settings table). Every grant on them, whoever holds it, is in the
-   * managed scope: one the configuration did not ask for is drift and is revoked, and
-   * `objects:` expansion never reaches them.
+   * schema and its settings table; Snowflake: the `RBAC` schema and `SETTINGS` table of
+   * a database holding a hash policy, recognised by the schema's marker comment). Every
+   * grant on them, whoever holds it, is in the managed scope: one the configuration did
+   * not ask for is drift and is revoked, and `objects:` expansion never reaches them.
    */
   toolObjects?: string[];
   /**
@@ -415,8 +446,9 @@ export interface Live {
   unmanagedGrants?: { on: string; privileges: string[]; count: number }[];
   /**
    * Postgres: schema -> grantees that default privileges give a new relation the
-   * connecting role creates there (global defaults included; PUBLIC as `PUBLIC`). rbac
-   * revokes them from its own objects right after creating them.
+   * connecting role creates there (global defaults included; PUBLIC as `PUBLIC`).
+   * Snowflake: database -> roles that the database's future grants give privileges on a
+   * new schema or table. rbac revokes them from its own objects right after creating them.
    */
   newObjectGrantees?: Record<string, string[]>;
   /** Postgres, several databases: `newObjectGrantees` per logical database. */

@@ -77,6 +77,8 @@ export function fingerprintLive(live: Live, scope: ManagedScope, grantsAdded?: A
     const { body: _b, source: _s, ...def } = r;
     acc.add(JSON.stringify(def));
   }
+  // A column's tag decides which tag-based policy masks it (the reader reads only managed tags).
+  for (const t of live.columnTags ?? []) acc.add(`${t.key}=${JSON.stringify(t.value)}`);
   // Objects matter too: a new table or function in a managed schema (or anywhere in a
   // database `objects:` covers) changes what `objects:` and globs expand to.
   for (const o of liveObjects(live)) {

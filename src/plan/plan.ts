@@ -67,7 +67,10 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
     ...sortChanges(groupGrants(grants.toRevoke, 'revoke', grants.cascade)),
     ...sortChanges(groupGrants(grants.toRevokeOption, 'revoke', grants.cascade, true)),
     ...sortChanges(policies.remove),
+    ...sortChanges(policies.tagUnset),
     ...sortChanges(policies.add),
+    // A column gets its tag once the policies are set on the tag.
+    ...sortChanges(policies.tagSet),
     ...sortChanges(members.grant),
     ...sortChanges(groupGrants(withLiveKinds(grants.toGrant, live), 'grant')),
     ...sortChanges(groupGrants(withLiveKinds(grants.toGrantOption, live), 'grant', undefined, true)),
@@ -221,9 +224,10 @@ export function sameRowAccess(a: RowAccessPolicyRecord, b: RowAccessPolicyRecord
 /**
  * Policies: readers report only policies the tool made, so every live policy is in
  * scope. A changed definition is an alter (the compiler picks the platform's
- * lifecycle); a changed column set is attach/detach; a moved policy is drop + create.
+ * lifecycle); a changed column or tag set is attach/detach; a moved policy is drop +
+ * create. Column tags (Snowflake) are set and unset by key, their value compared.
  */
-function planPolicies(desired: Desired, live: Live, authoritative: boolean): { add: Change[]; remove: Change[] } {
+function planPolicies(desired: Desired, live: Live, authoritative: boolean): { add: Change[]; remove: Change[]; tagSet: Change[]; tagUnset: Change[] } {
   const add: Change[] = [];
   const remove: Change[] = [];
   const liveMasking = new Map((live.maskingPolicies ?? []).map((p) => [p.key, p]));
@@ -246,6 +250,13 @@ function planPolicies(desired: Desired, live: Live, authoritative: boolean): { a
     if (authoritative) {
       for (const [ck, c] of haveCols) if (!wantCols.has(ck)) remove.push({ kind: 'detachMaskingPolicy', policy: have, column: c });
     }
+    // Tags, like columns: a policy set on a tag masks the columns carrying it.
+    const haveTags = new Map((have.tags ?? []).map((t) => [objectKey(t), t]));
+    const wantTags = new Map((want.tags ?? []).map((t) => [objectKey(t), t]));
+    for (const [tk, t] of wantTags) if (!haveTags.has(tk)) add.push({ kind: 'attachMaskingTag', policy: want, tag: t });
+    if (authoritative) {
+      for (const [tk, t] of haveTags) if (!wantTags.has(tk)) remove.push({ kind: 'detachMaskingTag', policy: have, tag: t });
+    }
   }
   if (authoritative) {
     for (const [k, have] of liveMasking) if (!desiredMasking.has(k)) remove.push({ kind: 'dropMaskingPolicy', policy: have });
@@ -264,7 +275,24 @@ function planPolicies(desired: Desired, live: Live, authoritative: boolean): { a
   if (authoritative) {
     for (const [k, have] of liveRow) if (!desiredRow.has(k)) remove.push({ kind: 'dropRowAccessPolicy', policy: have });
   }
-  return { add, remove };
+
+  // Column tags: the reader reads only the managed tags on the classified tables, so every
+  // live one is in scope. A new value is a set (SET TAG replaces the value in place).
+  const tagSet: Change[] = [];
+  const tagUnset: Change[] = [];
+  const liveTags = new Map((live.columnTags ?? []).map((t) => [t.key, t]));
+  const desiredTags = new Map((desired.columnTags ?? []).map((t) => [t.key, t]));
+  for (const [k, want] of desiredTags) {
+    const have = liveTags.get(k);
+    if (!have) tagSet.push({ kind: 'setColumnTag', column: want.column, tag: want.tag, value: want.value });
+    else if (have.value !== want.value) tagSet.push({ kind: 'setColumnTag', column: want.column, tag: want.tag, value: want.value, from: have.value });
+  }
+  if (authoritative) {
+    for (const [k, have] of liveTags) {
+      if (!desiredTags.has(k)) tagUnset.push({ kind: 'unsetColumnTag', column: have.column, tag: have.tag, value: have.value, reason: 'column not classified in configuration' });
+    }
+  }
+  return { add, remove, tagSet, tagUnset };
 }
 
 /**
@@ -368,6 +396,12 @@ function changeSortKey(c: Change): string {
     case 'attachMaskingPolicy':
     case 'detachMaskingPolicy':
       return `${c.policy.name}\u0000${columnKey(c.column)}`;
+    case 'attachMaskingTag':
+    case 'detachMaskingTag':
+      return `${c.policy.name}\u0000${objectKey(c.tag)}`;
+    case 'setColumnTag':
+    case 'unsetColumnTag':
+      return `${objectKey(c.tag)}\u0000${columnKey(c.column)}`;
     default:
       return assertNever(c);
   }
@@ -393,14 +427,19 @@ export function changeSymbol(c: Change): '+' | '-' | '~' {
     case 'grantFuture':
     case 'createMaskingPolicy':
     case 'attachMaskingPolicy':
+    case 'attachMaskingTag':
     case 'createRowAccessPolicy':
       return '+';
+    case 'setColumnTag':
+      return c.from === undefined ? '+' : '~';
     case 'revoke':
     case 'revokeMembership':
     case 'revokeFuture':
     case 'dropRole':
     case 'dropMaskingPolicy':
     case 'detachMaskingPolicy':
+    case 'detachMaskingTag':
+    case 'unsetColumnTag':
     case 'dropRowAccessPolicy':
       return '-';
     case 'alterRole':
@@ -426,7 +465,7 @@ export function summarize(changes: readonly Change[]): PlanSummary {
 
 /**
  * What a change is grouped under in renderers: its role, or for policy changes
- * `masking policy NAME` / `row access policy NAME`.
+ * `masking policy NAME` / `row access policy NAME`, and for a column's tag `tag PATH`.
  */
 export function changeGroup(c: Change): string {
   switch (c.kind) {
@@ -434,9 +473,14 @@ export function changeGroup(c: Change): string {
     case 'dropMaskingPolicy':
     case 'attachMaskingPolicy':
     case 'detachMaskingPolicy':
+    case 'attachMaskingTag':
+    case 'detachMaskingTag':
       return `masking policy ${c.policy.name}`;
     case 'alterMaskingPolicy':
       return `masking policy ${c.to.name}`;
+    case 'setColumnTag':
+    case 'unsetColumnTag':
+      return `tag ${objectPath(c.tag)}`;
     case 'createRowAccessPolicy':
     case 'dropRowAccessPolicy':
       return `row access policy ${c.policy.name}`;

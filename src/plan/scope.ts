@@ -170,14 +170,28 @@ export function introspectScopeOf(desired: Desired, opts: { managePublic?: boole
     includePublic: opts.managePublic ?? true,
   };
   if (whole.size) scope.wholeDatabases = [...whole].sort();
+  if (desired.columnTags?.length) {
+    const tags = new Map<string, ObjectRef>();
+    const tables = new Map<string, ObjectRef>();
+    for (const t of desired.columnTags) {
+      tags.set(objectKey(t.tag), t.tag);
+      tables.set(objectKey(t.column.table), t.column.table);
+    }
+    const sorted = (m: Map<string, ObjectRef>) => [...m.keys()].sort().map((k) => m.get(k)!);
+    scope.columnTags = { tags: sorted(tags), tables: sorted(tables) };
+  }
   return scope;
 }
 
-/** The schemas policies live in and the tables they are attached to. */
+/**
+ * The schemas policies live in and the tables they are attached to, and the tables whose
+ * columns get a masking policy's tag (their column types decide which policy masks them).
+ */
 function policyObjects(desired: Desired): ObjectRef[] {
   return [
     ...(desired.maskingPolicies ?? []).flatMap((m) => [m.schema, ...m.columns.map((c) => c.table)]),
     ...(desired.rowAccessPolicies ?? []).flatMap((r) => [r.schema, r.table]),
+    ...(desired.columnTags ?? []).map((t) => t.column.table),
   ];
 }
 

@@ -130,6 +130,37 @@ export interface DetachMaskingPolicy {
   policy: MaskingPolicyRecord; // the live policy
   column: ColumnRef;
 }
+/** Set a masking policy on one more tag (Snowflake tag-based masking). */
+export interface AttachMaskingTag {
+  kind: 'attachMaskingTag';
+  policy: MaskingPolicyRecord; // the desired policy
+  tag: ObjectRef;
+}
+/** Unset a masking policy from a tag it should no longer be set on (the tag's columns are unmasked by it). */
+export interface DetachMaskingTag {
+  kind: 'detachMaskingTag';
+  policy: MaskingPolicyRecord; // the live policy
+  tag: ObjectRef;
+}
+/** Set a tag on a column, with a value, or change its value (Snowflake). */
+export interface SetColumnTag {
+  kind: 'setColumnTag';
+  column: ColumnRef;
+  tag: ObjectRef;
+  value: string;
+  /** Display-only: the value it replaces, when the column carries the tag already. */
+  from?: string;
+}
+/** Unset a tag from a column the configuration no longer classifies (Snowflake). */
+export interface UnsetColumnTag {
+  kind: 'unsetColumnTag';
+  column: ColumnRef;
+  tag: ObjectRef;
+  /** Display-only: the live value. */
+  value?: string;
+  /** Display-only. */
+  reason?: string;
+}
 /** Create a row access policy and attach it to its table. */
 export interface CreateRowAccessPolicy {
   kind: 'createRowAccessPolicy';
@@ -153,6 +184,10 @@ export type PolicyChange =
   | DropMaskingPolicy
   | AttachMaskingPolicy
   | DetachMaskingPolicy
+  | AttachMaskingTag
+  | DetachMaskingTag
+  | SetColumnTag
+  | UnsetColumnTag
   | CreateRowAccessPolicy
   | AlterRowAccessPolicy
   | DropRowAccessPolicy;
@@ -163,6 +198,10 @@ const POLICY_KINDS: ReadonlySet<string> = new Set<PolicyChange['kind']>([
   'dropMaskingPolicy',
   'attachMaskingPolicy',
   'detachMaskingPolicy',
+  'attachMaskingTag',
+  'detachMaskingTag',
+  'setColumnTag',
+  'unsetColumnTag',
   'createRowAccessPolicy',
   'alterRowAccessPolicy',
   'dropRowAccessPolicy',

@@ -50,16 +50,26 @@ export function describeChange(c: Change): string {
       return `${verb} ${privilegeList(c.privileges)} on future ${c.objectType} in ${describeObject(c.schema)}${by}${option}`;
     }
     case 'createMaskingPolicy':
-      return `create masking policy ${c.policy.name} (${maskWords(c.policy)}) on ${c.policy.columns.map(columnPath).join(', ')}`;
+      return `create masking policy ${c.policy.name} (${maskWords(c.policy)}) on ${[...c.policy.columns.map(columnPath), ...(c.policy.tags ?? []).map((t) => `tag ${objectPath(t)}`)].join(', ')}`;
     case 'alterMaskingPolicy':
       if (c.from.tampered?.length) return `restore masking policy ${c.to.name}: ${c.from.tampered.join('; ')}`;
       return `change masking policy ${c.to.name} (${maskWords(c.to)})`;
     case 'dropMaskingPolicy':
-      return `drop masking policy ${c.policy.name} from ${c.policy.columns.map(columnPath).join(', ')}`;
+      return `drop masking policy ${c.policy.name} from ${[...c.policy.columns.map(columnPath), ...(c.policy.tags ?? []).map((t) => `tag ${objectPath(t)}`)].join(', ')}`;
     case 'attachMaskingPolicy':
       return `mask column ${columnPath(c.column)} with ${c.policy.name}`;
     case 'detachMaskingPolicy':
       return `unmask column ${columnPath(c.column)} (detach ${c.policy.name})`;
+    case 'attachMaskingTag':
+      return `mask every column carrying tag ${objectPath(c.tag)} with ${c.policy.name}`;
+    case 'detachMaskingTag':
+      return `unmask the columns carrying tag ${objectPath(c.tag)} (unset ${c.policy.name} from the tag)`;
+    case 'setColumnTag':
+      return c.from === undefined
+        ? `tag column ${columnPath(c.column)} with ${objectPath(c.tag)} = '${c.value}'`
+        : `change tag ${objectPath(c.tag)} of column ${columnPath(c.column)} from '${c.from}' to '${c.value}'`;
+    case 'unsetColumnTag':
+      return `untag column ${columnPath(c.column)} (unset ${objectPath(c.tag)}${c.value !== undefined ? ` = '${c.value}'` : ''})`;
     case 'createRowAccessPolicy':
       return `create row access policy ${c.policy.name} on ${describeObject(c.policy.table)}`;
     case 'alterRowAccessPolicy':
@@ -95,6 +105,7 @@ export function policyDefinition(p: MaskingPolicyRecord | RowAccessPolicyRecord)
       p.mask ? `mask: ${p.mask}` : `expression: ${p.expression}`,
       `unmasked_for: ${p.unmaskedFor.join(', ') || '(none)'}`,
       ...p.columns.map((c) => `column: ${columnPath(c)}`),
+      ...(p.tags ?? []).map((t) => `tag: ${objectPath(t)}`),
     ].join('\n') + '\n'
   );
 }

@@ -107,7 +107,12 @@ export function changeSubject(change: Change): string {
       return change.policy.columns.map(columnPath).join(' ');
     case 'attachMaskingPolicy':
     case 'detachMaskingPolicy':
+    case 'setColumnTag':
+    case 'unsetColumnTag':
       return columnPath(change.column);
+    case 'attachMaskingTag':
+    case 'detachMaskingTag':
+      return objectPath(change.tag);
     case 'alterMaskingPolicy':
       return change.to.columns.map(columnPath).join(' ');
     case 'createRowAccessPolicy':

@@ -384,3 +384,77 @@ describe('database roles (Snowflake)', () => {
     expect(toDesired(p, pgLike).diagnostics).toEqual([]);
   });
 });
+
+describe('tag-based masking (masking_policies[].tag, Snowflake only)', () => {
+  const ROLES2 = 'roles:\n  - name: privacy_officer\n';
+  const grants = [
+    'phi:',
+    '  ehr.clinical.patients.mrn: medical_record_number',
+    '  ehr.clinical."Visit Notes".birth_date: date',
+    'masking_policies:',
+    '  - name: phi_text',
+    '    tag: ehr.governance.phi_class',
+    '    mask: hash',
+    '    unmasked_for: [privacy_officer]',
+    '  - name: phi_dates',
+    '    tag: ehr.governance.phi_class',
+    '    mask: year',
+    '  - name: ssn_last4',
+    '    columns: [ehr.clinical.patients.ssn]',
+    '    mask: last4',
+    '',
+  ].join('\n');
+  const TAG = { kind: 'tag', database: 'EHR', schema: 'GOVERNANCE', name: 'PHI_CLASS' };
+
+  it('sets the policy on the tag (in the tag\'s schema) and the tag on every classified column, valued with its category', async () => {
+    const p = await project(grants, ROLES2);
+    const sf = toDesired(p, sfLike);
+    expect(sf.diagnostics).toEqual([]);
+    const byName = new Map((sf.desired.maskingPolicies ?? []).map((m) => [m.name, m]));
+    expect(byName.get('PHI_TEXT')).toMatchObject({ tags: [TAG], columns: [], schema: { kind: 'schema', database: 'EHR', schema: 'GOVERNANCE' }, mask: 'hash' });
+    expect(byName.get('PHI_DATES')?.tags).toEqual([TAG]);
+    expect(byName.get('SSN_LAST4')?.tags).toBeUndefined();
+    expect(sf.desired.columnTags?.map((t) => [t.key, t.value, `${t.source?.file}:${t.source?.line}`])).toEqual([
+      ['columntag:tag:EHR.GOVERNANCE.PHI_CLASS:table:EHR.CLINICAL.PATIENTS.MRN', 'medical_record_number', 'grants/a.yaml:2'],
+      ['columntag:tag:EHR.GOVERNANCE.PHI_CLASS:table:EHR.CLINICAL."Visit Notes".BIRTH_DATE', 'date', 'grants/a.yaml:3'],
+    ]);
+    // The reader is asked for those tags on those tables only, and reads the tables' column types.
+    const scope = introspectScopeOf(sf.desired);
+    // In key order (a quoted part sorts before a bare one).
+    expect(scope.columnTags).toEqual({ tags: [TAG], tables: [
+      { kind: 'table', database: 'EHR', schema: 'CLINICAL', name: 'Visit Notes' },
+      { kind: 'table', database: 'EHR', schema: 'CLINICAL', name: 'PATIENTS' },
+    ] });
+    expect(scope.schemas).toEqual([{ database: 'EHR', schema: 'CLINICAL' }, { database: 'EHR', schema: 'GOVERNANCE' }]);
+  });
+
+  it('a configuration without tag: is unchanged (v0.1): no tags, no column tags', async () => {
+    const p = await project(grants.replace(/  - name: phi_text[\s\S]*?(?=  - name: ssn_last4)/, ''), ROLES2);
+    const sf = toDesired(p, sfLike);
+    expect(sf.diagnostics).toEqual([]);
+    expect(sf.desired.columnTags).toBeUndefined();
+    expect(sf.desired.maskingPolicies?.map((m) => [m.name, m.tags])).toEqual([['SSN_LAST4', undefined]]);
+  });
+
+  it('is a located error on PostgreSQL and Databricks, with a hint; the column policies still load', async () => {
+    const p = await project(grants, ROLES2);
+    for (const dialect of [pgLike, dbLike]) {
+      const { desired, diagnostics } = toDesired(p, dialect);
+      expect(diagnostics.map((d) => [d.code, d.file, d.line, d.column])).toEqual([
+        ['platform-unsupported', 'grants/a.yaml', 6, 10],
+        ['platform-unsupported', 'grants/a.yaml', 10, 10],
+      ]);
+      expect(diagnostics[0].message).toMatch(/masking policy phi_text: tag: is Snowflake's tag-based masking/);
+      expect(diagnostics[0].hint).toMatch(/columns:/);
+      expect(desired.maskingPolicies?.map((m) => m.name)).toEqual(['ssn_last4']);
+      expect(desired.columnTags).toBeUndefined();
+    }
+  });
+
+  it('two column-less policies of one type on one tag are refused where the second is written', async () => {
+    const p = await project(grants.replace('    mask: year', '    mask: redact'), ROLES2);
+    const d = toDesired(p, sfLike).diagnostics;
+    expect(d.map((x) => [x.code, x.line])).toEqual([['conflicting-grant', 10]]);
+    expect(d[0].message).toMatch(/PHI_TEXT and PHI_DATES are both VARCHAR policies on tag ehr\.governance\.phi_class \(first at grants\/a\.yaml:6:10\)/);
+  });
+});

@@ -83,6 +83,11 @@ const samples: [name: string, kind: FileKind, text: string, valid: boolean][] = 
   ['masking policy with both', 'grants', 'masking_policies:\n  - { name: m, columns: [a.b.c.d], mask: hash, expression: { postgres: x } }\n', false],
   ['masking policy with neither', 'grants', 'masking_policies:\n  - { name: m, columns: [a.b.c.d] }\n', false],
   ['empty expression', 'grants', 'masking_policies:\n  - { name: m, columns: [a.b.c.d], expression: {} }\n', false],
+  ['masking policy on a tag, no columns', 'grants', 'masking_policies:\n  - { name: m, tag: a.b.phi_class, mask: hash }\n', true],
+  ['masking policy on a tag and columns', 'grants', 'masking_policies:\n  - { name: m, tag: \'a."B t".c\', columns: [a.b.c.d], mask: year }\n', true],
+  ['masking policy with neither columns nor tag', 'grants', 'masking_policies:\n  - { name: m, mask: hash }\n', false],
+  ['masking policy tag with two parts', 'grants', 'masking_policies:\n  - { name: m, tag: a.b, mask: hash }\n', false],
+  ['masking policy with empty columns and no tag', 'grants', 'masking_policies:\n  - { name: m, columns: [], mask: hash }\n', false],
   ['row access policy', 'grants', 'row_access_policies:\n  - { name: p, table: a.b.c, allow: [{ roles: [r], where: "true" }] }\n', true],
   ['row access policy without where', 'grants', 'row_access_policies:\n  - { name: p, table: a.b.c, allow: [{ roles: [r] }] }\n', false],
 ];

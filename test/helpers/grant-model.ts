@@ -4,7 +4,7 @@
  * (convergence, scope) can be checked without a database. Real-engine convergence is
  * tested separately against PGlite and a PostgreSQL server.
  */
-import { columnKey, makeFutureGrant, makeGrant, makeMembership, objectKey } from '../../src/model/keys.js';
+import { columnKey, columnTagKey, makeFutureGrant, makeGrant, makeMembership, objectKey } from '../../src/model/keys.js';
 import type { GrantRecord, Live } from '../../src/model/types.js';
 import { assertNever, type Change } from '../../src/plan/types.js';
 
@@ -38,6 +38,7 @@ export function applyToModel(live: Live, changes: readonly Change[]): Live {
   const futures = new Map(live.futureGrants.map((f) => [f.key, f]));
   const masking = new Map((live.maskingPolicies ?? []).map((p) => [p.key, p]));
   const rows = new Map((live.rowAccessPolicies ?? []).map((p) => [p.key, p]));
+  const columnTags = new Map((live.columnTags ?? []).map((t) => [t.key, t]));
   for (const c of changes) {
     switch (c.kind) {
       case 'createRole':
@@ -111,6 +112,24 @@ export function applyToModel(live: Live, changes: readonly Change[]): Live {
         masking.set(p.key, { ...p, columns });
         break;
       }
+      case 'attachMaskingTag':
+      case 'detachMaskingTag': {
+        const p = masking.get(c.policy.key)!;
+        const others = (p.tags ?? []).filter((x) => objectKey(x) !== objectKey(c.tag));
+        const tags = c.kind === 'attachMaskingTag' ? [...others, c.tag] : others;
+        tags.sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : 1));
+        const { tags: _t, ...rest } = p;
+        masking.set(p.key, tags.length ? { ...rest, tags } : rest);
+        break;
+      }
+      case 'setColumnTag': {
+        const t = { key: columnTagKey(c.tag, c.column), column: c.column, tag: c.tag, value: c.value };
+        columnTags.set(t.key, t);
+        break;
+      }
+      case 'unsetColumnTag':
+        columnTags.delete(columnTagKey(c.tag, c.column));
+        break;
       case 'createRowAccessPolicy':
         rows.set(c.policy.key, c.policy);
         break;
@@ -132,5 +151,6 @@ export function applyToModel(live: Live, changes: readonly Change[]): Live {
     futureGrants: [...futures.values()],
     maskingPolicies: [...masking.values()],
     rowAccessPolicies: [...rows.values()],
+    ...(columnTags.size || live.columnTags ? { columnTags: [...columnTags.values()] } : {}),
   };
 }

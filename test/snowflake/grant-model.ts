@@ -8,7 +8,7 @@
 import type { QueryFn } from '../../src/dialects/types.js';
 
 type Row = Record<string, string | null>;
-export interface ModelGrant { role: string; privilege: string; on: 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW'; name: string[] }
+export interface ModelGrant { role: string; privilege: string; on: 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW'; name: string[]; by?: string }
 
 function tokenize(sql: string): string[] {
   const out: string[] = [];
@@ -52,6 +52,20 @@ export class SnowflakeGrantModel {
   attachments = new Map<string, string>();
   /** Policy bodies as DESCRIBE returns them (the text after `->`, as written). */
   bodies = new Map<string, string>();
+  /** Schemas made by CREATE SCHEMA (JSON [db, schema]) -> comment. */
+  schemaComments = new Map<string, string | null>();
+  /** Tables made by CREATE TABLE (JSON [db, schema, table]) -> their rows (one string column). */
+  madeTables = new Map<string, string[]>();
+  /** Database-level future grants: [db, grant_on (SCHEMA|TABLE), privilege, role]; they reach schemas and tables created later. */
+  futureInDb: [string, 'SCHEMA' | 'TABLE', string, string][] = [];
+  /** The role statements run as: it owns what it creates. */
+  currentRole = 'RBAC_ADMIN';
+  /** Tags that exist (JSON [db, schema, name]) -> the masking policies set on them (keys as in `policies`). */
+  tagPolicies = new Map<string, string[]>();
+  /** Tags set on columns: JSON [db, schema, table, column] -> JSON tag [db, schema, name] -> value. */
+  columnTagValues = new Map<string, Map<string, string>>();
+  /** Tags a table inherits (set on the table): JSON [db, schema, table] -> [tag JSON, value][]. */
+  tableTags = new Map<string, [string, string][]>();
 
   query: QueryFn = async (sql) => this.run(sql);
 
@@ -64,6 +78,12 @@ export class SnowflakeGrantModel {
     const privs = () => { const ps: string[] = []; for (;;) { let w = t[p++]; if (w === 'CREATE') w += ' ' + t[p++]; ps.push(w); if (t[p] !== ',') return ps; p++; } };
     if (sql === 'SHOW ROLES') return [...this.roles].map(([name, comment]) => ({ name, comment, owner: 'USERADMIN' }));
     if (sql === 'SHOW USERS') return [...this.users].map((name) => ({ name, login_name: name }));
+    if (t[0] === 'SHOW' && t[1] === 'GRANTS' && t[2] === 'ON') {
+      p = 4; const name = dotted(); const on = t[3];
+      if (!this.exists(on, name)) throw Object.assign(new Error('does not exist'), { code: '002003' });
+      return [...this.grants].map((x) => JSON.parse(x) as ModelGrant).filter((g) => g.on === on && JSON.stringify(g.name) === JSON.stringify(name))
+        .map((g) => ({ created_on: '2024-01-01', privilege: g.privilege, granted_on: on, name: showName(name), granted_to: 'ROLE', grantee_name: g.role, grant_option: 'false', granted_by: g.by ?? 'SECURITYADMIN' }));
+    }
     if (t[0] === 'SHOW' && t[1] === 'GRANTS') {
       p = 4; const role = ident();
       if (t[2] === 'TO') {
@@ -81,8 +101,10 @@ export class SnowflakeGrantModel {
       return [...this.memberships].map((x) => JSON.parse(x) as string[]).filter((m) => m[0] === role).map((m) => ({ role, granted_to: m[1], grantee_name: m[2], granted_by: 'SECURITYADMIN' }));
     }
     if (t[0] === 'SHOW' && t[1] === 'FUTURE') {
-      // Database-level future grants: the model keeps none (the properties plan schema-level ones).
-      if (t[4] === 'DATABASE') return [];
+      if (t[4] === 'DATABASE') {
+        p = 5; const db = ident();
+        return this.futureInDb.filter((f) => f[0] === db).map((f) => ({ created_on: '2024-01-01', privilege: f[2], grant_on: f[1], name: `${showName([db])}.<${f[1]}>`, grant_to: 'ROLE', grantee_name: f[3], grant_option: 'false' }));
+      }
       p = 5; const [db, schema] = dotted();
       if (!this.schemas.has(JSON.stringify([db, schema]))) throw Object.assign(new Error('does not exist'), { code: '002003' });
       return [...this.future].map((x) => JSON.parse(x) as string[]).filter((f) => f[0] === db && f[1] === schema)
@@ -94,6 +116,35 @@ export class SnowflakeGrantModel {
       return [...this.policies].map(([k, comment]) => [JSON.parse(k) as string[], comment] as const).filter(([k]) => k[0] === kind && k[1] === db)
         .map(([k, comment]) => ({ created_on: '2024-01-01', name: k[3], database_name: k[1], schema_name: k[2], kind: kind.replace(/_POLICY$/, '').replace('_', ' '), owner: 'SECURITYADMIN', comment, owner_role_type: 'ROLE', options: '' }));
     }
+    if (t[0] === 'SELECT' && t[1] === 'TAG_DATABASE') {
+      // TAG_REFERENCES_ALL_COLUMNS('"D"."S"."T"', 'table'): tags set on each column, and those inherited from the table.
+      const lit = t.find((x) => x.startsWith('S:'))!.slice(2);
+      const name = tokenize(lit).filter((x) => x !== '.').map((x) => x.slice(2));
+      if (!this.exists('TABLE', name)) throw Object.assign(new Error('does not exist'), { code: '002003' });
+      const cols = (this.columns.get(JSON.stringify(name)) ?? []).map(([c]) => c);
+      const rows: Row[] = [];
+      const row = (tag: string, value: string, level: string, column: string) => {
+        const [td, ts, tn] = JSON.parse(tag) as string[];
+        rows.push({ TAG_DATABASE: td, TAG_SCHEMA: ts, TAG_NAME: tn, TAG_VALUE: value, LEVEL: level, OBJECT_DATABASE: name[0], OBJECT_SCHEMA: name[1], OBJECT_NAME: name[2], DOMAIN: 'COLUMN', COLUMN_NAME: column });
+      };
+      for (const c of cols) {
+        for (const [tag, v] of this.columnTagValues.get(JSON.stringify([...name, c])) ?? []) row(tag, v, 'COLUMN', c);
+        for (const [tag, v] of this.tableTags.get(JSON.stringify(name)) ?? []) row(tag, v, 'TABLE', c);
+      }
+      return rows;
+    }
+    if (t[0] === 'ALTER' && t[1] === 'TABLE' && t.includes('TAG')) {
+      this.statements.push(sql);
+      p = 2; const table = dotted(); word('MODIFY'); word('COLUMN'); const col = ident();
+      const set = t[p] === 'SET'; p += 2; const tag = JSON.stringify(dotted());
+      if (!this.tagPolicies.has(tag)) throw Object.assign(new Error('tag does not exist'), { code: '002003' });
+      if (!(this.columns.get(JSON.stringify(table)) ?? []).some(([c]) => c === col)) throw Object.assign(new Error('column does not exist'), { code: '002003' });
+      const k = JSON.stringify([...table, col]);
+      const m = this.columnTagValues.get(k) ?? this.columnTagValues.set(k, new Map()).get(k)!;
+      if (set) { word('='); m.set(tag, t[p].slice(2)); }
+      else if (!m.delete(tag)) throw Object.assign(new Error('tag not set on the column'), { code: '002003' });
+      return [];
+    }
     if (t[0] === 'SELECT' && t[1] === 'POLICY_DB') {
       // POLICY_NAME => '"D"."S"."P"': the literal holds a quoted dotted name.
       const lit = t.find((x) => x.startsWith('S:'))!.slice(2);
@@ -103,9 +154,61 @@ export class SnowflakeGrantModel {
         const pol = JSON.parse(pk) as string[];
         if (JSON.stringify(pol.slice(1)) !== JSON.stringify(parts)) continue;
         const [db, schema, table, column] = JSON.parse(a) as (string | null)[];
-        rows.push({ POLICY_DB: pol[1], POLICY_SCHEMA: pol[2], POLICY_NAME: pol[3], POLICY_KIND: pol[0], REF_DATABASE_NAME: db, REF_SCHEMA_NAME: schema, REF_ENTITY_NAME: table, REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: column, REF_ARG_COLUMN_NAMES: null });
+        rows.push({ POLICY_DB: pol[1], POLICY_SCHEMA: pol[2], POLICY_NAME: pol[3], POLICY_KIND: pol[0], REF_DATABASE_NAME: db, REF_SCHEMA_NAME: schema, REF_ENTITY_NAME: table, REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: column, REF_ARG_COLUMN_NAMES: null, TAG_DATABASE: null, TAG_SCHEMA: null, TAG_NAME: null, POLICY_STATUS: 'ACTIVE' });
+      }
+      // Tag-based masking: the policy's row on each tag, and a row per column masked through it.
+      const pk = JSON.stringify(['MASKING_POLICY', ...parts]);
+      for (const [tag, pols] of this.tagPolicies) {
+        if (!pols.includes(pk)) continue;
+        const [td, ts, tn] = JSON.parse(tag) as string[];
+        rows.push({ POLICY_DB: parts[0], POLICY_SCHEMA: parts[1], POLICY_NAME: parts[2], POLICY_KIND: 'MASKING_POLICY', REF_DATABASE_NAME: td, REF_SCHEMA_NAME: ts, REF_ENTITY_NAME: tn, REF_ENTITY_DOMAIN: 'TAG', REF_COLUMN_NAME: null, REF_ARG_COLUMN_NAMES: null, TAG_DATABASE: null, TAG_SCHEMA: null, TAG_NAME: null, POLICY_STATUS: null });
+        for (const [ck, tagsOn] of this.columnTagValues) {
+          if (!tagsOn.has(tag)) continue;
+          const [db, schema, table, column] = JSON.parse(ck) as string[];
+          rows.push({ POLICY_DB: parts[0], POLICY_SCHEMA: parts[1], POLICY_NAME: parts[2], POLICY_KIND: 'MASKING_POLICY', REF_DATABASE_NAME: db, REF_SCHEMA_NAME: schema, REF_ENTITY_NAME: table, REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: column, REF_ARG_COLUMN_NAMES: null, TAG_DATABASE: td, TAG_SCHEMA: ts, TAG_NAME: tn, POLICY_STATUS: this.attachments.has(ck) ? 'MULTIPLE_MASKING_POLICY_ASSIGNED_TO_THE_COLUMN' : 'ACTIVE' });
+        }
       }
       return rows;
+    }
+    if (t[0] === 'SELECT' && t[3] === 'SCHEMA_NAME') {
+      // rbac's tool schema: SCHEMATA left joined with TABLES (the salt table).
+      p = t.indexOf('FROM') + 1; const db = ident();
+      const want = t.filter((x) => x.startsWith('S:')).map((x) => x.slice(2));
+      const [table, schema] = want;
+      return [...this.schemaComments].map(([k, comment]) => [JSON.parse(k) as string[], comment] as const).filter(([k]) => k[0] === db && k[1] === schema)
+        .map(([, comment]) => ({ SCHEMA_NAME: schema, COMMENT: comment, TABLE_NAME: this.madeTables.has(JSON.stringify([db, schema, table])) ? table : null }));
+    }
+    if (t[0] === 'CREATE' && (t[1] === 'SCHEMA' || t[1] === 'TABLE')) {
+      this.statements.push(sql);
+      p = t.indexOf('EXISTS') + 1; const name = dotted();
+      if (this.exists(t[1], name)) return [];
+      if (t[1] === 'SCHEMA') {
+        const i = t.lastIndexOf('COMMENT');
+        this.schemaComments.set(JSON.stringify(name), i >= 0 ? t[i + 2].slice(2) : null);
+        this.schemas.add(JSON.stringify(name));
+      } else {
+        if (!this.exists('SCHEMA', name.slice(0, 2))) throw Object.assign(new Error('schema does not exist'), { code: '002003' });
+        this.madeTables.set(JSON.stringify(name), []);
+      }
+      this.grants.add(JSON.stringify({ role: this.currentRole, privilege: 'OWNERSHIP', on: t[1], name, by: this.currentRole }));
+      // What the database's future grants give a new object, as Snowflake does.
+      for (const f of this.futureInDb) if (f[0] === name[0] && f[1] === t[1]) this.grants.add(JSON.stringify({ role: f[3], privilege: f[2], on: t[1], name }));
+      return [];
+    }
+    if (t[0] === 'INSERT') {
+      this.statements.push(sql);
+      p = 2; const name = dotted();
+      const rows = this.madeTables.get(JSON.stringify(name));
+      if (!rows) throw Object.assign(new Error('table does not exist'), { code: '002003' });
+      // SELECT <salt generated by Snowflake> FROM (SELECT COUNT(*) ...) WHERE N = 0
+      if (!rows.length) rows.push(`salt-${Math.random().toString(36).slice(2)}`);
+      return [];
+    }
+    if (t[0] === 'REVOKE' && t[1] === 'ALL' && t[2] === 'PRIVILEGES') {
+      this.statements.push(sql);
+      p = 5; const on = t[4]; const name = dotted(); word('FROM'); word('ROLE'); const role = ident();
+      for (const x of [...this.grants]) { const g = JSON.parse(x) as ModelGrant; if (g.role === role && g.on === on && JSON.stringify(g.name) === JSON.stringify(name) && g.privilege !== 'OWNERSHIP') this.grants.delete(x); }
+      return [];
     }
     if (t[0] === 'SELECT' && t[5] === 'COLUMN_NAME') {
       p = t.indexOf('FROM') + 1; const db = ident();
@@ -167,13 +270,36 @@ export class SnowflakeGrantModel {
     return [];
   }
 
+  /** Whether a schema or table the model made exists (other objects: the fixed `schemas`/`tables`). */
+  private exists(on: string, name: string[]): boolean {
+    if (on === 'SCHEMA') return this.schemaComments.has(JSON.stringify(name)) || this.schemas.has(JSON.stringify(name));
+    if (on === 'TABLE') return this.madeTables.has(JSON.stringify(name)) || this.tables.some((x) => JSON.stringify([x.db, x.schema, x.name]) === JSON.stringify(name));
+    return true;
+  }
+
   /** Policy DDL as our compiler writes it; Snowflake's refusals (attached policy) are modelled. */
   private policyStatement(sql: string, t: string[]): Row[] {
     const err = (m: string) => Object.assign(new Error(m), { code: '002003' });
     const dottedAt = (i: number) => { const parts = [t[i].slice(2)]; while (t[i + 1] === '.') { i += 2; parts.push(t[i].slice(2)); } return parts; };
     const at = (w: string) => t.indexOf(w);
     const commentOf = () => { const i = t.lastIndexOf('COMMENT'); return i >= 0 && t[i + 1] === '=' ? t[i + 2].slice(2) : null; };
-    const attachedTo = (k: string) => [...this.attachments.values()].includes(k);
+    const attachedTo = (k: string) => [...this.attachments.values()].includes(k) || [...this.tagPolicies.values()].some((ps) => ps.includes(k));
+    if (t[0] === 'ALTER' && t[1] === 'TAG') {
+      const tag = JSON.stringify(dottedAt(2));
+      const pols = this.tagPolicies.get(tag);
+      if (!pols) throw err('tag does not exist');
+      const k = JSON.stringify(['MASKING_POLICY', ...dottedAt(at('POLICY') + 1)]);
+      if (!this.policies.has(k)) throw err('policy does not exist');
+      if (t.includes('SET')) {
+        // A tag takes one policy per data type; the model's policies are all one type unless they are year.
+        if (pols.includes(k)) throw err('policy already set on the tag');
+        pols.push(k);
+      } else {
+        if (!pols.includes(k)) throw err('policy not set on the tag');
+        pols.splice(pols.indexOf(k), 1);
+      }
+      return [];
+    }
     if (t[0] === 'CREATE') {
       const kind = t.includes('MASKING') ? 'MASKING_POLICY' : 'ROW_ACCESS_POLICY';
       const k = JSON.stringify([kind, ...dottedAt(at('POLICY') + 1)]);

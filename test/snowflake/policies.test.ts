@@ -1,7 +1,7 @@
 /** Golden SQL for every policy change kind on Snowflake, hostile names included. */
 import { describe, expect, it } from 'vitest';
 import { compileSnowflakePolicy } from '../../src/dialects/snowflake/policies.js';
-import { maskingRecordFrom, parseShowPolicies, rowRecordFrom } from '../../src/dialects/snowflake/inspect.js';
+import { maskingRecordFrom, parseShowPolicies, rowRecordFrom, sql } from '../../src/dialects/snowflake/inspect.js';
 import { bodyDigest, encodePolicyMarker } from '../../src/dialects/policy-text.js';
 import { compileSnowflake } from '../../src/dialects/snowflake/compile.js';
 import { plan } from '../../src/plan/plan.js';
@@ -25,7 +25,8 @@ describe('snowflake policy SQL', () => {
   it('create masking: typed signature, IS_ROLE_IN_SESSION exemptions, marker comment, attach each column', () => {
     const out = compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask() }, ctx);
     // The marker records the digest of the body it was written with: a body changed by hand is drift.
-    const MASK_BODY = `CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') OR IS_ROLE_IN_SESSION('it''s') THEN VAL ELSE SHA2(CONCAT(CURRENT_ACCOUNT(), ':', VAL), 256) END`;
+    // hash reads the secret salt of the policy's database with the policy owner's rights.
+    const MASK_BODY = `CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') OR IS_ROLE_IN_SESSION('it''s') THEN VAL ELSE SHA2(CONCAT((SELECT "SALT" FROM "a""b"."RBAC"."SETTINGS" LIMIT 1), ':', VAL), 256) END`;
     expect(out[0]).toBe(
       `CREATE OR REPLACE MASKING POLICY ${P} AS (VAL VARCHAR) RETURNS VARCHAR -> ${MASK_BODY} COMMENT = '${encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER', "it's"], body: bodyDigest(MASK_BODY) }).replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
     );
@@ -123,7 +124,7 @@ describe('snowflake policy reader (recorded rows)', () => {
   });
 
   it('a body changed by hand under the marker (DESCRIBE ... body) is tampered, and the plan sets the body back in place', () => {
-    const body = "CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') THEN VAL ELSE SHA2(CONCAT(CURRENT_ACCOUNT(), ':', VAL), 256) END";
+    const body = `CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') THEN VAL ELSE SHA2(CONCAT((SELECT "SALT" FROM "a""b"."RBAC"."SETTINGS" LIMIT 1), ':', VAL), 256) END`;
     const marker = encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER'], body: bodyDigest(body) });
     const [shown] = parseShowPolicies('masking', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'MASKING_POLICY', comment: marker }]);
     const refs = [{ POLICY_KIND: 'MASKING_POLICY', REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_COLUMN_NAME: 'SSN' }];
@@ -141,5 +142,60 @@ describe('snowflake policy reader (recorded rows)', () => {
     expect(sql[1]).toContain(`"body":"${bodyDigest(body)}"`);
     const [rshown] = parseShowPolicies('row', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'ROW_ACCESS_POLICY', comment: encodePolicyMarker({ policy: 'row', name: 'Foo', table: { database: 'a"b', schema: 'select', name: 'Été' }, rules: row().rules, body: bodyDigest('TRUE') }) }]);
     expect(rowRecordFrom(rshown, [], [{ name: 'Foo', body: 'TRUE OR TRUE' }]).tampered).toEqual(['the body of row access policy Foo was changed by hand']);
+  });
+});
+
+describe('snowflake tag-based masking read back (POLICY_REFERENCES rows as documented)', () => {
+  // INFORMATION_SCHEMA.POLICY_REFERENCES(POLICY_NAME => ...) columns, by name: a direct
+  // column attachment, the policy's own row on a tag (REF_ENTITY_DOMAIN = 'TAG'), and a
+  // column masked through that tag (TAG_DATABASE/TAG_SCHEMA/TAG_NAME set).
+  const TAG: ObjectRef = { kind: 'tag', database: 'Gov.DB', schema: 'tag"s', name: 'phi class' };
+  const base = { POLICY_DB: 'a"b', POLICY_SCHEMA: 'select', POLICY_NAME: 'Foo', POLICY_KIND: 'MASKING_POLICY', REF_ARG_COLUMN_NAMES: null };
+  const rows = [
+    { ...base, REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: 'SSN', TAG_DATABASE: null, TAG_SCHEMA: null, TAG_NAME: null, POLICY_STATUS: 'ACTIVE' },
+    { ...base, REF_DATABASE_NAME: 'Gov.DB', REF_SCHEMA_NAME: 'tag"s', REF_ENTITY_NAME: 'phi class', REF_ENTITY_DOMAIN: 'TAG', REF_COLUMN_NAME: null, TAG_DATABASE: null, TAG_SCHEMA: null, TAG_NAME: null, POLICY_STATUS: null },
+    { ...base, REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: 'Foo', TAG_DATABASE: 'Gov.DB', TAG_SCHEMA: 'tag"s', TAG_NAME: 'phi class', POLICY_STATUS: 'ACTIVE' },
+    { ...base, REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_ENTITY_DOMAIN: 'TABLE', REF_COLUMN_NAME: 'BIRTH', TAG_DATABASE: 'Gov.DB', TAG_SCHEMA: 'tag"s', TAG_NAME: 'phi class', POLICY_STATUS: 'COLUMN_DATATYPE_MISMATCH_FOR_SECONDARY_ARG' },
+  ];
+  const [shown] = parseShowPolicies('masking', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'MASKING_POLICY', comment: encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER', "it's"] }) }]);
+
+  it('asks POLICY_REFERENCES for the TAG_* columns it reads', () => {
+    expect(sql.policyReferences('a"b', 'select', 'Foo')).toMatch(/REF_ENTITY_DOMAIN, .*TAG_DATABASE, TAG_SCHEMA, TAG_NAME, POLICY_STATUS FROM TABLE\("a""b"\.INFORMATION_SCHEMA\.POLICY_REFERENCES\(POLICY_NAME => '"a""b"\."select"\."Foo"'\)\)/);
+  });
+
+  it('a tag row is a tag attachment; a column masked through the tag is not a column attachment', () => {
+    const rec = maskingRecordFrom(shown, rows);
+    expect(rec.columns).toEqual([{ table: T, column: 'SSN' }]);
+    expect(rec.tags).toEqual([TAG]);
+    // Without the tag row, a column masked through a tag still never reads as attached.
+    expect(maskingRecordFrom(shown, [rows[2]]).columns).toEqual([]);
+    expect(maskingRecordFrom(shown, [rows[2]]).tags).toBeUndefined();
+  });
+
+  it('an authoritative plan never unsets a column masked through a tag', () => {
+    const live = maskingRecordFrom(shown, rows);
+    const want = mask({ columns: [{ table: T, column: 'SSN' }], tags: [TAG] });
+    const empty = { platform: 'snowflake' as const, roles: [], users: [], memberships: [], grants: [], schemaWide: [], futureGrants: [] };
+    const p = plan({ ...empty, maskingPolicies: [want] }, { platform: 'snowflake', roles: [], memberships: [], grants: [], futureGrants: [], schemas: [], tables, maskingPolicies: [live] }, { mode: 'authoritative', target: 't', scope: scopeOf(empty) });
+    expect(p.changes).toEqual([]);
+    const sqlText = p.changes.flatMap((c) => compileSnowflake(c, ctx)).join('\n');
+    expect(sqlText).not.toMatch(/UNSET MASKING POLICY/);
+  });
+
+  it('drop and a signature change unset the policy from its tags (Snowflake refuses otherwise); hostile tag names are quoted', () => {
+    const live = maskingRecordFrom(shown, rows);
+    const TG = '"Gov.DB"."tag""s"."phi class"';
+    expect(compileSnowflakePolicy({ kind: 'dropMaskingPolicy', policy: live }, ctx)).toEqual([
+      `ALTER TABLE ${TT} MODIFY COLUMN "SSN" UNSET MASKING POLICY`,
+      `ALTER TAG ${TG} UNSET MASKING POLICY ${P}`,
+      `DROP MASKING POLICY IF EXISTS ${P}`,
+    ]);
+    // hash on SSN (VARCHAR) -> year on BIRTH (DATE): SSN is detached by its own change;
+    // the tag is unset, the policy replaced with the new signature, and set back on the tag.
+    const to = { ...live, mask: 'year' as const, columns: [{ table: T, column: 'BIRTH' }] };
+    const out = compileSnowflakePolicy({ kind: 'alterMaskingPolicy', from: live, to }, ctx);
+    expect(out[0]).toBe(`ALTER TAG ${TG} UNSET MASKING POLICY ${P}`);
+    expect(out[1]).toMatch(/^CREATE OR REPLACE MASKING POLICY .* AS \(VAL DATE\)/);
+    expect(out.slice(2)).toEqual([`ALTER TAG ${TG} SET MASKING POLICY ${P}`]);
   });
 });

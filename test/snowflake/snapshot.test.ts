@@ -24,6 +24,24 @@ describe('snapshots', () => {
     expect(writeSnapshot(shuffled)).toBe(text);
     expect(writeSnapshot(readSnapshot(text))).toBe(text);
   });
+  it('keeps a masking policy\'s tags (tag-based masking) and refuses a tag of another kind', () => {
+    const tag = { kind: 'tag' as const, database: 'GOV', schema: 'TAGS', name: 'phi "class"' };
+    const withTags: Live = { ...live, maskingPolicies: [{ key: 'policy:masking:M', name: 'M', schema: { kind: 'schema', database: 'GOV', schema: 'TAGS' }, mask: 'hash', unmaskedFor: [], columns: [], tags: [tag] }] };
+    expect(readSnapshot(writeSnapshot(withTags)).maskingPolicies?.[0].tags).toEqual([tag]);
+    const doc = JSON.parse(writeSnapshot(withTags));
+    doc.maskingPolicies[0].tags[0].kind = 'table';
+    expect(() => readSnapshot(JSON.stringify(doc))).toThrow(/maskingPolicies\[0\]\.tags\[0\]\.kind must be tag/);
+  });
+  it('keeps the managed tags on columns, recomputing their keys, an empty value included', () => {
+    const tag = { kind: 'tag' as const, database: 'GOV', schema: 'TAGS', name: 'PHI' };
+    const column = { table: { kind: 'table' as const, database: 'EHR', schema: 'C', name: 'Visit "Notes"' }, column: 'MRN' };
+    const withTags: Live = { ...live, columnTags: [{ key: 'forged', column, tag, value: '' }] };
+    const back = readSnapshot(writeSnapshot(withTags)).columnTags;
+    expect(back).toEqual([{ key: 'columntag:tag:GOV.TAGS.PHI:table:EHR.C."Visit ""Notes""".MRN', column, tag, value: '' }]);
+    const doc = JSON.parse(writeSnapshot(withTags));
+    doc.columnTags[0].tag.kind = 'schema';
+    expect(() => readSnapshot(JSON.stringify(doc))).toThrow(/columnTags\[0\]\.tag\.kind must be tag/);
+  });
   it('accepts an empty snapshot', () => {
     const l = readSnapshot('{"platform":"databricks","roles":[],"grants":[],"memberships":[],"futureGrants":[],"schemas":[],"tables":[]}');
     expect(l).toEqual({ platform: 'databricks', roles: [], grants: [], memberships: [], futureGrants: [], schemas: [], tables: [] });

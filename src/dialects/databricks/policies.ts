@@ -234,6 +234,12 @@ export function compileDatabricksPolicy(change: PolicyChange, ctx: CompileContex
       const p = change.policy;
       return [...(attached(p) ? [dropFilter(p.table)] : []), `DROP FUNCTION IF EXISTS ${databricksFunctionName(p.schema, p.name)}`];
     }
+    case 'attachMaskingTag':
+    case 'detachMaskingTag':
+    case 'setColumnTag':
+    case 'unsetColumnTag':
+      // The configuration refuses `tag:` off Snowflake; a plan that still holds one is refused here.
+      throw new RbacError('PLAN_INVALID', `${change.kind}: tag-based masking is Snowflake only`, 'mask the columns with columns: on Databricks');
     default:
       return assertNever(change);
   }

@@ -42,6 +42,11 @@ export function compilePostgresPolicy(change: PolicyChange, ctx: CompileContext 
   return state.compile(change);
 }
 
+/** Tags are Snowflake's; the configuration refuses `tag:` on PostgreSQL, and a plan that still holds one is refused here. */
+function snowflakeOnly(change: PolicyChange): never {
+  throw new RbacError('PLAN_INVALID', `${change.kind}: tag-based masking is Snowflake only`, 'mask the columns with columns: on PostgreSQL');
+}
+
 /** The logical database a policy change's statements run in: its table's. */
 export function policyDatabase(change: PolicyChange): string | undefined {
   switch (change.kind) {
@@ -58,6 +63,11 @@ export function policyDatabase(change: PolicyChange): string | undefined {
       return change.policy.table.database;
     case 'alterRowAccessPolicy':
       return change.to.table.database;
+    case 'attachMaskingTag':
+    case 'detachMaskingTag':
+    case 'setColumnTag':
+    case 'unsetColumnTag':
+      return snowflakeOnly(change);
     default:
       return assertNever(change);
   }
@@ -153,6 +163,11 @@ export class PolicyCompiler {
         const enabled = (change.policy as PgRowAccessPolicyRecord).enabledRls === true;
         return [...this.dropRls(change.policy, enabled && !remains), ...this.views([change.policy.table])];
       }
+      case 'attachMaskingTag':
+      case 'detachMaskingTag':
+      case 'setColumnTag':
+      case 'unsetColumnTag':
+        return snowflakeOnly(change);
       default:
         return assertNever(change);
     }

@@ -10,6 +10,7 @@
 import { objectKey } from '../../model/keys.js';
 import { isAccountLevel } from '../../model/kinds.js';
 import type {
+  ColumnTagRecord,
   FutureGrantRecord,
   GrantRecord,
   Live,
@@ -27,7 +28,7 @@ import { applySequential } from '../apply-sequential.js';
 import { AdaptiveLimit, DEFAULT_RETRY, mapLimit, withRetry, type RetryPolicy } from '../concurrency.js';
 import type { Adapter, CompileContext, IntrospectScope, QueryFn, Statement } from '../types.js';
 import type { MaskingMarker, RowMarker } from '../policy-text.js';
-import { compileSnowflake } from './compile.js';
+import { compileSnowflakePlan } from './compile.js';
 import { SF_OBJECT_DOES_NOT_EXIST, SnowflakeDriverError, connectSnowflake, type SnowflakeConnectOptions } from './driver.js';
 import {
   addColumns,
@@ -42,9 +43,14 @@ import {
   parseRoles,
   parseTables,
   parseUsers,
+  newObjectGranteesOf,
+  parseColumnTags,
+  parseGrantsOn,
+  parseToolSchema,
   sql,
   type IgnoredGrant,
 } from './inspect.js';
+import { saltTableRef, toolSchemaRef } from './policies.js';
 import { snowflakeDialect } from './quote.js';
 
 /**
@@ -93,6 +99,8 @@ export class SnowflakeAdapter implements Adapter {
   lastIgnored: IgnoredGrant[] = [];
   /** Tables (with column types) the last introspect saw; compile() types policies with them. */
   private lastTables: LiveTable[] = [];
+  /** What the last introspect saw of rbac's salt (tool objects, foreign RBAC schemas, future grantees): compile() makes the salt with it. */
+  private lastSalt: Pick<CompileContext, 'toolObjects' | 'foreignToolSchemas' | 'newObjectGrantees'> = {};
   private readonly parallelism: number;
   private readonly retry: RetryPolicy;
   /** Queries in flight: at most `parallelism`, fewer while Snowflake says it is busy. */
@@ -164,15 +172,16 @@ export class SnowflakeAdapter implements Adapter {
       | { t: 'tables'; database: string; schemas: string[] }
       | { t: 'columns'; database: string; schemas: string[] }
       | { t: 'masking'; database: string }
-      | { t: 'rowAccess'; database: string };
+      | { t: 'rowAccess'; database: string }
+      | { t: 'toolSchema'; database: string };
     const jobs: Job[] = [];
     for (const role of existing) {
       jobs.push({ t: 'to', role });
       if (role !== 'PUBLIC') jobs.push({ t: 'of', role });
     }
     for (const s of scope.schemas) jobs.push({ t: 'future', database: s.database, schema: s.schema });
-    // Database-level future grants: one query per database in scope.
-    for (const database of scope.databases) jobs.push({ t: 'futureDb', database });
+    // Database-level future grants and rbac's tool schema: one query each per database in scope.
+    for (const database of scope.databases) jobs.push({ t: 'futureDb', database }, { t: 'toolSchema', database });
     const byDb = new Map<string, string[]>();
     for (const s of scope.schemas) byDb.set(s.database, [...(byDb.get(s.database) ?? []), s.schema]);
     for (const [database, schemas] of byDb) jobs.push({ t: 'tables', database, schemas });
@@ -209,8 +218,13 @@ export class SnowflakeAdapter implements Adapter {
           return { job, rows: await this.runMaybeMissing(sql.maskingPoliciesInDatabase(job.database)) };
         case 'rowAccess':
           return { job, rows: await this.runMaybeMissing(sql.rowAccessPoliciesInDatabase(job.database)) };
+        case 'toolSchema':
+          return { job, rows: await this.runMaybeMissing(sql.toolSchema(job.database)) };
       }
     });
+    const newObjectGrantees: Record<string, string[]> = {};
+    const toolSchemas: { database: string; saltTable: boolean }[] = [];
+    const foreignToolSchemas: string[] = [];
     // Assemble in job order so the Live value is deterministic whatever finished first.
     for (const { job, rows } of results) {
       switch (job.t) {
@@ -235,6 +249,8 @@ export class SnowflakeAdapter implements Adapter {
           break;
         case 'futureDb':
           if (rows) {
+            const grantees = newObjectGranteesOf(rows);
+            if (grantees.length) newObjectGrantees[job.database] = grantees;
             const r = parseFutureGrants(job.database, undefined, rows);
             futureGrants.push(...r.futureGrants.filter((f) => managed.has(f.role) || (scope.includePublic && f.role === 'PUBLIC')));
             ignored.push(...r.ignored);
@@ -252,9 +268,40 @@ export class SnowflakeAdapter implements Adapter {
         case 'rowAccess':
           markedRow.push(...parseShowPolicies('row', rows ?? []));
           break;
+        case 'toolSchema': {
+          const t = parseToolSchema(rows ?? []);
+          if (t.state === 'rbac') toolSchemas.push({ database: job.database, saltTable: t.saltTable });
+          else if (t.state === 'foreign') foreignToolSchemas.push(job.database);
+          break;
+        }
       }
     }
+    // rbac's own schema and salt table: every grant on them, whoever holds it, is managed.
+    const toolObjects: string[] = [];
+    const onTool = await mapLimit(
+      toolSchemas.flatMap((t) => [
+        { object: toolSchemaRef(t.database), text: sql.grantsOnToolSchema(t.database) },
+        ...(t.saltTable ? [{ object: saltTableRef(t.database), text: sql.grantsOnSaltTable(t.database) }] : []),
+      ]),
+      this.parallelism,
+      async (x) => ({ object: x.object, rows: await this.runMaybeMissing(x.text) }),
+    );
+    const seenGrants = new Set(grants.map((g) => g.key));
+    for (const { object, rows } of onTool) {
+      if (!rows) continue;
+      toolObjects.push(objectKey(object));
+      const r = parseGrantsOn(rows);
+      for (const g of r.grants) if (!seenGrants.has(g.key)) (seenGrants.add(g.key), grants.push(g));
+      ignored.push(...r.ignored);
+    }
     for (const c of columnRows) addColumns(c.database, tables, c.rows);
+    // Tag-based masking: the managed tags on the classified tables' columns, one query per table.
+    let columnTags: ColumnTagRecord[] | undefined;
+    if (scope.columnTags?.tables.length) {
+      const managedTags = new Set(scope.columnTags.tags.map(objectKey));
+      const perTable = await mapLimit(scope.columnTags.tables, this.parallelism, async (t) => parseColumnTags(t, (await this.runMaybeMissing(sql.columnTagsOfTable(t))) ?? [], managedTags));
+      columnTags = perTable.flat();
+    }
     // Attachments: one POLICY_REFERENCES call per policy the tool made, in parallel.
     const marked = [...markedMasking.map((p) => ({ t: 'masking' as const, p })), ...markedRow.map((p) => ({ t: 'row' as const, p }))];
     const refs = await mapLimit(marked, this.parallelism, (m) => this.run(sql.policyReferences(m.p.database, m.p.schema, m.p.object)));
@@ -268,6 +315,7 @@ export class SnowflakeAdapter implements Adapter {
     });
     this.lastTables = tables;
     this.lastIgnored = ignored;
+    this.lastSalt = { toolObjects, foreignToolSchemas, newObjectGrantees };
     // Outside the catalog: reported once per kind in the plan, never in the diff.
     const outside = new Map<string, { on: string; privileges: Set<string>; count: number }>();
     for (const i of ignored) {
@@ -289,13 +337,16 @@ export class SnowflakeAdapter implements Adapter {
       tables,
       maskingPolicies,
       rowAccessPolicies,
+      ...(columnTags ? { columnTags } : {}),
+      ...(toolObjects.length ? { toolObjects: toolObjects.sort() } : {}),
+      ...(Object.keys(newObjectGrantees).length ? { newObjectGrantees } : {}),
       ...(systemGrants.length ? { systemGrants } : {}),
       ...(unmanagedGrants.length ? { unmanagedGrants } : {}),
     };
   }
 
   compile(plan: Plan, opts: { expressions?: ExpressionPolicy } = {}): Statement[] {
-    return compileSnowflakePlan(plan, { tables: this.lastTables, expressions: opts.expressions });
+    return compileSnowflakePlan(plan, { tables: this.lastTables, expressions: opts.expressions, ...this.lastSalt });
   }
 
   async apply(statements: Statement[], opts: ApplyOptions = {}): Promise<ApplyResult> {
@@ -314,14 +365,7 @@ export class SnowflakeAdapter implements Adapter {
   }
 }
 
-/** Compile every change of a plan; each statement names the change it came from. */
-export function compileSnowflakePlan(plan: Plan, ctx: CompileContext = {}): Statement[] {
-  const out: Statement[] = [];
-  plan.changes.forEach((c, changeIndex) => {
-    for (const text of compileSnowflake(c, ctx)) out.push({ sql: text, changeIndex });
-  });
-  return out;
-}
+export { compileSnowflakePlan };
 
 /** Connect with snowflake-sdk and wrap the connection in an adapter. */
 export async function createSnowflakeAdapter(

@@ -1,6 +1,8 @@
 /**
  * Change -> Snowflake SQL. Pure; every identifier goes through the dialect quoter and
- * every privilege word and kind word comes from the catalog (catalog.ts).
+ * every privilege word and kind word comes from the catalog (catalog.ts). Policy changes
+ * are compiled in policies.ts; compileSnowflakePlan compiles a whole plan and adds the
+ * statements that make the `hash` mask's salt before the first change that reads it.
  *
  * OWNERSHIP: Snowflake never revokes ownership, it transfers it. A grant of
  * `ownership` compiles to `GRANT OWNERSHIP ... TO ROLE r COPY CURRENT GRANTS` (a
@@ -9,12 +11,14 @@
  * configuration does not name, and a REVOKE OWNERSHIP is an error on Snowflake. The
  * object keeps its owner until the configuration grants ownership to another role.
  */
-import { compileSnowflakePolicy } from './policies.js';
+import { compileSnowflakePolicy, saltBootstrap, saltDatabase, saltTableRef, SNOWFLAKE_TOOL_SCHEMA } from './policies.js';
+import { objectKey } from '../../model/keys.js';
+import type { Statement } from '../../apply/types.js';
 import { kindSql, privilegeSql } from '../../model/catalog.js';
 import { RbacError } from '../../model/errors.js';
 import { KIND_SHAPES } from '../../model/kinds.js';
 import type { FutureObjectType, ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
-import { assertNever, isPolicyChange, type Change } from '../../plan/types.js';
+import { assertNever, isPolicyChange, type Change, type Plan } from '../../plan/types.js';
 import type { CompileContext } from '../types.js';
 import { SNOWFLAKE_CATALOG } from './catalog.js';
 import { encodeRoleComment, snowflakeDialect } from './quote.js';
@@ -189,3 +193,42 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
       return assertNever(change);
   }
 }
+
+/**
+ * Compile every change of a plan; each statement names the change it came from. The
+ * salt of a database (policies.ts, saltBootstrap) is made right before the first change
+ * whose statements read it, once, unless the live state already holds it
+ * (`ctx.toolObjects`). A database whose schema RBAC exists without rbac's marker
+ * (`ctx.foreignToolSchemas`) is refused rather than used: the salt would sit in
+ * someone else's schema. `skip` may turn a change's compile error into a reason to
+ * leave that change out (offline planning); it returns whether it did.
+ */
+export function compileSnowflakePlan(plan: Plan, ctx: CompileContext = {}, skip?: (e: unknown, change: Change) => boolean): Statement[] {
+  const out: Statement[] = [];
+  const salted = new Set<string>();
+  const have = new Set(ctx.toolObjects ?? []);
+  plan.changes.forEach((c, changeIndex) => {
+    let texts: string[];
+    try {
+      texts = compileSnowflake(c, ctx);
+    } catch (e) {
+      if (skip?.(e, c)) return;
+      throw e;
+    }
+    const db = isPolicyChange(c) ? saltDatabase(c) : undefined;
+    if (db !== undefined && !salted.has(db)) {
+      salted.add(db);
+      if (ctx.foreignToolSchemas?.includes(db)) {
+        throw new RbacError(
+          'PLAN_INVALID',
+          `database ${db} has a schema ${SNOWFLAKE_TOOL_SCHEMA} that rbac did not make; the hash mask keeps its secret salt in ${db}.${SNOWFLAKE_TOOL_SCHEMA}`,
+          `rename that schema (rbac reserves ${SNOWFLAKE_TOOL_SCHEMA} in every database holding a hash policy), or mask with another mask`,
+        );
+      }
+      if (!have.has(objectKey(saltTableRef(db)))) texts = [...saltBootstrap(db, ctx.newObjectGrantees?.[db] ?? []), ...texts];
+    }
+    for (const sql of texts) out.push({ sql, changeIndex });
+  });
+  return out;
+}
+

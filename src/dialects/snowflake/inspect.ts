@@ -13,6 +13,13 @@
  * - `SHOW FUTURE GRANTS IN SCHEMA "D"."S"` per schema in scope
  * - `SHOW FUTURE GRANTS IN DATABASE "D"` per database in scope
  * - `SELECT ... FROM "D".INFORMATION_SCHEMA.TABLES` per database in scope
+ * - `SHOW MASKING POLICIES` / `SHOW ROW ACCESS POLICIES IN DATABASE "D"`, then per
+ *   policy the tool made `DESCRIBE ... POLICY` and `POLICY_REFERENCES(POLICY_NAME => ...)`
+ * - `TAG_REFERENCES_ALL_COLUMNS` per classified table, when masking policies mask through
+ *   a tag (IntrospectScope.columnTags): only those tags, set on the column itself
+ * - rbac's tool schema per database in scope (SCHEMATA joined with TABLES), and when it
+ *   is rbac's `SHOW GRANTS ON SCHEMA "D"."RBAC"` and `SHOW GRANTS ON TABLE
+ *   "D"."RBAC"."SETTINGS"` (every grant there is managed: Live.toolObjects)
  *
  * Traps handled here, each covered by a fixture test:
  * - future grants name their columns `grant_on`/`grant_to`, not `granted_on`/`granted_to`;
@@ -29,7 +36,10 @@
  * - privileges and `granted_on` values outside the catalog (catalog.ts) are kept OUT
  *   of the model and listed in `ignored` (the plan reports them once per kind). The
  *   planner never sees them, so it can never revoke them: they are outside what this
- *   tool manages.
+ *   tool manages;
+ * - a masking policy set on a TAG is reported by POLICY_REFERENCES as a row of domain
+ *   TAG, and every column it masks through the tag as a column row naming the tag
+ *   (TAG_NAME): read as the policy's tags, never as column attachments.
  */
 import { makeFutureGrant, makeGrant, makeMembership, makeObject } from '../../model/keys.js';
 import { KIND_SHAPES, SIGNATURE_KINDS } from '../../model/kinds.js';
@@ -45,10 +55,10 @@ import type {
   SecurableKind,
 } from '../../model/types.js';
 import { decodeRoleComment, parseQualifiedName, snowflakeDialect } from './quote.js';
-import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/keys.js';
-import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
-import { bodyTampering, decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
-import { UNATTACHED_TABLE } from './policies.js';
+import { maskingPolicyKey, rowAccessPolicyKey, columnKey, columnTagKey, objectKey } from '../../model/keys.js';
+import type { ColumnRef, ColumnTagRecord, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
+import { bodyDigest, bodyTampering, decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
+import { SALT_TABLE, SNOWFLAKE_TOOL_SCHEMA, TOOL_SCHEMA_MARKER, UNATTACHED_TABLE, snowflakeMaskingBody } from './policies.js';
 import { SNOWFLAKE_CATALOG } from './catalog.js';
 import { keywordReader } from '../../model/catalog.js';
 
@@ -88,9 +98,23 @@ export const sql = {
   /** The body of one policy as Snowflake stores it (columns name, signature, return_type, body). */
   describePolicy: (kind: 'masking' | 'row', database: string, schema: string, name: string) =>
     `DESCRIBE ${kind === 'masking' ? 'MASKING' : 'ROW ACCESS'} POLICY ${q(database)}.${q(schema)}.${q(name)}`,
+  /** rbac's tool schema of a database (the salt of `hash`) and whether its salt table exists. */
+  toolSchema: (database: string) =>
+    `SELECT s.SCHEMA_NAME, s.COMMENT, t.TABLE_NAME FROM ${q(database)}.INFORMATION_SCHEMA.SCHEMATA s LEFT JOIN ${q(database)}.INFORMATION_SCHEMA.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_NAME = ${snowflakeDialect.quoteLiteral(SALT_TABLE)} WHERE s.SCHEMA_NAME = ${snowflakeDialect.quoteLiteral(SNOWFLAKE_TOOL_SCHEMA)}`,
+  /** Every grant on rbac's tool schema or salt table, whoever holds it. */
+  grantsOnToolSchema: (database: string) => `SHOW GRANTS ON SCHEMA ${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}`,
+  grantsOnSaltTable: (database: string) => `SHOW GRANTS ON TABLE ${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}.${q(SALT_TABLE)}`,
+  /**
+   * Every tag on every column of one table, set on the column or inherited (LEVEL says
+   * which); real time (ACCOUNT_USAGE.TAG_REFERENCES lags up to 2 hours).
+   */
+  columnTagsOfTable: (table: ObjectRef) =>
+    `SELECT TAG_DATABASE, TAG_SCHEMA, TAG_NAME, TAG_VALUE, LEVEL, OBJECT_DATABASE, OBJECT_SCHEMA, OBJECT_NAME, DOMAIN, COLUMN_NAME FROM TABLE(${q(table.database)}.INFORMATION_SCHEMA.TAG_REFERENCES_ALL_COLUMNS(${snowflakeDialect.quoteLiteral(
+      `${q(table.database)}.${q(table.schema ?? '')}.${q(table.name ?? '')}`,
+    )}, 'table'))`,
   /** Attachments of one policy, real time (ACCOUNT_USAGE.POLICY_REFERENCES lags up to 2 hours). */
   policyReferences: (database: string, schema: string, name: string) =>
-    `SELECT POLICY_DB, POLICY_SCHEMA, POLICY_NAME, POLICY_KIND, REF_DATABASE_NAME, REF_SCHEMA_NAME, REF_ENTITY_NAME, REF_ENTITY_DOMAIN, REF_COLUMN_NAME, REF_ARG_COLUMN_NAMES FROM TABLE(${q(database)}.INFORMATION_SCHEMA.POLICY_REFERENCES(POLICY_NAME => ${snowflakeDialect.quoteLiteral(
+    `SELECT POLICY_DB, POLICY_SCHEMA, POLICY_NAME, POLICY_KIND, REF_DATABASE_NAME, REF_SCHEMA_NAME, REF_ENTITY_NAME, REF_ENTITY_DOMAIN, REF_COLUMN_NAME, REF_ARG_COLUMN_NAMES, TAG_DATABASE, TAG_SCHEMA, TAG_NAME, POLICY_STATUS FROM TABLE(${q(database)}.INFORMATION_SCHEMA.POLICY_REFERENCES(POLICY_NAME => ${snowflakeDialect.quoteLiteral(
       `${q(database)}.${q(schema)}.${q(name)}`,
     )}))`,
 };
@@ -329,6 +353,79 @@ export function parseFutureGrants(
   return { futureGrants, ignored };
 }
 
+/**
+ * `SHOW FUTURE GRANTS IN DATABASE d` rows -> the roles (any role, managed or not) that
+ * the database's future grants give privileges on a new schema or table: rbac revokes
+ * them from its salt schema and table right after creating them, before the salt exists.
+ */
+export function newObjectGranteesOf(rows: Row[]): string[] {
+  const out = new Set<string>();
+  for (const row of rows) {
+    const on = (str(row, 'grant_on', 'granted_on') ?? '').toUpperCase();
+    const to = (str(row, 'grant_to', 'granted_to') ?? 'ROLE').toUpperCase();
+    const role = str(row, 'grantee_name');
+    if (role && to === 'ROLE' && (on === 'SCHEMA' || on === 'TABLE')) out.add(role);
+  }
+  return [...out].sort();
+}
+
+/**
+ * The tool schema query's rows (SCHEMA_NAME, COMMENT, TABLE_NAME from SCHEMATA left
+ * joined with TABLES): `absent`; `rbac` when its COMMENT is rbac's marker (with whether
+ * the salt table exists); `foreign` for a schema RBAC someone else made, which rbac
+ * neither uses nor treats as its own.
+ */
+export function parseToolSchema(rows: Row[]): { state: 'absent' } | { state: 'rbac'; saltTable: boolean } | { state: 'foreign' } {
+  const row = rows.find((r) => str(r, 'SCHEMA_NAME') === SNOWFLAKE_TOOL_SCHEMA);
+  if (!row) return { state: 'absent' };
+  if ((str(row, 'COMMENT') ?? '').trim() !== TOOL_SCHEMA_MARKER) return { state: 'foreign' };
+  return { state: 'rbac', saltTable: rows.some((r) => str(r, 'TABLE_NAME') === SALT_TABLE) };
+}
+
+/**
+ * `SHOW GRANTS ON SCHEMA|TABLE x` rows (created_on, privilege, granted_on, name,
+ * granted_to, grantee_name, grant_option, granted_by) of one of rbac's own objects: the
+ * grants to roles, but OWNERSHIP (the role that applied rbac owns them; Snowflake
+ * transfers ownership and never revokes it). Grants to other grantees (a share, a
+ * database role) cannot be revoked as a role's and are returned in `ignored`, so the
+ * plan reports them.
+ */
+export function parseGrantsOn(rows: Row[]): { grants: GrantRecord[]; ignored: IgnoredGrant[] } {
+  rows = rows.filter((r) => (str(r, 'privilege') ?? '').toUpperCase() !== 'OWNERSHIP');
+  const toRoles = rows.filter((r) => (str(r, 'granted_to') ?? '').toUpperCase() === 'ROLE');
+  const ignored: IgnoredGrant[] = rows
+    .filter((r) => !toRoles.includes(r))
+    .map((r) => ({ role: str(r, 'grantee_name') ?? '', privilege: str(r, 'privilege') ?? '', grantedOn: `${str(r, 'granted_on') ?? ''} (to ${str(r, 'granted_to') ?? '?'})`, name: str(r, 'name') ?? '' }));
+  const r = parseGrantsToRole('', toRoles);
+  return { grants: r.grants, ignored: [...ignored, ...r.ignored] };
+}
+
+/**
+ * `TAG_REFERENCES_ALL_COLUMNS(table, 'table')` rows (TAG_DATABASE, TAG_SCHEMA, TAG_NAME,
+ * TAG_VALUE, LEVEL, OBJECT_DATABASE, OBJECT_SCHEMA, OBJECT_NAME, DOMAIN, COLUMN_NAME) ->
+ * the managed tags (`tags`, by objectKey) set on a column itself (LEVEL `COLUMN`). A tag
+ * inherited from the table, schema or database is not the column's and cannot be unset
+ * from it; other tags are not rbac's.
+ */
+export function parseColumnTags(table: ObjectRef, rows: Row[], tags: ReadonlySet<string>): ColumnTagRecord[] {
+  const out = new Map<string, ColumnTagRecord>();
+  for (const row of rows) {
+    if ((str(row, 'LEVEL') ?? '').toUpperCase() !== 'COLUMN') continue;
+    const db = str(row, 'TAG_DATABASE');
+    const sch = str(row, 'TAG_SCHEMA');
+    const name = str(row, 'TAG_NAME');
+    const column = str(row, 'COLUMN_NAME');
+    if (!db || !sch || !name || !column) continue;
+    const tag = makeObject('tag', db, sch, name);
+    if (!tags.has(objectKey(tag))) continue;
+    const on = makeObject('table', str(row, 'OBJECT_DATABASE') ?? table.database, str(row, 'OBJECT_SCHEMA') ?? table.schema, str(row, 'OBJECT_NAME') ?? table.name);
+    const c: ColumnRef = { table: on, column };
+    const key = columnTagKey(tag, c);
+    out.set(key, { key, column: c, tag, value: str(row, 'TAG_VALUE') ?? '' });
+  }
+  return sortedValues(out);
+}
+
 /** `SHOW ROLES` rows (name, comment, owner, ...) -> LiveRole for the roles asked for. */
 export function parseRoles(rows: Row[], wanted: ReadonlySet<string> | undefined): LiveRole[] {
   const out: LiveRole[] = [];
@@ -428,24 +525,46 @@ export function parseShowPolicies<K extends 'masking' | 'row'>(kind: K, rows: Ro
   return out;
 }
 
+/** A map's values in the order of their keys (canonical keys: a stable, documented order). */
+function sortedValues<T>(m: Map<string, T>): T[] {
+  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+}
+
 /** The body DESCRIBE returned, when it returned one. */
 function describedBody(described: Row[] | undefined): string | undefined {
   return described?.length ? str(described[0], 'body') : undefined;
 }
 
 /**
- * POLICY_REFERENCES rows of one masking policy -> its record (columns from REF_*);
- * `described` (DESCRIBE MASKING POLICY) is compared with the body digest of the marker.
+ * POLICY_REFERENCES rows of one masking policy -> its record; `described` (DESCRIBE
+ * MASKING POLICY) is compared with the body digest of the marker. The rows, by their
+ * documented columns:
+ * - REF_ENTITY_DOMAIN `TAG`: the policy is set on that tag (REF_DATABASE_NAME,
+ *   REF_SCHEMA_NAME, REF_ENTITY_NAME name it) -> `tags`;
+ * - a column row whose TAG_NAME is set: the column is masked THROUGH that tag
+ *   (tag-based masking, POLICY_STATUS says whether it is in force). Not a column
+ *   attachment: Snowflake refuses to UNSET it from the column, so it never reaches
+ *   `columns`, and the planner never detaches it;
+ * - a column row without TAG_NAME: the policy is set on the column -> `columns`.
  */
 export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], described?: Row[]): MaskingPolicyRecord {
   const columns = new Map<string, ColumnRef>();
+  const tags = new Map<string, ObjectRef>();
   for (const r of refs) {
-    const column = str(r, 'REF_COLUMN_NAME');
+    if ((str(r, 'POLICY_KIND') ?? 'MASKING_POLICY').toUpperCase() !== 'MASKING_POLICY') continue;
     const db = str(r, 'REF_DATABASE_NAME');
     const sch = str(r, 'REF_SCHEMA_NAME');
-    const t = str(r, 'REF_ENTITY_NAME');
-    if ((str(r, 'POLICY_KIND') ?? 'MASKING_POLICY').toUpperCase() !== 'MASKING_POLICY' || !column || !db || !sch || !t) continue;
-    const c: ColumnRef = { table: makeObject('table', db, sch, t), column };
+    const entity = str(r, 'REF_ENTITY_NAME');
+    if (!db || !sch || !entity) continue;
+    if ((str(r, 'REF_ENTITY_DOMAIN') ?? '').toUpperCase() === 'TAG') {
+      const tag = makeObject('tag', db, sch, entity);
+      tags.set(objectKey(tag), tag);
+      continue;
+    }
+    if (str(r, 'TAG_NAME')) continue;
+    const column = str(r, 'REF_COLUMN_NAME');
+    if (!column) continue;
+    const c: ColumnRef = { table: makeObject('table', db, sch, entity), column };
     columns.set(columnKey(c), c);
   }
   const rec: MaskingPolicyRecord = {
@@ -453,13 +572,26 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], d
     name: p.marker.name,
     schema: makeObject('schema', p.database, p.schema),
     unmaskedFor: p.marker.unmaskedFor,
-    columns: [...columns].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c),
+    columns: sortedValues(columns),
   };
+  if (tags.size) rec.tags = sortedValues(tags);
   if (p.marker.mask !== undefined) rec.mask = p.marker.mask;
   if (p.marker.expression !== undefined) rec.expression = p.marker.expression;
-  const why = bodyTampering('masking policy', p.marker.name, p.marker.body, describedBody(described));
+  const body = describedBody(described);
+  const why = bodyTampering('masking policy', p.marker.name, p.marker.body, body) ?? outdatedHash(rec, body);
   if (why) rec.tampered = [why];
   return rec;
+}
+
+/**
+ * A `hash` body rbac wrote before the salt was secret (salted with CURRENT_ACCOUNT(),
+ * which every user can read) is not what rbac writes now: it is rewritten. A hash
+ * policy's body depends only on the record (text columns only), so it is recomputed.
+ */
+function outdatedHash(rec: MaskingPolicyRecord, body: string | undefined): string | undefined {
+  if (body === undefined || rec.mask !== 'hash' || rec.expression !== undefined) return undefined;
+  if (bodyDigest(body) === bodyDigest(snowflakeMaskingBody(rec, 'VARCHAR'))) return undefined;
+  return `masking policy ${rec.name} hashes with a salt every user can read (written by rbac before 0.2): its body is rewritten to read the secret salt`;
 }
 
 /**

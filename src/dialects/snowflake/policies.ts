@@ -18,13 +18,38 @@
  *   type changed): UNSET from every column it keeps, CREATE OR REPLACE, SET
  *   again (a policy cannot be replaced while attached; the columns are unmasked
  *   between these statements).
- * - Drop: UNSET from every column, then DROP (Snowflake refuses to drop an attached
- *   policy).
- * - hash: SHA2(CURRENT_ACCOUNT() || ':' || val, 256): salted per account so equal
- *   values hash alike across tables (joins work) and differ across accounts. The salt
- *   is not secret: it is pseudonymisation for joins, not Safe Harbor de-identification
- *   of low-entropy identifiers (SSN, MRN). For a keyed hash use `expression:` calling
- *   your own secure function.
+ * - Drop: UNSET from every column and every tag, then DROP (Snowflake refuses to
+ *   drop an attached policy).
+ * - Tags (tag-based masking, `MaskingPolicyRecord.tags`): `ALTER TAG "D"."S"."T" SET
+ *   MASKING POLICY p` (no FORCE: a tag holds one policy per data type, and another's is
+ *   refused loudly, not replaced) and `... UNSET MASKING POLICY p`. Columns masked
+ *   through a tag are not the policy's columns: nothing here unsets them. A signature
+ *   change unsets the policy from the tags it keeps too, and sets it back after the
+ *   replace. A column's tag (ColumnTagRecord, from `phi:`): `ALTER TABLE ... MODIFY
+ *   COLUMN "C" SET TAG "D"."S"."T" = '<category>'` (also replaces a value in place) and
+ *   `... UNSET TAG "D"."S"."T"`. A policy named only by a tag has no columns to type it:
+ *   its signature is DATE for `year`, else VARCHAR, and the planner refuses a classified
+ *   column whose type no policy on its tag covers (tagCoverageProblems).
+ * - hash: SHA2(CONCAT((SELECT "SALT" FROM "D"."RBAC"."SETTINGS" LIMIT 1), ':', VAL), 256),
+ *   a keyed hash: equal values hash alike across the database's tables (joins work),
+ *   and without the salt a low-entropy identifier (an 8-digit MRN) cannot be reversed by
+ *   hashing every candidate. The salt lives in rbac's own schema of the policy's
+ *   database, `"D"."RBAC"` (PostgreSQL's is `rbac`; Snowflake folds the unquoted name to
+ *   upper case), a managed-access schema whose COMMENT is TOOL_SCHEMA_MARKER, in the
+ *   table `"SETTINGS"` (one VARCHAR column `"SALT"`, one row). A masking policy body
+ *   runs its subquery with the policy owner's rights (Snowflake's mapping-table
+ *   pattern), so the querying role needs, and gets, no privilege on it: nobody but
+ *   the owner (the role that applies rbac) is granted anything there, and every grant
+ *   on the schema or the table is in the managed scope (Live.toolObjects: read with
+ *   SHOW GRANTS ON, revoked when not configured, in additive mode too).
+ *   saltBootstrap creates both idempotently before the first statement that needs
+ *   them, revokes from the new objects what the database's future grants gave them
+ *   (CompileContext.newObjectGrantees), and only then generates the salt INSIDE
+ *   Snowflake (UUID_STRING, RANDSTR): it never appears in a plan, a statement, a log or
+ *   output. A hash body written by rbac before 0.2 (salted with CURRENT_ACCOUNT(),
+ *   which every user can read) is read as outdated and rewritten in place. Still
+ *   pseudonymisation, not Safe Harbor: a code derived from the identifier needs an
+ *   Expert Determination (164.514(c)).
  *
  * Row access: CREATE ROW ACCESS POLICY "D"."S"."P" AS ("COL" <T>, ...) RETURNS BOOLEAN
  *   -> (IS_ROLE_IN_SESSION('R1') AND (<where>)) OR ...; a role in no rule: FALSE.
@@ -39,8 +64,8 @@
  */
 import { columnKey, objectKey } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
-import type { ColumnRef, LiveTable, MaskFunction, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord } from '../../model/types.js';
-import { assertNever, type PolicyChange } from '../../plan/types.js';
+import type { ColumnRef, Desired, Live, LiveTable, MaskFunction, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord, SourceLocation } from '../../model/types.js';
+import { assertNever, type PlanProblem, type PolicyChange } from '../../plan/types.js';
 import { bodyDigest, columnType, encodePolicyMarker, findTable } from '../policy-text.js';
 import { ExpressionError, NO_EXTRAS, type ExpressionPolicy, type ExpressionUse } from '../../model/expressions.js';
 import { snowflakeExpressions } from './expression.js';
@@ -56,6 +81,124 @@ export const SNOWFLAKE_MASK_PARAM = 'VAL';
 /** A name that marks a row access policy whose table attachment is gone (reader). */
 export const UNATTACHED_TABLE = '';
 
+/** rbac's own schema in each database holding a `hash` policy (see the module comment). */
+export const SNOWFLAKE_TOOL_SCHEMA = 'RBAC';
+/** The table of the salt in the tool schema, and its one column. */
+export const SALT_TABLE = 'SETTINGS';
+export const SALT_COLUMN = 'SALT';
+/** The COMMENT of the tool schema: the reader trusts a schema named RBAC as rbac's only with it. */
+export const TOOL_SCHEMA_MARKER = 'rbac-tool-schema: holds the salt of the hash mask; managed by rbac, grant nothing here';
+
+/** The tool schema of a database. */
+export function toolSchemaRef(database: string): ObjectRef {
+  return { kind: 'schema', database, schema: SNOWFLAKE_TOOL_SCHEMA };
+}
+
+/** The salt table of a database. */
+export function saltTableRef(database: string): ObjectRef {
+  return { kind: 'table', database, schema: SNOWFLAKE_TOOL_SCHEMA, name: SALT_TABLE };
+}
+
+/** The salt, as the policy body reads it (with the policy owner's rights). */
+function saltSql(database: string): string {
+  return `(SELECT ${q(SALT_COLUMN)} FROM ${tableName(saltTableRef(database))} LIMIT 1)`;
+}
+
+/**
+ * The statements that make a database's salt, each idempotent: the managed-access
+ * tool schema, the salt table, a REVOKE of what future grants gave each of `grantees`
+ * on them (before the salt exists), then the salt itself, generated by Snowflake and
+ * inserted only while the table is empty. Nothing secret is in the text.
+ */
+export function saltBootstrap(database: string, grantees: readonly string[] = []): string[] {
+  const schema = `${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}`;
+  const table = tableName(saltTableRef(database));
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${schema} WITH MANAGED ACCESS COMMENT = ${lit(TOOL_SCHEMA_MARKER)}`,
+    `CREATE TABLE IF NOT EXISTS ${table} (${q(SALT_COLUMN)} VARCHAR NOT NULL)`,
+    ...[...new Set(grantees)].sort().flatMap((r) => [`REVOKE ALL PRIVILEGES ON SCHEMA ${schema} FROM ROLE ${q(r)}`, `REVOKE ALL PRIVILEGES ON TABLE ${table} FROM ROLE ${q(r)}`]),
+    `INSERT INTO ${table} (${q(SALT_COLUMN)}) SELECT SHA2(CONCAT(UUID_STRING(), UUID_STRING(), RANDSTR(64, RANDOM())), 256) FROM (SELECT COUNT(*) AS N FROM ${table}) WHERE N = 0`,
+  ];
+}
+
+/**
+ * Problems of the configuration on Snowflake that need no live state: a grant on rbac's
+ * tool schema or anything in it, in a database where a `hash` policy keeps its salt
+ * there (the salt is secret: nobody but its owner may read it).
+ */
+export function snowflakePolicyProblems(desired: Desired): PlanProblem[] {
+  const salted = new Set((desired.maskingPolicies ?? []).filter((p) => p.mask === 'hash' && p.expression === undefined).map((p) => p.schema.database));
+  const inTool = (o: ObjectRef) => o.kind !== 'database' && o.schema === SNOWFLAKE_TOOL_SCHEMA && salted.has(o.database);
+  const at = (s?: SourceLocation) => (s ? ` (${s.file}:${s.line}:${s.column})` : '');
+  const problems: PlanProblem[] = [];
+  for (const g of desired.grants) {
+    if (!inTool(g.object)) continue;
+    problems.push({
+      severity: 'error',
+      message: `a grant to ${g.role} names ${objectKey(g.object)}, in the schema ${SNOWFLAKE_TOOL_SCHEMA} that rbac owns in ${g.object.database} (it holds the secret salt of the hash mask)`,
+      hint: `grant nothing in ${g.object.database}.${SNOWFLAKE_TOOL_SCHEMA}${at(g.source)}`,
+    });
+  }
+  for (const w of desired.schemaWide) {
+    if (w.schema.kind !== 'schema' || !inTool(w.schema)) continue;
+    problems.push({
+      severity: 'error',
+      message: `objects: in ${objectKey(w.schema)} to ${w.role} reaches the schema rbac owns in ${w.schema.database} (it holds the secret salt of the hash mask)`,
+      hint: `grant nothing in ${w.schema.database}.${SNOWFLAKE_TOOL_SCHEMA}${at(w.source)}`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * Problems that need the live column types: a classified column that gets a tag
+ * (Desired.columnTags) whose type no masking policy on that tag has for signature
+ * would carry the tag and stay unmasked (Snowflake applies a tag's policy only to
+ * columns of the policy's type). A column masked directly (`columns:`) is covered.
+ * Columns whose table or type the live state does not have are not judged here.
+ */
+export function tagCoverageProblems(desired: Desired, live: Live): PlanProblem[] {
+  if (!desired.columnTags?.length) return [];
+  const direct = new Set((desired.maskingPolicies ?? []).flatMap((p) => p.columns.map(columnKey)));
+  const typesOn = new Map<string, Set<string>>();
+  for (const p of desired.maskingPolicies ?? []) {
+    let sig: string;
+    try {
+      sig = maskingSignature(p, live.tables);
+    } catch {
+      continue; // mixed column types: the compiler refuses the policy with its own message
+    }
+    for (const t of p.tags ?? []) (typesOn.get(objectKey(t)) ?? typesOn.set(objectKey(t), new Set()).get(objectKey(t))!).add(sig);
+  }
+  const problems: PlanProblem[] = [];
+  for (const ct of desired.columnTags) {
+    if (direct.has(columnKey(ct.column))) continue;
+    const type = columnType(live.tables, ct.column);
+    if (type === undefined) continue;
+    let sig: string;
+    try {
+      sig = snowflakeSignatureType(type);
+    } catch {
+      continue;
+    }
+    const have = typesOn.get(objectKey(ct.tag)) ?? new Set<string>();
+    if (have.has(sig)) continue;
+    const tag = `${ct.tag.database}.${ct.tag.schema}.${ct.tag.name}`;
+    problems.push({
+      severity: 'error',
+      message: `classified column ${ct.column.table.database}.${ct.column.table.schema}.${ct.column.table.name}.${ct.column.column} (${sig}) gets tag ${tag}, but no masking policy on that tag takes ${sig} (${[...have].sort().join(', ') || 'none'}): it would stay unmasked`,
+      hint: `mask it with columns: in a policy, or add a policy with tag: ${tag} whose columns: are ${sig}${ct.source ? ` (classified at ${ct.source.file}:${ct.source.line}:${ct.source.column})` : ''}`,
+    });
+  }
+  return problems;
+}
+
+/** The database whose salt a change's statements read, if any (a `hash` policy created or changed). */
+export function saltDatabase(change: PolicyChange): string | undefined {
+  const p = change.kind === 'createMaskingPolicy' ? change.policy : change.kind === 'alterMaskingPolicy' ? change.to : undefined;
+  return p && p.expression === undefined && p.mask === 'hash' ? p.schema.database : undefined;
+}
+
 function need(v: string | undefined, what: string): string {
   if (v === undefined) throw new RbacError('PLAN_INVALID', `policy reference without a ${what}`);
   return v;
@@ -67,6 +210,12 @@ export function snowflakePolicyName(schema: ObjectRef, name: string): string {
 
 function tableName(t: ObjectRef): string {
   return `${q(t.database)}.${q(need(t.schema, 'schema'))}.${q(need(t.name, 'table name'))}`;
+}
+
+/** `"D"."S"."TAG"` of a tag. */
+export function tagName(t: ObjectRef): string {
+  if (t.kind !== 'tag') throw new RbacError('PLAN_INVALID', `not a tag: ${objectKey(t)}`);
+  return `${q(t.database)}.${q(need(t.schema, 'schema'))}.${q(need(t.name, 'tag name'))}`;
 }
 
 /** Snowflake signature type for a column data type as INFORMATION_SCHEMA prints it. */
@@ -123,7 +272,7 @@ export function snowflakeMaskExpression(p: MaskingPolicyRecord, type: string, ex
       return text ? "'****'" : 'NULL';
     case 'hash':
       if (!text) return unsupportedMask(p, mask, type);
-      return `SHA2(CONCAT(CURRENT_ACCOUNT(), ':', ${v}), 256)`;
+      return `SHA2(CONCAT(${saltSql(p.schema.database)}, ':', ${v}), 256)`;
     case 'last4':
       if (!text) return unsupportedMask(p, mask, type);
       return `CONCAT(REPEAT('*', GREATEST(LENGTH(${v}) - 4, 0)), RIGHT(${v}, 4))`;
@@ -188,6 +337,11 @@ function createMasking(p: MaskingPolicyRecord, type: string, orReplace: boolean,
 const setMask = (p: MaskingPolicyRecord, c: ColumnRef) =>
   `ALTER TABLE ${tableName(c.table)} MODIFY COLUMN ${q(c.column)} SET MASKING POLICY ${snowflakePolicyName(p.schema, p.name)} FORCE`;
 const unsetMask = (c: ColumnRef) => `ALTER TABLE ${tableName(c.table)} MODIFY COLUMN ${q(c.column)} UNSET MASKING POLICY`;
+// No FORCE on a tag: a tag takes one masking policy per data type, and one of another
+// owner's policies already there is refused loudly rather than replaced.
+const setTagMask = (p: MaskingPolicyRecord, t: ObjectRef) => `ALTER TAG ${tagName(t)} SET MASKING POLICY ${snowflakePolicyName(p.schema, p.name)}`;
+const unsetTagMask = (p: MaskingPolicyRecord, t: ObjectRef) => `ALTER TAG ${tagName(t)} UNSET MASKING POLICY ${snowflakePolicyName(p.schema, p.name)}`;
+const tagsOf = (p: MaskingPolicyRecord): readonly ObjectRef[] => p.tags ?? [];
 
 /** The arguments of a row access policy: the table's columns its rules name. */
 export function rowAccessArguments(p: RowAccessPolicyRecord, tables: readonly LiveTable[] | undefined, expressions?: ExpressionPolicy): { name: string; type: string }[] {
@@ -240,12 +394,12 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
       const p = change.policy;
       // OR REPLACE: a policy left unattached (hand-detached, or made by an aborted
       // apply) is not reported by the reader's attachments, so it may exist.
-      return [createMasking(p, maskingSignature(p, ctx.tables), true, ctx.expressions), ...p.columns.map((c) => setMask(p, c))];
+      return [createMasking(p, maskingSignature(p, ctx.tables), true, ctx.expressions), ...p.columns.map((c) => setMask(p, c)), ...tagsOf(p).map((t) => setTagMask(p, t))];
     }
     case 'alterMaskingPolicy': {
       const { from, to } = change;
       const toType = maskingSignature(to, ctx.tables);
-      if (!from.columns.length) return [createMasking(to, toType, true, ctx.expressions)];
+      if (!from.columns.length && !tagsOf(from).length) return [createMasking(to, toType, true, ctx.expressions)];
       const fromType = maskingSignature({ ...from, mask: to.mask }, ctx.tables);
       const name = snowflakePolicyName(to.schema, to.name);
       if (fromType === toType) {
@@ -258,16 +412,36 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
       // stays attached and the REPLACE fails loudly.
       const keep = new Set(to.columns.map(columnKey));
       const kept = from.columns.filter((c) => keep.has(columnKey(c)));
-      return [...kept.map(unsetMask), createMasking(to, toType, true, ctx.expressions), ...kept.map((c) => setMask(to, c))];
+      // A policy set on a tag cannot be replaced either: unset it from the tags both sides
+      // keep and set it back (the plan unsets dropped tags before, sets new ones after).
+      const keepTags = new Set(tagsOf(to).map(objectKey));
+      const keptTags = tagsOf(from).filter((t) => keepTags.has(objectKey(t)));
+      return [
+        ...kept.map(unsetMask),
+        ...keptTags.map((t) => unsetTagMask(from, t)),
+        createMasking(to, toType, true, ctx.expressions),
+        ...kept.map((c) => setMask(to, c)),
+        ...keptTags.map((t) => setTagMask(to, t)),
+      ];
     }
     case 'dropMaskingPolicy': {
       const p = change.policy;
-      return [...p.columns.map(unsetMask), `DROP MASKING POLICY IF EXISTS ${snowflakePolicyName(p.schema, p.name)}`];
+      // Snowflake refuses to drop a policy still set on a column or a tag.
+      return [...p.columns.map(unsetMask), ...tagsOf(p).map((t) => unsetTagMask(p, t)), `DROP MASKING POLICY IF EXISTS ${snowflakePolicyName(p.schema, p.name)}`];
     }
     case 'attachMaskingPolicy':
       return [setMask(change.policy, change.column)];
     case 'detachMaskingPolicy':
       return [unsetMask(change.column)];
+    case 'attachMaskingTag':
+      return [setTagMask(change.policy, change.tag)];
+    case 'detachMaskingTag':
+      return [unsetTagMask(change.policy, change.tag)];
+    case 'setColumnTag':
+      // SET TAG on a column that carries the tag replaces its value in place.
+      return [`ALTER TABLE ${tableName(change.column.table)} MODIFY COLUMN ${q(change.column.column)} SET TAG ${tagName(change.tag)} = ${lit(change.value)}`];
+    case 'unsetColumnTag':
+      return [`ALTER TABLE ${tableName(change.column.table)} MODIFY COLUMN ${q(change.column.column)} UNSET TAG ${tagName(change.tag)}`];
     case 'createRowAccessPolicy': {
       const p = change.policy;
       const args = rowAccessArguments(p, ctx.tables, ctx.expressions);
