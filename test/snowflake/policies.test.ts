@@ -90,6 +90,12 @@ describe('snowflake policy SQL', () => {
     expect(out[1]).toBe(`ALTER TABLE ${TT} ADD ROW ACCESS POLICY ${P} ON ("a\`b")`);
   });
 
+  it('a database role is in session through IS_DATABASE_ROLE_IN_SESSION', () => {
+    expect(compileSnowflakePolicy({ kind: 'alterRowAccessPolicy', from: row(), to: row({ rules: [{ roles: ['EHR.PHI_READER', 'R'], where: '"a`b" > 1' }] }) }, ctx)[0]).toBe(
+      `ALTER ROW ACCESS POLICY ${P} SET BODY -> ((IS_DATABASE_ROLE_IN_SESSION('EHR.PHI_READER') OR IS_ROLE_IN_SESSION('R')) AND ("a\`b" > 1))`,
+    );
+  });
+
   it('row access alter: same arguments in place; new arguments drop, replace, add; drop detaches first', () => {
     expect(compileSnowflakePolicy({ kind: 'alterRowAccessPolicy', from: row(), to: row({ rules: [{ roles: ['R'], where: '"a`b" > 1' }] }) }, ctx)[0]).toBe(`ALTER ROW ACCESS POLICY ${P} SET BODY -> ((IS_ROLE_IN_SESSION('R')) AND ("a\`b" > 1))`);
     const moved = compileSnowflakePolicy({ kind: 'alterRowAccessPolicy', from: row(), to: row({ rules: [{ roles: ['R'], where: 'ssn = foo' }] }) }, ctx);

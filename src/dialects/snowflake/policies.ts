@@ -4,6 +4,7 @@
  * Masking (one MASKING POLICY object per policy, in the schema of its first column):
  *   CREATE MASKING POLICY "D"."S"."P" AS (val <T>) RETURNS <T> ->
  *     CASE WHEN IS_ROLE_IN_SESSION('R') OR ... THEN val ELSE <mask> END COMMENT = '<marker>'
+ * (IS_DATABASE_ROLE_IN_SESSION for a database role, `D.R` in the model.)
  * IS_ROLE_IN_SESSION is true for the primary role, secondary roles and every role
  * they inherit, so "unmaskedFor R" covers roles that inherit R.
  * - Signature: one type per policy object. The type comes from the live column types
@@ -315,7 +316,9 @@ function columnsOf(p: RowAccessPolicyRecord, table: LiveTable, expressions?: Exp
   return table.columns.flatMap((name, i) => (wanted.has(name) ? [{ name, type: table.columnTypes?.[i] }] : []));
 }
 
-const inSession = (roles: readonly string[]) => roles.map((r) => `IS_ROLE_IN_SESSION(${lit(r)})`).join(' OR ');
+// A database role (`D.R` in the model) is in session through IS_DATABASE_ROLE_IN_SESSION.
+const inSession = (roles: readonly string[]) =>
+  roles.map((r) => (r.includes('.') ? `IS_DATABASE_ROLE_IN_SESSION(${lit(r)})` : `IS_ROLE_IN_SESSION(${lit(r)})`)).join(' OR ');
 
 export function snowflakeMaskingBody(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
   const masked = snowflakeMaskExpression(p, type, expressions);
