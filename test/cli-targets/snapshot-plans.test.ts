@@ -212,3 +212,34 @@ describe('snapshot round trip', () => {
     );
   });
 });
+
+describe('snapshot plans: a Permifrost-style Snowflake account (examples/snowflake-permifrost)', () => {
+  const config = path.join(repoRoot, 'examples', 'snowflake-permifrost');
+  it('validates, and plans a new account with its users in full: warehouses, the account, database roles, roles named like users', async () => {
+    expect((await rbac(['validate', '--config', rel(config)])).code).toBe(0);
+    const r = await planSnapshot('snowflake-permifrost-users.json', 'snowflake', config);
+    expectGolden('snowflake-permifrost.txt', r.out);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/^error:/m);
+    for (const statement of [
+      // A role per user, named like the user: the user exists, the role is created and granted to her.
+      'CREATE ROLE IF NOT EXISTS "ALICE"',
+      'GRANT ROLE "ALICE" TO USER "ALICE";',
+      'GRANT USAGE, OPERATE ON WAREHOUSE "LOADING_WH" TO ROLE "LOADER";',
+      'GRANT EXECUTE TASK ON ACCOUNT TO ROLE "TRANSFORMER";',
+      'GRANT IMPORTED PRIVILEGES ON DATABASE "SNOWFLAKE" TO ROLE "MONITORING";',
+      'CREATE DATABASE ROLE IF NOT EXISTS "EHR"."RAW_READER"',
+      'GRANT DATABASE ROLE "EHR"."RAW_READER" TO ROLE "TRANSFORMER";',
+      'GRANT DATABASE ROLE "EHR"."RAW_READER" TO DATABASE ROLE "EHR"."RAW_WRITER";',
+      'GRANT CREATE TABLE, USAGE, CREATE FILE FORMAT, CREATE STAGE, MONITOR ON SCHEMA "EHR"."RAW" TO ROLE "LOADER";',
+      'GRANT USAGE ON FUTURE SCHEMAS IN DATABASE "EHR" TO ROLE "REPORTER";',
+      'GRANT OWNERSHIP ON FUTURE VIEWS IN SCHEMA "EHR"."REPORTING" TO ROLE "TRANSFORMER";',
+      // The precedence rule: the reporter's database-wide futures repeated where schemas have their own.
+      'GRANT SELECT ON FUTURE VIEWS IN DATABASE "EHR" TO ROLE "REPORTER";',
+      'GRANT SELECT ON FUTURE VIEWS IN SCHEMA "EHR"."REPORTING" TO ROLE "REPORTER";',
+      'GRANT SELECT ON FUTURE TABLES IN SCHEMA "EHR"."RAW" TO ROLE "REPORTER";',
+    ]) {
+      expect(r.out).toContain(statement);
+    }
+  });
+});

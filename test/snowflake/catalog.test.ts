@@ -79,7 +79,11 @@ describe('golden SQL for every Snowflake kind, hostile names', () => {
 });
 
 describe('future grants for every type, at schema and database level', () => {
-  const types = Object.values(SNOWFLAKE_CATALOG.kinds).filter((d) => d!.future).map((d) => [d!.future!.type, d!.future!.sql ?? d!.future!.type.toUpperCase(), d!.privileges.find((p) => p.word !== 'ownership')!] as const);
+  const types = Object.values(SNOWFLAKE_CATALOG.kinds).filter((d) => d!.future?.levels.includes('schema')).map((d) => [d!.future!.type, d!.future!.sql ?? d!.future!.type.toUpperCase(), d!.privileges.find((p) => p.word !== 'ownership')!] as const);
+  it('future schemas exist at database level only', () => {
+    expect(compileSnowflake({ kind: 'grantFuture', role: 'R', privileges: ['usage'], schema: makeObject('database', H), objectType: 'schemas' })).toEqual([`GRANT USAGE ON FUTURE SCHEMAS IN DATABASE ${QH} TO ROLE "R"`]);
+    expect(() => compileSnowflake({ kind: 'grantFuture', role: 'R', privileges: ['usage'], schema: makeObject('schema', 'EHR', 'S'), objectType: 'schemas' })).toThrow(/no future grants on schemas in a schema/);
+  });
   it.each(types)('%s', (type, sql, privilege) => {
     const schema = makeObject('schema', 'EHR', H);
     const database = makeObject('database', 'EHR');

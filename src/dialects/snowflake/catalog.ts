@@ -140,6 +140,8 @@ export const SNOWFLAKE_CATALOG: Catalog = {
       kind: 'schema',
       sql: 'SCHEMA',
       privileges: [p('usage', 'USAGE'), { word: 'create', sql: 'CREATE TABLE', aliases: ['create_table'] }, since02('monitor', 'MONITOR'), since02('modify', 'MODIFY'), ...SCHEMA_CREATE, OWNERSHIP],
+      // GRANT ... ON FUTURE SCHEMAS IN DATABASE: schemas have futures at database level only.
+      future: { type: 'schemas', levels: ['database'], reaches: ['schema'] },
     },
     table: {
       kind: 'table',
