@@ -11,7 +11,7 @@
  *
  * Pure part: `buildExport(live, opts)` turns a Live state into files and warnings.
  */
-import { KIND_SHAPES, RELATION_KINDS, kindOfPlural } from '../model/kinds.js';
+import { KIND_SHAPES, RELATION_KINDS, isAccountLevel, kindOfPlural } from '../model/kinds.js';
 import { catalogFor } from '../dialects/catalogs.js';
 import type { Dialect, QueryFn } from '../dialects/types.js';
 import { grantKey, makeGrant, objectKey } from '../model/keys.js';
@@ -89,12 +89,20 @@ export function configPart(name: string, dialect: Dialect): string {
 
 /** An object's path as the configuration writes it, by its kind's shape; a routine with its signature. */
 function objectPathConfig(o: ObjectRef, dialect: Dialect): string {
-  const parts = [o.database];
   const shape = KIND_SHAPES[o.kind];
+  // A warehouse or integration is named alone (the account is `account: true`: onValue).
+  if (shape === 'account') return '';
+  if (shape === 'global') return configPart(o.name!, dialect);
+  const parts = [o.database];
   if (shape === 'schema' || shape === 'in-schema') parts.push(o.schema!);
   if (shape === 'in-schema' || shape === 'in-database') parts.push(o.name!);
   const path = parts.map((p) => configPart(p, dialect)).join('.');
   return o.signature === undefined ? path : `${path}${o.signature}`;
+}
+
+/** The value of an `on:` key: the object's path, or `true` for the account. */
+function onValue(o: ObjectRef, dialect: Dialect): string {
+  return KIND_SHAPES[o.kind] === 'account' ? 'true' : yamlStr(objectPathConfig(o, dialect));
 }
 
 const sortPrivs = (ps: Iterable<Privilege>) => [...new Set(ps)].sort(comparePrivileges);
@@ -114,7 +122,9 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
   const exported = new Set(opts.roles);
   const warnings: string[] = [];
   const q = (name: string) => yamlStr(configPart(name, d));
-  const roleName = (r: string) => (r === PUBLIC_ROLE ? 'public' : q(r));
+  const dbRole = (r: string) => isDatabaseRole(live, r);
+  const roleRef = (r: string) => configRole(r, live, d);
+  const roleName = (r: string) => (r === PUBLIC_ROLE ? 'public' : roleRef(r));
 
   // --- roles and memberships -----------------------------------------------------
   const inherits = new Map<string, string[]>();
@@ -149,11 +159,13 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
   if (sortedRoles.length === 0) rolesYaml[rolesYaml.length - 1] = 'roles: []';
   for (const r of sortedRoles) {
     const lr = liveRoles.get(r);
-    rolesYaml.push(`  - name: ${q(r)}`);
+    if (dbRole(r)) {
+      rolesYaml.push(`  - name: ${q(r.slice(r.indexOf('.') + 1))}`, `    database: ${q(r.slice(0, r.indexOf('.')))}`);
+    } else rolesYaml.push(`  - name: ${q(r)}`);
     if (lr?.description !== undefined) rolesYaml.push(`    description: ${JSON.stringify(lr.description)}`);
     if (lr?.owner !== undefined) rolesYaml.push(`    owner: ${JSON.stringify(lr.owner)}`);
     const inh = inherits.get(r);
-    if (inh?.length) rolesYaml.push(`    inherits: [${inh.sort(cmp).map(q).join(', ')}]`);
+    if (inh?.length) rolesYaml.push(`    inherits: [${inh.sort(cmp).map(roleRef).join(', ')}]`);
     const mem = members.get(r);
     if (mem?.length) rolesYaml.push(`    members: [${mem.sort(cmp).map(q).join(', ')}]`);
     rolesYaml.push('');
@@ -261,7 +273,7 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
     entries.push({
       role: t.role,
       privileges: sortPrivs(t.privs),
-      on: `{ ${kindWord(t.object)}: ${yamlStr(objectPathConfig(t.object, d))} }`,
+      on: `{ ${kindWord(t.object)}: ${onValue(t.object, d)} }`,
       sortKey: sortKeyOf(t.object, t.role, '1'),
       file: fileFor(t.object),
       grantOption: t.grantOption,
@@ -307,8 +319,20 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
   };
 }
 
+/** A Snowflake database role: `D.R` in the model (config/normalize.ts). */
+function isDatabaseRole(live: Live, r: string): boolean {
+  return catalogFor(live.platform).databaseRoles === true && r.includes('.');
+}
+
+/** A role where the configuration names it: `analyst`, a database role as `ehr.phi_reader`. */
+function configRole(r: string, live: Live, d: Dialect): string {
+  if (!isDatabaseRole(live, r)) return yamlStr(configPart(r, d));
+  return yamlStr(`${configPart(r.slice(0, r.indexOf('.')), d)}.${configPart(r.slice(r.indexOf('.') + 1), d)}`);
+}
+
 /** Masking and row access policies the tool made, in the `grants/*.yaml` syntax. */
 function policiesYaml(live: Live, d: Dialect): string[] {
+  const roleName = (r: string) => (r === PUBLIC_ROLE ? 'public' : configRole(r, live, d));
   const masking = [...(live.maskingPolicies ?? [])].sort((a, b) => cmp(a.name, b.name));
   const rows = [...(live.rowAccessPolicies ?? [])].sort((a, b) => cmp(a.name, b.name));
   if (!masking.length && !rows.length) return [];
@@ -322,7 +346,7 @@ function policiesYaml(live: Live, d: Dialect): string[] {
       lines.push(`    columns: [${m.columns.map(column).join(', ')}]`);
       if (m.mask !== undefined) lines.push(`    mask: ${m.mask}`);
       else lines.push(`    expression: { ${live.platform}: ${JSON.stringify(m.expression ?? '')} }`);
-      lines.push(`    unmasked_for: [${m.unmaskedFor.map((r) => (r === PUBLIC_ROLE ? 'public' : q(r))).join(', ')}]`);
+      lines.push(`    unmasked_for: [${m.unmaskedFor.map(roleName).join(', ')}]`);
     }
   }
   if (rows.length) {
@@ -332,7 +356,7 @@ function policiesYaml(live: Live, d: Dialect): string[] {
       lines.push(`    table: ${yamlStr(objectPathConfig(r.table, d))}`);
       lines.push('    allow:');
       for (const rule of r.rules) {
-        lines.push(`      - roles: [${rule.roles.map((x) => (x === PUBLIC_ROLE ? 'public' : q(x))).join(', ')}]`);
+        lines.push(`      - roles: [${rule.roles.map(roleName).join(', ')}]`);
         lines.push(`        where: ${JSON.stringify(rule.where)}`);
       }
     }
@@ -341,6 +365,7 @@ function policiesYaml(live: Live, d: Dialect): string[] {
 }
 
 function fileFor(o: ObjectRef): string {
+  if (isAccountLevel(o.kind)) return 'grants/account.yaml';
   if (o.schema === undefined) return 'grants/database.yaml';
   const safe = (o.schema ?? 'schema').replace(/[^A-Za-z0-9_-]/g, '_') || 'schema';
   return `grants/${safe}.yaml`;
