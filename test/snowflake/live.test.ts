@@ -27,3 +27,51 @@ describe.skipIf(!creds)('snowflake live (set SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER a
     }
   });
 });
+
+// Writes, in a scratch database the account owner names: an account role and a database
+// role are created, granted a warehouse and a schema, converged, then dropped again.
+const writable = creds && Boolean(env.SNOWFLAKE_TEST_DATABASE && env.SNOWFLAKE_WAREHOUSE);
+describe.skipIf(!writable)('snowflake live, writing (also set SNOWFLAKE_TEST_DATABASE and SNOWFLAKE_WAREHOUSE)', () => {
+  it('creates a role and a database role, grants a warehouse, converges, and drops them', async () => {
+    const { makeGrant, makeMembership, makeObject, roleKey } = await import('../../src/model/keys.js');
+    const { plan } = await import('../../src/plan/plan.js');
+    const { introspectScopeOf, scopeOf } = await import('../../src/plan/scope.js');
+    const db = env.SNOWFLAKE_TEST_DATABASE!.toUpperCase();
+    const suffix = Math.random().toString(36).slice(2, 8).toUpperCase();
+    const role = `RBAC_LIVE_${suffix}`;
+    const dbRole = `${db}.RBAC_LIVE_DB_${suffix}`;
+    const adapter = await createSnowflakeAdapter({
+      account: env.SNOWFLAKE_ACCOUNT!,
+      username: env.SNOWFLAKE_USER!,
+      password: env.SNOWFLAKE_PASSWORD,
+      privateKey: env.SNOWFLAKE_PRIVATE_KEY,
+      role: env.SNOWFLAKE_ROLE,
+      warehouse: env.SNOWFLAKE_WAREHOUSE,
+    });
+    const desired = {
+      platform: 'snowflake' as const,
+      roles: [role, dbRole].map((name) => ({ key: roleKey(name), name, state: 'present' as const })),
+      users: [],
+      memberships: [makeMembership({ role: dbRole, member: role, memberKind: 'role' })],
+      grants: [
+        makeGrant({ role, privilege: 'usage', object: makeObject('warehouse', '', undefined, env.SNOWFLAKE_WAREHOUSE!.toUpperCase()) }),
+        makeGrant({ role: dbRole, privilege: 'usage', object: makeObject('database', db) }),
+      ],
+      schemaWide: [],
+      futureGrants: [],
+    };
+    const options = { mode: 'authoritative' as const, target: 'live', scope: scopeOf(desired) };
+    try {
+      const first = plan(desired, await adapter.introspect(introspectScopeOf(desired)), options);
+      const result = await adapter.apply(adapter.compile(first));
+      expect(result.ok, result.failed?.error).toBe(true);
+      const second = plan(desired, await adapter.introspect(introspectScopeOf(desired)), options);
+      expect(second.changes).toEqual([]);
+    } finally {
+      const gone = { ...desired, roles: desired.roles.map((r) => ({ ...r, state: 'absent' as const })), memberships: [], grants: [] };
+      const drop = plan(gone, await adapter.introspect(introspectScopeOf(desired)), { ...options, scope: scopeOf(gone) });
+      await adapter.apply(adapter.compile(drop));
+      await adapter.close();
+    }
+  });
+});
