@@ -70,6 +70,8 @@ export interface CompileContext {
   foreignToolSchemas?: readonly string[];
   /** Postgres, several databases: Live.newObjectGranteesByDatabase (logical database -> schema -> grantees). */
   newObjectGranteesByDatabase?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  /** Snowflake: databases made from a share, where `usage` is granted as IMPORTED PRIVILEGES (the only privilege they take). */
+  importedDatabases?: readonly string[];
   /** What custom SQL may use beyond the built-in safe list (`expressions:` of rbac.yaml); none when absent. */
   expressions?: import('../model/expressions.js').ExpressionPolicy;
 }
@@ -98,6 +100,11 @@ export interface IntrospectScope {
    * over schema names): their schemas are not known before the target is read.
    */
   wholeDatabases?: string[];
+  /**
+   * The kinds of object `objects:`, globs and named routines reach: readers that list
+   * objects per kind (Snowflake stages, functions, ...) list only these.
+   */
+  objectKinds?: import('../model/types.js').SecurableKind[];
   /**
    * Snowflake tag-based masking: the tags masking policies mask through, and the tables
    * whose columns the classification names. Those tags' values on those tables'

@@ -108,7 +108,18 @@ export function expandDesiredGrants(desired: Desired, live: Live, options: Pick<
   for (const p of patterns) if (!absent.has(p.role)) resolvePattern(p, catalog, index, live, out, wide);
   if (live.objects) for (const n of named) checkNamed(n, index, out);
   if (catalog.schemaFuturesHideDatabaseFutures) repeatHiddenFutures(out, live, new Set(desired.roles.map((r) => r.name)), futureSeen);
+  out.futureGrants = oneOptionPerFuture(out.futureGrants);
   return out;
+}
+
+/**
+ * One future grant asked twice, once with the grant option (two `objects:` entries that
+ * overlap): the platform holds one, so the plan asks for one, with the option, as it does
+ * for object grants. (The option is part of a future grant's key.)
+ */
+function oneOptionPerFuture(futures: FutureGrantRecord[]): FutureGrantRecord[] {
+  const withOption = new Set(futures.filter((f) => f.grantOption).map((f) => f.key.replace(/:grant-option$/, '')));
+  return withOption.size ? futures.filter((f) => f.grantOption || !withOption.has(f.key)) : futures;
 }
 
 /**

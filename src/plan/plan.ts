@@ -149,7 +149,8 @@ function planMemberships(
   const desiredRoleNames = new Set(desired.roles.map((r) => r.name));
   const desiredMembers = new Map<string, MembershipRecord>();
   for (const m of desired.memberships) {
-    if (absentRoles.has(m.role) || absentRoles.has(m.member)) continue;
+    // A dropped role loses its members; a user of the same name (separate namespace) keeps hers.
+    if (absentRoles.has(m.role) || (m.memberKind === 'role' && absentRoles.has(m.member))) continue;
     desiredMembers.set(m.key, m);
   }
   const liveMembers = new Map<string, MembershipRecord>();

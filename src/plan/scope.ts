@@ -170,6 +170,12 @@ export function introspectScopeOf(desired: Desired, opts: { managePublic?: boole
     includePublic: opts.managePublic ?? true,
   };
   if (whole.size) scope.wholeDatabases = [...whole].sort();
+  const kinds = new Set<SecurableKind>([
+    ...desired.schemaWide.flatMap((w) => w.kinds),
+    ...(desired.patterns ?? []).flatMap((p) => p.kinds ?? [p.kind]),
+    ...(desired.named ?? []).map((n) => n.object.kind),
+  ]);
+  if (kinds.size) scope.objectKinds = [...kinds].sort();
   if (desired.columnTags?.length) {
     const tags = new Map<string, ObjectRef>();
     const tables = new Map<string, ObjectRef>();

@@ -78,6 +78,7 @@ export class SnowflakeGrantModel {
     const privs = () => { const ps: string[] = []; for (;;) { let w = t[p++]; if (w === 'CREATE') w += ' ' + t[p++]; ps.push(w); if (t[p] !== ',') return ps; p++; } };
     if (sql === 'SHOW ROLES') return [...this.roles].map(([name, comment]) => ({ name, comment, owner: 'USERADMIN' }));
     if (sql === 'SHOW USERS') return [...this.users].map((name) => ({ name, login_name: name }));
+    if (sql === 'SHOW DATABASES') return [...new Set([...this.schemas].map((x) => JSON.parse(x)[0] as string))].map((name) => ({ name, origin: '', kind: 'STANDARD' }));
     if (t[0] === 'SHOW' && t[1] === 'GRANTS' && t[2] === 'ON') {
       p = 4; const name = dotted(); const on = t[3];
       if (!this.exists(on, name)) throw Object.assign(new Error('does not exist'), { code: '002003' });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDatabaseRoles, parseFutureGrants, parseGrantsOfRole, parseGrantsToRole, parseRoles, parseTables } from '../../src/dialects/snowflake/inspect.js';
+import { listingSql, parseDatabaseRoles, parseFutureGrants, parseGrantsOfRole, parseGrantsToRole, parseImportedDatabases, parseListing, parseRoles, parseTables } from '../../src/dialects/snowflake/inspect.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snowflake/${name}`, import.meta.url), 'utf8')).rows;
 
@@ -122,5 +122,42 @@ describe('database roles on recorded rows', () => {
   it('future grants to a database role', () => {
     const f = parseFutureGrants('EHR', 'CLINICAL', [{ privilege: 'SELECT', grant_on: 'TABLE', name: 'EHR.CLINICAL.<TABLE>', grant_to: 'DATABASE_ROLE', grantee_name: 'PHI_READER', grant_option: 'false' }]);
     expect(f.futureGrants.map((x) => x.key)).toEqual(['future:select:tables:schema:EHR.CLINICAL:role:"EHR.PHI_READER"']);
+  });
+});
+
+describe('listings and database kinds on recorded rows', () => {
+  it('TABLE_TYPE gives the kind: a privilege then reaches only the objects that take it', () => {
+    const t = parseTables('EHR', [
+      { TABLE_SCHEMA: 'S', TABLE_NAME: 'T', TABLE_TYPE: 'BASE TABLE' },
+      { TABLE_SCHEMA: 'S', TABLE_NAME: 'V', TABLE_TYPE: 'VIEW' },
+      { TABLE_SCHEMA: 'S', TABLE_NAME: 'MV', TABLE_TYPE: 'MATERIALIZED VIEW' },
+      { TABLE_SCHEMA: 'S', TABLE_NAME: 'X', TABLE_TYPE: 'EXTERNAL TABLE' },
+      { TABLE_SCHEMA: 'S', TABLE_NAME: 'E', TABLE_TYPE: 'EVENT TABLE' },
+    ]);
+    expect(t.map((x) => `${x.object.kind} ${x.object.name}`)).toEqual(['table T', 'view V', 'materialized_view MV', 'external_table X', 'table E']);
+  });
+  it('SHOW DATABASES: a database made from a share (kind IMPORTED DATABASE, or an origin)', () => {
+    expect(
+      parseImportedDatabases([
+        { name: 'EHR', origin: '', kind: 'STANDARD' },
+        { name: 'SHARED_REF', origin: 'ORG.PROVIDER.REF_SHARE', kind: 'IMPORTED DATABASE' },
+        { name: 'SNOWFLAKE', origin: 'SNOWFLAKE.ACCOUNT_USAGE', kind: 'APPLICATION' },
+      ]),
+    ).toEqual(['SHARED_REF', 'SNOWFLAKE']);
+  });
+  it('INFORMATION_SCHEMA listings (routines with their argument names dropped) and SHOW ... IN DATABASE listings', () => {
+    expect(listingSql('function', 'EHR', ['UTIL', "it's"])).toBe(`SELECT FUNCTION_SCHEMA, FUNCTION_NAME, ARGUMENT_SIGNATURE FROM "EHR".INFORMATION_SCHEMA.FUNCTIONS WHERE FUNCTION_SCHEMA IN ('UTIL', 'it''s')`);
+    expect(listingSql('task', 'EHR', ['UTIL'])).toBe('SHOW TASKS IN DATABASE "EHR"');
+    const fns = parseListing('function', 'EHR', new Set(['UTIL']), [
+      { FUNCTION_SCHEMA: 'UTIL', FUNCTION_NAME: 'ZIP3', ARGUMENT_SIGNATURE: '(ZIP VARCHAR)' },
+      { FUNCTION_SCHEMA: 'UTIL', FUNCTION_NAME: 'AGE', ARGUMENT_SIGNATURE: '(D DATE, AT NUMBER(38,0))' },
+      { FUNCTION_SCHEMA: 'UTIL', FUNCTION_NAME: 'NOW', ARGUMENT_SIGNATURE: '()' },
+    ]);
+    expect(fns.map((o) => `${o.name}${o.signature}`)).toEqual(['ZIP3(VARCHAR)', 'AGE(DATE, NUMBER(38,0))', 'NOW()']);
+    const tasks = parseListing('task', 'EHR', new Set(['UTIL']), [
+      { created_on: '2024-01-01', name: 'NIGHTLY', database_name: 'EHR', schema_name: 'UTIL', owner: 'SYSADMIN' },
+      { created_on: '2024-01-01', name: 'OTHER', database_name: 'EHR', schema_name: 'ELSEWHERE', owner: 'SYSADMIN' },
+    ]);
+    expect(tasks).toEqual([{ kind: 'task', database: 'EHR', schema: 'UTIL', name: 'NIGHTLY' }]);
   });
 });

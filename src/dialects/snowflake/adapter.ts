@@ -7,7 +7,7 @@
  * applied/failed/pending (rolledBack is always false). No lock is taken either
  * (Snowflake has no advisory lock); `lockTimeoutMs` is ignored.
  */
-import { objectKey } from '../../model/keys.js';
+import { makeGrant, objectKey } from '../../model/keys.js';
 import { isAccountLevel } from '../../model/kinds.js';
 import type {
   ColumnTagRecord,
@@ -20,6 +20,7 @@ import type {
   MembershipRecord,
   ObjectRef,
   RowAccessPolicyRecord,
+  SecurableKind,
 } from '../../model/types.js';
 import type { Plan } from '../../plan/types.js';
 import type { ExpressionPolicy } from '../../model/expressions.js';
@@ -40,6 +41,11 @@ import {
   parseGrantsOfRole,
   parseGrantsToRole,
   parseDatabaseRoles,
+  parseImportedDatabases,
+  parseListing,
+  parseSchemata,
+  listingSql,
+  LISTINGS,
   parseRoles,
   parseTables,
   parseUsers,
@@ -99,6 +105,8 @@ export class SnowflakeAdapter implements Adapter {
   lastIgnored: IgnoredGrant[] = [];
   /** Tables (with column types) the last introspect saw; compile() types policies with them. */
   private lastTables: LiveTable[] = [];
+  /** Databases made from a share, as the last introspect saw them: compile() grants IMPORTED PRIVILEGES there. */
+  private lastImported: string[] = [];
   /** What the last introspect saw of rbac's salt (tool objects, foreign RBAC schemas, future grantees): compile() makes the salt with it. */
   private lastSalt: Pick<CompileContext, 'toolObjects' | 'foreignToolSchemas' | 'newObjectGrantees'> = {};
   private readonly parallelism: number;
@@ -159,7 +167,20 @@ export class SnowflakeAdapter implements Adapter {
       users = parseUsers(await this.run(sql.showUsers()), new Set(scope.users));
     }
 
-    const schemaKeys = new Set(scope.schemas.map((s) => objectKey({ kind: 'schema', database: s.database, schema: s.schema })));
+    // A database read whole (`objects:` on a database, a glob over its schemas): its schemas first.
+    const whole = scope.wholeDatabases ?? [];
+    const schemata = await mapLimit(whole, this.parallelism, (d) => this.runMaybeMissing(sql.schemata(d)));
+    const scopeSchemas = [...scope.schemas];
+    const seenSchema = new Set(scopeSchemas.map((s) => JSON.stringify([s.database, s.schema])));
+    whole.forEach((database, i) => {
+      for (const schema of parseSchemata(schemata[i] ?? [])) {
+        const id = JSON.stringify([database, schema]);
+        if (seenSchema.has(id)) continue;
+        seenSchema.add(id);
+        scopeSchemas.push({ database, schema });
+      }
+    });
+    const schemaKeys = new Set(scopeSchemas.map((s) => objectKey({ kind: 'schema', database: s.database, schema: s.schema })));
     // PUBLIC's grants in managed schemas, and on account-level objects (the planner keeps those the configuration names).
     const inScopeForPublic = (o: ObjectRef) =>
       isAccountLevel(o.kind) || (o.kind !== 'database' && schemaKeys.has(objectKey({ kind: 'schema', database: o.database, schema: o.schema })));
@@ -173,24 +194,33 @@ export class SnowflakeAdapter implements Adapter {
       | { t: 'columns'; database: string; schemas: string[] }
       | { t: 'masking'; database: string }
       | { t: 'rowAccess'; database: string }
-      | { t: 'toolSchema'; database: string };
+      | { t: 'toolSchema'; database: string }
+      | { t: 'databases' }
+      | { t: 'listing'; database: string; kind: SecurableKind; schemas: string[] };
     const jobs: Job[] = [];
     for (const role of existing) {
       jobs.push({ t: 'to', role });
       if (role !== 'PUBLIC') jobs.push({ t: 'of', role });
     }
-    for (const s of scope.schemas) jobs.push({ t: 'future', database: s.database, schema: s.schema });
+    for (const s of scopeSchemas) jobs.push({ t: 'future', database: s.database, schema: s.schema });
+    // Which databases are made from a share: USAGE on one is IMPORTED PRIVILEGES.
+    if (existing.length) jobs.push({ t: 'databases' });
     // Database-level future grants and rbac's tool schema: one query each per database in scope.
     for (const database of scope.databases) jobs.push({ t: 'futureDb', database }, { t: 'toolSchema', database });
     const byDb = new Map<string, string[]>();
-    for (const s of scope.schemas) byDb.set(s.database, [...(byDb.get(s.database) ?? []), s.schema]);
+    for (const s of scopeSchemas) byDb.set(s.database, [...(byDb.get(s.database) ?? []), s.schema]);
     for (const [database, schemas] of byDb) jobs.push({ t: 'tables', database, schemas });
+    // Objects other than relations, for the kinds `objects:` and globs reach: one query per kind and database.
+    const listed = (scope.objectKinds ?? []).filter((k) => LISTINGS[k]);
+    for (const [database, schemas] of byDb) for (const kind of listed) jobs.push({ t: 'listing', database, kind, schemas });
     // Policies and column types: a fixed number of queries per database in scope.
     for (const [database, schemas] of byDb) {
       jobs.push({ t: 'columns', database, schemas }, { t: 'masking', database }, { t: 'rowAccess', database });
     }
 
-    const grants: GrantRecord[] = [];
+    let grants: GrantRecord[] = [];
+    let imported = new Set<string>();
+    const others: ObjectRef[] = [];
     const memberships = new Map<string, MembershipRecord>();
     const futureGrants: FutureGrantRecord[] = [];
     const tables: LiveTable[] = [];
@@ -212,6 +242,10 @@ export class SnowflakeAdapter implements Adapter {
           return { job, rows: await this.runMaybeMissing(sql.futureGrantsInDatabase(job.database)) };
         case 'tables':
           return { job, rows: await this.runMaybeMissing(sql.tablesInDatabase(job.database, job.schemas)) };
+        case 'databases':
+          return { job, rows: await this.run(sql.showDatabases()) };
+        case 'listing':
+          return { job, rows: await this.runMaybeMissing(listingSql(job.kind, job.database, job.schemas)!) };
         case 'columns':
           return { job, rows: await this.runMaybeMissing(sql.columnsInDatabase(job.database, job.schemas)) };
         case 'masking':
@@ -243,7 +277,9 @@ export class SnowflakeAdapter implements Adapter {
           if (rows) {
             schemas.push({ kind: 'schema', database: job.database, schema: job.schema });
             const r = parseFutureGrants(job.database, job.schema, rows);
-            futureGrants.push(...r.futureGrants.filter((f) => managed.has(f.role) || (scope.includePublic && f.role === 'PUBLIC')));
+            // Every role's: an unmanaged role's schema-level future grant hides database-level
+            // ones there (the planner repeats them); the planner keeps only managed ones in scope.
+            futureGrants.push(...r.futureGrants);
             ignored.push(...r.ignored);
           }
           break;
@@ -252,12 +288,20 @@ export class SnowflakeAdapter implements Adapter {
             const grantees = newObjectGranteesOf(rows);
             if (grantees.length) newObjectGrantees[job.database] = grantees;
             const r = parseFutureGrants(job.database, undefined, rows);
-            futureGrants.push(...r.futureGrants.filter((f) => managed.has(f.role) || (scope.includePublic && f.role === 'PUBLIC')));
+            // Every role's: an unmanaged role's schema-level future grant hides database-level
+            // ones there (the planner repeats them); the planner keeps only managed ones in scope.
+            futureGrants.push(...r.futureGrants);
             ignored.push(...r.ignored);
           }
           break;
         case 'tables':
           if (rows) tables.push(...parseTables(job.database, rows));
+          break;
+        case 'databases':
+          imported = new Set(parseImportedDatabases(rows ?? []));
+          break;
+        case 'listing':
+          if (rows) others.push(...parseListing(job.kind, job.database, new Set(job.schemas), rows));
           break;
         case 'columns':
           if (rows) columnRows.push({ database: job.database, rows });
@@ -295,6 +339,10 @@ export class SnowflakeAdapter implements Adapter {
       ignored.push(...r.ignored);
     }
     for (const c of columnRows) addColumns(c.database, tables, c.rows);
+    // SHOW GRANTS lists IMPORTED PRIVILEGES on a shared database as USAGE: read it as what it is.
+    if (imported.size) {
+      grants = grants.map((g) => (g.object.kind === 'database' && g.privilege === 'usage' && imported.has(g.object.database) ? makeGrant({ ...g, privilege: 'imported_privileges' }) : g));
+    }
     // Tag-based masking: the managed tags on the classified tables' columns, one query per table.
     let columnTags: ColumnTagRecord[] | undefined;
     if (scope.columnTags?.tables.length) {
@@ -314,6 +362,7 @@ export class SnowflakeAdapter implements Adapter {
       else rowAccessPolicies.push(rowRecordFrom(m.p as MarkedPolicy<RowMarker>, refs[i], bodies[i]));
     });
     this.lastTables = tables;
+    this.lastImported = [...imported];
     this.lastIgnored = ignored;
     this.lastSalt = { toolObjects, foreignToolSchemas, newObjectGrantees };
     // Outside the catalog: reported once per kind in the plan, never in the diff.
@@ -335,6 +384,8 @@ export class SnowflakeAdapter implements Adapter {
       futureGrants,
       schemas,
       tables,
+      // Every object read, of every kind: what objects:, globs and named routines expand against.
+      objects: [...schemas, ...tables.map((t) => t.object), ...others],
       maskingPolicies,
       rowAccessPolicies,
       ...(columnTags ? { columnTags } : {}),
@@ -346,7 +397,7 @@ export class SnowflakeAdapter implements Adapter {
   }
 
   compile(plan: Plan, opts: { expressions?: ExpressionPolicy } = {}): Statement[] {
-    return compileSnowflakePlan(plan, { tables: this.lastTables, expressions: opts.expressions, ...this.lastSalt });
+    return compileSnowflakePlan(plan, { tables: this.lastTables, expressions: opts.expressions, importedDatabases: this.lastImported, ...this.lastSalt });
   }
 
   async apply(statements: Statement[], opts: ApplyOptions = {}): Promise<ApplyResult> {

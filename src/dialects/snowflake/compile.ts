@@ -113,6 +113,16 @@ function splitRole(name: string): [string, string] {
   return sql.startsWith('DATABASE ROLE ') ? ['DATABASE ROLE', sql.slice('DATABASE ROLE '.length)] : ['ROLE', sql.slice('ROLE '.length)];
 }
 
+/**
+ * A database made from a share takes IMPORTED PRIVILEGES only: v0.1's `usage` there (which
+ * SHOW GRANTS also lists it as) is granted and revoked as IMPORTED PRIVILEGES, where the
+ * reader saw the database is shared (ctx.importedDatabases).
+ */
+function sharedWords(o: ObjectRef, privileges: readonly Privilege[], ctx: CompileContext): Privilege[] {
+  if (o.kind !== 'database' || !ctx.importedDatabases?.includes(o.database)) return [...privileges];
+  return [...new Set(privileges.map((p) => (p === 'usage' ? 'imported_privileges' : p)))];
+}
+
 export function compileSnowflake(change: Change, _ctx: CompileContext = {}): string[] {
   if (isPolicyChange(change)) return compileSnowflakePolicy(change, _ctx);
   switch (change.kind) {
@@ -136,7 +146,7 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
     case 'grant': {
       noColumns(change.columns);
       const obj = snowflakeObject(change.object);
-      const plain = change.privileges.filter((p) => p !== 'ownership');
+      const plain = sharedWords(change.object, change.privileges, _ctx).filter((p) => p !== 'ownership');
       const out: string[] = [];
       if (plain.length) {
         const option = change.grantOption ? ' WITH GRANT OPTION' : '';
@@ -152,7 +162,7 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
     case 'revoke': {
       noColumns(change.columns);
       // Ownership is never revoked (see the module comment): it is left out here.
-      const plain = change.privileges.filter((p) => p !== 'ownership');
+      const plain = sharedWords(change.object, change.privileges, _ctx).filter((p) => p !== 'ownership');
       if (!plain.length) return [];
       // Snowflake's default is RESTRICT: a grant option the role used is refused loudly
       // (its error names the dependent grants); CASCADE only when the plan found them managed.

@@ -94,6 +94,8 @@ export const sql = {
       .map((s) => snowflakeDialect.quoteLiteral(s))
       .join(', ')}) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
   maskingPoliciesInDatabase: (database: string) => `SHOW MASKING POLICIES IN DATABASE ${q(database)}`,
+  showDatabases: () => 'SHOW DATABASES',
+  schemata: (database: string) => `SELECT SCHEMA_NAME FROM ${q(database)}.INFORMATION_SCHEMA.SCHEMATA ORDER BY SCHEMA_NAME`,
   rowAccessPoliciesInDatabase: (database: string) => `SHOW ROW ACCESS POLICIES IN DATABASE ${q(database)}`,
   /** The body of one policy as Snowflake stores it (columns name, signature, return_type, body). */
   describePolicy: (kind: 'masking' | 'row', database: string, schema: string, name: string) =>
@@ -471,16 +473,87 @@ export function parseUsers(rows: Row[], wanted: ReadonlySet<string>): LiveRole[]
   return out;
 }
 
-/** INFORMATION_SCHEMA.TABLES rows (TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE) -> LiveTable. */
+/**
+ * INFORMATION_SCHEMA.TABLES rows (TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE) -> LiveTable,
+ * with the kind TABLE_TYPE says (`MATERIALIZED VIEW`, `VIEW`, `EXTERNAL TABLE`; every
+ * other type, event and temporary tables included, is a table): a privilege reaches only
+ * the objects whose kind takes it (no INSERT on an external table).
+ */
 export function parseTables(database: string, rows: Row[]): LiveTable[] {
   const out: LiveTable[] = [];
   for (const row of rows) {
     const schema = str(row, 'TABLE_SCHEMA', 'table_schema');
     const name = str(row, 'TABLE_NAME', 'table_name');
     if (!schema || !name) continue;
-    const type = (str(row, 'TABLE_TYPE', 'table_type') ?? '').toUpperCase();
-    const object = makeObject(type.includes('VIEW') ? 'view' : 'table', database, schema, name);
-    out.push({ object, columns: [] });
+    const type = (str(row, 'TABLE_TYPE', 'table_type') ?? '').toUpperCase().replace(/_/g, ' ');
+    const kind: SecurableKind = type === 'MATERIALIZED VIEW' ? 'materialized_view' : type.includes('VIEW') ? 'view' : type === 'EXTERNAL TABLE' ? 'external_table' : 'table';
+    out.push({ object: makeObject(kind, database, schema, name), columns: [] });
+  }
+  return out;
+}
+
+/** `SHOW DATABASES` rows (name, origin, kind, ...) -> the databases made from a share (kind IMPORTED DATABASE, or an origin). */
+export function parseImportedDatabases(rows: Row[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    const name = str(row, 'name');
+    const kind = (str(row, 'kind') ?? '').toUpperCase();
+    if (name && (kind === 'IMPORTED DATABASE' || (str(row, 'origin') ?? '') !== '')) out.push(name);
+  }
+  return out.sort();
+}
+
+/** `SELECT SCHEMA_NAME FROM "D".INFORMATION_SCHEMA.SCHEMATA` rows -> the schemas of a database read whole. */
+export function parseSchemata(rows: Row[]): string[] {
+  return rows.map((r) => str(r, 'SCHEMA_NAME', 'schema_name')).filter((s): s is string => s !== undefined && s !== 'INFORMATION_SCHEMA');
+}
+
+/**
+ * The listings of objects other than relations, per database: an INFORMATION_SCHEMA view
+ * where there is one (columns: schema, name, and for routines the argument signature
+ * `(X VARCHAR, N NUMBER)`), else `SHOW <KINDS> IN DATABASE` (columns name, schema_name).
+ * Read only for the kinds the configuration's `objects:` and globs reach.
+ */
+export const LISTINGS: Partial<Record<SecurableKind, { view: string; schema: string; name: string; signature?: string } | { show: string }>> = {
+  stage: { view: 'STAGES', schema: 'STAGE_SCHEMA', name: 'STAGE_NAME' },
+  file_format: { view: 'FILE_FORMATS', schema: 'FILE_FORMAT_SCHEMA', name: 'FILE_FORMAT_NAME' },
+  sequence: { view: 'SEQUENCES', schema: 'SEQUENCE_SCHEMA', name: 'SEQUENCE_NAME' },
+  function: { view: 'FUNCTIONS', schema: 'FUNCTION_SCHEMA', name: 'FUNCTION_NAME', signature: 'ARGUMENT_SIGNATURE' },
+  procedure: { view: 'PROCEDURES', schema: 'PROCEDURE_SCHEMA', name: 'PROCEDURE_NAME', signature: 'ARGUMENT_SIGNATURE' },
+  pipe: { view: 'PIPES', schema: 'PIPE_SCHEMA', name: 'PIPE_NAME' },
+  stream: { show: 'STREAMS' },
+  task: { show: 'TASKS' },
+  dynamic_table: { show: 'DYNAMIC TABLES' },
+  tag: { show: 'TAGS' },
+};
+
+/** The query listing the objects of `kind` in the given schemas of `database` (LISTINGS). */
+export function listingSql(kind: SecurableKind, database: string, schemas: readonly string[]): string | undefined {
+  const l = LISTINGS[kind];
+  if (!l) return undefined;
+  if ('show' in l) return `SHOW ${l.show} IN DATABASE ${q(database)}`;
+  const cols = [l.schema, l.name, ...(l.signature ? [l.signature] : [])].join(', ');
+  return `SELECT ${cols} FROM ${q(database)}.INFORMATION_SCHEMA.${l.view} WHERE ${l.schema} IN (${schemas.map((s) => snowflakeDialect.quoteLiteral(s)).join(', ')})`;
+}
+
+/** Rows of a listing (listingSql) -> the objects, routines with their canonical signature; other schemas are left out. */
+export function parseListing(kind: SecurableKind, database: string, schemas: ReadonlySet<string>, rows: Row[]): ObjectRef[] {
+  const l = LISTINGS[kind];
+  if (!l) return [];
+  const out: ObjectRef[] = [];
+  for (const row of rows) {
+    const schema = 'show' in l ? str(row, 'schema_name') : str(row, l.schema);
+    const name = 'show' in l ? str(row, 'name') : str(row, l.name);
+    if (!schema || !name || !schemas.has(schema)) continue;
+    if ('show' in l || !l.signature) {
+      out.push(makeObject(kind, database, schema, name));
+      continue;
+    }
+    // `(ZIP VARCHAR, N NUMBER)`: argument names, then types.
+    const sig = str(row, l.signature) ?? '()';
+    const inner = sig.trim().replace(/^\(/, '').replace(/\)$/, '');
+    const types = splitArgs(inner).map((a) => a.replace(/^\S+\s+/, ''));
+    out.push(makeObject(kind, database, schema, name, wordSignature(types, (t) => t.toUpperCase())));
   }
   return out;
 }
