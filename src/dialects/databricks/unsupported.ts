@@ -6,8 +6,8 @@ import type { Desired } from '../../model/types.js';
 import type { PlanProblem } from '../../plan/types.js';
 
 /**
- * What the configuration asks for that this tool cannot do on Unity Catalog (no SCIM
- * client yet). The CLI adds these to the plan's problems:
+ * What the configuration asks for that this tool cannot do on Unity Catalog (the SCIM
+ * client, scim.ts, is not wired into planning yet). The CLI adds these to the plan's problems:
  * - memberships: warning, unmanaged on this platform (never granted nor revoked);
  * - role descriptions/owners: warning, groups have no comment (not compared);
  * - column grants: error, Unity Catalog has no column-level GRANT.
