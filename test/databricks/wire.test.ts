@@ -167,6 +167,8 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
     expect(e).toBeInstanceOf(DatabricksDriverError);
     expect(e.message).toBe(NOT_FOUND);
     expect(e.code).toBe('TABLE_OR_VIEW_NOT_FOUND');
+    // The SQLSTATE rides on the failed operation's status (TGetOperationStatusResp.sqlState).
+    expect(e.sqlState).toBe('42P01');
     // The failed operations were closed all the same.
     expect(stub.operations.filter((o) => o.sql === MISSING).every((o) => o.state === 'error' && o.closed)).toBe(true);
   });
@@ -197,9 +199,16 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
     }
   });
 
+  it('retry codes name an error class or a SQLSTATE, both kept from the wire', async () => {
+    const e = await failing(conn.query(MISSING));
+    expect(isDatabricksRetryable(e)).toBe(false);
+    expect(isDatabricksRetryable(e, ['TABLE_OR_VIEW_NOT_FOUND'])).toBe(true);
+    expect(isDatabricksRetryable(e, ['42P01'])).toBe(true);
+  });
+
   it('never puts the token in an error, even when the server echoes it', async () => {
     const e = await failing(conn.query('SELECT echo'));
-    expect(e.code).toBe('INVALID_PARAMETER_VALUE');
+    expect([e.code, e.sqlState]).toEqual(['INVALID_PARAMETER_VALUE', '22023']);
     expect(e.message).toContain('****');
     expect(errors.length).toBeGreaterThanOrEqual(5);
     for (const x of errors) {

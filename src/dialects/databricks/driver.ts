@@ -4,8 +4,8 @@
  * `connectDatabricks` with the real driver against a loopback Thrift stub
  * (test/databricks/thrift-stub.ts, reached through the `loopback` option).
  *
- * Errors leave as `DatabricksDriverError` with the SQLSTATE / error class when the
- * server gave one; the token never appears in a message.
+ * Errors leave as `DatabricksDriverError` with the error class and the SQLSTATE when
+ * the server gave them; the token never appears in a message.
  */
 import { DBSQLClient } from '@databricks/sql';
 import { RbacError, scrubSecrets } from '../../model/errors.js';
@@ -60,9 +60,11 @@ function loopbackOptions(opts: DatabricksConnectOptions): { port?: number; custo
 export class DatabricksDriverError extends Error {
   constructor(
     message: string,
-    /** SQLSTATE, or the error class such as `TABLE_OR_VIEW_NOT_FOUND`, when known. */
+    /** The error class such as `TABLE_OR_VIEW_NOT_FOUND` when the server printed one, else the SQLSTATE, when known. */
     public readonly code?: string,
     public readonly httpStatus?: number,
+    /** The SQLSTATE (`42P01`) when the server gave one. */
+    public readonly sqlState?: string,
   ) {
     super(message);
     this.name = 'DatabricksDriverError';
@@ -76,15 +78,18 @@ export function toDatabricksError(e: unknown, secrets: readonly (string | undefi
     sqlState?: unknown;
     errorCode?: unknown;
     statusCode?: unknown;
-    response?: { status?: { sqlState?: unknown }; statusCode?: unknown };
+    response?: { sqlState?: unknown; status?: { sqlState?: unknown }; statusCode?: unknown };
   };
   const message = scrubSecrets(String(any?.message ?? e), secrets);
   // Error classes are printed by the server as `[CLASS_NAME] ...` at the start of the message.
   const errorClass = /^\[([A-Z_.]+)\]/.exec(message)?.[1];
-  const sqlState = any?.sqlState ?? any?.response?.status?.sqlState;
-  const code = typeof sqlState === 'string' ? sqlState : errorClass ?? (any?.errorCode !== undefined ? String(any.errorCode) : undefined);
+  // A failed statement is an OperationStateError whose `response` is the operation's
+  // TGetOperationStatusResp, which carries `sqlState` itself (its `status` does not).
+  const sqlState = [any?.sqlState, any?.response?.sqlState, any?.response?.status?.sqlState].find((s): s is string => typeof s === 'string' && s !== '');
+  // The class first: it is what callers and retry codes name; one SQLSTATE covers many classes.
+  const code = errorClass ?? sqlState ?? (any?.errorCode !== undefined ? String(any.errorCode) : undefined);
   const status = any?.statusCode ?? any?.response?.statusCode;
-  return new DatabricksDriverError(message, code, typeof status === 'number' ? status : undefined);
+  return new DatabricksDriverError(message, code, typeof status === 'number' ? status : undefined, sqlState);
 }
 
 /** A QueryFn over one session; every operation is closed, even when fetching fails. */
