@@ -27,7 +27,7 @@ const DEFAULT_RETRY_CODES = ['TEMPORARILY_UNAVAILABLE', 'REQUEST_LIMIT_EXCEEDED'
 export function isDatabricksRetryable(e: unknown, codes: readonly string[] = DEFAULT_RETRY_CODES): boolean {
   if (!(e instanceof DatabricksDriverError)) return false;
   if (e.httpStatus === 429 || e.httpStatus === 503) return true;
-  return e.code !== undefined && codes.includes(e.code);
+  return (e.code !== undefined && codes.includes(e.code)) || (e.sqlState !== undefined && codes.includes(e.sqlState));
 }
 
 export class DatabricksAdapter implements Adapter {
