@@ -113,10 +113,15 @@ export interface DatabricksConnection {
   close(): Promise<void>;
 }
 
+/** A logger for @databricks/sql that writes nothing; errors reach us as rejections, mapped above. */
+const QUIET_LOGGER = { log: (): void => undefined, getLevel: () => 'error' as never };
+
 export async function connectDatabricks(opts: DatabricksConnectOptions): Promise<DatabricksConnection> {
   // Before any I/O: a workspace host with a test endpoint is a configuration error.
   const target = { host: opts.host, path: opts.path, ...loopbackOptions(opts) };
-  const client = new DBSQLClient();
+  // The driver logs JSON lines at info level to stdout by default, which would corrupt
+  // `--format json` output (and its messages are not ours to vet for secrets): silenced.
+  const client = new DBSQLClient({ logger: QUIET_LOGGER });
   let session: DatabricksSessionLike;
   const secrets = 'token' in opts ? [opts.token] : [opts.clientSecret];
   try {
