@@ -34,7 +34,12 @@ function cascade(grants: Map<string, GrantRecord>, role: string, like: GrantReco
 export function applyToModel(live: Live, changes: readonly Change[]): Live {
   const roles = new Map(live.roles.map((r) => [r.name, { ...r }]));
   const memberships = new Map(live.memberships.map((m) => [m.key, m]));
-  const grants = new Map(live.grants.map((g) => [g.key, g]));
+  // One grant read twice (two grantors) is held with the option if either holds it, as the planner reads it.
+  const grants = new Map<string, GrantRecord>();
+  for (const g of live.grants) {
+    const seen = grants.get(g.key);
+    grants.set(g.key, seen ? { ...seen, grantOption: seen.grantOption || g.grantOption ? true : undefined } : g);
+  }
   const futures = new Map(live.futureGrants.map((f) => [f.key, f]));
   const masking = new Map((live.maskingPolicies ?? []).map((p) => [p.key, p]));
   const rows = new Map((live.rowAccessPolicies ?? []).map((p) => [p.key, p]));
