@@ -12,7 +12,7 @@ import type { Desired, MaskFunction, MaskingPolicyRecord, ObjectRef, Privilege, 
 import { maskingPolicyKey, rowAccessPolicyKey } from '../../src/model/keys.js';
 import { plan } from '../../src/plan/plan.js';
 import { scopeOf, scopeSchemas } from '../../src/plan/scope.js';
-import { SnowflakeGrantModel } from './grant-model.js';
+import { SnowflakeGrantModel, accountRole } from './grant-model.js';
 
 const ROLES = ['CLINICAL_ANALYST', 'a"b', 'Foo'];
 const UNMANAGED = 'SYSADMIN';
@@ -26,6 +26,9 @@ const PRIVS: Partial<Record<ObjectRef['kind'], Privilege[]>> = { database: ['usa
 const WORD: Record<string, string> = { usage: 'USAGE', select: 'SELECT', insert: 'INSERT', delete: 'DELETE' };
 const word = (o: ObjectRef, p: Privilege) => (p === 'create' ? (o.kind === 'database' ? 'CREATE SCHEMA' : 'CREATE TABLE') : WORD[p]);
 const onWord = (o: ObjectRef) => (o.kind === 'database' ? 'DATABASE' : o.kind === 'schema' ? 'SCHEMA' : o.kind === 'view' ? 'VIEW' : 'TABLE');
+/** A name quoted for SQL, and a string literal: for seeding the double with the statements Snowflake takes. */
+const id = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const lit = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 const nameOf = (o: ObjectRef) => [o.database, ...(o.schema ? [o.schema] : []), ...(o.name ? [o.name] : [])];
 
 const grantArb = fc.record({ role: fc.constantFrom(...ROLES), o: fc.integer({ min: 0, max: OBJECTS.length - 1 }), p: fc.integer({ min: 0, max: 2 }) })
@@ -71,15 +74,18 @@ describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const model = new SnowflakeGrantModel();
-        model.users = new Set(['ALICE', 'bob@example.org']);
-        model.schemas = new Set([JSON.stringify(['EHR', 'CLINICAL']), JSON.stringify(['EHR', 'x; drop table y; --'])]);
-        model.tables = TABLES.map((t) => ({ db: t.database, schema: t.schema!, name: t.name!, view: t.kind === 'view' }));
-        model.roles.set(UNMANAGED, null);
-        model.grants.add(JSON.stringify({ role: UNMANAGED, privilege: 'SELECT', on: 'TABLE', name: ['EHR', 'CLINICAL', 'PATIENTS'] }));
-        for (const r of s.liveRoles) model.roles.set(r, encodeRoleComment({ description: 'old' }) ?? null);
-        for (const g of s.liveGrants) if (model.roles.has(g.role)) model.grants.add(JSON.stringify({ role: g.role, privilege: word(g.object, g.privilege), on: onWord(g.object), name: nameOf(g.object) }));
-        for (const r of s.liveRoles) for (const m of s.liveMembers) model.memberships.add(JSON.stringify([r, 'USER', m]));
-        if (s.liveFuture && s.liveRoles.length) model.future.add(JSON.stringify(['EHR', 'CLINICAL', 'INSERT', s.liveRoles[0]]));
+        for (const u of ['ALICE', 'bob@example.org']) model.addUser(u);
+        model.addDatabase('EHR');
+        for (const schema of ['CLINICAL', 'x; drop table y; --']) model.addSchema('EHR', schema);
+        for (const t of TABLES) model.addObject({ kind: t.kind === 'view' ? 'VIEW' : 'TABLE', database: t.database, schema: t.schema, name: t.name });
+        model.addAccountObject('WAREHOUSE', 'WH');
+        model.exec('GRANT SELECT ON TABLE "EHR"."CLINICAL"."PATIENTS" TO ROLE "SYSADMIN"');
+        for (const r of s.liveRoles) model.exec(`CREATE ROLE IF NOT EXISTS ${id(r)} COMMENT = ${lit(encodeRoleComment({ description: 'old' })!)}`);
+        for (const g of s.liveGrants) if (s.liveRoles.includes(g.role)) model.exec(`GRANT ${word(g.object, g.privilege)} ON ${onWord(g.object)} ${nameOf(g.object).map(id).join('.')} TO ROLE ${id(g.role)}`);
+        for (const r of s.liveRoles) for (const m of s.liveMembers) model.exec(`GRANT ROLE ${id(r)} TO USER ${id(m)}`);
+        if (s.liveFuture && s.liveRoles.length) model.exec(`GRANT INSERT ON FUTURE TABLES IN SCHEMA "EHR"."CLINICAL" TO ROLE ${id(s.liveRoles[0])}`);
+        // A grant the platform made itself (granted_by empty) on every live role: read, never revoked.
+        for (const r of s.liveRoles) model.exec(`GRANT MONITOR ON WAREHOUSE "WH" TO ROLE ${id(r)}`, '');
         model.columns.set(JSON.stringify(['EHR', 'CLINICAL', 'PATIENTS']), COLUMNS);
         // Live policies the tool made earlier, applied through the compiler itself.
         const seed = new SnowflakeAdapter({ query: model.query, close: async () => undefined });
@@ -90,7 +96,9 @@ describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
         expect(seeded.ok, seeded.failed?.error).toBe(true);
         // A policy another tool made is never touched.
         model.policies.set(JSON.stringify(['MASKING_POLICY', 'EHR', 'CLINICAL', 'THEIRS']), 'made by hand');
-        const unmanagedBefore = [...model.grants].filter((g) => g.includes(`"role":"${UNMANAGED}"`));
+        // Everything an unmanaged role holds (live roles the configuration does not name included).
+        const unmanaged = [UNMANAGED, ...s.liveRoles.filter((r) => !s.desiredRoles.includes(r))].map(accountRole);
+        const unmanagedBefore = unmanaged.map((r) => model.heldBy(r, { ownership: true }));
 
         const desired: Desired = {
           platform: 'snowflake',
@@ -113,8 +121,9 @@ describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
         expect(result.ok, result.failed?.error).toBe(true);
         const second = plan(desired, await adapter.introspect(introScope), options);
         expect(second.changes).toEqual([]);
-        expect([...model.grants].filter((g) => g.includes(`"role":"${UNMANAGED}"`))).toEqual(unmanagedBefore);
-        expect(model.roles.has(UNMANAGED)).toBe(true);
+        expect(unmanaged.map((r) => model.heldBy(r, { ownership: true }))).toEqual(unmanagedBefore);
+        expect(unmanaged.every((r) => model.hasRole(r))).toBe(true);
+        for (const r of s.liveRoles) expect(model.grantOf(accountRole(r), 'MONITOR', { kind: 'WAREHOUSE', name: 'WH' })).toBeDefined();
         expect(model.policies.get(JSON.stringify(['MASKING_POLICY', 'EHR', 'CLINICAL', 'THEIRS']))).toBe('made by hand');
         expect(model.policies.size - 1).toBe((desired.maskingPolicies ?? []).length + (desired.rowAccessPolicies ?? []).length);
       }),
@@ -124,8 +133,10 @@ describe('snowflake convergence (SnowflakeGrantModel, a test double)', () => {
 
   it('a managed role that owns an object keeps it: the revoke of ownership compiles to no statement', async () => {
     const model = new SnowflakeGrantModel();
-    model.roles.set('R', null);
-    model.grants.add(JSON.stringify({ role: 'R', privilege: 'OWNERSHIP', on: 'TABLE', name: ['EHR', 'C', 'T'] }));
+    model.exec('CREATE ROLE IF NOT EXISTS "R"');
+    model.addDatabase('EHR');
+    model.addSchema('EHR', 'C');
+    model.addObject({ kind: 'TABLE', database: 'EHR', schema: 'C', name: 'T' }, 'R');
     const adapter = new SnowflakeAdapter({ query: model.query, close: async () => undefined });
     const desired: Desired = { platform: 'snowflake', roles: [{ key: roleKey('R'), name: 'R', state: 'present' }], users: [], memberships: [], grants: [], schemaWide: [], futureGrants: [] };
     const p = plan(desired, await adapter.introspect({ roles: ['R'], users: [], databases: [], schemas: [], includePublic: false }), { mode: 'authoritative', target: 'm', scope: scopeOf(desired) });
