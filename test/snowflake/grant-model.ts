@@ -3,8 +3,8 @@
  * back the statements our compiler emits (only those forms), keeps the account's
  * principals, objects, grants and future grants in memory, and answers the catalog
  * commands the reader sends with rows shaped like Snowflake's documented output. It is
- * not a SQL engine, and it knows nothing of src/: its kinds and future types are
- * written here from Snowflake's GRANT reference.
+ * not a SQL engine, and it does not read rbac's catalog: its kinds and future types are
+ * written here from Snowflake's GRANT reference (grant-model.test.ts checks the two agree).
  *
  * What it models:
  * - principals: account roles, database roles (of one database, named bare in SHOW
@@ -27,7 +27,8 @@
  * What it refuses, as Snowflake does (SnowflakeDriverError with a code: 002003 for
  * what does not exist, 001003 for every other SQL compilation error, one code for all):
  * a role, user, object, schema or database that does not exist; privileges granted to
- * a user; a database role granted to a user; an account role granted to a database
+ * a user; a database role granted to a user (the rule of Snowflake's database-role docs,
+ * which rbac's loader enforces too; recent releases relax it); an account role granted to a database
  * role; a database role granted to a database role of another database; a database
  * role holding privileges (or future grants) outside its database or on account-level
  * objects; a grant that makes a cycle of roles; OWNERSHIP in a privilege list, revoked
@@ -35,9 +36,15 @@
  * COPY nor REVOKE CURRENT GRANTS; individual privileges on a shared database, and
  * IMPORTED PRIVILEGES on any other.
  *
- * What it does not check: whether a privilege applies to an object's kind. Where
- * Snowflake's behaviour is not documented it accepts: `ON TABLE` names any relation and
- * `ON VIEW` a view or a materialized view (SHOW GRANTS still reports the real kind).
+ * Where Snowflake's behaviour is not documented the double accepts: `ON TABLE` names any
+ * relation and `ON VIEW` a view or a materialized view (SHOW GRANTS still reports the real
+ * kind); a second future OWNERSHIP for one type and container replaces the first; REVOKE of
+ * a privilege not held does nothing.
+ *
+ * What it does not model: whether a privilege applies to an object's kind; dependent grants
+ * (REVOKE ... CASCADE revokes nothing more); managed access schemas; FUTURE SCHEMAS applied
+ * when a schema is created; shares. INFORMATION_SCHEMA.TABLES lists the relations of the
+ * schemas the query names, a dynamic table as a BASE TABLE.
  */
 import { SnowflakeDriverError } from '../../src/dialects/snowflake/driver.js';
 import type { QueryFn } from '../../src/dialects/types.js';
