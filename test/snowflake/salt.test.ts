@@ -16,7 +16,7 @@ import type { Desired, MaskingPolicyRecord, ObjectRef } from '../../src/model/ty
 import { plan } from '../../src/plan/plan.js';
 import { scopeOf } from '../../src/plan/scope.js';
 import { renderPlanText } from '../../src/render/text.js';
-import { SnowflakeGrantModel } from './grant-model.js';
+import { SnowflakeGrantModel, accountRole, type SfObject } from './grant-model.js';
 
 const DB = 'Ehr "Prod"';
 const SCHEMA: ObjectRef = { kind: 'schema', database: DB, schema: 'clinical.v2' };
@@ -36,15 +36,23 @@ const desired = (over: Partial<Desired> = {}): Desired => ({
 });
 const introScope = { roles: ['PRIVACY_OFFICER'], users: [], databases: [DB], schemas: [{ database: DB, schema: 'clinical.v2' }], includePublic: false };
 
+const QDB = `"Ehr ""Prod"""`;
+const SETTINGS: SfObject = { kind: 'TABLE', database: DB, schema: 'RBAC', name: 'SETTINGS' };
+
 function account(): SnowflakeGrantModel {
   const m = new SnowflakeGrantModel();
-  m.roles.set('PRIVACY_OFFICER', null);
-  m.roles.set('ANALYST_ALL', null);
-  m.schemas.add(JSON.stringify([DB, 'clinical.v2']));
-  m.tables = [{ db: DB, schema: 'clinical.v2', name: 'Patients', view: false }];
+  // rbac runs as RBAC_ADMIN: it owns what it creates.
+  m.exec('CREATE ROLE IF NOT EXISTS "RBAC_ADMIN"', 'USERADMIN');
+  m.currentRole = 'RBAC_ADMIN';
+  m.exec('CREATE ROLE IF NOT EXISTS "PRIVACY_OFFICER"', 'USERADMIN');
+  m.exec('CREATE ROLE IF NOT EXISTS "ANALYST_ALL"', 'USERADMIN');
+  m.addDatabase(DB);
+  m.addSchema(DB, 'clinical.v2');
+  m.addObject({ kind: 'TABLE', database: DB, schema: 'clinical.v2', name: 'Patients' });
   m.columns.set(JSON.stringify([DB, 'clinical.v2', 'Patients']), [['MRN', 'TEXT']]);
   // Someone gave ANALYST_ALL every future schema and table of the database.
-  m.futureInDb.push([DB, 'TABLE', 'SELECT', 'ANALYST_ALL'], [DB, 'SCHEMA', 'USAGE', 'ANALYST_ALL']);
+  m.exec(`GRANT SELECT ON FUTURE TABLES IN DATABASE ${QDB} TO ROLE "ANALYST_ALL"`, 'SECURITYADMIN');
+  m.exec(`GRANT USAGE ON FUTURE SCHEMAS IN DATABASE ${QDB} TO ROLE "ANALYST_ALL"`, 'SECURITYADMIN');
   return m;
 }
 
@@ -55,8 +63,7 @@ async function planOn(m: SnowflakeGrantModel, d: Desired, mode: 'authoritative' 
   return { adapter, live, p, statements: adapter.compile(p) };
 }
 
-const grantsOnSalt = (m: SnowflakeGrantModel) =>
-  [...m.grants].map((g) => JSON.parse(g)).filter((g) => g.on === 'TABLE' && JSON.stringify(g.name) === JSON.stringify([DB, 'RBAC', 'SETTINGS']));
+const grantsOnSalt = (m: SnowflakeGrantModel) => m.grantsOn(SETTINGS).map((g) => ({ role: g.grantee.name, privilege: g.privilege }));
 
 describe('snowflake hash salt', () => {
   it('is made before the first policy that reads it: schema, table, revokes of future grants, then the salt generated in Snowflake', async () => {
@@ -84,7 +91,8 @@ describe('snowflake hash salt', () => {
     expect(shown).not.toContain(salt[0]);
     // Nobody but the owner holds anything on the salt's schema or table.
     expect(grantsOnSalt(m).map((g) => `${g.role}:${g.privilege}`)).toEqual(['RBAC_ADMIN:OWNERSHIP']);
-    expect([...m.grants].map((g) => JSON.parse(g)).filter((g) => g.role === 'ANALYST_ALL')).toEqual([]);
+    expect([...m.grants.values()].filter((g) => g.grantee.name === 'ANALYST_ALL')).toEqual([]);
+    expect(m.heldBy(accountRole('ANALYST_ALL')).filter((x) => !x.startsWith('["future"'))).toEqual([]);
   });
 
   it('is made once: a second plan reads rbac\'s schema and table and has nothing to do; a second hash policy reuses the salt', async () => {
@@ -102,8 +110,8 @@ describe('snowflake hash salt', () => {
     const m = account();
     const first = await planOn(m, desired());
     expect((await first.adapter.apply(first.statements)).ok).toBe(true);
-    m.roles.set('INTRUDER', null);
-    m.grants.add(JSON.stringify({ role: 'INTRUDER', privilege: 'SELECT', on: 'TABLE', name: [DB, 'RBAC', 'SETTINGS'] }));
+    m.exec('CREATE ROLE IF NOT EXISTS "INTRUDER"', 'USERADMIN');
+    m.exec(`GRANT SELECT ON TABLE ${SALT_TABLE} TO ROLE "INTRUDER"`, 'SECURITYADMIN');
     const { p, live, statements } = await planOn(m, desired(), 'additive');
     expect(statements.map((s) => s.sql)).toEqual([`REVOKE SELECT ON TABLE ${SALT_TABLE} FROM ROLE "INTRUDER"`]);
     const report = driftReport(p, live, '2025-01-01T00:00:00Z');
@@ -128,9 +136,9 @@ describe('snowflake hash salt', () => {
 
   it('refuses a schema RBAC that rbac did not make, and never reads its grants as rbac\'s', async () => {
     const m = account();
-    m.schemaComments.set(JSON.stringify([DB, 'RBAC']), 'the data team\'s schema');
-    m.roles.set('DATA_TEAM', null);
-    m.grants.add(JSON.stringify({ role: 'DATA_TEAM', privilege: 'USAGE', on: 'SCHEMA', name: [DB, 'RBAC'] }));
+    m.addSchema(DB, 'RBAC', { comment: 'the data team\'s schema' });
+    m.exec('CREATE ROLE IF NOT EXISTS "DATA_TEAM"', 'USERADMIN');
+    m.exec(`GRANT USAGE ON SCHEMA ${QDB}."RBAC" TO ROLE "DATA_TEAM"`, 'SECURITYADMIN');
     const adapter = new SnowflakeAdapter({ query: m.query, close: async () => undefined });
     const live = await adapter.introspect(introScope);
     expect(live.toolObjects).toBeUndefined();

@@ -43,12 +43,16 @@ const desired = (over: Partial<Desired> = {}): Desired => ({
 
 function account(): SnowflakeGrantModel {
   const m = new SnowflakeGrantModel();
-  m.roles.set('PRIVACY_OFFICER', null);
-  m.schemas.add(JSON.stringify(['EHR', 'Clinical.v2'])).add(JSON.stringify(['GOV', 'tag"s']));
-  m.tables = [{ db: 'EHR', schema: 'Clinical.v2', name: 'Patients', view: false }];
+  m.exec('CREATE ROLE IF NOT EXISTS "PRIVACY_OFFICER"', 'USERADMIN');
+  m.addDatabase('EHR');
+  m.addDatabase('GOV');
+  m.addSchema('EHR', 'Clinical.v2');
+  m.addSchema('GOV', 'tag"s');
+  m.addSchema('GOV', 'TAGS');
+  m.addObject({ kind: 'TABLE', database: 'EHR', schema: 'Clinical.v2', name: 'Patients' });
   m.columns.set(JSON.stringify(['EHR', 'Clinical.v2', 'Patients']), [['MRN', 'TEXT'], ['Full Name', 'TEXT'], ['BIRTH_DATE', 'DATE'], ['NOTES', 'TEXT']]);
-  m.tagPolicies.set(JSON.stringify(['GOV', 'tag"s', 'phi class']), []);
-  m.tagPolicies.set(JSON.stringify(['GOV', 'TAGS', 'OWNER_TEAM']), []);
+  m.addObject({ kind: 'TAG', database: 'GOV', schema: 'tag"s', name: 'phi class' });
+  m.addObject({ kind: 'TAG', database: 'GOV', schema: 'TAGS', name: 'OWNER_TEAM' });
   // A tag set on the table: inherited by every column (LEVEL TABLE), not rbac's.
   m.tableTags.set(JSON.stringify(['EHR', 'Clinical.v2', 'Patients']), [[JSON.stringify(['GOV', 'tag"s', 'phi class']), 'inherited'], [JSON.stringify(['GOV', 'TAGS', 'OWNER_TEAM']), 'clinical']]);
   return m;

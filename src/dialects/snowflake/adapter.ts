@@ -94,6 +94,20 @@ export function isSnowflakeRetryable(e: unknown, extraCodes: readonly string[] =
   return false;
 }
 
+/**
+ * Every object read: schemas, relations, then the other listings. A dynamic table is a
+ * BASE TABLE in INFORMATION_SCHEMA.TABLES; where SHOW DYNAMIC TABLES listed it, that kind wins.
+ */
+function liveObjectsOf(schemas: readonly ObjectRef[], tables: readonly LiveTable[], others: readonly ObjectRef[]): ObjectRef[] {
+  const relations = new Map(tables.map((t) => [objectKey(t.object), t.object]));
+  const rest: ObjectRef[] = [];
+  for (const o of others) {
+    if (relations.has(objectKey(o))) relations.set(objectKey(o), o);
+    else rest.push(o);
+  }
+  return [...schemas, ...relations.values(), ...rest];
+}
+
 /** A database role's model name holds a dot (`EHR.PHI_READER`, config/normalize.ts); an account role's never does. */
 const isDatabaseRole = (role: string) => role.includes('.');
 
@@ -385,7 +399,7 @@ export class SnowflakeAdapter implements Adapter {
       schemas,
       tables,
       // Every object read, of every kind: what objects:, globs and named routines expand against.
-      objects: [...schemas, ...tables.map((t) => t.object), ...others],
+      objects: liveObjectsOf(schemas, tables, others),
       maskingPolicies,
       rowAccessPolicies,
       ...(columnTags ? { columnTags } : {}),
