@@ -778,7 +778,7 @@ class Builder {
   private databaseRoleEdge(child: RoleDef, parent: RoleDef, at: SourceLocation): void {
     if (!child.database) return;
     if (!parent.database) {
-      this.err('bad-value', at, `database role ${showRole(child)} cannot inherit account role ${showRole(parent)}`, `Snowflake grants account roles to account roles only: write inherits: [${showRole(child)}] on ${showRole(parent)}'s side the other way round, or make ${showRole(child)} an account role`);
+      this.err('bad-value', at, `database role ${showRole(child)} cannot inherit account role ${showRole(parent)}`, `Snowflake grants database roles to account roles, never an account role to a database role: to let ${showRole(parent)} hold ${showRole(child)}, write inherits: [${showRole(child)}] on ${showRole(parent)}`);
     } else if (neutralId([parent.database]) !== neutralId([child.database])) {
       this.err('bad-value', at, `database role ${showRole(child)} cannot inherit ${showRole(parent)}, a database role of another database`, 'a database role is granted to database roles of its own database, or to account roles');
     }
