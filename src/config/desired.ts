@@ -7,7 +7,7 @@
  */
 import type { Dialect, NamePart } from '../dialects/types.js';
 import { catalogFor } from '../dialects/catalogs.js';
-import { makeMembership, roleKey } from '../model/keys.js';
+import { makeMembership, roleKey, databaseRoleName } from '../model/keys.js';
 import type { Desired, MembershipRecord, RoleRecord, SourceLocation } from '../model/types.js';
 import { diag, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { desiredGrants } from './desired-grants.js';
@@ -66,7 +66,7 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
   const catalog = catalogFor(platform);
   const normRole = (r: { name: NamePart; database?: NamePart }, at: SourceLocation): string => {
     const name = norm(r.name, at, 'role name');
-    if (!catalog.databaseRoles) return r.database ? `${norm(r.database, at, 'database name')}.${name}` : name;
+    if (!catalog.databaseRoles) return r.database ? databaseRoleName(norm(r.database, at, 'database name'), name) : name;
     const dotted = (n: string, what: string) => {
       if (n.includes('.')) err('bad-value', at, `the ${what} ${JSON.stringify(n)} holds a dot, which on ${platform} reads as a database role (database.role)`, 'rename it without the dot');
     };
@@ -74,7 +74,7 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
     if (!r.database) return name;
     const db = norm(r.database, at, 'database name');
     dotted(db, 'database of a database role');
-    return `${db}.${name}`;
+    return databaseRoleName(db, name);
   };
   const ctx: NormalizeContext = { dialect, catalog, err, norm, normRole };
   const { roles, users, memberships } = desiredRoles(project, ctx, opts);

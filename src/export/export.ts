@@ -14,7 +14,7 @@
 import { KIND_SHAPES, RELATION_KINDS, isAccountLevel, kindOfPlural } from '../model/kinds.js';
 import { catalogFor } from '../dialects/catalogs.js';
 import type { Dialect, QueryFn } from '../dialects/types.js';
-import { grantKey, makeGrant, objectKey } from '../model/keys.js';
+import { grantKey, makeGrant, objectKey, databaseRoleParts } from '../model/keys.js';
 import type { FutureObjectType, Live, ObjectRef, Privilege, SecurableKind } from '../model/types.js';
 import { PUBLIC_ROLE } from '../model/types.js';
 import { comparePrivileges, matchesOf, privilegeDef } from '../model/catalog.js';
@@ -122,7 +122,6 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
   const exported = new Set(opts.roles);
   const warnings: string[] = [];
   const q = (name: string) => yamlStr(configPart(name, d));
-  const dbRole = (r: string) => isDatabaseRole(live, r);
   const roleRef = (r: string) => configRole(r, live, d);
   const roleName = (r: string) => (r === PUBLIC_ROLE ? 'public' : roleRef(r));
 
@@ -159,9 +158,9 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
   if (sortedRoles.length === 0) rolesYaml[rolesYaml.length - 1] = 'roles: []';
   for (const r of sortedRoles) {
     const lr = liveRoles.get(r);
-    if (dbRole(r)) {
-      rolesYaml.push(`  - name: ${q(r.slice(r.indexOf('.') + 1))}`, `    database: ${q(r.slice(0, r.indexOf('.')))}`);
-    } else rolesYaml.push(`  - name: ${q(r)}`);
+    const db = databaseRoleOf(live, r);
+    if (db) rolesYaml.push(`  - name: ${q(db.role)}`, `    database: ${q(db.database)}`);
+    else rolesYaml.push(`  - name: ${q(r)}`);
     if (lr?.description !== undefined) rolesYaml.push(`    description: ${JSON.stringify(lr.description)}`);
     if (lr?.owner !== undefined) rolesYaml.push(`    owner: ${JSON.stringify(lr.owner)}`);
     const inh = inherits.get(r);
@@ -319,15 +318,15 @@ export function buildExport(live: Live, opts: BuildExportOptions): ExportResult 
   };
 }
 
-/** A Snowflake database role: `D.R` in the model (config/normalize.ts). */
-function isDatabaseRole(live: Live, r: string): boolean {
-  return catalogFor(live.platform).databaseRoles === true && r.includes('.');
+/** A Snowflake database role's parts (`D.R` in the model), or undefined. */
+function databaseRoleOf(live: Live, r: string): { database: string; role: string } | undefined {
+  return catalogFor(live.platform).databaseRoles === true ? databaseRoleParts(r) : undefined;
 }
 
 /** A role where the configuration names it: `analyst`, a database role as `ehr.phi_reader`. */
 function configRole(r: string, live: Live, d: Dialect): string {
-  if (!isDatabaseRole(live, r)) return yamlStr(configPart(r, d));
-  return yamlStr(`${configPart(r.slice(0, r.indexOf('.')), d)}.${configPart(r.slice(r.indexOf('.') + 1), d)}`);
+  const db = databaseRoleOf(live, r);
+  return yamlStr(db ? `${configPart(db.database, d)}.${configPart(db.role, d)}` : configPart(r, d));
 }
 
 /** Masking and row access policies the tool made, in the `grants/*.yaml` syntax. */

@@ -14,7 +14,7 @@ import { RELATION_KINDS } from '../model/kinds.js';
 import type { Project } from '../config/project.js';
 import type { MaskFunction, PhiCategory } from '../config/schema.js';
 import type { NamePart } from '../dialects/types.js';
-import { keyPart, makeObject, objectKey, objectPath } from '../model/keys.js';
+import { keyPart, makeObject, objectKey, objectPath, databaseRoleName } from '../model/keys.js';
 import {
   PUBLIC_ROLE,
   type Desired,
@@ -43,7 +43,7 @@ export function foldFor(platform: Platform): Fold {
 
 /** A role's model name: `ANALYST`, or `EHR.PHI_READER` for a database role (config/normalize.ts). */
 export function foldRole(fold: Fold, r: { name: NamePart; database?: NamePart }): string {
-  return r.database ? `${fold(r.database)}.${fold(r.name)}` : fold(r.name);
+  return r.database ? databaseRoleName(fold(r.database), fold(r.name)) : fold(r.name);
 }
 
 /** Privileges that let a role read a table's rows (ownership includes reading). */

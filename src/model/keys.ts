@@ -52,6 +52,21 @@ export function objectKey(o: ObjectRef): string {
   return `${keyKind(o.kind)}:${objectPath(o)}`;
 }
 
+/**
+ * A Snowflake database role's model name: its database and name joined by a dot
+ * (`EHR.PHI_READER`). No account role name and no part of a database role holds a dot
+ * on Snowflake (config/normalize.ts refuses them), so the dot alone says which it is.
+ */
+export function databaseRoleName(database: string, role: string): string {
+  return `${database}.${role}`;
+}
+
+/** The parts of a database role's model name, or undefined for an account role (no dot). */
+export function databaseRoleParts(name: string): { database: string; role: string } | undefined {
+  const dot = name.indexOf('.');
+  return dot < 0 ? undefined : { database: name.slice(0, dot), role: name.slice(dot + 1) };
+}
+
 export function roleKey(name: string): string {
   return `role:${keyPart(name)}`;
 }

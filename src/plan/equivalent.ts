@@ -23,9 +23,8 @@ export function withEquivalents(live: Live, desired: readonly GrantRecord[], cat
     }
   }
   if (!other.size) return live;
-  const words = new Set([...other.values()].flatMap((m) => [...m.keys()]));
   const wanted = new Set<string>();
-  for (const g of desired) if (words.has(g.privilege) && other.get(g.object.kind)?.has(g.privilege)) wanted.add(g.key);
+  for (const g of desired) if (other.get(g.object.kind)?.has(g.privilege)) wanted.add(g.key);
   if (!wanted.size) return live;
   let changed = false;
   const grants = live.grants.map((g) => {

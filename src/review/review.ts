@@ -6,6 +6,7 @@
  * the configuration (classification, masking, justifications). Pure: the clock and
  * the roster come in as arguments.
  */
+import { databaseRoleName } from '../model/keys.js';
 import type { Project } from '../config/project.js';
 import type { Dialect } from '../dialects/types.js';
 import type { Live } from '../model/types.js';
@@ -96,7 +97,7 @@ export function buildReview(input: ReviewInput): AccessReview {
 
   // --- roles ---------------------------------------------------------------------
   // A database role's model name is `<database>.<role>` (config/normalize.ts).
-  const defs = new Map(project.roles.filter((r) => r.state === 'present').map((r) => [r.database ? `${norm(r.database)}.${norm(r.name)}` : norm(r.name), r]));
+  const defs = new Map(project.roles.filter((r) => r.state === 'present').map((r) => [r.database ? databaseRoleName(norm(r.database), norm(r.name)) : norm(r.name), r]));
   const liveRoles = new Map(live.roles.map((r) => [r.name, r]));
   const roleNames = new Set<string>(defs.keys());
   for (const r of live.roles) if (!r.isUser) roleNames.add(r.name);

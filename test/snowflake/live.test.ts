@@ -4,20 +4,26 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSnowflakeAdapter } from '../../src/dialects/snowflake/adapter.js';
+import { databaseRoleName, makeGrant, makeMembership, makeObject, roleKey } from '../../src/model/keys.js';
+import { plan } from '../../src/plan/plan.js';
+import { introspectScopeOf, scopeOf } from '../../src/plan/scope.js';
 
 const env = process.env;
 const creds = Boolean(env.SNOWFLAKE_ACCOUNT && env.SNOWFLAKE_USER && (env.SNOWFLAKE_PASSWORD || env.SNOWFLAKE_PRIVATE_KEY));
+/** The account the environment names. */
+const connect = () =>
+  createSnowflakeAdapter({
+    account: env.SNOWFLAKE_ACCOUNT!,
+    username: env.SNOWFLAKE_USER!,
+    password: env.SNOWFLAKE_PASSWORD,
+    privateKey: env.SNOWFLAKE_PRIVATE_KEY,
+    role: env.SNOWFLAKE_ROLE,
+    warehouse: env.SNOWFLAKE_WAREHOUSE,
+  });
 
 describe.skipIf(!creds)('snowflake live (set SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER and SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY)', () => {
   it('connects and reads PUBLIC through SHOW commands', async () => {
-    const adapter = await createSnowflakeAdapter({
-      account: env.SNOWFLAKE_ACCOUNT!,
-      username: env.SNOWFLAKE_USER!,
-      password: env.SNOWFLAKE_PASSWORD,
-      privateKey: env.SNOWFLAKE_PRIVATE_KEY,
-      role: env.SNOWFLAKE_ROLE,
-      warehouse: env.SNOWFLAKE_WAREHOUSE,
-    });
+    const adapter = await connect();
     try {
       const live = await adapter.introspect({ roles: ['PUBLIC'], users: [], databases: [], schemas: [], includePublic: false });
       expect(live.roles.map((r) => r.name)).toContain('PUBLIC');
@@ -33,21 +39,11 @@ describe.skipIf(!creds)('snowflake live (set SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER a
 const writable = creds && Boolean(env.SNOWFLAKE_TEST_DATABASE && env.SNOWFLAKE_WAREHOUSE);
 describe.skipIf(!writable)('snowflake live, writing (also set SNOWFLAKE_TEST_DATABASE and SNOWFLAKE_WAREHOUSE)', () => {
   it('creates a role and a database role, grants a warehouse, converges, and drops them', async () => {
-    const { makeGrant, makeMembership, makeObject, roleKey } = await import('../../src/model/keys.js');
-    const { plan } = await import('../../src/plan/plan.js');
-    const { introspectScopeOf, scopeOf } = await import('../../src/plan/scope.js');
     const db = env.SNOWFLAKE_TEST_DATABASE!.toUpperCase();
     const suffix = Math.random().toString(36).slice(2, 8).toUpperCase();
     const role = `RBAC_LIVE_${suffix}`;
-    const dbRole = `${db}.RBAC_LIVE_DB_${suffix}`;
-    const adapter = await createSnowflakeAdapter({
-      account: env.SNOWFLAKE_ACCOUNT!,
-      username: env.SNOWFLAKE_USER!,
-      password: env.SNOWFLAKE_PASSWORD,
-      privateKey: env.SNOWFLAKE_PRIVATE_KEY,
-      role: env.SNOWFLAKE_ROLE,
-      warehouse: env.SNOWFLAKE_WAREHOUSE,
-    });
+    const dbRole = databaseRoleName(db, `RBAC_LIVE_DB_${suffix}`);
+    const adapter = await connect();
     const desired = {
       platform: 'snowflake' as const,
       roles: [role, dbRole].map((name) => ({ key: roleKey(name), name, state: 'present' as const })),

@@ -7,7 +7,7 @@
  * applied/failed/pending (rolledBack is always false). No lock is taken either
  * (Snowflake has no advisory lock); `lockTimeoutMs` is ignored.
  */
-import { makeGrant, objectKey } from '../../model/keys.js';
+import { databaseRoleParts, makeGrant, objectKey } from '../../model/keys.js';
 import { isAccountLevel } from '../../model/kinds.js';
 import type {
   ColumnTagRecord,
@@ -108,8 +108,7 @@ function liveObjectsOf(schemas: readonly ObjectRef[], tables: readonly LiveTable
   return [...schemas, ...relations.values(), ...rest];
 }
 
-/** A database role's model name holds a dot (`EHR.PHI_READER`, config/normalize.ts); an account role's never does. */
-const isDatabaseRole = (role: string) => role.includes('.');
+const isDatabaseRole = (role: string) => databaseRoleParts(role) !== undefined;
 
 export class SnowflakeAdapter implements Adapter {
   readonly platform = 'snowflake' as const;
@@ -170,7 +169,7 @@ export class SnowflakeAdapter implements Adapter {
     const roleRows = await this.run(sql.showRoles());
     const roles: LiveRole[] = parseRoles(roleRows, managed);
     // Database roles (`D.R` in the model): one SHOW DATABASE ROLES per database that has managed ones.
-    const dbRoleDatabases = [...new Set(scope.roles.filter(isDatabaseRole).map((r) => r.slice(0, r.indexOf('.'))))].sort();
+    const dbRoleDatabases = [...new Set(scope.roles.map((r) => databaseRoleParts(r)?.database).filter((d): d is string => d !== undefined))].sort();
     const dbRoleRows = await mapLimit(dbRoleDatabases, this.parallelism, (d) => this.runMaybeMissing(sql.databaseRoles(d)));
     dbRoleDatabases.forEach((d, i) => roles.push(...parseDatabaseRoles(d, dbRoleRows[i] ?? [], managed)));
     const existing = roles.map((r) => r.name);

@@ -12,7 +12,7 @@
  * object keeps its owner until the configuration grants ownership to another role.
  */
 import { compileSnowflakePolicy, saltBootstrap, saltDatabase, saltTableRef, SNOWFLAKE_TOOL_SCHEMA } from './policies.js';
-import { objectKey } from '../../model/keys.js';
+import { objectKey, databaseRoleParts } from '../../model/keys.js';
 import type { Statement } from '../../apply/types.js';
 import { kindSql, privilegeSql } from '../../model/catalog.js';
 import { RbacError } from '../../model/errors.js';
@@ -94,23 +94,21 @@ function commentClause(meta: { description?: string; owner?: string }): string |
  * no account role name and no part of a database role holds a dot on Snowflake).
  */
 export function roleSql(name: string): string {
-  const dot = name.indexOf('.');
-  if (dot < 0) return `ROLE ${q(name)}`;
-  const database = name.slice(0, dot);
-  const role = name.slice(dot + 1);
-  if (role.includes('.')) throw new RbacError('PLAN_INVALID', `not a database role name: ${JSON.stringify(name)}`);
-  return `DATABASE ROLE ${q(database)}.${q(role)}`;
+  const [kind, quoted] = roleWords(name);
+  return `${kind} ${quoted}`;
+}
+
+/** `['ROLE', '"A"']` or `['DATABASE ROLE', '"EHR"."R"']`: CREATE and DROP put IF [NOT] EXISTS between the two. */
+function roleWords(name: string): [string, string] {
+  const db = databaseRoleParts(name);
+  if (!db) return ['ROLE', q(name)];
+  if (db.role.includes('.')) throw new RbacError('PLAN_INVALID', `not a database role name: ${JSON.stringify(name)}`);
+  return ['DATABASE ROLE', `${q(db.database)}.${q(db.role)}`];
 }
 
 function grantee(kind: 'user' | 'role', name: string): string {
   if (kind === 'user') return `USER ${q(name)}`;
   return roleSql(name);
-}
-
-/** `['ROLE', '"A"']` or `['DATABASE ROLE', '"EHR"."R"']`: CREATE and DROP put IF [NOT] EXISTS between the two. */
-function splitRole(name: string): [string, string] {
-  const sql = roleSql(name);
-  return sql.startsWith('DATABASE ROLE ') ? ['DATABASE ROLE', sql.slice('DATABASE ROLE '.length)] : ['ROLE', sql.slice('ROLE '.length)];
 }
 
 /**
@@ -128,7 +126,7 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
   switch (change.kind) {
     case 'createRole': {
       const c = commentClause(change);
-      const [kind, name] = splitRole(change.role);
+      const [kind, name] = roleWords(change.role);
       return [`CREATE ${kind} IF NOT EXISTS ${name}${c ? ` COMMENT = ${c}` : ''}`];
     }
     case 'alterRole': {
@@ -136,7 +134,7 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
       return [c ? `ALTER ${roleSql(change.role)} SET COMMENT = ${c}` : `ALTER ${roleSql(change.role)} UNSET COMMENT`];
     }
     case 'dropRole': {
-      const [kind, name] = splitRole(change.role);
+      const [kind, name] = roleWords(change.role);
       return [`DROP ${kind} IF EXISTS ${name}`];
     }
     case 'grantMembership':

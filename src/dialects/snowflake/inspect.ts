@@ -41,7 +41,7 @@
  *   TAG, and every column it masks through the tag as a column row naming the tag
  *   (TAG_NAME): read as the policy's tags, never as column attachments.
  */
-import { makeFutureGrant, makeGrant, makeMembership, makeObject } from '../../model/keys.js';
+import { databaseRoleName, databaseRoleParts, makeFutureGrant, makeGrant, makeMembership, makeObject } from '../../model/keys.js';
 import { KIND_SHAPES, SIGNATURE_KINDS } from '../../model/kinds.js';
 import { wordSignature } from '../signature.js';
 import type {
@@ -123,16 +123,16 @@ export const sql = {
 
 /** `DATABASE ROLE "D"."R"` for the model name `D.R`. */
 function databaseRoleSql(role: string): string {
-  const dot = role.indexOf('.');
-  return `DATABASE ROLE ${q(role.slice(0, dot))}.${q(role.slice(dot + 1))}`;
+  const db = databaseRoleParts(role)!;
+  return `DATABASE ROLE ${q(db.database)}.${q(db.role)}`;
 }
 
 /** A database role as SHOW names it (`D.R`, `"D"."R"` or bare `R` of `database`) -> the model name `D.R`. */
-export function databaseRoleName(text: string, database: string | undefined): string | undefined {
+export function shownDatabaseRole(text: string, database: string | undefined): string | undefined {
   try {
     const parts = parseQualifiedName(text);
-    if (parts.length === 2) return `${parts[0]}.${parts[1]}`;
-    if (parts.length === 1 && database !== undefined) return `${database}.${parts[0]}`;
+    if (parts.length === 2) return databaseRoleName(parts[0], parts[1]);
+    if (parts.length === 1 && database !== undefined) return databaseRoleName(database, parts[0]);
   } catch {
     // not a name: undefined
   }
@@ -268,11 +268,11 @@ export function parseGrantsToRole(
     const grantedOn = str(row, 'granted_on', 'grant_on') ?? '';
     const name = str(row, 'name') ?? '';
     // A database role's grants list it bare: the model name is the one asked for.
-    const grantee = role.includes('.') ? role : (str(row, 'grantee_name') ?? role);
+    const grantee = databaseRoleParts(role) ? role : (str(row, 'grantee_name') ?? role);
     const grantedBy = str(row, 'granted_by') || undefined;
     const on = grantedOn.toUpperCase().replace(/ /g, '_');
     if (on === 'ROLE' || on === 'DATABASE_ROLE') {
-      const held = on === 'ROLE' ? parseQualifiedName(name) : [databaseRoleName(name, undefined)];
+      const held = on === 'ROLE' ? parseQualifiedName(name) : [shownDatabaseRole(name, undefined)];
       if (privilege.toUpperCase() === 'USAGE' && held.length === 1 && held[0] !== undefined) {
         memberships.push(makeMembership({ role: held[0], member: grantee, memberKind: 'role', grantedBy }));
       } else {
@@ -302,11 +302,11 @@ export function parseGrantsToRole(
 export function parseGrantsOfRole(role: string, rows: Row[]): MembershipRecord[] {
   const out: MembershipRecord[] = [];
   // SHOW GRANTS OF DATABASE ROLE: the role column may be bare; a database role member is of the same database.
-  const database = role.includes('.') ? role.slice(0, role.indexOf('.')) : undefined;
+  const database = databaseRoleParts(role)?.database;
   for (const row of rows) {
     const to = (str(row, 'granted_to') ?? '').toUpperCase().replace(/ /g, '_');
     const raw = str(row, 'grantee_name');
-    const member = to === 'DATABASE_ROLE' && raw !== undefined ? databaseRoleName(raw, database) : raw;
+    const member = to === 'DATABASE_ROLE' && raw !== undefined ? shownDatabaseRole(raw, database) : raw;
     if (!member || (to !== 'USER' && to !== 'ROLE' && to !== 'DATABASE_ROLE')) continue;
     out.push(
       makeMembership({
@@ -340,7 +340,7 @@ export function parseFutureGrants(
     const grantTo = (str(row, 'grant_to', 'granted_to') ?? 'ROLE').toUpperCase().replace(/ /g, '_');
     const raw = str(row, 'grantee_name') ?? '';
     // A database role grantee is of the container's database (named bare or qualified).
-    const role = grantTo === 'DATABASE_ROLE' ? (databaseRoleName(raw, database) ?? '') : raw;
+    const role = grantTo === 'DATABASE_ROLE' ? (shownDatabaseRole(raw, database) ?? '') : raw;
     const name = str(row, 'name') ?? '';
     // The kind from the catalog, and the future type its row names.
     const kind = securableKind(grantOn);
@@ -433,14 +433,18 @@ export function parseRoles(rows: Row[], wanted: ReadonlySet<string> | undefined)
   const out: LiveRole[] = [];
   for (const row of rows) {
     const name = str(row, 'name');
-    if (!name || (wanted && !wanted.has(name))) continue;
-    const meta = decodeRoleComment(str(row, 'comment'));
-    const r: LiveRole = { name, isUser: false };
-    if (meta.description !== undefined) r.description = meta.description;
-    if (meta.owner !== undefined) r.owner = meta.owner;
-    out.push(r);
+    if (name && (!wanted || wanted.has(name))) out.push(liveRole(name, row));
   }
   return out;
+}
+
+/** A role and the description and owner its comment holds (the tool's marker). */
+function liveRole(name: string, row: Row): LiveRole {
+  const meta = decodeRoleComment(str(row, 'comment'));
+  const r: LiveRole = { name, isUser: false };
+  if (meta.description !== undefined) r.description = meta.description;
+  if (meta.owner !== undefined) r.owner = meta.owner;
+  return r;
 }
 
 /**
@@ -451,14 +455,8 @@ export function parseDatabaseRoles(database: string, rows: Row[], wanted: Readon
   const out: LiveRole[] = [];
   for (const row of rows) {
     const bare = str(row, 'name');
-    if (!bare) continue;
-    const name = `${database}.${bare}`;
-    if (!wanted.has(name)) continue;
-    const meta = decodeRoleComment(str(row, 'comment'));
-    const r: LiveRole = { name, isUser: false };
-    if (meta.description !== undefined) r.description = meta.description;
-    if (meta.owner !== undefined) r.owner = meta.owner;
-    out.push(r);
+    const name = bare === undefined ? undefined : databaseRoleName(database, bare);
+    if (name && wanted.has(name)) out.push(liveRole(name, row));
   }
   return out;
 }

@@ -63,7 +63,7 @@
  * - Alter with the same arguments: SET BODY + SET COMMENT in place. Other arguments:
  *   DROP from the table, CREATE OR REPLACE, ADD again (rows are unfiltered between).
  */
-import { columnKey, objectKey } from '../../model/keys.js';
+import { columnKey, objectKey, databaseRoleParts } from '../../model/keys.js';
 import { RbacError } from '../../model/errors.js';
 import type { ColumnRef, Desired, Live, LiveTable, MaskFunction, MaskingPolicyRecord, ObjectRef, RowAccessPolicyRecord, SourceLocation } from '../../model/types.js';
 import { assertNever, type PlanProblem, type PolicyChange } from '../../plan/types.js';
@@ -318,7 +318,7 @@ function columnsOf(p: RowAccessPolicyRecord, table: LiveTable, expressions?: Exp
 
 // A database role (`D.R` in the model) is in session through IS_DATABASE_ROLE_IN_SESSION.
 const inSession = (roles: readonly string[]) =>
-  roles.map((r) => (r.includes('.') ? `IS_DATABASE_ROLE_IN_SESSION(${lit(r)})` : `IS_ROLE_IN_SESSION(${lit(r)})`)).join(' OR ');
+  roles.map((r) => (databaseRoleParts(r) ? `IS_DATABASE_ROLE_IN_SESSION(${lit(r)})` : `IS_ROLE_IN_SESSION(${lit(r)})`)).join(' OR ');
 
 export function snowflakeMaskingBody(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
   const masked = snowflakeMaskExpression(p, type, expressions);
