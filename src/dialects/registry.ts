@@ -12,6 +12,7 @@ import { assertNever, isPolicyChange, type Change, type Plan, type PlanProblem }
 import { compileDatabricksPlan } from './databricks/compile.js';
 import { databricksDialect } from './databricks/quote.js';
 import { databricksUnsupported, prepareDatabricksDesired } from './databricks/unsupported.js';
+import { databricksLiveSaltProblems, databricksSaltProblems } from './databricks/salt.js';
 import { postgresDialect } from './postgres/quote.js';
 import { loadPostgresParser } from './postgres/expression.js';
 import { postgresPolicyProblems, preparePostgresDesired } from './postgres/masking.js';
@@ -143,7 +144,12 @@ export function planHooks(platform: Platform): PlanHooks {
       // OWNERSHIP moves with GRANT OWNERSHIP ... COPY CURRENT GRANTS; it cannot be revoked.
       return { neverRevoke: ['ownership'], extraProblems: snowflakePolicyProblems, liveProblems: tagCoverageProblems };
     case 'databricks':
-      return { prepareDesired: prepareDatabricksDesired, extraProblems: databricksUnsupported, finishPlan: finishDatabricksPlan };
+      return {
+        prepareDesired: prepareDatabricksDesired,
+        extraProblems: (d) => [...databricksUnsupported(d), ...databricksSaltProblems(d)],
+        liveProblems: databricksLiveSaltProblems,
+        finishPlan: finishDatabricksPlan,
+      };
     default:
       return assertNever(platform);
   }

@@ -75,6 +75,8 @@ export function writeSnapshot(live: Live): string {
     extensionObjects: live.extensionObjects?.length ? [...live.extensionObjects].sort() : undefined,
     systemGrants: live.systemGrants?.length ? [...live.systemGrants].sort() : undefined,
     dependentGrants: live.dependentGrants?.length ? [...live.dependentGrants].sort(byKey((g) => g.key)).map(({ source: _s, ...g }) => g) : undefined,
+    // Databricks: catalog grants that reach rbac's salt table by inheritance.
+    saltReaders: live.saltReaders?.length ? [...live.saltReaders].sort(byKey((g) => g.key)).map(({ source: _s, ...g }) => g) : undefined,
     newObjectGrantees: live.newObjectGrantees && Object.values(live.newObjectGrantees).some((g) => g.length) ? live.newObjectGrantees : undefined,
   };
   return JSON.stringify(sortKeys(doc), null, 2) + '\n';
@@ -288,6 +290,7 @@ export function readSnapshot(text: string): Live {
   if (d.extensionObjects !== undefined) live.extensionObjects = strings(d.extensionObjects, 'extensionObjects');
   if (d.systemGrants !== undefined) live.systemGrants = strings(d.systemGrants, 'systemGrants');
   if (d.dependentGrants !== undefined) live.dependentGrants = arr(d.dependentGrants, 'dependentGrants').map((g, i) => grant(g, `dependentGrants[${i}]`));
+  if (d.saltReaders !== undefined) live.saltReaders = arr(d.saltReaders, 'saltReaders').map((g, i) => grant(g, `saltReaders[${i}]`));
   if (d.newObjectGrantees !== undefined) {
     const m = obj(d.newObjectGrantees, 'newObjectGrantees');
     live.newObjectGrantees = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, strings(v, `newObjectGrantees.${k}`)]));

@@ -427,6 +427,13 @@ export interface Live {
    */
   toolObjects?: string[];
   /**
+   * Databricks: direct catalog-level grants (SELECT, MODIFY, MANAGE, ALL PRIVILEGES), of
+   * any principal, that Unity Catalog's inheritance carries to rbac's salt table in that
+   * catalog. An inherited privilege cannot be revoked on one table: each is a plan error
+   * while the catalog keeps a salt (src/dialects/databricks/salt.ts).
+   */
+  saltReaders?: GrantRecord[];
+  /**
    * objectKeys of objects that belong to an extension (PostgreSQL: pgcrypto's
    * functions). They can be granted on by name, but `objects:` and globs never reach
    * them, and PUBLIC's grants on them are the extension's, not drift.

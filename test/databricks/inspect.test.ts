@@ -95,9 +95,9 @@ describe('databricks adapter through the session seam', () => {
     const live = await adapter.introspect({
       roles: ['clinical_analyst'], users: [], databases: ['ehr'], schemas: [{ database: 'ehr', schema: 'clinical' }, { database: "o'hara", schema: 'x' }], includePublic: true,
     });
-    // Six grant/table queries + columns, policy functions, column_masks, row_filters.
-    expect(adapter.queryCount()).toBe(10);
-    expect(f.closed()).toBe(10);
+    // Six grant/table queries + columns, policy functions, column_masks, row_filters, the salt's state.
+    expect(adapter.queryCount()).toBe(11);
+    expect(f.closed()).toBe(11);
     expect(f.seen.find((s) => s.includes('schemata'))).toContain("(catalog_name = 'o\\'hara' AND schema_name = 'x')");
     expect(live.grants.every((g) => g.role === 'clinical_analyst')).toBe(true);
     expect(adapter.provenance.size).toBeGreaterThan(0);

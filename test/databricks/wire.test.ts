@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabricksAdapter, isDatabricksRetryable } from '../../src/dialects/databricks/adapter.js';
 import { DatabricksDriverError, connectDatabricks, isLoopbackHost, type DatabricksConnection } from '../../src/dialects/databricks/driver.js';
 import { addDatabricksColumns, parseDatabricks, sql } from '../../src/dialects/databricks/inspect.js';
+import { saltStateSql, saltTableRef, toolSchemaRef } from '../../src/dialects/databricks/salt.js';
+import { grantKey, objectKey } from '../../src/model/keys.js';
 import { RbacError } from '../../src/model/errors.js';
 import { selfSignedCert } from './self-signed.js';
 import { startThriftStub, type StubAnswer, type ThriftStub } from './thrift-stub.js';
@@ -44,6 +46,7 @@ const views: Record<string, () => StubAnswer> = {
 
 function respond(text: string, attempt: number): StubAnswer {
   if (text === 'SHOW GROUPS') return { rows: fx('show_groups.json') };
+  if (text === saltStateSql()) return { rows: fx('salt_state.json') };
   const view = /FROM system\.information_schema\.(\w+)/.exec(text)?.[1];
   if (view && views[view]) return views[view]();
   if (text === 'SELECT n, note FROM big') return { rows: BIG, columns: ['n', 'note'], pageSize: 100 };
@@ -111,7 +114,7 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
     expect(op.closed).toBe(true);
   });
 
-  it('introspects over the wire in ten statements, six then four at once, as the seam reads the same rows', async () => {
+  it('introspects over the wire in eleven statements, six then five at once, as the seam reads the same rows', async () => {
     const before = stub.queries.length;
     stub.resetInFlight();
     const live = await adapter.introspect({ roles, users: [], databases: ['ehr'], schemas, includePublic: false });
@@ -127,6 +130,7 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
       sql.policyFunctions(schemas),
       sql.columnMasks(schemas),
       sql.rowFilters(schemas),
+      saltStateSql(),
     ];
     expect([...sent].sort()).toEqual([...expected].sort());
     expect(stub.maxInFlight()).toBe(6);
@@ -138,7 +142,15 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
     );
     addDatabricksColumns(direct.tables, fx('columns.json'));
     expect(live.roles).toEqual(direct.roles);
-    expect(live.grants).toEqual(direct.grants);
+    // Besides: every direct grant on rbac's salt objects, whoever holds it (salt.ts).
+    const tool = new Set([objectKey(toolSchemaRef('ehr')), objectKey(saltTableRef('ehr'))]);
+    expect(live.grants.filter((g) => !tool.has(objectKey(g.object)))).toEqual(direct.grants);
+    expect(live.toolObjects).toEqual([...tool].sort());
+    expect(live.grants.filter((g) => tool.has(objectKey(g.object))).map((g) => g.key).sort()).toEqual([
+      grantKey('mallory@example.org', 'select', saltTableRef('ehr')),
+      grantKey('mallory@example.org', 'usage', toolSchemaRef('ehr')),
+    ].sort());
+    expect(live.saltReaders?.map((g) => [g.role, g.privilege, g.object.database])).toEqual([['bi_readers', 'select', 'ehr']]);
     expect(live.futureGrants).toEqual(direct.futureGrants);
     expect(live.schemas).toEqual(direct.schemas);
     expect(live.tables).toEqual(direct.tables);

@@ -10,11 +10,16 @@ import type { ExpressionPolicy } from '../../model/expressions.js';
 import type { ApplyOptions, ApplyResult } from '../../apply/types.js';
 import { applySequential } from '../apply-sequential.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../concurrency.js';
-import type { Adapter, IntrospectScope, QueryFn, Statement } from '../types.js';
+import type { Adapter, CompileContext, IntrospectScope, QueryFn, Statement } from '../types.js';
 import { compileDatabricksPlan } from './compile.js';
 import { DatabricksDriverError, connectDatabricks, type DatabricksConnectOptions } from './driver.js';
 import { addDatabricksColumns, parseDatabricks, parseDatabricksPolicies, sql, type DatabricksProvenance, type IgnoredGrant } from './inspect.js';
 import { databricksDialect } from './quote.js';
+import { parseSaltState, saltStateSql } from './salt.js';
+import { DATABRICKS_CATALOG } from './catalog.js';
+import { keywordReader } from '../../model/catalog.js';
+
+const readKeyword = keywordReader(DATABRICKS_CATALOG);
 
 /** Tuning. `retryCodes`: error classes/SQLSTATEs treated as throttling (plus HTTP 429/503). */
 export interface DatabricksAdapterOptions {
@@ -39,6 +44,8 @@ export class DatabricksAdapter implements Adapter {
   /** Inheritance learnt by the last introspect; compile() uses it. */
   provenance: DatabricksProvenance = new Map();
   lastIgnored: IgnoredGrant[] = [];
+  /** rbac's salt objects the last introspect saw (compile makes a missing salt first). */
+  private lastSalt: Pick<CompileContext, 'toolObjects' | 'foreignToolSchemas'> = {};
   private readonly retry: RetryPolicy;
 
   constructor(
@@ -58,7 +65,7 @@ export class DatabricksAdapter implements Adapter {
       this.retry,
     );
 
-  /** Six queries whatever the number of roles and schemas. PUBLIC (`account users`) is not read. */
+  /** Eleven queries whatever the number of roles and schemas. PUBLIC (`account users`) is not read. */
   async introspect(scope: IntrospectScope): Promise<Live> {
     const roles = scope.roles.map((r) => r.toLowerCase());
     const [groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables] = await Promise.all([
@@ -69,12 +76,13 @@ export class DatabricksAdapter implements Adapter {
       this.run(sql.schemata(scope.schemas)),
       this.run(sql.tables(scope.schemas)),
     ]);
-    // Column types and policies: four more queries, still a fixed number.
-    const [columns, functions, masks, filters] = await Promise.all([
+    // Column types, policies and the hash mask's salt (salt.ts): five more queries, still a fixed number.
+    const [columns, functions, masks, filters, saltRows] = await Promise.all([
       this.run(sql.columns(scope.schemas)),
       this.run(sql.policyFunctions(scope.schemas)),
       this.run(sql.columnMasks(scope.schemas)),
       this.run(sql.rowFilters(scope.schemas)),
+      this.run(saltStateSql()),
     ]);
     const read = parseDatabricks({ groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables }, roles);
     this.provenance = read.provenance;
@@ -82,21 +90,26 @@ export class DatabricksAdapter implements Adapter {
     addDatabricksColumns(read.tables, columns);
     this.lastTables = read.tables;
     const policies = parseDatabricksPolicies({ functions, masks, filters });
+    const salt = parseSaltState(saltRows, (g) => g.toLowerCase(), (kind, keyword) => readKeyword(kind, keyword));
+    this.lastSalt = { toolObjects: salt.toolObjects, foreignToolSchemas: salt.foreignToolSchemas };
+    const seen = new Set(read.grants.map((g) => g.key));
     return {
       platform: 'databricks',
       roles: read.roles,
       memberships: [],
-      grants: read.grants,
+      grants: [...read.grants, ...salt.grants.filter((g) => !seen.has(g.key))],
       futureGrants: read.futureGrants,
       schemas: read.schemas,
       tables: read.tables,
       maskingPolicies: policies.maskingPolicies,
       rowAccessPolicies: policies.rowAccessPolicies,
+      ...(salt.toolObjects.length ? { toolObjects: salt.toolObjects } : {}),
+      ...(salt.reaching.length ? { saltReaders: salt.reaching } : {}),
     };
   }
 
   compile(plan: Plan, opts: { expressions?: ExpressionPolicy } = {}): Statement[] {
-    return compileDatabricksPlan(plan, this.provenance, { tables: this.lastTables, expressions: opts.expressions });
+    return compileDatabricksPlan(plan, this.provenance, { tables: this.lastTables, expressions: opts.expressions, ...this.lastSalt });
   }
 
   async apply(statements: Statement[], opts: ApplyOptions = {}): Promise<ApplyResult> {

@@ -14,6 +14,7 @@
  *   future grant is the schema-level privilege (`GRANT SELECT ON SCHEMA`).
  */
 import { compileDatabricksPolicy } from './policies.js';
+import { DATABRICKS_TOOL_SCHEMA, saltBootstrap, saltCatalog, saltTableRef } from './salt.js';
 import { kindSql, privilegeSql } from '../../model/catalog.js';
 import { RbacError } from '../../model/errors.js';
 import { KIND_SHAPES, RELATION_KINDS } from '../../model/kinds.js';
@@ -188,6 +189,23 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
   const restored = new Set<string>();
   const sourceRevoked = new Set<string>();
   const out: Statement[] = [];
+  // The salt of a catalog (salt.ts) is made right before the first change whose
+  // statements read it, once, unless the live state holds it already.
+  const salted = new Set<string>();
+  const have = new Set(ctx.toolObjects ?? []);
+  const saltFirst = (change: Change): string[] => {
+    const catalog = isPolicyChange(change) ? saltCatalog(change) : undefined;
+    if (catalog === undefined || salted.has(catalog)) return [];
+    salted.add(catalog);
+    if (ctx.foreignToolSchemas?.includes(catalog)) {
+      throw new RbacError(
+        'PLAN_INVALID',
+        `catalog ${catalog} has a schema ${DATABRICKS_TOOL_SCHEMA} that rbac did not make; the hash mask keeps its secret salt in ${catalog}.${DATABRICKS_TOOL_SCHEMA}`,
+        `rename that schema (rbac reserves ${DATABRICKS_TOOL_SCHEMA} in every catalog holding a hash policy), or mask with another mask`,
+      );
+    }
+    return have.has(objectKey(saltTableRef(catalog))) ? [] : saltBootstrap(catalog);
+  };
 
   plan.changes.forEach((change, changeIndex) => {
     if (change.kind === 'grant' && RELATION_KINDS.has(change.object.kind) && !change.columns?.length) {
@@ -197,7 +215,7 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
       return;
     }
     if (change.kind !== 'revoke' && change.kind !== 'revokeFuture') {
-      for (const text of compileDatabricks(change, ctx)) out.push({ sql: text, changeIndex });
+      for (const text of [...saltFirst(change), ...compileDatabricks(change, ctx)]) out.push({ sql: text, changeIndex });
       return;
     }
     if (change.kind === 'revoke') noColumns(change.columns);

@@ -24,8 +24,8 @@ import type { FutureGrantRecord, GrantRecord, LiveRole, LiveTable, ObjectRef, Pr
 import { databricksDialect } from './quote.js';
 import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/keys.js';
 import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
-import { POLICY_MARKER_PREFIX, bodyTampering, decodePolicyMarker } from '../policy-text.js';
-import { DATABRICKS_UNATTACHED_TABLE } from './policies.js';
+import { POLICY_MARKER_PREFIX, bodyDigest, bodyTampering, decodePolicyMarker } from '../policy-text.js';
+import { DATABRICKS_UNATTACHED_TABLE, databricksMaskingBody } from './policies.js';
 
 export type Row = Record<string, unknown>;
 
@@ -294,7 +294,7 @@ export function parseDatabricksPolicies(rows: { functions: Row[]; masks: Row[]; 
       };
       if (m.mask !== undefined) rec.mask = m.mask;
       if (m.expression !== undefined) rec.expression = m.expression;
-      const why = bodyTampering('masking policy', m.name, m.body, str(r, 'routine_definition'));
+      const why = bodyTampering('masking policy', m.name, m.body, str(r, 'routine_definition')) ?? outdatedHash(rec, str(r, 'routine_definition'));
       if (why) rec.tampered = [why];
       maskingPolicies.push(rec);
     } else {
@@ -306,4 +306,15 @@ export function parseDatabricksPolicies(rows: { functions: Row[]; masks: Row[]; 
     }
   }
   return { maskingPolicies, rowAccessPolicies };
+}
+
+/**
+ * A `hash` body rbac wrote before the salt was secret (salted with current_metastore(),
+ * which every user can read) is not what rbac writes now: it is rewritten. A hash
+ * body depends only on the record (text columns only), so it is recomputed here.
+ */
+function outdatedHash(rec: MaskingPolicyRecord, body: string | undefined): string | undefined {
+  if (body === undefined || rec.mask !== 'hash' || rec.expression !== undefined) return undefined;
+  if (bodyDigest(body) === bodyDigest(databricksMaskingBody(rec, 'STRING'))) return undefined;
+  return `masking policy ${rec.name} hashes with a salt every user can read (written by rbac before 0.2): its body is rewritten to read the secret salt`;
 }

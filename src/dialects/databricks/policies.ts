@@ -15,9 +15,13 @@
  *   name the function, so they hold). Another signature: DROP MASK from the columns
  *   it keeps, replace, SET MASK again (unmasked between these statements).
  * - Drop: DROP MASK from every column, then DROP FUNCTION.
- * - hash: sha2(concat(current_metastore(), ':', val), 256): salted per metastore, so
- *   joins work within it; not secret (pseudonymisation, not de-identification of
- *   low-entropy identifiers). For a keyed hash use `expression:`.
+ * - hash: sha2(concat((SELECT `salt` FROM `c`.`rbac`.`settings` LIMIT 1), ':', val), 256),
+ *   a keyed hash with a secret salt per catalog (salt.ts: where it lives, who can read
+ *   it, and why not a Databricks secret): equal values hash alike across the catalog's
+ *   tables (joins work), and without the salt a low-entropy identifier cannot be
+ *   reversed by hashing every candidate. A body rbac wrote before 0.2 (salted with
+ *   current_metastore(), which every user can read) is read as outdated and rewritten.
+ *   Still pseudonymisation, not Safe Harbor (a code derived from the identifier).
  *
  * Row filters: CREATE OR REPLACE FUNCTION `c`.`s`.`p`(`col` <T>, ...) RETURNS BOOLEAN
  *   COMMENT '<marker>' RETURN (is_account_group_member('g') AND (<where>)) OR ...
@@ -34,6 +38,7 @@ import { ExpressionError, NO_EXTRAS, type ExpressionPolicy, type ExpressionUse }
 import { databricksExpressions } from './expression.js';
 import type { CompileContext } from '../types.js';
 import { databricksDialect } from './quote.js';
+import { saltSql } from './salt.js';
 
 const q = (n: string) => databricksDialect.quoteIdent(n);
 const lit = (s: string) => databricksDialect.quoteLiteral(s);
@@ -101,7 +106,7 @@ export function databricksMaskExpression(p: MaskingPolicyRecord, type: string, e
     case 'redact':
       return text ? "'****'" : `CAST(NULL AS ${type})`;
     case 'hash':
-      return text ? `sha2(concat(current_metastore(), ':', ${v}), 256)` : unsupported(p, mask, type);
+      return text ? `sha2(concat(${saltSql(p.schema.database)}, ':', ${v}), 256)` : unsupported(p, mask, type);
     case 'last4':
       return text ? `concat(repeat('*', greatest(length(${v}) - 4, 0)), right(${v}, 4))` : unsupported(p, mask, type);
     case 'zip3':
