@@ -9,7 +9,7 @@ const env = process.env;
 const creds = Boolean(env.DATABRICKS_HOST && env.DATABRICKS_HTTP_PATH && env.DATABRICKS_TOKEN);
 
 describe.skipIf(!creds)('databricks live (set DATABRICKS_HOST, DATABRICKS_HTTP_PATH and DATABRICKS_TOKEN)', () => {
-  it('connects and reads information_schema in its fixed eleven queries (the salt's state among them)', async () => {
+  it('connects and reads information_schema in its fixed eleven queries (the salt state among them)', async () => {
     const adapter = await createDatabricksAdapter({ host: env.DATABRICKS_HOST!, path: env.DATABRICKS_HTTP_PATH!, token: env.DATABRICKS_TOKEN! });
     try {
       const live = await adapter.introspect({ roles: ['account users'], users: [], databases: [], schemas: [], includePublic: false });
