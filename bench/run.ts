@@ -14,7 +14,7 @@ const all: Record<string, () => Promise<Record<string, unknown>>> = {
   // Full size in parallel; the ~11-minute sequential baseline is sampled and extrapolated per query.
   snowflake: async () => ({ ...(await benchSnowflake({ sequentialSample: { roles: 60, schemas: 15 } })) }),
   // 500 groups, 20 catalogs, 20,000 tables through the Thrift and SCIM stubs: its SQL query and SCIM request counts.
-  databricks: () => benchDatabricks(),
+  databricks: async () => ({ ...(await benchDatabricks()) }),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
