@@ -99,7 +99,8 @@ export function scimPlanProblems(plan: Plan, snapshot: ScimSnapshot): PlanProble
 }
 
 /**
- * Live roles and memberships from a SCIM read. A user or service principal member is
+ * Live roles (the managed account groups, and the users and service principals found,
+ * as `isUser`) and memberships from a SCIM read. A user or service principal member is
  * named with the configuration's spelling when the server spells it in another case
  * only (user names and application ids compare case-insensitively; group names never).
  */
@@ -114,5 +115,10 @@ export function scimLiveState(snapshot: ScimSnapshot, configuredUsers: readonly 
     const spelled = folded.get(m.member.toLowerCase());
     return spelled && spelled !== m.member ? makeMembership({ role: m.role, member: spelled, memberKind: 'user' }) : m;
   });
-  return { roles: scimLiveRoles(snapshot).roles, memberships: memberships.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) };
+  // The users and service principals found exist: the planner checks members against these.
+  const logins = snapshot.principals
+    .filter((p) => p.kind !== 'group')
+    .map((p) => ({ name: folded.get(p.name.toLowerCase()) || p.name, isUser: true }));
+  const roles = [...scimLiveRoles(snapshot).roles, ...logins.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))];
+  return { roles, memberships: memberships.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) };
 }
