@@ -14,7 +14,9 @@ import { DatabricksAdapter } from '../../src/dialects/databricks/adapter.js';
 import { connectDatabricks } from '../../src/dialects/databricks/driver.js';
 import { ScimClient } from '../../src/dialects/databricks/scim.js';
 import * as registry from '../../src/dialects/registry.js';
-import { rbac } from '../helpers/cli.js';
+import { loadConfig, planWith } from '../../src/cli/session.js';
+import { resolveTarget } from '../../src/config/targets.js';
+import { rbac, tempConfig } from '../helpers/cli.js';
 import { DatabricksGrantModel } from './grant-model.js';
 import { startScimStub, type ScimStub } from './scim-stub.js';
 import { startThriftStub, type StubAnswer, type ThriftStub } from './thrift-stub.js';
@@ -51,12 +53,19 @@ let world: World;
 function answer(model: DatabricksGrantModel, scim: ScimStub, text: string): StubAnswer {
   model.groups = new Set([...scim.groups.filter((g) => !g.local).map((g) => g.displayName), ...scim.users.map((u) => u.userName), ...scim.servicePrincipals.map((s) => s.applicationId)]);
   try {
-    const rows = model.run(text) as Record<string, string | null>[];
+    const rows = (/FROM system\.information_schema\.columns /.test(text) ? columnRows(model) : model.run(text)) as Record<string, string | null>[];
     const view = /FROM system\.information_schema\.(\w+)/.exec(text)?.[1];
     return { rows, columns: rows.length ? undefined : text === 'SHOW GROUPS' ? ['name'] : view ? COLUMNS[view] : ['result'] };
   } catch (e) {
     return { error: { message: (e as Error).message, sqlState: '42704' } };
   }
+}
+
+/** information_schema.columns of the model's tables (the grant model has no columns): STRING unless named like a date. */
+function columnRows(model: DatabricksGrantModel): Record<string, string>[] {
+  return model.tables.flatMap(([c, sc, t]) =>
+    (EXAMPLE_COLUMNS[`${c}.${sc}.${t}`] ?? ['id']).map((column) => ({ table_catalog: c, table_schema: sc, table_name: t, column_name: column, full_data_type: /date|_at$/.test(column) ? 'date' : 'string' })),
+  );
 }
 
 async function openStubAdapter(): Promise<DatabricksAdapter> {
@@ -275,3 +284,66 @@ describe('manage_membership: true, through the CLI against the SCIM and Thrift s
     expect(world.scim.requests).toEqual([]);
   });
 });
+
+describe('the example configuration on Databricks with manage_membership: true', () => {
+  it("nests clinical_analyst into phi_base_reader, so it reaches its tables with its parent group's USE CATALOG and USE SCHEMA", async () => {
+    const { scim, model } = world;
+    const dir = await tempConfig();
+    const yaml = await readFile(path.join(dir, 'rbac.yaml'), 'utf8');
+    await writeFile(path.join(dir, 'rbac.yaml'), yaml.replace(/^default_target: .*$/m, 'default_target: lakehouse').replace(/^targets:\n/m, `targets:\n${RBAC_YAML.split('targets:\n')[1]}`));
+    for (const u of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) scim.addUser(u);
+    model.schemas = [['ehr', 'clinical'], ['ehr', 'billing'], ['research', 'extracts']];
+    model.tables = Object.keys(EXAMPLE_COLUMNS).map((t) => t.split('.') as [string, string, string]);
+
+    const io = { out: () => {}, err: () => {}, env, stdoutIsTTY: false, stdinIsTTY: false, cwd: dir };
+    const config = await loadConfig(io, dir);
+    const target = resolveTarget(config.project, 'lakehouse', env);
+    const adapter = await openStubAdapter();
+    try {
+      const planned = await planWith(io, { config }, target, adapter);
+      expect(planned.plan.problems.filter((p) => p.severity === 'error')).toEqual([]);
+      // inherits: [phi_base_reader] is nesting: the child group becomes a member of its parent.
+      const nesting = planned.statements.filter((st) => st.scim?.kind === 'patchMembers' && st.scim.group === 'phi_base_reader');
+      expect(nesting).toHaveLength(1);
+      expect(nesting[0].sql).toMatch(/^-- SCIM: update members of "phi_base_reader": add group "billing_auditor", add group "clinical_analyst", /);
+      expect(nesting[0].scim).toMatchObject({ add: expect.arrayContaining([{ kind: 'group', name: 'clinical_analyst' }]) });
+
+      // Run the groups and the GRANTs (the masking functions are not the grant model's), then ask what clinical_analyst can use.
+      const run = planned.statements.filter((st) => st.scim || st.sql.startsWith('GRANT '));
+      const result = await adapter.apply(run);
+      expect(result).toMatchObject({ ok: true, pending: [] });
+      const effective = effectivePrivileges('clinical_analyst');
+      expect(effective).toEqual(expect.arrayContaining(['USE CATALOG CATALOG ehr', 'USE SCHEMA SCHEMA ehr.clinical', 'SELECT TABLE ehr.clinical.encounters']));
+      // Through the parent only: clinical_analyst holds no USE CATALOG of its own.
+      expect(directPrivileges('clinical_analyst')).not.toContain('USE CATALOG CATALOG ehr');
+    } finally {
+      await adapter.close();
+    }
+  });
+});
+
+/** Columns of the example's tables (masking policies and row filters are typed with them). */
+const EXAMPLE_COLUMNS: Record<string, string[]> = {
+  'ehr.clinical.patients': ['patient_id', 'full_name', 'ssn', 'birth_date', 'birth_year', 'zip', 'zip3', 'phone', 'email', 'mrn', 'facility_id'],
+  'ehr.clinical.encounters': ['encounter_id', 'patient_id', 'facility_id', 'admitted_at'],
+  'ehr.clinical.diagnoses': ['diagnosis_id', 'encounter_id', 'code'],
+  'ehr.billing.claims': ['claim_id', 'patient_id', 'amount'],
+  'ehr.billing.payments': ['payment_id', 'claim_id', 'account_number', 'amount'],
+};
+
+const directPrivileges = (principal: string): string[] =>
+  [...world.model.grants].map((g) => JSON.parse(g) as { kind: string; name: string[]; word: string; principal: string }).filter((g) => g.principal === principal).map((g) => `${g.word} ${g.kind} ${g.name.join('.')}`);
+
+/** What a group can use on the stubs: its own grants and those of every group it is a member of, transitively (SCIM stub state). */
+function effectivePrivileges(group: string): string[] {
+  const byId = new Map(world.scim.groups.map((g) => [g.id, g]));
+  const reached = new Set([group]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const g of world.scim.groups) {
+      if (reached.has(g.displayName) || g.local) continue;
+      if (g.members.some((id) => reached.has(byId.get(id)?.displayName ?? ''))) reached.add(g.displayName), (grew = true);
+    }
+  }
+  return [...new Set([...reached].flatMap(directPrivileges))].sort();
+}
