@@ -82,9 +82,9 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
   };
   const usersById = new Map(project.users.map((u) => [neutralId([u.name]), u]));
   const rolesById = new Set(project.roles.filter((r) => !r.database).map((r) => neutralId([r.name])));
-  /** A user's principal name: a service principal's application id, else its user name. */
+  /** A user's principal name: on Databricks a service principal's application id (its name in SCIM and GRANT), else its user name. */
   const principalOfUser = (u: Project['users'][number], at: SourceLocation): string =>
-    u.servicePrincipal && u.applicationId !== undefined ? u.applicationId : normPrincipal(u.name, at, 'user name');
+    platform === 'databricks' && u.servicePrincipal && u.applicationId !== undefined ? u.applicationId : normPrincipal(u.name, at, 'user name');
   const granteeUsers = new Set<string>();
   const normGrantee = (r: { name: NamePart; database?: NamePart }, at: SourceLocation): string => {
     const user = !r.database && !rolesById.has(neutralId([r.name])) ? usersById.get(neutralId([r.name])) : undefined;
