@@ -28,6 +28,12 @@ export interface Statement {
   phase?: 'createRole' | 'dropRole';
   /** With `phase`: the role the statement creates or drops (a failed apply drops the roles it created). */
   role?: string;
+  /**
+   * Databricks: a request to the SCIM API, not SQL. `sql` is then a readable comment
+   * (`-- SCIM: create account group "analysts"`) that plans show and reviews compare,
+   * and apply sends `scim` to the SCIM client instead of `sql` to the warehouse.
+   */
+  scim?: import('../dialects/databricks/scim-model.js').ScimOp;
 }
 
 export type ApplyEvent =

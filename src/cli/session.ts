@@ -18,7 +18,7 @@ import type { Desired, Live, Platform } from '../model/types.js';
 import { plan as computePlan } from '../plan/plan.js';
 import { introspectScopeOf, scopeOf } from '../plan/scope.js';
 import type { ManagedScope, Plan, PlanOptions } from '../plan/types.js';
-import { compileOffline, dialectFor, loadExpressionParsers, planHooks } from '../dialects/registry.js';
+import { compileOffline, dialectFor, loadExpressionParsers, planHooks, type PlanHookOptions } from '../dialects/registry.js';
 import type { Io } from './io.js';
 
 export interface LoadedConfig {
@@ -86,7 +86,9 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
     const platform = req.platform ?? live.platform;
     const dialect = dialectFor(platform);
     const configured = desiredFor(io, project, dialect);
-    const desired = planHooks(platform).prepareDesired?.(configured, { ...live, platform }) ?? configured;
+    // A snapshot taken with manage_membership: true holds the SCIM read: members are managed from it.
+    const hookOptions = { manageMembership: live.scim !== undefined };
+    const desired = planHooks(platform, hookOptions).prepareDesired?.(configured, { ...live, platform }) ?? configured;
     const scope = scopeOf(desired, { managePublic: project.managePublic });
     const name = `snapshot:${path.basename(req.snapshot)}`;
     const p = planOnPlatform(configured, desired, { ...live, platform }, {
@@ -95,8 +97,9 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
       scope,
       configDigest: project.digest,
       futureGrantCreators: platform === 'postgres' ? (live.currentUser ? [live.currentUser] : undefined) : undefined,
-    });
+    }, hookOptions);
     const { statements, problems } = compileOffline(p, {
+      ...(live.scim ? { scim: live.scim } : {}),
       expressions: desired.expressions,
       databases: live.databases,
       tables: live.tables,
@@ -123,7 +126,8 @@ export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget,
   const { project } = req.config;
   {
     const configured = desiredFor(io, project, adapter.dialect);
-    const hooks = planHooks(adapter.platform);
+    const hookOptions = { manageMembership: target.platform === 'databricks' && target.manageMembership };
+    const hooks = planHooks(adapter.platform, hookOptions);
     // Prepared without the live state only to derive what to read; the hooks keep roles and schemas.
     const scoped = hooks.prepareDesired?.(configured) ?? configured;
     req.onPhase?.('roles', 0, scoped.roles.length);
@@ -139,7 +143,7 @@ export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget,
       scope,
       configDigest: project.digest,
       futureGrantCreators: creators,
-    });
+    }, hookOptions);
     const statements = adapter.compile(p, { expressions: desired.expressions });
     return { target, desired, live, scope, plan: p, statements, adapter };
   }
@@ -150,9 +154,9 @@ export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget,
  * state as written (its problems on this platform are reported), `desired` the one
  * prepared for the platform (what is planned).
  */
-function planOnPlatform(configured: Desired, desired: Desired, live: Live, options: PlanOptions): Plan {
-  const hooks = planHooks(desired.platform);
+function planOnPlatform(configured: Desired, desired: Desired, live: Live, options: PlanOptions, hookOptions: PlanHookOptions = {}): Plan {
+  const hooks = planHooks(desired.platform, hookOptions);
   const p = computePlan(desired, live, { ...options, neverRevoke: hooks.neverRevoke });
   p.problems.push(...(hooks.extraProblems?.(configured) ?? []), ...(hooks.liveProblems?.(configured, live) ?? []));
-  return hooks.finishPlan?.(p) ?? p;
+  return hooks.finishPlan?.(p, live) ?? p;
 }

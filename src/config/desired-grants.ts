@@ -110,7 +110,7 @@ function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantS
   }
   const privileges = privilegesFor(g, kinds, catalog, err);
   if (privileges === undefined) return;
-  const role = g.isPublic ? PUBLIC_ROLE : ctx.normRole({ name: g.role, database: g.roleDatabase }, g.roleSource);
+  const role = g.isPublic ? PUBLIC_ROLE : ctx.normGrantee({ name: g.role, database: g.roleDatabase }, g.roleSource);
   const option = g.grantOption ? { grantOption: true } : {};
   const parts = g.object.parts.map((p) => norm(p, g.objectSource, 'name'));
 

@@ -12,7 +12,7 @@ import type { Desired, MembershipRecord, RoleRecord, SourceLocation } from '../m
 import { diag, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { desiredGrants } from './desired-grants.js';
 import { desiredPolicies } from './desired-policies.js';
-import { formatPath } from './names.js';
+import { formatPath, neutralId } from './names.js';
 import type { NormalizeContext } from './normalize.js';
 import type { Project } from './project.js';
 
@@ -50,8 +50,8 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
   const err = (code: DiagnosticCode, at: SourceLocation, msg: string, hint?: string): void => {
     diags.push(diag('error', code, at, msg, hint));
   };
-  const norm = (p: NamePart, at: SourceLocation, what: string): string => {
-    const n = dialect.normalize(p);
+  const fold = (p: NamePart, at: SourceLocation, what: string, f: (p: NamePart) => string): string => {
+    const n = f(p);
     const bytes = Buffer.byteLength(n, 'utf8');
     if (bytes > dialect.maxIdentifierBytes) {
       err(
@@ -63,9 +63,13 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
     }
     return n;
   };
+  const norm = (p: NamePart, at: SourceLocation, what: string): string => fold(p, at, what, (x) => dialect.normalize(x));
+  // Principals fold as the platform compares principals (Databricks: exactly, see its ident.ts).
+  const normPrincipal = (p: NamePart, at: SourceLocation, what: string): string =>
+    fold(p, at, what, (x) => (dialect.normalizePrincipal ?? dialect.normalize)(x));
   const catalog = catalogFor(platform);
   const normRole = (r: { name: NamePart; database?: NamePart }, at: SourceLocation): string => {
-    const name = norm(r.name, at, 'role name');
+    const name = normPrincipal(r.name, at, 'role name');
     if (!catalog.databaseRoles) return r.database ? databaseRoleName(norm(r.database, at, 'database name'), name) : name;
     const dotted = (n: string, what: string) => {
       if (n.includes('.')) err('bad-value', at, `the ${what} ${JSON.stringify(n)} holds a dot, which on ${platform} reads as a database role (database.role)`, 'rename it without the dot');
@@ -76,7 +80,24 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
     dotted(db, 'database of a database role');
     return databaseRoleName(db, name);
   };
-  const ctx: NormalizeContext = { dialect, catalog, err, norm, normRole };
+  const usersById = new Map(project.users.map((u) => [neutralId([u.name]), u]));
+  const rolesById = new Set(project.roles.filter((r) => !r.database).map((r) => neutralId([r.name])));
+  /** A user's principal name: on Databricks a service principal's application id (its name in SCIM and GRANT), else its user name. */
+  const principalOfUser = (u: Project['users'][number], at: SourceLocation): string =>
+    platform === 'databricks' && u.servicePrincipal && u.applicationId !== undefined ? u.applicationId : normPrincipal(u.name, at, 'user name');
+  const granteeUsers = new Set<string>();
+  const normGrantee = (r: { name: NamePart; database?: NamePart }, at: SourceLocation): string => {
+    const user = !r.database && !rolesById.has(neutralId([r.name])) ? usersById.get(neutralId([r.name])) : undefined;
+    if (!user) return normRole(r, at);
+    // Unity Catalog grants to any principal; Snowflake and PostgreSQL configurations grant to roles.
+    if (platform !== 'databricks') {
+      err('platform-unsupported', at, `grant to user ${formatPath([r.name])}: ${platform} grants privileges to roles, not to users`, 'grant to a role the user holds (members:), or keep this grant in a configuration for Databricks');
+    }
+    const name = principalOfUser(user, at);
+    granteeUsers.add(name);
+    return name;
+  };
+  const ctx: NormalizeContext = { dialect, catalog, err, norm, normRole, normGrantee, principalOfUser };
   const { roles, users, memberships } = desiredRoles(project, ctx, opts);
   const grants = desiredGrants(project, ctx);
   const policies = desiredPolicies(project, ctx);
@@ -84,7 +105,8 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
     desired: {
       platform,
       roles,
-      users,
+      // Users and service principals named as members or as grantees, which readers resolve.
+      users: granteeUsers.size ? [...new Set([...users, ...granteeUsers])].sort() : users,
       memberships,
       grants: grants.grants,
       schemaWide: grants.schemaWide,
@@ -103,9 +125,10 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
 
 /** Roles, the users named as members, and memberships. */
 function desiredRoles(project: Project, ctx: NormalizeContext, opts: ToDesiredOptions): { roles: RoleRecord[]; users: string[]; memberships: MembershipRecord[] } {
-  const { dialect, err, norm } = ctx;
+  const { dialect, err } = ctx;
   const platform = dialect.platform;
   const roles: RoleRecord[] = [];
+  const usersById = new Map(project.users.map((u) => [neutralId([u.name]), u]));
   const roleSeen = new Map<string, SourceLocation>();
   // Each role's name, normalized (and its problems reported) once.
   const normalized = new Map<Project['roles'][number], string>();
@@ -137,7 +160,7 @@ function desiredRoles(project: Project, ctx: NormalizeContext, opts: ToDesiredOp
   const users = new Set<string>();
   const userSeen = new Map<string, SourceLocation>();
   for (const u of project.users) {
-    const name = norm(u.name, u.source, 'user name');
+    const name = ctx.principalOfUser(u, u.source);
     const first = userSeen.get(name);
     if (first) err('name-collision', u.source, `user ${formatPath([u.name])} becomes ${name} on ${platform}, like the user at ${fmt(first)}`);
     userSeen.set(name, u.source);
@@ -161,7 +184,9 @@ function desiredRoles(project: Project, ctx: NormalizeContext, opts: ToDesiredOp
     if (role === undefined) continue;
     if (absent.has(role)) continue; // an absent role is dropped; it gets no members
     for (const m of r.members) {
-      const member = norm(m.name, m.source, 'user name');
+      const def = usersById.get(neutralId([m.name]));
+      // Members name users of users: (the loader checks): a service principal by its application id.
+      const member = def ? ctx.principalOfUser(def, m.source) : ctx.normRole({ name: m.name }, m.source);
       users.add(member);
       addMembership({ role, member, memberKind: 'user', source: m.source });
     }

@@ -23,6 +23,7 @@ import {
   type PrivilegeWord,
   type RoleDef,
   type TargetDef,
+  type UserDef,
 } from './project.js';
 import { FILE_SCHEMAS, type FileKind, type MaskFunction, type PhiCategory } from './schema.js';
 import { parseYaml, validateDocument, type LMap, type LValue } from './validate.js';
@@ -496,6 +497,15 @@ class Builder {
       } else if (!oauth && !has('token')) {
         this.err('target-incomplete', keyLoc, `target '${name}' needs 'token' or 'client_id' and 'client_secret'`);
       }
+      // Groups, members and nesting live in the account's SCIM API, addressed by account id.
+      if (t.settings.manage_membership?.value === true && !has('account_id')) {
+        this.err(
+          'target-incomplete',
+          t.settings.manage_membership.source,
+          `target '${name}': manage_membership: true needs 'account_id' (account groups are managed through the account SCIM API)`,
+          'add account_id: ${DATABRICKS_ACCOUNT_ID} to the target (the account console shows the id), or set manage_membership: false',
+        );
+      }
     }
     return t;
   }
@@ -516,7 +526,19 @@ class Builder {
         continue;
       }
       this.usersById.set(id, { source });
-      this.p.users.push({ name, email: str(u, 'email'), manager: str(u, 'manager'), title: str(u, 'title'), source });
+      const user: UserDef = { name, email: str(u, 'email'), manager: str(u, 'manager'), title: str(u, 'title'), source };
+      // A Databricks service principal is named by its application id in SCIM and in GRANT.
+      const sp = bool(u, 'service_principal') === true;
+      const appId = str(u, 'application_id');
+      if (sp && appId === undefined) {
+        this.err('bad-value', scalarLoc(u, 'service_principal'), `service principal ${show(name)} has no application_id`, 'add application_id: <the UUID the account console shows for it>');
+      } else if (!sp && appId !== undefined) {
+        this.err('bad-value', scalarLoc(u, 'application_id'), `user ${show(name)} has an application_id but is not marked service_principal: true`, 'add service_principal: true, or remove application_id');
+      } else if (sp) {
+        user.servicePrincipal = true;
+        user.applicationId = appId;
+      }
+      this.p.users.push(user);
     }
     for (const r of maps(m, 'roles')) {
       const name = parsePart(str(r, 'name')!);
@@ -725,7 +747,9 @@ class Builder {
 
     const seen = new Map<string, SourceLocation>();
     for (const g of this.p.grants) {
-      if (!g.isPublic) {
+      // Unity Catalog grants to any principal: a grant's role may name a user or service principal of users:.
+      const toUser = !g.isPublic && !g.roleDatabase && !this.rolesById.has(neutralId([g.role])) && this.usersById.has(neutralId([g.role]));
+      if (!g.isPublic && !toUser) {
         const r = roleRef({ name: g.role, ...(g.roleDatabase ? { database: g.roleDatabase } : {}), source: g.roleSource }, 'grant');
         if (r?.database) this.databaseRoleGrant(r, g);
         if (r?.state === 'absent') {

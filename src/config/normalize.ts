@@ -20,4 +20,12 @@ export interface NormalizeContext {
    * part of a database role holds a dot on Snowflake (refused), so the dot says which.
    */
   normRole(r: { name: NamePart; database?: NamePart }, at: SourceLocation): string;
+  /**
+   * The principal a grant's `role:` names: a role (as `normRole`), or on Databricks a
+   * user or service principal of `users:` (its user name, or application id); an error
+   * on platforms that grant to roles only.
+   */
+  normGrantee(r: { name: NamePart; database?: NamePart }, at: SourceLocation): string;
+  /** A user's principal name: a service principal's application id, else its folded user name. */
+  principalOfUser(u: import('./project.js').UserDef, at: SourceLocation): string;
 }

@@ -23,6 +23,12 @@ export interface UserDef {
   email?: string;
   manager?: string;
   title?: string;
+  /**
+   * Databricks: a service principal (not a user), named in SCIM and in GRANT by its
+   * application id. Invariant: set exactly when `applicationId` is.
+   */
+  servicePrincipal?: boolean;
+  applicationId?: string;
   source: SourceLocation;
 }
 

@@ -235,7 +235,9 @@ const databricksTarget = obj(
     token: envString('Personal access token.'),
     client_id: envString('OAuth machine-to-machine client id (service principal).'),
     client_secret: envString('OAuth machine-to-machine client secret.'),
-    manage_membership: bool('Manage account group membership (needs account admin).', false),
+    account_id: envString('Databricks account id, for the account SCIM API (account groups, members, nesting); needed with manage_membership: true.'),
+    accounts_host: envString('Accounts console host (or https:// URL) used instead of the one derived from `host` (a test stub, or a cloud rbac does not know).'),
+    manage_membership: bool('Manage account groups, their members and nesting through SCIM (needs account admin and account_id).', false),
   },
   ['platform', 'host', 'http_path'],
 );
@@ -296,6 +298,11 @@ const userNode = obj(
     email: str('Email address.'),
     manager: str('Manager who confirms this user’s roles in access reviews.'),
     title: str('Job title.'),
+    service_principal: bool('Databricks: this is a service principal, not a user; members: and grants name it by its application_id.', false),
+    application_id: str('Databricks: the application id (a UUID) of a service principal (service_principal: true).', {
+      pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
+      patternLabel: 'a UUID',
+    }),
   },
   ['name'],
 );

@@ -78,7 +78,15 @@ export interface DatabricksTarget extends TargetBase {
   token?: string;
   clientId?: string;
   clientSecret?: string;
+  /**
+   * Groups, members and nesting through SCIM. Invariant: when true, `accountId` is set
+   * (the loader refuses the target otherwise).
+   */
   manageMembership: boolean;
+  /** The account id of the account SCIM API. */
+  accountId?: string;
+  /** The accounts host (or https:// URL; plain http for a loopback stub only) when not derived from `host`. */
+  accountsHost?: string;
 }
 
 /** A target with every `${VAR}` expanded. Holds secrets: never print it whole. */
@@ -231,6 +239,8 @@ function expandTarget(def: TargetDef, env: Env): ResolvedTarget {
         clientId: get('client_id'),
         clientSecret: get('client_secret'),
         manageMembership: s.manage_membership?.value === true,
+        accountId: get('account_id'),
+        accountsHost: get('accounts_host'),
       };
       break;
   }

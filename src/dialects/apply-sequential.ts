@@ -10,6 +10,8 @@ import type { Statement } from './types.js';
 /** What the runner needs from an adapter: run one statement, describe an error safely. */
 export interface SequentialRunner {
   exec(sql: string): Promise<unknown>;
+  /** Run one statement when it is not all SQL (a Databricks SCIM request); default: `exec(statement.sql)`. */
+  execStatement?(statement: Statement): Promise<unknown>;
   /**
    * A message without secrets, and the driver's error code when it has one. Default:
    * the error's own message and `code`, for drivers whose errors are already scrubbed
@@ -32,7 +34,7 @@ export async function applySequential(
     onEvent?.({ type: 'start', index: i, statement });
     const s0 = now();
     try {
-      await runner.exec(statement.sql);
+      await (runner.execStatement ? runner.execStatement(statement) : runner.exec(statement.sql));
     } catch (e) {
       const { message, code } = (runner.describe ?? describeError)(e);
       onEvent?.({ type: 'failed', index: i, statement, error: message, code });

@@ -13,6 +13,7 @@ import { compileDatabricksPlan } from './databricks/compile.js';
 import { databricksDialect } from './databricks/quote.js';
 import { databricksUnsupported, prepareDatabricksDesired } from './databricks/unsupported.js';
 import { databricksLiveSaltProblems, databricksSaltProblems } from './databricks/salt.js';
+import { compileWithScim, isScimChange, scimPlanProblems } from './databricks/scim-plan.js';
 import { postgresDialect } from './postgres/quote.js';
 import { loadPostgresParser } from './postgres/expression.js';
 import { postgresPolicyProblems, preparePostgresDesired } from './postgres/masking.js';
@@ -94,8 +95,9 @@ export function compileOffline(plan: Plan, ctx: CompileContext): { statements: S
     }
     case 'databricks': {
       const revokes = plan.changes.some((c) => c.kind === 'revoke' || c.kind === 'revokeFuture');
+      const scim = ctx.scim;
       return {
-        statements: compileDatabricksPlan(plan, new Map(), ctx),
+        statements: scim ? compileWithScim(plan, scim, (p) => compileDatabricksPlan(p, new Map(), ctx)) : compileDatabricksPlan(plan, new Map(), ctx),
         problems: revokes
           ? [
               {
@@ -132,27 +134,59 @@ export interface PlanHooks {
   liveProblems?(desired: Desired, live: Live): PlanProblem[];
   /** Privileges never revoked on this platform (PlanOptions.neverRevoke). */
   neverRevoke?: readonly Privilege[];
-  /** Turn changes that the platform's SQL cannot make into problems. */
-  finishPlan?(plan: Plan): Plan;
+  /** Turn changes that the platform's SQL cannot make into problems (`live`: what the plan was made against). */
+  finishPlan?(plan: Plan, live?: Live): Plan;
 }
 
-export function planHooks(platform: Platform): PlanHooks {
+/** How a target is managed beyond its platform. */
+export interface PlanHookOptions {
+  /** Databricks: groups, members and nesting through SCIM (`manage_membership: true`). */
+  manageMembership?: boolean;
+}
+
+export function planHooks(platform: Platform, opts: PlanHookOptions = {}): PlanHooks {
   switch (platform) {
     case 'postgres':
       return { prepareDesired: preparePostgresDesired, extraProblems: postgresPolicyProblems };
     case 'snowflake':
       // OWNERSHIP moves with GRANT OWNERSHIP ... COPY CURRENT GRANTS; it cannot be revoked.
       return { neverRevoke: ['ownership'], extraProblems: snowflakePolicyProblems, liveProblems: tagCoverageProblems };
-    case 'databricks':
+    case 'databricks': {
+      const managed = { manageMembership: opts.manageMembership === true };
       return {
-        prepareDesired: prepareDatabricksDesired,
-        extraProblems: (d) => [...databricksUnsupported(d), ...databricksSaltProblems(d)],
+        prepareDesired: (d) => prepareDatabricksDesired(d, managed),
+        extraProblems: (d) => [...databricksUnsupported(d, managed), ...databricksSaltProblems(d)],
         liveProblems: databricksLiveSaltProblems,
-        finishPlan: finishDatabricksPlan,
+        finishPlan: managed.manageMembership ? finishDatabricksScimPlan : finishDatabricksPlan,
       };
+    }
     default:
       return assertNever(platform);
   }
+}
+
+/**
+ * With `manage_membership: true` groups are created, dropped and given members through
+ * SCIM: the plan keeps those changes, and what SCIM says about them (a member that does
+ * not exist is an error) joins its problems, so a plan with a missing member is refused
+ * before anything runs. Without a SCIM read in `live` that cannot be known: an error.
+ */
+export function finishDatabricksScimPlan(plan: Plan, live?: Live): Plan {
+  if (!live?.scim) {
+    if (!plan.changes.some(isScimChange)) return plan;
+    return {
+      ...plan,
+      problems: [
+        ...plan.problems,
+        {
+          severity: 'error',
+          message: 'groups and members are managed (manage_membership: true) but the live state holds no SCIM read',
+          hint: 'plan against the target, or from a snapshot taken with manage_membership: true',
+        },
+      ],
+    };
+  }
+  return { ...plan, problems: [...plan.problems, ...scimPlanProblems(plan, live.scim)] };
 }
 
 /**
@@ -259,18 +293,29 @@ async function openSnowflake(t: SnowflakeTarget, root: string): Promise<Adapter>
 }
 
 async function openDatabricks(t: DatabricksTarget): Promise<Adapter> {
-  if (t.manageMembership) {
-    // Refuse rather than ignore: the setting asks for something this build cannot do.
-    throw new RbacError(
-      'TARGET',
-      `target '${t.name}': manage_membership: true is not supported yet; group membership on Databricks is managed through SCIM, which rbac does not call`,
-      'set manage_membership: false (members then stay with the identity provider; the plan lists them as unmanaged)',
-    );
-  }
   const { createDatabricksAdapter } = await import('./databricks/adapter.js');
   // The driver wants a bare host name; accept the workspace URL as copied from a browser.
   const host = t.host.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
-  if (t.token) return createDatabricksAdapter({ host, path: t.httpPath, token: t.token });
-  if (t.clientId && t.clientSecret) return createDatabricksAdapter({ host, path: t.httpPath, clientId: t.clientId, clientSecret: t.clientSecret });
+  const scim = t.manageMembership ? { client: await databricksScimClient(t) } : undefined;
+  if (t.token) return createDatabricksAdapter({ host, path: t.httpPath, token: t.token }, { scim });
+  if (t.clientId && t.clientSecret) return createDatabricksAdapter({ host, path: t.httpPath, clientId: t.clientId, clientSecret: t.clientSecret }, { scim });
   throw new RbacError('TARGET', `target '${t.name}' needs token, or client_id and client_secret`);
+}
+
+/**
+ * The SCIM client of a target with `manage_membership: true`: the SQL warehouse's
+ * credentials, the account id, and the accounts host derived from the workspace host
+ * unless `accounts_host` says otherwise.
+ */
+export async function databricksScimClient(t: DatabricksTarget): Promise<import('./databricks/scim.js').ScimClient> {
+  const { ScimClient, accountsHostFor } = await import('./databricks/scim.js');
+  if (!t.accountId) {
+    throw new RbacError('TARGET', `target '${t.name}': manage_membership: true needs account_id`, 'add account_id: ${DATABRICKS_ACCOUNT_ID} to the target');
+  }
+  if (t.accountsHost === undefined && accountsHostFor(t.host) === undefined) {
+    throw new RbacError('TARGET', `target '${t.name}': the accounts host of ${t.host} is not known`, 'add accounts_host: to the target (for example accounts.cloud.databricks.com)');
+  }
+  const auth = t.token ? { token: t.token } : t.clientId && t.clientSecret ? { clientId: t.clientId, clientSecret: t.clientSecret } : undefined;
+  if (!auth) throw new RbacError('TARGET', `target '${t.name}' needs token, or client_id and client_secret`);
+  return new ScimClient({ host: t.host, accountId: t.accountId, ...(t.accountsHost !== undefined ? { accountsHost: t.accountsHost } : {}), auth });
 }

@@ -12,6 +12,7 @@
  *   arrays read as empty.
  */
 import { RbacError } from '../model/errors.js';
+import type { ScimGroup, ScimMember, ScimMemberKind, ScimSnapshot } from './databricks/scim-model.js';
 import { columnTagKey, makeFutureGrant, makeGrant, makeMembership, maskingPolicyKey, rowAccessPolicyKey } from '../model/keys.js';
 import { ALL_KINDS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS } from '../model/kinds.js';
 import {
@@ -48,6 +49,62 @@ function sortKeys(v: unknown): unknown {
 const byKey = <T>(f: (x: T) => string) => (a: T, b: T) => (f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0);
 const objKey = (o: ObjectRef) => JSON.stringify([o.kind, o.database, o.schema ?? '', o.name ?? '', o.signature ?? '']);
 
+const SCIM_KINDS: readonly ScimMemberKind[] = ['user', 'servicePrincipal', 'group'];
+
+function sortedScim(x: ScimSnapshot): ScimSnapshot {
+  const group = (g: ScimGroup): ScimGroup => ({ ...g, members: [...g.members].sort(byKey((m) => `${m.kind}\u0000${m.id}`)) });
+  return {
+    groups: [...x.groups].sort(byKey((g) => `${g.displayName}\u0000${g.id}`)).map(group),
+    workspaceGroups: [...x.workspaceGroups].sort(byKey((g) => `${g.displayName}\u0000${g.id}`)).map(group),
+    principals: [...x.principals].sort(byKey((p) => `${p.kind}\u0000${p.name}\u0000${p.id}`)),
+    unresolved: [...x.unresolved].sort(byKey((u) => `${u.group}\u0000${u.member.id}`)),
+  };
+}
+
+function scimKind(v: unknown, path: string): ScimMemberKind {
+  if (!SCIM_KINDS.includes(v as ScimMemberKind)) fail(path, `must be one of ${SCIM_KINDS.join(', ')}`);
+  return v as ScimMemberKind;
+}
+
+function scimMember(v: unknown, path: string): ScimMember {
+  const o = obj(v, path);
+  const m: ScimMember = { id: s(o.id, `${path}.id`), kind: scimKind(o.kind, `${path}.kind`) };
+  if (o.display !== undefined) {
+    if (typeof o.display !== 'string') fail(`${path}.display`, 'must be a string');
+    m.display = o.display as string;
+  }
+  return m;
+}
+
+function scimGroup(v: unknown, path: string): ScimGroup {
+  const o = obj(v, path);
+  return {
+    id: s(o.id, `${path}.id`),
+    displayName: s(o.displayName, `${path}.displayName`),
+    resourceType: s(o.resourceType, `${path}.resourceType`),
+    members: arr(o.members, `${path}.members`).map((m, i) => scimMember(m, `${path}.members[${i}]`)),
+  };
+}
+
+/** The SCIM read of a snapshot, every field checked (ids are what apply would send). */
+function readScimSnapshot(v: unknown): ScimSnapshot {
+  const o = obj(v, 'scim');
+  return {
+    groups: arr(o.groups, 'scim.groups').map((g, i) => scimGroup(g, `scim.groups[${i}]`)),
+    workspaceGroups: arr(o.workspaceGroups, 'scim.workspaceGroups').map((g, i) => scimGroup(g, `scim.workspaceGroups[${i}]`)),
+    principals: arr(o.principals, 'scim.principals').map((p, i) => {
+      const at = `scim.principals[${i}]`;
+      const po = obj(p, at);
+      return { id: s(po.id, `${at}.id`), kind: scimKind(po.kind, `${at}.kind`), name: s(po.name, `${at}.name`) };
+    }),
+    unresolved: arr(o.unresolved, 'scim.unresolved').map((u, i) => {
+      const at = `scim.unresolved[${i}]`;
+      const uo = obj(u, at);
+      return { group: s(uo.group, `${at}.group`), member: scimMember(uo.member, `${at}.member`) };
+    }),
+  };
+}
+
 export function writeSnapshot(live: Live): string {
   const doc = {
     formatVersion: SNAPSHOT_FORMAT,
@@ -78,6 +135,8 @@ export function writeSnapshot(live: Live): string {
     // Databricks: catalog grants that reach rbac's salt table by inheritance.
     saltReaders: live.saltReaders?.length ? [...live.saltReaders].sort(byKey((g) => g.key)).map(({ source: _s, ...g }) => g) : undefined,
     newObjectGrantees: live.newObjectGrantees && Object.values(live.newObjectGrantees).some((g) => g.length) ? live.newObjectGrantees : undefined,
+    // Databricks with manage_membership: the SCIM read (ids included), so group and member changes compile offline.
+    scim: live.scim ? sortedScim(live.scim) : undefined,
   };
   return JSON.stringify(sortKeys(doc), null, 2) + '\n';
 }
@@ -295,5 +354,6 @@ export function readSnapshot(text: string): Live {
     const m = obj(d.newObjectGrantees, 'newObjectGrantees');
     live.newObjectGrantees = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, strings(v, `newObjectGrantees.${k}`)]));
   }
+  if (d.scim !== undefined) live.scim = readScimSnapshot(d.scim);
   return live;
 }

@@ -19,6 +19,11 @@ export interface Dialect {
   platform: Platform;
   /** Fold an identifier as the platform does (unquoted only). */
   normalize(part: NamePart): string;
+  /**
+   * Fold a principal's name (role, group, user, service principal) where the platform
+   * compares principals differently from object names; absent: `normalize`.
+   */
+  normalizePrincipal?(part: NamePart): string;
   /** Quote an identifier so that any string is safe and exact. */
   quoteIdent(name: string): string;
   /** Quote a string literal. */
@@ -74,6 +79,8 @@ export interface CompileContext {
   importedDatabases?: readonly string[];
   /** What custom SQL may use beyond the built-in safe list (`expressions:` of rbac.yaml); none when absent. */
   expressions?: import('../model/expressions.js').ExpressionPolicy;
+  /** Databricks: Live.scim, when groups and members are managed: group and member changes compile to SCIM operations. */
+  scim?: import('./databricks/scim-model.js').ScimSnapshot;
 }
 
 export type Compiler = (change: Change, ctx: CompileContext) => string[];

@@ -390,6 +390,13 @@ export interface LiveRole {
 /** The live state of a target, limited to what the reader was asked to read. */
 export interface Live {
   platform: Platform;
+  /**
+   * Databricks with `manage_membership: true`: what the SCIM API said about the managed
+   * account groups, their members and the principals the configuration names (ids
+   * included), so a plan's group and member changes compile to SCIM operations, offline
+   * too. Absent when SCIM was not read: memberships are then unmanaged.
+   */
+  scim?: import('../dialects/databricks/scim-model.js').ScimSnapshot;
   roles: LiveRole[];
   memberships: MembershipRecord[];
   grants: GrantRecord[];

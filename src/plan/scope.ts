@@ -87,6 +87,9 @@ function families(kinds: readonly SecurableKind[]): FutureObjectType[] {
  */
 export function scopeOf(desired: Desired, opts: { managePublic?: boolean } = {}): ManagedScope {
   const roles = new Set(desired.roles.map((r) => r.name));
+  // A principal a grant names that is not a role (Databricks grants to users and
+  // service principals too) is managed like a role: its grants are read and compared.
+  for (const g of desired.grants) if (g.role !== PUBLIC_ROLE) roles.add(g.role);
   const schemas = new Set<string>();
   const publicKinds = new Set<string>();
   const wholeDatabases = new Set<string>();
@@ -163,7 +166,7 @@ export function introspectScopeOf(desired: Desired, opts: { managePublic?: boole
     if (p.schema === undefined || /[*?]/.test(p.schema) || /[*?]/.test(p.database)) whole.add(p.database);
   }
   const scope: IntrospectScope = {
-    roles: desired.roles.map((r) => r.name),
+    roles: [...new Set([...desired.roles.map((r) => r.name), ...desired.grants.filter((g) => g.role !== PUBLIC_ROLE).map((g) => g.role)])],
     users: desired.users,
     databases: [...databases].sort(),
     schemas: scopeSchemas(desired),

@@ -104,7 +104,7 @@ describe('snapshot plans: Databricks', () => {
       host: 'recorded', httpPath: '/sql', token: 'unused', manageMembership: false,
     };
     const planned = await planWith(quietIo(), { config }, target, adapter);
-    expect(queries).toHaveLength(10); // six grant/table queries + columns, routines, column_masks, row_filters
+    expect(queries).toHaveLength(11); // six grant/table queries + columns, routines, column_masks, row_filters, the salt's state
     // The recorded rows really are the state the snapshot fixture holds.
     expect(writeSnapshot(planned.live)).toBe(readFileSync(path.join(snapshots, 'databricks-live.json'), 'utf8'));
     const sql = planned.statements.map((s) => s.sql);

@@ -131,10 +131,16 @@ describe('Snowflake and Databricks target settings', () => {
     expect(r.err).toMatch(/access_url \(.*rbac\.yaml:\d+:\d+\) is not an http:\/\/ or https:\/\/ URL/);
   });
 
-  it('Databricks manage_membership: true is refused rather than ignored', async () => {
+  it('Databricks manage_membership: true needs account_id, and an accounts host it can derive or is given', async () => {
     const dir = await tempConfig('  lh:\n    platform: databricks\n    host: h\n    http_path: /p\n    token: t\n    manage_membership: true\n');
     const r = await rbac(['plan', '--config', dir, '--target', 'lh']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/manage_membership: true is not supported yet/);
+    expect(r.err).toMatch(/rbac\.yaml:\d+:\d+: error: target 'lh': manage_membership: true needs 'account_id'/);
+    // With the account id, a host of no known cloud is refused before anything is read.
+    const withId = await tempConfig('  lh:\n    platform: databricks\n    host: h\n    http_path: /p\n    token: t\n    account_id: acct\n    manage_membership: true\n');
+    const r2 = await rbac(['plan', '--config', withId, '--target', 'lh']);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toMatch(/the accounts host of h is not known/);
+    expect(r2.err).toMatch(/accounts_host/);
   });
 });

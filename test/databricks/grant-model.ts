@@ -37,7 +37,8 @@ export class DatabricksGrantModel {
 
   private all(): DirectGrant[] { return [...this.grants].map((g) => JSON.parse(g)); }
 
-  private run(sql: string): Record<string, unknown>[] {
+  /** The answer to one statement, synchronously (a wire stub answers with it). */
+  run(sql: string): Record<string, unknown>[] {
     if (sql === 'SHOW GROUPS') return [...this.groups].map((name) => ({ name }));
     if (sql.startsWith('SELECT')) {
       const from = / FROM system\.information_schema\.(\w+)/.exec(sql)![1];

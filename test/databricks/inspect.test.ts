@@ -19,8 +19,22 @@ describe('databricks reader on recorded information_schema rows', () => {
   const read = parseDatabricks(allRows(), ['clinical_analyst', 'data_scientist', 'billing_auditor']);
   const keys = read.grants.map((g) => g.key).sort();
 
-  it('reads managed groups only, case-insensitively', () => {
-    expect(read.roles.map((r) => r.name)).toEqual(['clinical_analyst', 'data_scientist', 'billing_auditor']);
+  it('reads managed groups only, by their exact name: `Clinical_Analyst` is another group than `clinical_analyst`', () => {
+    // Unity Catalog keeps group names unique case-sensitively and resolves a grantee by its exact name (ident.ts).
+    expect(read.roles.map((r) => r.name)).toEqual(['data_scientist', 'billing_auditor']);
+    // USE CATALOG is granted to `Clinical_Analyst` only: it is not clinical_analyst's.
+    expect(keys).not.toContain('grant:usage:database:ehr:role:clinical_analyst');
+    const both = parseDatabricks(allRows(), ['clinical_analyst', 'Clinical_Analyst']);
+    expect(both.roles.map((r) => r.name)).toEqual(['Clinical_Analyst']);
+    expect(both.grants.filter((g) => g.role === 'Clinical_Analyst').map((g) => `${g.privilege} ${g.object.kind} ${g.object.database}`)).toEqual(['usage database ehr']);
+    expect(both.grants.filter((g) => g.role === 'clinical_analyst').length).toBeGreaterThan(0);
+  });
+  it('matches users and service principals case-insensitively, in the configuration\'s spelling', () => {
+    const rows = { ...allRows(), catalogPrivileges: [{ grantor: 'admin', grantee: 'alice@example.org', catalog_name: 'ehr', privilege_type: 'USE CATALOG', inherited_from: 'NONE' }] };
+    const r = parseDatabricks(rows, ['Alice@Example.org'], ['Alice@Example.org']);
+    expect(r.grants.map((g) => g.key)).toEqual(['grant:usage:database:ehr:role:"Alice@Example.org"']);
+    // Not a user: a group of that name in another case is not it.
+    expect(parseDatabricks(rows, ['Alice@Example.org']).grants).toEqual([]);
   });
   it('emits effective grants: schema-level SELECT covers every table in the schema and is a future grant', () => {
     expect(keys).toContain('grant:select:table:ehr.clinical.patients:role:clinical_analyst');

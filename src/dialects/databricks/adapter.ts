@@ -11,13 +11,17 @@ import type { ApplyOptions, ApplyResult } from '../../apply/types.js';
 import { applySequential } from '../apply-sequential.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../concurrency.js';
 import type { Adapter, CompileContext, IntrospectScope, QueryFn, Statement } from '../types.js';
+import { RbacError } from '../../model/errors.js';
 import { compileDatabricksPlan } from './compile.js';
 import { DatabricksDriverError, connectDatabricks, type DatabricksConnectOptions } from './driver.js';
-import { addDatabricksColumns, parseDatabricks, parseDatabricksPolicies, sql, type DatabricksProvenance, type IgnoredGrant } from './inspect.js';
+import { addDatabricksColumns, parseDatabricks, parseDatabricksPolicies, principalMatcher, sql, type DatabricksProvenance, type IgnoredGrant } from './inspect.js';
 import { databricksDialect } from './quote.js';
 import { parseSaltState, saltStateSql } from './salt.js';
 import { DATABRICKS_CATALOG } from './catalog.js';
 import { keywordReader } from '../../model/catalog.js';
+import { readScim, scimOpRunner, type ScimClient } from './scim.js';
+import type { ScimSnapshot } from './scim-model.js';
+import { compileWithScim, scimLiveState } from './scim-plan.js';
 
 const readKeyword = keywordReader(DATABRICKS_CATALOG);
 
@@ -25,6 +29,11 @@ const readKeyword = keywordReader(DATABRICKS_CATALOG);
 export interface DatabricksAdapterOptions {
   retry?: RetryPolicy;
   retryCodes?: readonly string[];
+  /**
+   * `manage_membership: true`: groups, members and nesting through this SCIM client.
+   * `workspace` (default true): also read workspace-local groups, to report them.
+   */
+  scim?: { client: ScimClient; workspace?: boolean };
 }
 
 const DEFAULT_RETRY_CODES = ['TEMPORARILY_UNAVAILABLE', 'REQUEST_LIMIT_EXCEEDED'];
@@ -46,6 +55,8 @@ export class DatabricksAdapter implements Adapter {
   lastIgnored: IgnoredGrant[] = [];
   /** rbac's salt objects the last introspect saw (compile makes a missing salt first). */
   private lastSalt: Pick<CompileContext, 'toolObjects' | 'foreignToolSchemas'> = {};
+  /** What SCIM said at the last introspect (manage_membership: true); compile() turns group changes into SCIM ops with it. */
+  private lastScim?: ScimSnapshot;
   private readonly retry: RetryPolicy;
 
   constructor(
@@ -67,7 +78,11 @@ export class DatabricksAdapter implements Adapter {
 
   /** Eleven queries whatever the number of roles and schemas. PUBLIC (`account users`) is not read. */
   async introspect(scope: IntrospectScope): Promise<Live> {
-    const roles = scope.roles.map((r) => r.toLowerCase());
+    // The SQL filter folds case (`lower(grantee) IN ...`); the parser then compares principals as Unity Catalog does.
+    const roles = [...new Set(scope.roles.map((r) => r.toLowerCase()))];
+    const scimRead = this.readScim(scope);
+    // Awaited below; a SQL failure first must not leave its rejection unhandled.
+    scimRead.catch(() => undefined);
     const [groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables] = await Promise.all([
       this.run(sql.groups()),
       this.run(sql.catalogPrivileges(roles)),
@@ -84,19 +99,26 @@ export class DatabricksAdapter implements Adapter {
       this.run(sql.rowFilters(scope.schemas)),
       this.run(saltStateSql()),
     ]);
-    const read = parseDatabricks({ groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables }, roles);
+    const read = parseDatabricks({ groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables }, scope.roles, scope.users);
     this.provenance = read.provenance;
     this.lastIgnored = read.ignored;
     addDatabricksColumns(read.tables, columns);
     this.lastTables = read.tables;
     const policies = parseDatabricksPolicies({ functions, masks, filters });
-    const salt = parseSaltState(saltRows, (g) => g.toLowerCase(), (kind, keyword) => readKeyword(kind, keyword));
+    // Every grantee of rbac's salt objects, as the server spells it (a configured user in the configuration's spelling).
+    const spell = principalMatcher(scope.roles, scope.users);
+    const salt = parseSaltState(saltRows, (g) => spell(g) ?? g, (kind, keyword) => readKeyword(kind, keyword));
     this.lastSalt = { toolObjects: salt.toolObjects, foreignToolSchemas: salt.foreignToolSchemas };
     const seen = new Set(read.grants.map((g) => g.key));
+    // With SCIM the account groups and their members are what SCIM says (SHOW GROUPS still runs: the query count stays fixed).
+    const scim = await scimRead;
+    this.lastScim = scim;
+    const members = scim ? scimLiveState(scim, scope.users) : { roles: read.roles, memberships: [] };
     return {
       platform: 'databricks',
-      roles: read.roles,
-      memberships: [],
+      ...(scim ? { scim } : {}),
+      roles: members.roles,
+      memberships: members.memberships,
       grants: [...read.grants, ...salt.grants.filter((g) => !seen.has(g.key))],
       futureGrants: read.futureGrants,
       schemas: read.schemas,
@@ -108,15 +130,46 @@ export class DatabricksAdapter implements Adapter {
     };
   }
 
+  /**
+   * SCIM, when membership is managed: the managed groups (not the users and service
+   * principals a grant names) with their members, and the principals the configuration
+   * names, in paged, filtered, batched calls (readScim).
+   */
+  private async readScim(scope: IntrospectScope): Promise<ScimSnapshot | undefined> {
+    const scim = this.options.scim;
+    if (!scim) return undefined;
+    const users = new Set(scope.users);
+    return readScim(scim.client, {
+      groups: scope.roles.filter((r) => !users.has(r)),
+      principals: scope.users,
+      workspace: scim.workspace ?? true,
+    });
+  }
+
   compile(plan: Plan, opts: { expressions?: ExpressionPolicy } = {}): Statement[] {
-    return compileDatabricksPlan(plan, this.provenance, { tables: this.lastTables, expressions: opts.expressions, ...this.lastSalt });
+    const sqlOf = (p: Plan) => compileDatabricksPlan(p, this.provenance, { tables: this.lastTables, expressions: opts.expressions, ...this.lastSalt });
+    return this.options.scim && this.lastScim ? compileWithScim(plan, this.lastScim, sqlOf) : sqlOf(plan);
   }
 
   async apply(statements: Statement[], opts: ApplyOptions = {}): Promise<ApplyResult> {
     // No lock to hold on this platform: the re-read and comparison happen right
     // before the first statement, which is as close as it gets.
     const run = opts.verify ? await opts.verify() : statements;
-    return applySequential(run, { exec: (text) => this.run(text) }, opts.onEvent);
+    // SCIM statements go to the SCIM client, in their place among the SQL ones; one runner
+    // per apply so that groups created here lend their ids to the PATCHes after them.
+    const scim = this.options.scim ? scimOpRunner(this.options.scim.client) : undefined;
+    return applySequential(
+      run,
+      {
+        exec: (text) => this.run(text),
+        execStatement: async (s) => {
+          if (!s.scim) return this.run(s.sql);
+          if (!scim) throw new RbacError('APPLY_FAILED', 'a SCIM statement, but this target does not manage membership (manage_membership: false)');
+          return scim(s.scim);
+        },
+      },
+      opts.onEvent,
+    );
   }
 
   queryCount(): number {

@@ -2,8 +2,19 @@
  * Databricks (Unity Catalog) identifiers and literals.
  *
  * Invariants:
- * - names are case-insensitive and stored lower-case: `normalize` lower-cases every
- *   part, quoted or not, so `Foo` and `foo` are the same canonical name.
+ * - names of securables are case-insensitive and stored lower-case: `normalize`
+ *   lower-cases every part, quoted or not, so `Foo` and `foo` are the same canonical name.
+ * - principals are not securables: `normalizePrincipal` keeps a QUOTED principal name
+ *   exactly as written (`"Data Engineers"`); a bare one is folded to lower case as the
+ *   configuration's name syntax says of every bare name (config/names.ts), so v0.1
+ *   configurations plan as before. Databricks keeps group names unique CASE-SENSITIVELY (`Admins` and
+ *   `admins` are two groups: terraform-provider-databricks #3596/#3597) and resolves a
+ *   GRANT's group by its exact name (`Could not find principal with name group123` for
+ *   the group `Group123`: #2700; the provider stopped lower-casing principals in #3708).
+ *   User names (e-mail addresses) and service principals' application ids (UUIDs) are
+ *   matched case-insensitively by the server, which prints its own spelling (#3654):
+ *   readers map such a name back to the configuration's spelling when the two differ in
+ *   case only (inspect.ts, adapter.ts); group names are never folded.
  * - `quoteIdent` always back-quotes, doubling inner backticks; empty names, NUL and
  *   names over 255 UTF-8 bytes throw.
  * - `quoteLiteral` single-quotes and backslash-escapes `\` and `'` (Spark SQL string
@@ -30,6 +41,9 @@ export const databricksNames: Omit<Dialect, 'expressions'> = {
   platform: 'databricks',
   normalize(part: NamePart): string {
     return part.text.toLowerCase();
+  },
+  normalizePrincipal(part: NamePart): string {
+    return part.quoted ? part.text : part.text.toLowerCase();
   },
   quoteIdent(name: string): string {
     if (name.length === 0) throw new RbacError('CONFIG', 'empty identifier');

@@ -133,13 +133,40 @@ export interface DatabricksRead {
   ignored: IgnoredGrant[];
 }
 
-/** Pure: rows of the fixed queries -> effective Live records with provenance. */
-export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly string[]): DatabricksRead {
-  const managed = new Set(managedRoles.map(norm));
+/**
+ * A grantee as the model names it, or undefined when it is not managed. Principals are
+ * compared as Unity Catalog compares them (see ident.ts): a group by its exact name;
+ * a user name or application id case-insensitively, mapped back to the spelling of the
+ * configuration (`users`) so that the server's own spelling is no diff.
+ */
+export function principalMatcher(managedRoles: readonly string[], users: readonly string[]): (name: string | undefined) => string | undefined {
+  const managed = new Set(managedRoles);
+  const folded = new Map<string, string | null>();
+  for (const u of users) {
+    const k = u.toLowerCase();
+    // Two configured spellings of one name: ambiguous, matched exactly only.
+    folded.set(k, folded.has(k) && folded.get(k) !== u ? null : u);
+  }
+  return (name) => {
+    if (name === undefined) return undefined;
+    if (managed.has(name)) return name;
+    const u = folded.get(name.toLowerCase());
+    return u && managed.has(u) ? u : undefined;
+  };
+}
+
+/**
+ * Pure: rows of the fixed queries -> effective Live records with provenance.
+ * `managedRoles`: the managed principals exactly as the model names them; `users`:
+ * those that are users or service principals (compared case-insensitively).
+ */
+export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly string[], users: readonly string[] = []): DatabricksRead {
+  const principal = principalMatcher(managedRoles, users);
   const roles: LiveRole[] = [];
   for (const r of rows.groups) {
     const name = str(r, 'name') ?? str(r, 'groupName') ?? str(r, 'group_name');
-    if (name && managed.has(norm(name))) roles.push({ name: norm(name), isUser: false });
+    // Groups by their exact name: `Data Engineers` is not `data engineers`.
+    if (name && managedRoles.includes(name)) roles.push({ name, isUser: false });
   }
   const schemas: ObjectRef[] = rows.schemata.map((r) => makeObject('schema', norm(str(r, 'catalog_name') ?? ''), norm(str(r, 'schema_name') ?? '')));
   const tables: LiveTable[] = rows.tables.map((r) => {
@@ -190,8 +217,8 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
   };
 
   for (const r of rows.catalogPrivileges) {
-    const role = norm(str(r, 'grantee') ?? '');
-    if (!managed.has(role) || !isDirect(r)) continue;
+    const role = principal(str(r, 'grantee')) ?? '';
+    if (!role || !isDirect(r)) continue;
     const catalog = makeObject('database', norm(str(r, 'catalog_name') ?? ''));
     const word = (str(r, 'privilege_type') ?? '').toUpperCase();
     const src: DatabricksSource = { object: catalog, word, role };
@@ -206,8 +233,8 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
     if (!known) ignored.push({ role, privilege: word, object: objectKey(catalog) });
   }
   for (const r of rows.schemaPrivileges) {
-    const role = norm(str(r, 'grantee') ?? '');
-    if (!managed.has(role) || !isDirect(r)) continue;
+    const role = principal(str(r, 'grantee')) ?? '';
+    if (!role || !isDirect(r)) continue;
     const schema = makeObject('schema', norm(str(r, 'catalog_name') ?? ''), norm(str(r, 'schema_name') ?? ''));
     const word = (str(r, 'privilege_type') ?? '').toUpperCase();
     const src: DatabricksSource = { object: schema, word, role };
@@ -216,8 +243,8 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
     if (!known) ignored.push({ role, privilege: word, object: objectKey(schema) });
   }
   for (const r of rows.tablePrivileges) {
-    const role = norm(str(r, 'grantee') ?? '');
-    if (!managed.has(role) || !isDirect(r)) continue;
+    const role = principal(str(r, 'grantee')) ?? '';
+    if (!role || !isDirect(r)) continue;
     const table = makeObject('table', norm(str(r, 'table_catalog') ?? ''), norm(str(r, 'table_schema') ?? ''), norm(str(r, 'table_name') ?? ''));
     const word = (str(r, 'privilege_type') ?? '').toUpperCase();
     const src: DatabricksSource = { object: table, word, role };

@@ -21,9 +21,9 @@
  *   `PlanProblem` (severity error), never an exception while applying.
  *
  * Names here are spelled as Databricks spells them. The Databricks dialect lower-cases
- * identifiers (`databricksNames.normalize`), which is right for catalogs and tables but
- * not for group names: wiring this into the planner must keep a role's case for SCIM,
- * or `Data Engineers` in the configuration would plan a new group `data engineers`.
+ * identifiers of securables (`databricksNames.normalize`) but keeps a quoted principal's
+ * case (`normalizePrincipal`), so `"Data Engineers"` in the configuration is the group
+ * `Data Engineers` here. The planner reaches this module through scim-plan.ts.
  */
 import { makeMembership } from '../../model/keys.js';
 import type { LiveRole, MembershipRecord } from '../../model/types.js';

@@ -1,8 +1,8 @@
 /**
  * A small SCIM 2.0 client for Databricks groups and their members, over Node's global
- * `fetch`. Not wired into the planner yet: `readScim` gives a `ScimSnapshot`, the pure
- * functions of `scim-model.ts` turn it into model records and a plan's changes into
- * `ScimOp`s, and `applyScimOps` runs those.
+ * `fetch`. `readScim` gives a `ScimSnapshot`, the pure functions of `scim-model.ts` turn
+ * it into model records and a plan's changes into `ScimOp`s (scim-plan.ts places them
+ * among the plan's statements), and `scimOpRunner` / `applyScimOps` run those.
  *
  * What it does:
  * - account groups (the roles of the configuration) through the ACCOUNT SCIM API,
@@ -603,37 +603,13 @@ export interface ScimApplyResult {
  */
 export async function applyScimOps(client: ScimClient, ops: readonly ScimOp[], opts: { onEvent?: (e: ScimApplyEvent) => void; now?: () => number } = {}): Promise<ScimApplyResult> {
   const now = opts.now ?? Date.now;
-  const ids = new Map<string, string>();
+  const run = scimOpRunner(client);
   const applied: ScimOp[] = [];
-  const idOf = (t: ScimTarget): string => {
-    const id = t.id ?? (t.kind === 'group' ? ids.get(t.name) : undefined);
-    if (!id) throw new RbacError('APPLY_FAILED', `no SCIM id for ${t.kind} ${JSON.stringify(t.name)}: it was neither read nor created`);
-    return id;
-  };
   for (const [index, op] of ops.entries()) {
     opts.onEvent?.({ type: 'start', index, op });
     const t0 = now();
     try {
-      switch (op.kind) {
-        case 'createGroup': {
-          const g = await client.createGroup(op.group);
-          ids.set(op.group, g.id);
-          break;
-        }
-        case 'patchMembers': {
-          const groupId = op.groupId ?? ids.get(op.group);
-          if (!groupId) throw new RbacError('APPLY_FAILED', `no SCIM id for group ${JSON.stringify(op.group)}`);
-          await client.patchMembers(groupId, op.group, op.add.map(idOf), op.remove.map(idOf));
-          break;
-        }
-        case 'deleteGroup':
-          await client.deleteGroup(op.groupId, op.group);
-          break;
-        default: {
-          const never: never = op;
-          throw new Error(`unhandled SCIM op: ${JSON.stringify(never)}`);
-        }
-      }
+      await run(op);
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       const code = e instanceof RbacError ? e.code : undefined;
@@ -644,4 +620,40 @@ export async function applyScimOps(client: ScimClient, ops: readonly ScimOp[], o
     opts.onEvent?.({ type: 'done', index, op, ms: now() - t0 });
   }
   return { ok: true, applied, pending: [] };
+}
+
+/**
+ * Run operations one at a time, in the order given, remembering the ids of the groups
+ * created so far: a PATCH of a group made by this run, or adding it as a nested member,
+ * uses the id its creation returned. One runner per apply.
+ */
+export function scimOpRunner(client: ScimClient): (op: ScimOp) => Promise<void> {
+  const ids = new Map<string, string>();
+  const idOf = (t: ScimTarget): string => {
+    const id = t.id ?? (t.kind === 'group' ? ids.get(t.name) : undefined);
+    if (!id) throw new RbacError('APPLY_FAILED', `no SCIM id for ${t.kind} ${JSON.stringify(t.name)}: it was neither read nor created`);
+    return id;
+  };
+  return async (op) => {
+    switch (op.kind) {
+      case 'createGroup': {
+        const g = await client.createGroup(op.group);
+        ids.set(op.group, g.id);
+        return;
+      }
+      case 'patchMembers': {
+        const groupId = op.groupId ?? ids.get(op.group);
+        if (!groupId) throw new RbacError('APPLY_FAILED', `no SCIM id for group ${JSON.stringify(op.group)}`);
+        await client.patchMembers(groupId, op.group, op.add.map(idOf), op.remove.map(idOf));
+        return;
+      }
+      case 'deleteGroup':
+        await client.deleteGroup(op.groupId, op.group);
+        return;
+      default: {
+        const never: never = op;
+        throw new Error(`unhandled SCIM op: ${JSON.stringify(never)}`);
+      }
+    }
+  };
 }

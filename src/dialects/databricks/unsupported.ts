@@ -5,16 +5,22 @@
 import type { Desired } from '../../model/types.js';
 import type { PlanProblem } from '../../plan/types.js';
 
+/** How the target is managed: `manageMembership` (manage_membership: true) puts groups and members under SCIM. */
+export interface DatabricksManaged {
+  manageMembership?: boolean;
+}
+
 /**
- * What the configuration asks for that this tool cannot do on Unity Catalog (the SCIM
- * client, scim.ts, is not wired into planning yet). The CLI adds these to the plan's problems:
- * - memberships: warning, unmanaged on this platform (never granted nor revoked);
+ * What the configuration asks for that this tool cannot do on Unity Catalog. The CLI
+ * adds these to the plan's problems:
+ * - memberships: warning, unmanaged unless `manage_membership: true` (then SCIM
+ *   manages them: scim-plan.ts);
  * - role descriptions/owners: warning, groups have no comment (not compared);
  * - column grants: error, Unity Catalog has no column-level GRANT.
  */
-export function databricksUnsupported(desired: Desired): PlanProblem[] {
+export function databricksUnsupported(desired: Desired, managed: DatabricksManaged = {}): PlanProblem[] {
   const problems: PlanProblem[] = [];
-  if (desired.memberships.length) {
+  if (desired.memberships.length && !managed.manageMembership) {
     const roles = [...new Set(desired.memberships.map((m) => m.role))].sort();
     problems.push({
       severity: 'warning',
@@ -42,15 +48,14 @@ export function databricksUnsupported(desired: Desired): PlanProblem[] {
 }
 
 /**
- * The desired state as Databricks can hold it: memberships, descriptions and owners
- * removed (reported by `databricksUnsupported`), so the planner never plans what
- * cannot be applied nor shows a perpetual diff.
+ * The desired state as Databricks can hold it: descriptions and owners removed, and
+ * memberships too unless SCIM manages them (reported by `databricksUnsupported`), so
+ * the planner never plans what cannot be applied nor shows a perpetual diff. Users
+ * named as grantees stay: the reader resolves them.
  */
-export function prepareDatabricksDesired(desired: Desired): Desired {
-  return {
-    ...desired,
-    roles: desired.roles.map(({ description: _d, owner: _o, ...r }) => r),
-    memberships: [],
-    users: [],
-  };
+export function prepareDatabricksDesired(desired: Desired, managed: DatabricksManaged = {}): Desired {
+  const roles = desired.roles.map(({ description: _d, owner: _o, ...r }) => r);
+  if (managed.manageMembership) return { ...desired, roles };
+  const grantees = new Set(desired.grants.map((g) => g.role));
+  return { ...desired, roles, memberships: [], users: desired.users.filter((u) => grantees.has(u)) };
 }
