@@ -189,6 +189,9 @@ function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantS
  * silently miss every object created later.
  */
 function futuresCovered(g: GrantDef, kinds: readonly SecurableKind[], catalog: Catalog, err: NormalizeContext['err']): boolean {
+  // Where privileges inherit down, the container grant covers future objects, or the
+  // planner grants per object and warns (plan/expand.ts): never an error.
+  if (catalog.inheritsDown) return true;
   const level = g.object.kind === 'database' ? 'database' : 'schema';
   const { missing, hint } = futureCoverage(catalog, kinds, level);
   if (!missing.length) return true;

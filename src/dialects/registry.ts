@@ -12,6 +12,7 @@ import { assertNever, isPolicyChange, type Change, type Plan, type PlanProblem }
 import { compileDatabricksPlan } from './databricks/compile.js';
 import { databricksDialect } from './databricks/quote.js';
 import { databricksUnsupported, prepareDatabricksDesired } from './databricks/unsupported.js';
+import { databricksUnreadProblems } from './databricks/unread.js';
 import { postgresDialect } from './postgres/quote.js';
 import { loadPostgresParser } from './postgres/expression.js';
 import { postgresPolicyProblems, preparePostgresDesired } from './postgres/masking.js';
@@ -143,7 +144,13 @@ export function planHooks(platform: Platform): PlanHooks {
       // OWNERSHIP moves with GRANT OWNERSHIP ... COPY CURRENT GRANTS; it cannot be revoked.
       return { neverRevoke: ['ownership'], extraProblems: snowflakePolicyProblems, liveProblems: tagCoverageProblems };
     case 'databricks':
-      return { prepareDesired: prepareDatabricksDesired, extraProblems: databricksUnsupported, finishPlan: finishDatabricksPlan };
+      // Ownership moves with ALTER ... OWNER TO; it is never revoked (no owner is not an option).
+      return {
+        prepareDesired: prepareDatabricksDesired,
+        extraProblems: (d) => [...databricksUnsupported(d), ...databricksUnreadProblems(d)],
+        neverRevoke: ['ownership'],
+        finishPlan: finishDatabricksPlan,
+      };
     default:
       return assertNever(platform);
   }

@@ -65,6 +65,12 @@ export interface KindDef {
   matches?: readonly SecurableKind[];
   /** Future objects of this kind, when the platform can grant on them. */
   future?: FutureDef;
+  /**
+   * The words after ALTER that name an object of this kind when ownership is transferred
+   * by `ALTER <words> <name> OWNER TO` (Databricks: `VIEW`, `MATERIALIZED VIEW`); where a
+   * platform transfers ownership so, a kind without them takes no `ownership`.
+   */
+  ownerSql?: string;
 }
 
 /** A platform's catalog. */

@@ -13,7 +13,17 @@ import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../concurrency.js';
 import type { Adapter, IntrospectScope, QueryFn, Statement } from '../types.js';
 import { compileDatabricksPlan } from './compile.js';
 import { DatabricksDriverError, connectDatabricks, type DatabricksConnectOptions } from './driver.js';
-import { addDatabricksColumns, parseDatabricks, parseDatabricksPolicies, sql, type DatabricksProvenance, type IgnoredGrant } from './inspect.js';
+import {
+  OWNED_GLOBALS,
+  PRIVILEGE_VIEWS,
+  addDatabricksColumns,
+  parseDatabricks,
+  parseDatabricksPolicies,
+  sql,
+  type DatabricksProvenance,
+  type DatabricksRows,
+  type IgnoredGrant,
+} from './inspect.js';
 import { databricksDialect } from './quote.js';
 
 /** Tuning. `retryCodes`: error classes/SQLSTATEs treated as throttling (plus HTTP 429/503). */
@@ -58,16 +68,25 @@ export class DatabricksAdapter implements Adapter {
       this.retry,
     );
 
-  /** Six queries whatever the number of roles and schemas. PUBLIC (`account users`) is not read. */
+  /**
+   * A fixed number of queries whatever the number of roles, schemas and objects: groups;
+   * one per information_schema privilege view (PRIVILEGE_VIEWS); the catalogs, schemata,
+   * tables, volumes and functions in scope; the external locations, storage credentials
+   * and connections managed groups own (OWNED_GLOBALS); then column types and policies.
+   * PUBLIC (`account users`) is not read.
+   */
   async introspect(scope: IntrospectScope): Promise<Live> {
     const roles = scope.roles.map((r) => r.toLowerCase());
-    const [groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables] = await Promise.all([
+    const databases = [...new Set([...scope.databases, ...scope.schemas.map((s) => s.database)])].sort();
+    const [groups, privileges, catalogs, schemata, tables, volumes, fns, owned] = await Promise.all([
       this.run(sql.groups()),
-      this.run(sql.catalogPrivileges(roles)),
-      this.run(sql.schemaPrivileges(roles)),
-      this.run(sql.tablePrivileges(roles)),
+      Promise.all(PRIVILEGE_VIEWS.map((v) => this.run(sql.privileges(v, roles)))),
+      this.run(sql.catalogs(databases)),
       this.run(sql.schemata(scope.schemas)),
       this.run(sql.tables(scope.schemas)),
+      this.run(sql.volumes(scope.schemas)),
+      this.run(sql.functions(scope.schemas)),
+      Promise.all(OWNED_GLOBALS.map((g) => this.run(sql.owned(g, roles)))),
     ]);
     // Column types and policies: four more queries, still a fixed number.
     const [columns, functions, masks, filters] = await Promise.all([
@@ -76,7 +95,10 @@ export class DatabricksAdapter implements Adapter {
       this.run(sql.columnMasks(scope.schemas)),
       this.run(sql.rowFilters(scope.schemas)),
     ]);
-    const read = parseDatabricks({ groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables }, roles);
+    const rows: DatabricksRows = { groups, catalogPrivileges: [], schemaPrivileges: [], tablePrivileges: [], catalogs, schemata, tables, volumes, functions: fns };
+    PRIVILEGE_VIEWS.forEach((v, i) => (rows[v.rows] = privileges[i]));
+    OWNED_GLOBALS.forEach((g, i) => (rows[g.rows] = owned[i]));
+    const read = parseDatabricks(rows, roles);
     this.provenance = read.provenance;
     this.lastIgnored = read.ignored;
     addDatabricksColumns(read.tables, columns);
@@ -90,6 +112,7 @@ export class DatabricksAdapter implements Adapter {
       futureGrants: read.futureGrants,
       schemas: read.schemas,
       tables: read.tables,
+      objects: read.objects,
       maskingPolicies: policies.maskingPolicies,
       rowAccessPolicies: policies.rowAccessPolicies,
     };

@@ -14,7 +14,8 @@
  *   object of a kind that takes the same keyword (`inheritsDown`).
  * - MANAGE is never part of `all`: the server's ALL PRIVILEGES does not include it, nor
  *   EXTERNAL USE SCHEMA and EXTERNAL USE LOCATION (`NOT_IN_ALL_PRIVILEGES`).
- * - OWNERSHIP is transferred with `ALTER <kind> ... OWNER TO` (compile.ts), never revoked.
+ * - OWNERSHIP is transferred with `ALTER <ownerSql> <name> OWNER TO` (compile.ts), never
+ *   revoked; models and service credentials take none here (no SQL transfer found).
  * - Relations (tables, views, materialized views, streaming tables) are granted ON TABLE
  *   (`[ TABLE ] table_name` of the securable syntax). A registered model is a kind of
  *   function to Unity Catalog: it is granted ON FUNCTION and keyed as a function (one
@@ -85,6 +86,7 @@ export const DATABRICKS_CATALOG: Catalog = {
     database: {
       kind: 'database',
       sql: 'CATALOG',
+      ownerSql: 'CATALOG',
       privileges: [
         { word: 'usage', sql: 'USE CATALOG', aliases: ['use_catalog'] },
         { word: 'create', sql: 'CREATE SCHEMA', aliases: ['create_schema'] },
@@ -101,6 +103,7 @@ export const DATABRICKS_CATALOG: Catalog = {
     schema: {
       kind: 'schema',
       sql: 'SCHEMA',
+      ownerSql: 'SCHEMA',
       privileges: [
         { word: 'usage', sql: 'USE SCHEMA', aliases: ['use_schema'] },
         { word: 'create', sql: 'CREATE TABLE', aliases: ['create_table'] },
@@ -113,34 +116,39 @@ export const DATABRICKS_CATALOG: Catalog = {
     table: {
       kind: 'table',
       sql: 'TABLE',
+      ownerSql: 'TABLE',
       privileges: [{ word: 'select', sql: 'SELECT' }, { word: 'modify', sql: 'MODIFY' }, since02('APPLY TAG'), since02('MANAGE'), OWNERSHIP],
       matches: RELATIONS,
       future: { type: 'tables', levels: ['schema', 'database'], reaches: RELATIONS },
     },
-    view: { kind: 'view', sql: 'TABLE', privileges: [{ word: 'select', sql: 'SELECT' }, since02('APPLY TAG'), since02('MANAGE'), OWNERSHIP] },
-    materialized_view: { kind: 'materialized_view', sql: 'TABLE', privileges: [p('SELECT'), p('REFRESH'), p('APPLY TAG'), since02('MANAGE'), OWNERSHIP] },
-    streaming_table: { kind: 'streaming_table', sql: 'TABLE', privileges: [p('SELECT'), p('REFRESH'), p('APPLY TAG'), since02('MANAGE'), OWNERSHIP] },
+    view: { kind: 'view', sql: 'TABLE', ownerSql: 'VIEW', privileges: [{ word: 'select', sql: 'SELECT' }, since02('APPLY TAG'), since02('MANAGE'), OWNERSHIP] },
+    materialized_view: { kind: 'materialized_view', sql: 'TABLE', ownerSql: 'MATERIALIZED VIEW', privileges: [p('SELECT'), p('REFRESH'), p('APPLY TAG'), since02('MANAGE'), OWNERSHIP] },
+    streaming_table: { kind: 'streaming_table', sql: 'TABLE', ownerSql: 'STREAMING TABLE', privileges: [p('SELECT'), p('REFRESH'), p('APPLY TAG'), since02('MANAGE'), OWNERSHIP] },
     volume: {
       kind: 'volume',
       sql: 'VOLUME',
+      ownerSql: 'VOLUME',
       privileges: [p('READ VOLUME'), p('WRITE VOLUME'), p('APPLY TAG'), since02('MANAGE'), OWNERSHIP],
       future: { type: 'volumes', levels: ['schema', 'database'], reaches: ['volume'] },
     },
     function: {
       kind: 'function',
       sql: 'FUNCTION',
+      ownerSql: 'FUNCTION',
       privileges: [p('EXECUTE'), since02('MANAGE'), OWNERSHIP],
       future: { type: 'functions', levels: ['schema', 'database'], reaches: ['function'] },
     },
     model: {
       kind: 'model',
       sql: 'FUNCTION',
-      privileges: [p('EXECUTE'), p('APPLY TAG'), since02('MANAGE'), OWNERSHIP],
+      // Its owner is the registered model's (MLflow), not changed in SQL: no ownership here.
+      privileges: [p('EXECUTE'), p('APPLY TAG'), since02('MANAGE')],
       future: { type: 'models', levels: ['schema', 'database'], reaches: ['model'] },
     },
     external_location: {
       kind: 'external_location',
       sql: 'EXTERNAL LOCATION',
+      ownerSql: 'EXTERNAL LOCATION',
       privileges: [
         p('READ FILES'),
         p('WRITE FILES'),
@@ -157,19 +165,21 @@ export const DATABRICKS_CATALOG: Catalog = {
     storage_credential: {
       kind: 'storage_credential',
       sql: 'STORAGE CREDENTIAL',
+      ownerSql: 'STORAGE CREDENTIAL',
       privileges: [p('READ FILES'), p('WRITE FILES'), p('CREATE EXTERNAL TABLE'), p('CREATE EXTERNAL LOCATION'), since02('MANAGE'), OWNERSHIP],
     },
     service_credential: {
       kind: 'service_credential',
       sql: 'SERVICE CREDENTIAL',
-      privileges: [p('ACCESS'), p('CREATE CONNECTION'), since02('MANAGE'), OWNERSHIP],
+      privileges: [p('ACCESS'), p('CREATE CONNECTION'), since02('MANAGE')],
     },
     connection: {
       kind: 'connection',
       sql: 'CONNECTION',
+      ownerSql: 'CONNECTION',
       privileges: [p('USE CONNECTION'), p('CREATE FOREIGN CATALOG'), since02('MANAGE'), OWNERSHIP],
     },
-    share: { kind: 'share', sql: 'SHARE', privileges: [OWNERSHIP] },
-    recipient: { kind: 'recipient', sql: 'RECIPIENT', privileges: [OWNERSHIP] },
+    share: { kind: 'share', sql: 'SHARE', ownerSql: 'SHARE', privileges: [OWNERSHIP] },
+    recipient: { kind: 'recipient', sql: 'RECIPIENT', ownerSql: 'RECIPIENT', privileges: [OWNERSHIP] },
   },
 };
