@@ -10,8 +10,12 @@
  *   in the configuration; `prepareDatabricksDesired` removes them so no diff appears).
  * - grant/revokeMembership: group membership is SCIM-managed: throws; memberships in
  *   the config are reported as unmanaged by `databricksUnsupported`.
- * - grantFuture/revokeFuture on tables: Unity Catalog privileges inherit down, so a
- *   future grant is the schema-level privilege (`GRANT SELECT ON SCHEMA`).
+ * - grantFuture/revokeFuture (plans saved before 0.3): Unity Catalog privileges inherit
+ *   down, so a future grant is the container-level privilege (`GRANT SELECT ON SCHEMA`);
+ *   the planner now plans that grant on the container itself (plan/inherit.ts).
+ * - ownership: transferred with `ALTER <kind> <name> OWNER TO` (the catalog's `ownerSql`),
+ *   never revoked: a revoke of it compiles to nothing, so an object is never left to
+ *   nobody; the owner changes only when the configuration names a new one.
  */
 import { compileDatabricksPolicy } from './policies.js';
 import { kindDef, kindSql, keywordReader, privilegeSql } from '../../model/catalog.js';
@@ -233,8 +237,9 @@ const srcId = (s: DatabricksSource) => `${s.role}\u0000${objectKey(s.object)}\u0
 /**
  * Compile a whole plan for Unity Catalog, using what the reader learnt about
  * inheritance (empty provenance = every record is a direct grant):
- * - a table grant whose privilege the same plan grants on its schema (future grant)
- *   is left out: the schema-level grant already covers it;
+ * - a grant on a schema or an object whose keyword the same plan grants on a container
+ *   above it (its catalog, its schema, or as a future grant) is left out: the container
+ *   grant covers it (the planner lists the effective records of both, plan/inherit.ts);
  * - a revoke of a record held through an inherited or ALL PRIVILEGES grant revokes
  *   that source grant, after re-granting directly every other record that came from
  *   the same source and that the plan keeps (so access the config wants is never lost
