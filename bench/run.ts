@@ -5,6 +5,7 @@
 import { benchPlanner } from './planner.js';
 import { benchApply, benchIntrospection } from './postgres.js';
 import { benchSnowflake } from './snowflake.js';
+import { benchDatabricks } from './databricks.js';
 
 const all: Record<string, () => Promise<Record<string, unknown>>> = {
   planner: () => benchPlanner(),
@@ -12,6 +13,7 @@ const all: Record<string, () => Promise<Record<string, unknown>>> = {
   'postgres-apply': () => benchApply(),
   // Full size in parallel; the ~11-minute sequential baseline is sampled and extrapolated per query.
   snowflake: async () => ({ ...(await benchSnowflake({ sequentialSample: { roles: 60, schemas: 15 } })) }),
+  databricks: async () => ({ ...(await benchDatabricks()) }),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
