@@ -185,6 +185,15 @@ describe('databricks adapter through the session seam', () => {
     expect(adapter.provenance.size).toBeGreaterThan(0);
   });
 
+  it('reports a privilege outside the catalog once per kind, never as a grant', async () => {
+    const rows = allRows() as unknown as Record<string, Record<string, unknown>[]>;
+    const f = fakeSession((q) => (q.includes('.connection_privileges ') ? rows.connectionPrivileges : []));
+    const adapter = new DatabricksAdapter({ query: queryFnFromSession(f.session), close: async () => undefined });
+    const live = await adapter.introspect({ roles: ['billing_auditor'], users: [], databases: [], schemas: [], includePublic: false });
+    expect(live.unmanagedGrants).toEqual([{ on: 'CONNECTION', privileges: ['CREATE SERVER'], count: 1 }]);
+    expect(live.grants.map((g) => g.key)).toEqual(['grant:use_connection:connection:pg_billing:role:billing_auditor']);
+  });
+
   it('the query count does not grow with the number of roles or schemas', async () => {
     const f = fakeSession(() => []);
     const adapter = new DatabricksAdapter({ query: queryFnFromSession(f.session), close: async () => undefined });

@@ -104,6 +104,16 @@ export class DatabricksAdapter implements Adapter {
     addDatabricksColumns(read.tables, columns);
     this.lastTables = read.tables;
     const policies = parseDatabricksPolicies({ functions, masks, filters });
+    // Privileges outside the catalog (a keyword newer than rbac): reported once per kind in
+    // the plan, never in the diff, so never revoked.
+    const outside = new Map<string, { on: string; privileges: Set<string>; count: number }>();
+    for (const i of read.ignored) {
+      const on = i.object.slice(0, i.object.indexOf(':')).replace(/_/g, ' ').toUpperCase();
+      const e = outside.get(on) ?? outside.set(on, { on, privileges: new Set(), count: 0 }).get(on)!;
+      e.privileges.add(i.privilege);
+      e.count++;
+    }
+    const unmanagedGrants = [...outside.values()].sort((a, b) => (a.on < b.on ? -1 : 1)).map((e) => ({ on: e.on, privileges: [...e.privileges].sort(), count: e.count }));
     return {
       platform: 'databricks',
       roles: read.roles,
@@ -113,6 +123,7 @@ export class DatabricksAdapter implements Adapter {
       schemas: read.schemas,
       tables: read.tables,
       objects: read.objects,
+      ...(unmanagedGrants.length ? { unmanagedGrants } : {}),
       maskingPolicies: policies.maskingPolicies,
       rowAccessPolicies: policies.rowAccessPolicies,
     };
