@@ -108,6 +108,25 @@ function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantS
     err('bad-value', g.objectSource, `${aKind(kind)} is named exactly: ${formatPath(g.object.parts)} holds a glob`, `name each ${kindWords(kind)} in its own grant`);
     return;
   }
+  // A grant in a refused database (hive_metastore on Databricks) is never made, whatever it names there.
+  const refused = catalog.refusedDatabases && !isAccountLevel(kind) && g.object.parts.length ? catalog.refusedDatabases[norm(g.object.parts[0], g.objectSource, 'name')] : undefined;
+  if (refused) {
+    err('platform-unsupported', g.objectSource, `${platform}: ${refused.why}`, refused.hint);
+    return;
+  }
+  if (SIGNATURE_KINDS.has(kind) && !g.object.glob && (g.object.signature === undefined) === !catalog.unsignedRoutines) {
+    err(
+      'bad-value',
+      g.objectSource,
+      catalog.unsignedRoutines
+        ? `${platform} names ${aKind(kind)} without argument types (its routines are not overloaded): ${formatPath(g.object.parts)}(...)`
+        : `the ${kindWords(kind)} ${formatPath(g.object.parts)} is named without its argument types on ${platform}`,
+      catalog.unsignedRoutines
+        ? `write ${formatPath(g.object.parts)} alone, or keep this grant to the other platforms with platforms:`
+        : `argument types are part of a routine's name: write it as ${formatPath(g.object.parts)}(text, integer), or () for none`,
+    );
+    return;
+  }
   const privileges = privilegesFor(g, kinds, catalog, err);
   if (privileges === undefined) return;
   const role = g.isPublic ? PUBLIC_ROLE : ctx.normGrantee({ name: g.role, database: g.roleDatabase }, g.roleSource);
@@ -137,7 +156,7 @@ function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantS
 
   const signature = g.object.signature !== undefined ? canonicalSignature(g, ctx) : undefined;
   if (g.object.signature !== undefined && signature === undefined) return;
-  if (g.object.glob || SIGNATURE_KINDS.has(kind)) {
+  if (g.object.glob || (SIGNATURE_KINDS.has(kind) && !catalog.unsignedRoutines)) {
     // Resolved against the live objects: a glob expands, a routine's signature must match.
     for (const privilege of privileges) {
       out.patterns.push({ role, privilege, kind, ...pathOf(kind, parts), ...(signature !== undefined ? { signature } : {}), future: false, source: g.source, ...option });
@@ -170,6 +189,9 @@ function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantS
  * silently miss every object created later.
  */
 function futuresCovered(g: GrantDef, kinds: readonly SecurableKind[], catalog: Catalog, err: NormalizeContext['err']): boolean {
+  // Where privileges inherit down, the container grant covers future objects, or the
+  // planner grants per object and warns (plan/expand.ts): never an error.
+  if (catalog.inheritsDown) return true;
   const level = g.object.kind === 'database' ? 'database' : 'schema';
   const { missing, hint } = futureCoverage(catalog, kinds, level);
   if (!missing.length) return true;

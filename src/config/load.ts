@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { anyPlatformKinds, anyPlatformWords } from '../dialects/catalogs.js';
+import { anyPlatformKinds, anyPlatformWords, catalogFor } from '../dialects/catalogs.js';
 import { KIND_PLURALS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, kindOfPlural, kindWords, aKind } from '../model/kinds.js';
 import { PLATFORMS, type Platform, type SecurableKind, type SourceLocation } from '../model/types.js';
 import type { NamePart } from '../dialects/types.js';
@@ -651,18 +651,20 @@ class Builder {
     let objectSource = on.loc;
     for (const kind of anyPlatformKinds()) {
       if (KIND_SHAPES[kind] === 'account') {
-        // `account: true`: the account itself, no name parts.
+        // `account: true`, `metastore: true`: the account itself, no name parts.
         if (bool(on, kind) !== true) continue;
         objectSource = scalarLoc(on, kind);
         object = { kind, parts: [], glob: false };
         continue;
       }
-      const text = str(on, kind);
+      // `catalog:` is Unity Catalog's word for a database: a synonym of `database:`.
+      const key = kind === 'database' && str(on, kind) === undefined && str(on, 'catalog') !== undefined ? 'catalog' : kind;
+      const text = str(on, key);
       if (text === undefined) continue;
       const { path, signature } = SIGNATURE_KINDS.has(kind) ? splitSignature(text) : { path: text, signature: undefined };
       const parts = parsePath(path, { glob: true });
       if (!parts) return undefined;
-      objectSource = scalarLoc(on, kind);
+      objectSource = scalarLoc(on, key);
       object = { kind, parts, glob: parts.some(isGlobPart), ...(signature ? { signature } : {}) };
     }
     if (!object) return undefined;
@@ -842,7 +844,10 @@ class Builder {
       this.err('bad-value', g.objectsSource ?? g.objectSource, 'objects: schemas applies to a database', 'write on: { database: ..., objects: [schemas] }');
       return;
     }
-    if (SIGNATURE_KINDS.has(g.object.kind) && g.object.signature === undefined && !g.object.glob) {
+    // Unity Catalog routines are not overloaded: named alone there, so a grant that may
+    // reach such a platform is checked per target by toDesired instead.
+    const signed = (g.platforms ?? PLATFORMS).every((pl) => !catalogFor(pl).unsignedRoutines);
+    if (signed && SIGNATURE_KINDS.has(g.object.kind) && g.object.signature === undefined && !g.object.glob) {
       this.err(
         'bad-value',
         g.objectSource,

@@ -375,13 +375,16 @@ const objectsNode: ListNode = {
 };
 const futureNode = bool('With objects: also the objects created later (the platform\'s default privileges or future grants).', true);
 
-function onVariant(kind: SecurableKind): ObjectNode {
+/** `on:` keys that name a kind by another word: Unity Catalog calls a database a catalog. */
+const ON_SYNONYMS: Readonly<Record<string, SecurableKind>> = { catalog: 'database' };
+
+function onVariant(kind: SecurableKind, key: string = kind): ObjectNode {
   const shape = KIND_SHAPES[kind];
   const sp = SIGNATURE_KINDS.has(kind)
     ? { pattern: NAME_PATTERNS.globRoutine, label: 'a routine with its argument types (database.schema.name(types))', how: 'database.schema.name(argument types), e.g. ehr.util.zip3(text)' }
     : SHAPE_PATTERNS[shape];
   const props: Record<string, SchemaNode> = {
-    [kind]:
+    [key]:
       shape === 'account'
         ? { type: 'boolean', const: true, description: `The ${kindWords(kind)} itself: \`${kind}: true\`.` }
         : str(`The ${kindWords(kind)} as ${sp.how}; \`*\` and \`?\` in a bare part match several.`, { pattern: sp.pattern, patternLabel: sp.label, isName: true }),
@@ -391,15 +394,18 @@ function onVariant(kind: SecurableKind): ObjectNode {
     props.objects = objectsNode;
     props.future = futureNode;
   }
-  const what = kind === 'table' ? 'A table (or any relation: a view, a materialized view).' : `A ${kindWords(kind)}.`;
-  return obj(what, props, [kind]);
+  const what = kind === 'table' ? 'A table (or any relation: a view, a materialized view).' : key !== kind ? `A ${kindWords(kind)} (\`${key}:\` is a synonym of \`${kind}:\`).` : `A ${kindWords(kind)}.`;
+  return obj(what, props, [key]);
 }
 
 const onNode: VariantsNode = {
   type: 'variants',
   description: `The securable: exactly one of ${anyPlatformKinds().join(', ')}.`,
   by: 'presence',
-  variants: Object.fromEntries(anyPlatformKinds().map((k) => [k, onVariant(k)])),
+  variants: Object.fromEntries([
+    ...anyPlatformKinds().map((k) => [k, onVariant(k)]),
+    ...Object.entries(ON_SYNONYMS).map(([key, k]) => [key, onVariant(k, key)]),
+  ]),
 };
 
 const grantNode = obj(

@@ -14,6 +14,7 @@ import { databricksDialect } from './databricks/quote.js';
 import { databricksUnsupported, prepareDatabricksDesired } from './databricks/unsupported.js';
 import { databricksLiveSaltProblems, databricksSaltProblems } from './databricks/salt.js';
 import { compileWithScim, isScimChange, scimPlanProblems } from './databricks/scim-plan.js';
+import { databricksUnreadProblems } from './databricks/unread.js';
 import { postgresDialect } from './postgres/quote.js';
 import { loadPostgresParser } from './postgres/expression.js';
 import { postgresPolicyProblems, preparePostgresDesired } from './postgres/masking.js';
@@ -153,10 +154,12 @@ export function planHooks(platform: Platform, opts: PlanHookOptions = {}): PlanH
       return { neverRevoke: ['ownership'], extraProblems: snowflakePolicyProblems, liveProblems: tagCoverageProblems };
     case 'databricks': {
       const managed = { manageMembership: opts.manageMembership === true };
+      // Ownership moves with ALTER ... OWNER TO; it is never revoked (no owner is not an option).
       return {
         prepareDesired: (d) => prepareDatabricksDesired(d, managed),
-        extraProblems: (d) => [...databricksUnsupported(d, managed), ...databricksSaltProblems(d)],
+        extraProblems: (d) => [...databricksUnsupported(d, managed), ...databricksUnreadProblems(d), ...databricksSaltProblems(d)],
         liveProblems: databricksLiveSaltProblems,
+        neverRevoke: ['ownership'],
         finishPlan: managed.manageMembership ? finishDatabricksScimPlan : finishDatabricksPlan,
       };
     }

@@ -187,11 +187,12 @@ function objectRef(v: unknown, path: string, kinds?: readonly ObjectRef['kind'][
   if (shape === 'global') ref.name = s(o.name, `${path}.name`);
   if (shape === 'schema' || shape === 'in-schema') ref.schema = s(o.schema, `${path}.schema`);
   if (shape === 'in-schema' || shape === 'in-database') ref.name = s(o.name, `${path}.name`);
-  if (SIGNATURE_KINDS.has(k)) {
+  // A Unity Catalog function is not overloaded and has no signature; elsewhere readers always write one.
+  if (SIGNATURE_KINDS.has(k) && o.signature !== undefined) {
     const sig = s(o.signature, `${path}.signature`);
     if (!/^\(.*\)$/.test(sig)) fail(`${path}.signature`, 'must be the argument types in parentheses, e.g. "(text)"');
     ref.signature = sig;
-  } else if (o.signature !== undefined) fail(`${path}.signature`, `is only for ${[...SIGNATURE_KINDS].join(' and ')}`);
+  } else if (o.signature !== undefined && !SIGNATURE_KINDS.has(k)) fail(`${path}.signature`, `is only for ${[...SIGNATURE_KINDS].join(' and ')}`);
   return ref;
 }
 

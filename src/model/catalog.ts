@@ -65,6 +65,12 @@ export interface KindDef {
   matches?: readonly SecurableKind[];
   /** Future objects of this kind, when the platform can grant on them. */
   future?: FutureDef;
+  /**
+   * The words after ALTER that name an object of this kind when ownership is transferred
+   * by `ALTER <words> <name> OWNER TO` (Databricks: `VIEW`, `MATERIALIZED VIEW`); where a
+   * platform transfers ownership so, a kind without them takes no `ownership`.
+   */
+  ownerSql?: string;
 }
 
 /** A platform's catalog. */
@@ -88,6 +94,24 @@ export interface Catalog {
    * planner then repeats each database-level future grant in those schemas.
    */
   schemaFuturesHideDatabaseFutures?: boolean;
+  /**
+   * Databricks Unity Catalog: a privilege granted on a catalog or schema is inherited by
+   * every object below it whose kind takes the same keyword (a catalog-level SELECT reaches
+   * every table of every schema, existing and future). The container grant is therefore
+   * the platform's mechanism for future objects, and the planner compares the effective
+   * records on both sides (plan/inherit.ts).
+   */
+  inheritsDown?: boolean;
+  /**
+   * Routines are not overloaded (Unity Catalog): a function is named without argument
+   * types and granted like any other object; a signature in the configuration is refused.
+   */
+  unsignedRoutines?: boolean;
+  /**
+   * Databases (catalogs) the tool refuses to grant on, with why and what to do instead
+   * (Databricks: `hive_metastore`, legacy table ACLs, not Unity Catalog privileges).
+   */
+  refusedDatabases?: Readonly<Record<string, { why: string; hint: string }>>;
 }
 
 export function kindDef(c: Catalog, kind: SecurableKind): KindDef | undefined {

@@ -20,9 +20,10 @@ import type { SecurableKind } from './types.js';
  * - `schema`: a schema of a database (`ehr.clinical`);
  * - `in-schema`: an object in a schema (`ehr.clinical.patients`, `ehr.util.zip3(text)`);
  * - `in-database`: an object of a database outside any schema (`ehr.my_server`);
- * - `account`: the account (or metastore) itself, written `account: true`; no name parts;
+ * - `account`: the account (or the Databricks metastore) itself, written `account: true`
+ *   (`metastore: true`); no name parts;
  * - `global`: a named object of the account outside any database (a warehouse, an
- *   integration: `reporting_wh`).
+ *   integration, an external location, a connection, a share: `reporting_wh`).
  * Objects of the last two shapes carry `database: ''` (they are in no database).
  */
 export type KindShape = 'database' | 'schema' | 'in-schema' | 'in-database' | 'account' | 'global';
@@ -51,6 +52,16 @@ export const KIND_SHAPES: Readonly<Record<SecurableKind, KindShape>> = {
   account: 'account',
   warehouse: 'global',
   integration: 'global',
+  streaming_table: 'in-schema',
+  volume: 'in-schema',
+  model: 'in-schema',
+  metastore: 'account',
+  external_location: 'global',
+  storage_credential: 'global',
+  service_credential: 'global',
+  connection: 'global',
+  share: 'global',
+  recipient: 'global',
 };
 
 /** The word `objects:` uses for each kind. */
@@ -78,13 +89,23 @@ export const KIND_PLURALS: Readonly<Record<SecurableKind, string>> = {
   account: 'accounts',
   warehouse: 'warehouses',
   integration: 'integrations',
+  streaming_table: 'streaming_tables',
+  volume: 'volumes',
+  model: 'models',
+  metastore: 'metastores',
+  external_location: 'external_locations',
+  storage_credential: 'storage_credentials',
+  service_credential: 'service_credentials',
+  connection: 'connections',
+  share: 'shares',
+  recipient: 'recipients',
 };
 
 /** Every kind, in a stable order (the configuration's `on:` keys are these words). */
 export const ALL_KINDS: readonly SecurableKind[] = Object.keys(KIND_SHAPES) as SecurableKind[];
 
 /** The kinds that share the relations' namespace: keyed as `table`, named by `table:`. */
-export const RELATION_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>(['table', 'view', 'materialized_view', 'dynamic_table', 'external_table']);
+export const RELATION_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>(['table', 'view', 'materialized_view', 'dynamic_table', 'external_table', 'streaming_table']);
 
 /** Kinds whose identity includes their argument types. */
 export const SIGNATURE_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>(['function', 'procedure']);
@@ -95,9 +116,13 @@ export function isAccountLevel(kind: SecurableKind): boolean {
   return shape === 'account' || shape === 'global';
 }
 
-/** The kind written in keys: every relation is a `table` (one namespace). */
+/**
+ * The kind written in keys: every relation is a `table` (one namespace), and a registered
+ * model is a `function` (Unity Catalog models are functions: one namespace, granted ON
+ * FUNCTION, read back as functions).
+ */
 export function keyKind(kind: SecurableKind): SecurableKind {
-  return RELATION_KINDS.has(kind) ? 'table' : kind;
+  return RELATION_KINDS.has(kind) ? 'table' : kind === 'model' ? 'function' : kind;
 }
 
 /** The kind an `objects:` word names, or undefined. */

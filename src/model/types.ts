@@ -52,7 +52,17 @@ export type SecurableKind =
   | 'tag'
   | 'account'
   | 'warehouse'
-  | 'integration';
+  | 'integration'
+  | 'streaming_table'
+  | 'volume'
+  | 'model'
+  | 'metastore'
+  | 'external_location'
+  | 'storage_credential'
+  | 'service_credential'
+  | 'connection'
+  | 'share'
+  | 'recipient';
 
 /**
  * A securable object. `database` is the logical database (Snowflake database,
@@ -168,7 +178,9 @@ export type FutureObjectType =
   | 'file_formats'
   | 'streams'
   | 'tasks'
-  | 'pipes';
+  | 'pipes'
+  | 'volumes'
+  | 'models';
 
 /** Every future object type, in a stable order. */
 export const FUTURE_OBJECT_TYPES: readonly FutureObjectType[] = [
@@ -187,6 +199,8 @@ export const FUTURE_OBJECT_TYPES: readonly FutureObjectType[] = [
   'streams',
   'tasks',
   'pipes',
+  'volumes',
+  'models',
 ];
 
 /**

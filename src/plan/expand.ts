@@ -18,7 +18,8 @@
  * Objects rbac owns (its masking views, Live.toolObjects) are never reached.
  */
 import { catalogFor } from '../dialects/catalogs.js';
-import { futureCoverage, matchesOf, privilegeDef, type Catalog } from '../model/catalog.js';
+import { futureCoverage, keywordReader, matchesOf, privilegeDef, type Catalog } from '../model/catalog.js';
+import { inheritDesired, kindsReached } from './inherit.js';
 import { makeFutureGrant, makeGrant, makeObject, objectKey, objectPath, schemaOf } from '../model/keys.js';
 import { KIND_PLURALS, KIND_SHAPES, kindWords, aKind } from '../model/kinds.js';
 import type {
@@ -92,10 +93,13 @@ export function expandDesiredGrants(desired: Desired, live: Live, options: Pick<
   const futureGrants = absent.size ? desired.futureGrants.filter((f) => !absent.has(f.role)) : desired.futureGrants;
   const patterns = desired.patterns ?? [];
   const named = desired.named ?? [];
-  if (desired.schemaWide.length === 0 && patterns.length === 0 && named.length === 0) return { grants, futureGrants, problems: [] };
+  const catalog = catalogFor(desired.platform);
+  if (desired.schemaWide.length === 0 && patterns.length === 0 && named.length === 0) {
+    if (!catalog.inheritsDown) return { grants, futureGrants, problems: [] };
+    return { ...inheritDesired(catalog, grants, futureGrants, liveObjects(live)), problems: [] };
+  }
 
   const out: Expanded = { grants: grants === desired.grants ? [...grants] : grants, futureGrants: [...futureGrants], problems: [] };
-  const catalog = catalogFor(desired.platform);
   const tool = live.toolObjects?.length ? new Set(live.toolObjects) : undefined;
   const extension = live.extensionObjects?.length ? new Set(live.extensionObjects) : undefined;
   const index = new ObjectIndex(liveObjects(live), tool, extension);
@@ -109,6 +113,7 @@ export function expandDesiredGrants(desired: Desired, live: Live, options: Pick<
   if (live.objects) for (const n of named) checkNamed(n, index, out);
   if (catalog.schemaFuturesHideDatabaseFutures) repeatHiddenFutures(out, live, new Set(desired.roles.map((r) => r.name)), futureSeen);
   out.futureGrants = oneOptionPerFuture(out.futureGrants);
+  if (catalog.inheritsDown) Object.assign(out, inheritDesired(catalog, out.grants, out.futureGrants, index.all));
   return out;
 }
 
@@ -172,6 +177,7 @@ function expandWide(
   }
   if (!w.future) return;
   const level = w.schema.kind === 'database' ? 'database' : 'schema';
+  if (catalog.inheritsDown) return inheritedFuture(w, catalog, reach, level, out, warned);
   const { mechanisms, missing, hint } = futureCoverage(catalog, w.kinds, level);
   if (missing.length) {
     const id = `${w.role}|${objectKey(w.schema)}|${missing.join(',')}`;
@@ -193,6 +199,33 @@ function expandWide(
       out.futureGrants.push(f);
     }
   }
+}
+
+/**
+ * `objects:` where privileges inherit down (Databricks): the container-level grant is the
+ * mechanism for future objects, and it reaches every kind below that takes its keyword.
+ * It is asked for only when the listed kinds cover all of those (`objects: [functions,
+ * models]` with EXECUTE; SELECT with `tables`, which reaches every relation); otherwise
+ * the per-object grants stand alone and a warning says future objects are not covered.
+ */
+function inheritedFuture(w: SchemaWideGrant, catalog: Catalog, reach: ReadonlySet<SecurableKind>, level: 'schema' | 'database', out: Expanded, warned: Set<string>): void {
+  const def = w.kinds.map((k) => privilegeDef(catalog, k, w.privilege)).find((d) => d !== undefined);
+  const word = def ? keywordReader(catalog)(w.schema.kind, def.sql) : undefined;
+  const beyond = def ? kindsReached(catalog, level, def.sql).filter((k) => !reach.has(k)) : [];
+  if (word && !beyond.length) {
+    out.grants.push(makeGrant({ role: w.role, privilege: word, object: w.schema, source: w.source }));
+    return;
+  }
+  const id = `${w.role}|${objectKey(w.schema)}|${w.privilege}`;
+  if (warned.has(id)) return;
+  warned.add(id);
+  out.problems.push({
+    severity: 'warning',
+    message: `${w.privilege} for ${w.role} on the ${w.kinds.map((k) => KIND_PLURALS[k]).join(' and ')} of ${objectPath(w.schema)}${at(w)} is granted on each existing object: future objects are not covered${beyond.length ? ` (a ${level}-level ${def!.sql} would also reach its ${beyond.map((k) => KIND_PLURALS[k]).join(' and ')})` : ''}`,
+    hint: beyond.length
+      ? `list ${beyond.map((k) => KIND_PLURALS[k]).join(' and ')} too to grant ${def!.sql} on the ${level} itself, or write future: false to say existing objects only`
+      : 'write future: false to say existing objects only (plan again after new ones are created)',
+  });
 }
 
 function globRegex(pattern: string): RegExp {

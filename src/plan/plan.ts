@@ -25,12 +25,16 @@ import { inScopeFuture, inScopeMembership } from './scope.js';
 import { expandDesiredGrants, withLiveKinds } from './expand.js';
 import { planGrants } from './grants.js';
 import { withEquivalents } from './equivalent.js';
+import { inheritLive } from './inherit.js';
 import { catalogFor } from '../dialects/catalogs.js';
 import type { Change, ManagedScope, Plan, PlanOptions, PlanProblem, PlanSummary } from './types.js';
 import { assertNever } from './types.js';
 
 export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
   const { mode } = options;
+  // Where privileges inherit down, a future grant read back is the container grant it is.
+  const inherits = catalogFor(desired.platform);
+  if (inherits.inheritsDown) live = inheritLive(inherits, live);
   // Every grant on an object rbac owns outright is in scope, whoever holds it.
   const scope: ManagedScope = live.toolObjects?.length ? { ...options.scope, toolObjects: new Set(live.toolObjects) } : options.scope;
   const authoritative = mode === 'authoritative';

@@ -19,12 +19,19 @@ export function snowflakeAnswers(): Record<string, Row[]> {
   return JSON.parse(readFileSync(path.join(snapshots, 'snowflake-live.rows.json'), 'utf8')).answers;
 }
 
-/** The Databricks reader's six queries, recognised by the view they read. */
+/**
+ * The Databricks reader's queries, recognised by the view they read (the policy-function
+ * query before the functions listing: both read routines). The views this recording has
+ * no rows for (it was made before volumes, functions and owners were read) answer none.
+ */
 const DATABRICKS_QUERIES: [RegExp, string][] = [
   [/^SHOW GROUPS$/, 'groups'],
-  [/information_schema\.catalog_privileges/, 'catalogPrivileges'],
-  [/information_schema\.schema_privileges/, 'schemaPrivileges'],
-  [/information_schema\.table_privileges/, 'tablePrivileges'],
+  [/information_schema\.catalog_privileges /, 'catalogPrivileges'],
+  [/information_schema\.schema_privileges /, 'schemaPrivileges'],
+  [/information_schema\.table_privileges /, 'tablePrivileges'],
+  [/information_schema\.(volume|routine|external_location|storage_credential|connection|metastore)_privileges /, 'none'],
+  [/information_schema\.(catalogs|volumes|external_locations|storage_credentials|connections) /, 'none'],
+  [/information_schema\.routines WHERE \(/, 'none'],
   [/information_schema\.schemata/, 'schemata'],
   [/information_schema\.tables/, 'tables'],
   // Column types and policies (none recorded: the warehouse config has no policies).

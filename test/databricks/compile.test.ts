@@ -83,25 +83,52 @@ describe('databricks inheritance hook', () => {
 
   it('revoking a schema-level SELECT re-grants directly the tables the plan keeps, first', () => {
     const read = rows([{ grantee: 'g', catalog_name: 'ehr', schema_name: 'c', privilege_type: 'SELECT', inherited_from: 'NONE' }]);
-    // Effective: future select on schema + select on t1, t2. Config keeps only t1.
-    expect(read.grants.map((g) => g.key).sort()).toEqual(['grant:select:table:ehr.c.t1:role:g', 'grant:select:table:ehr.c.t2:role:g']);
+    // Effective: select on the schema + select on t1, t2. Config keeps only t1.
+    expect(read.grants.map((g) => g.key).sort()).toEqual(['grant:select:schema:ehr.c:role:g', 'grant:select:table:ehr.c.t1:role:g', 'grant:select:table:ehr.c.t2:role:g']);
     const out = compileDatabricksPlan(planOf([
-      { kind: 'revokeFuture', role: 'g', privileges: ['select'], schema: S('ehr', 'c'), objectType: 'tables' },
+      { kind: 'revoke', role: 'g', privileges: ['select'], object: S('ehr', 'c') },
       { kind: 'revoke', role: 'g', privileges: ['select'], object: T('ehr', 'c', 't2') },
     ]), read.provenance);
     expect(out.map((s) => s.sql)).toEqual(['GRANT SELECT ON TABLE `ehr`.`c`.`t1` TO `g`', 'REVOKE SELECT ON SCHEMA `ehr`.`c` FROM `g`']);
   });
 
+  it('a revoke written as a future grant (a plan saved before 0.3) revokes the schema-level privilege', () => {
+    const read = rows([{ grantee: 'g', catalog_name: 'ehr', schema_name: 'c', privilege_type: 'SELECT', inherited_from: 'NONE' }]);
+    const out = compileDatabricksPlan(planOf([{ kind: 'revokeFuture', role: 'g', privileges: ['select'], schema: S('ehr', 'c'), objectType: 'tables' }]), read.provenance);
+    expect(out.map((s) => s.sql)).toEqual(['REVOKE SELECT ON SCHEMA `ehr`.`c` FROM `g`']);
+  });
+
   it('revoking part of ALL PRIVILEGES revokes it and re-grants the rest', () => {
     const read = rows([], [{ grantee: 'g', table_catalog: 'ehr', table_schema: 'c', table_name: 't1', privilege_type: 'ALL PRIVILEGES', inherited_from: 'NONE' }]);
     const out = compileDatabricksPlan(planOf([{ kind: 'revoke', role: 'g', privileges: ['modify'], object: T('ehr', 'c', 't1') }]), read.provenance);
-    expect(out.map((s) => s.sql)).toEqual(['GRANT SELECT ON TABLE `ehr`.`c`.`t1` TO `g`', 'REVOKE ALL PRIVILEGES ON TABLE `ehr`.`c`.`t1` FROM `g`']);
+    // ALL PRIVILEGES on a table is SELECT, MODIFY and APPLY TAG (never MANAGE).
+    expect(out.map((s) => s.sql)).toEqual(['GRANT SELECT ON TABLE `ehr`.`c`.`t1` TO `g`', 'GRANT APPLY TAG ON TABLE `ehr`.`c`.`t1` TO `g`', 'REVOKE ALL PRIVILEGES ON TABLE `ehr`.`c`.`t1` FROM `g`']);
   });
 
   it('a catalog-level USE SCHEMA is revoked at the catalog', () => {
     const read = rows([], [], [{ grantee: 'g', catalog_name: 'ehr', privilege_type: 'USE SCHEMA', inherited_from: null }]);
-    expect(read.grants.map((g) => g.key)).toEqual(['grant:usage:schema:ehr.c:role:g']);
-    const out = compileDatabricksPlan(planOf([{ kind: 'revoke', role: 'g', privileges: ['usage'], object: S('ehr', 'c') }]), read.provenance);
+    expect(read.grants.map((g) => g.key).sort()).toEqual(['grant:usage:schema:ehr.c:role:g', 'grant:use_schema:database:ehr:role:g']);
+    const out = compileDatabricksPlan(planOf([{ kind: 'revoke', role: 'g', privileges: ['usage'], object: S('ehr', 'c') }, { kind: 'revoke', role: 'g', privileges: ['use_schema'], object: D('ehr') }]), read.provenance);
     expect(out.map((s) => s.sql)).toEqual(['REVOKE USE SCHEMA ON CATALOG `ehr` FROM `g`']);
+  });
+
+  it('a catalog-level grant in the plan covers the schema and table grants of the same word', () => {
+    const out = compileDatabricksPlan(planOf([
+      { kind: 'grant', role: 'g', privileges: ['use_schema', 'select'], object: D('ehr') },
+      { kind: 'grant', role: 'g', privileges: ['usage', 'create'], object: S('ehr', 'c') },
+      { kind: 'grant', role: 'g', privileges: ['select', 'modify'], object: T('ehr', 'c', 't1') },
+      { kind: 'grant', role: 'h', privileges: ['select'], object: T('ehr', 'c', 't1') },
+    ]));
+    expect(out.map((s) => s.sql)).toEqual([
+      'GRANT USE SCHEMA, SELECT ON CATALOG `ehr` TO `g`',
+      'GRANT CREATE TABLE ON SCHEMA `ehr`.`c` TO `g`',
+      'GRANT MODIFY ON TABLE `ehr`.`c`.`t1` TO `g`',
+      'GRANT SELECT ON TABLE `ehr`.`c`.`t1` TO `h`',
+    ]);
+  });
+
+  it('revoking an owner compiles to nothing: ownership is transferred, never revoked', () => {
+    expect(compileDatabricks({ kind: 'revoke', role: 'g', privileges: ['ownership'], object: D('ehr') })).toEqual([]);
+    expect(compileDatabricksPlan(planOf([{ kind: 'revoke', role: 'g', privileges: ['ownership', 'select'], object: T('ehr', 'c', 't1') }])).map((s) => s.sql)).toEqual(['REVOKE SELECT ON TABLE `ehr`.`c`.`t1` FROM `g`']);
   });
 });

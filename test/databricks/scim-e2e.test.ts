@@ -40,6 +40,12 @@ const COLUMNS: Record<string, string[]> = {
   row_filters: ['table_catalog', 'table_schema', 'table_name', 'filter_catalog', 'filter_schema', 'filter_name', 'target_columns'],
 };
 
+/** The column names of a SELECT list (`a, b AS c, CAST(NULL AS STRING) AS d` -> a, c, d), for the other views' empty answers. */
+function selected(text: string): string[] {
+  const list = /^SELECT (.*?) FROM /.exec(text)?.[1] ?? 'result';
+  return list.split(/,\s*(?![^()]*\))/).map((c) => c.trim().split(/\s+/).at(-1)!);
+}
+
 interface World {
   scim: ScimStub;
   sql: ThriftStub;
@@ -55,7 +61,7 @@ function answer(model: DatabricksGrantModel, scim: ScimStub, text: string): Stub
   try {
     const rows = (/FROM system\.information_schema\.columns /.test(text) ? columnRows(model) : model.run(text)) as Record<string, string | null>[];
     const view = /FROM system\.information_schema\.(\w+)/.exec(text)?.[1];
-    return { rows, columns: rows.length ? undefined : text === 'SHOW GROUPS' ? ['name'] : view ? COLUMNS[view] : ['result'] };
+    return { rows, columns: rows.length ? undefined : text === 'SHOW GROUPS' ? ['name'] : view ? COLUMNS[view] ?? selected(text) : ['result'] };
   } catch (e) {
     return { error: { message: (e as Error).message, sqlState: '42704' } };
   }

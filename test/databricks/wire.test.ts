@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabricksAdapter, isDatabricksRetryable } from '../../src/dialects/databricks/adapter.js';
 import { DatabricksDriverError, connectDatabricks, isLoopbackHost, type DatabricksConnection } from '../../src/dialects/databricks/driver.js';
-import { addDatabricksColumns, parseDatabricks, sql } from '../../src/dialects/databricks/inspect.js';
+import { OWNED_GLOBALS, PRIVILEGE_VIEWS, addDatabricksColumns, parseDatabricks, sql } from '../../src/dialects/databricks/inspect.js';
 import { saltStateSql, saltTableRef, toolSchemaRef } from '../../src/dialects/databricks/salt.js';
 import { grantKey, objectKey } from '../../src/model/keys.js';
 import { RbacError } from '../../src/model/errors.js';
@@ -37,6 +37,11 @@ const views: Record<string, () => StubAnswer> = {
   table_privileges: () => ({ rows: fx('table_privileges.json') }),
   schemata: () => ({ rows: fx('schemata.json') }),
   tables: () => ({ rows: fx('tables.json') }),
+  ...Object.fromEntries(
+    ['volume_privileges', 'routine_privileges', 'external_location_privileges', 'storage_credential_privileges', 'connection_privileges', 'metastore_privileges', 'catalogs', 'volumes', 'external_locations', 'connections'].map((v) => [v, () => ({ rows: fx(`${v}.json`) })]),
+  ),
+  // None owned by a managed group: no rows, but the documented columns.
+  storage_credentials: () => ({ rows: [], columns: ['storage_credential_name', 'storage_credential_owner'] }),
   // A slow statement read in pages: the client polls, asks for the schema, then fetches.
   columns: () => ({ rows: fx('columns.json'), pageSize: 4, async: true }),
   routines: () => ({ rows: [], columns: ['routine_catalog', 'routine_schema', 'routine_name', 'comment', 'routine_definition'] }),
@@ -114,18 +119,20 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
     expect(op.closed).toBe(true);
   });
 
-  it('introspects over the wire in eleven statements, six then five at once, as the seam reads the same rows', async () => {
+  it('introspects over the wire in 23 statements, 18 then five at once, as the seam reads the same rows', async () => {
     const before = stub.queries.length;
     stub.resetInFlight();
     const live = await adapter.introspect({ roles, users: [], databases: ['ehr'], schemas, includePublic: false });
     const sent = stub.queries.slice(before);
     const expected = [
       sql.groups(),
-      sql.catalogPrivileges(roles),
-      sql.schemaPrivileges(roles),
-      sql.tablePrivileges(roles),
+      ...PRIVILEGE_VIEWS.map((v) => sql.privileges(v, roles)),
+      sql.catalogs(['ehr']),
       sql.schemata(schemas),
       sql.tables(schemas),
+      sql.volumes(schemas),
+      sql.functions(schemas),
+      ...OWNED_GLOBALS.map((g) => sql.owned(g, roles)),
       sql.columns(schemas),
       sql.policyFunctions(schemas),
       sql.columnMasks(schemas),
@@ -133,11 +140,30 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
       saltStateSql(),
     ];
     expect([...sent].sort()).toEqual([...expected].sort());
-    expect(stub.maxInFlight()).toBe(6);
+    expect(stub.maxInFlight()).toBe(18);
 
     // What the adapter made of the wire equals what the pure reader makes of the recorded rows.
     const direct = parseDatabricks(
-      { groups: fx('show_groups.json'), catalogPrivileges: fx('catalog_privileges.json'), schemaPrivileges: fx('schema_privileges.json'), tablePrivileges: fx('table_privileges.json'), schemata: fx('schemata.json'), tables: fx('tables.json') },
+      {
+        groups: fx('show_groups.json'),
+        catalogPrivileges: fx('catalog_privileges.json'),
+        schemaPrivileges: fx('schema_privileges.json'),
+        tablePrivileges: fx('table_privileges.json'),
+        volumePrivileges: fx('volume_privileges.json'),
+        routinePrivileges: fx('routine_privileges.json'),
+        externalLocationPrivileges: fx('external_location_privileges.json'),
+        storageCredentialPrivileges: fx('storage_credential_privileges.json'),
+        connectionPrivileges: fx('connection_privileges.json'),
+        metastorePrivileges: fx('metastore_privileges.json'),
+        catalogs: fx('catalogs.json'),
+        schemata: fx('schemata.json'),
+        tables: fx('tables.json'),
+        volumes: fx('volumes.json'),
+        functions: [],
+        externalLocations: fx('external_locations.json'),
+        storageCredentials: fx('storage_credentials.json'),
+        connections: fx('connections.json'),
+      },
       roles,
     );
     addDatabricksColumns(direct.tables, fx('columns.json'));

@@ -14,7 +14,18 @@ import type { Adapter, CompileContext, IntrospectScope, QueryFn, Statement } fro
 import { RbacError } from '../../model/errors.js';
 import { compileDatabricksPlan } from './compile.js';
 import { DatabricksDriverError, connectDatabricks, type DatabricksConnectOptions } from './driver.js';
-import { addDatabricksColumns, parseDatabricks, parseDatabricksPolicies, principalMatcher, sql, type DatabricksProvenance, type IgnoredGrant } from './inspect.js';
+import {
+  OWNED_GLOBALS,
+  PRIVILEGE_VIEWS,
+  addDatabricksColumns,
+  parseDatabricks,
+  parseDatabricksPolicies,
+  principalMatcher,
+  sql,
+  type DatabricksProvenance,
+  type DatabricksRows,
+  type IgnoredGrant,
+} from './inspect.js';
 import { databricksDialect } from './quote.js';
 import { parseSaltState, saltStateSql } from './salt.js';
 import { DATABRICKS_CATALOG } from './catalog.js';
@@ -76,20 +87,30 @@ export class DatabricksAdapter implements Adapter {
       this.retry,
     );
 
-  /** Eleven queries whatever the number of roles and schemas. PUBLIC (`account users`) is not read. */
+  /**
+   * A fixed number of queries whatever the number of roles, schemas and objects: groups;
+   * one per information_schema privilege view (PRIVILEGE_VIEWS); the catalogs, schemata,
+   * tables, volumes and functions in scope; the external locations, storage credentials
+   * and connections managed groups own (OWNED_GLOBALS); then column types, policies and
+   * the hash mask's salt. With manage_membership, SCIM is read alongside (readScim).
+   * PUBLIC (`account users`) is not read.
+   */
   async introspect(scope: IntrospectScope): Promise<Live> {
     // The SQL filter folds case (`lower(grantee) IN ...`); the parser then compares principals as Unity Catalog does.
     const roles = [...new Set(scope.roles.map((r) => r.toLowerCase()))];
+    const databases = [...new Set([...scope.databases, ...scope.schemas.map((s) => s.database)])].sort();
     const scimRead = this.readScim(scope);
     // Awaited below; a SQL failure first must not leave its rejection unhandled.
     scimRead.catch(() => undefined);
-    const [groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables] = await Promise.all([
+    const [groups, privileges, catalogs, schemata, tables, volumes, fns, owned] = await Promise.all([
       this.run(sql.groups()),
-      this.run(sql.catalogPrivileges(roles)),
-      this.run(sql.schemaPrivileges(roles)),
-      this.run(sql.tablePrivileges(roles)),
+      Promise.all(PRIVILEGE_VIEWS.map((v) => this.run(sql.privileges(v, roles)))),
+      this.run(sql.catalogs(databases)),
       this.run(sql.schemata(scope.schemas)),
       this.run(sql.tables(scope.schemas)),
+      this.run(sql.volumes(scope.schemas)),
+      this.run(sql.functions(scope.schemas)),
+      Promise.all(OWNED_GLOBALS.map((g) => this.run(sql.owned(g, roles)))),
     ]);
     // Column types, policies and the hash mask's salt (salt.ts): five more queries, still a fixed number.
     const [columns, functions, masks, filters, saltRows] = await Promise.all([
@@ -99,12 +120,25 @@ export class DatabricksAdapter implements Adapter {
       this.run(sql.rowFilters(scope.schemas)),
       this.run(saltStateSql()),
     ]);
-    const read = parseDatabricks({ groups, catalogPrivileges, schemaPrivileges, tablePrivileges, schemata, tables }, scope.roles, scope.users);
+    const rows: DatabricksRows = { groups, catalogPrivileges: [], schemaPrivileges: [], tablePrivileges: [], catalogs, schemata, tables, volumes, functions: fns };
+    PRIVILEGE_VIEWS.forEach((v, i) => (rows[v.rows] = privileges[i]));
+    OWNED_GLOBALS.forEach((g, i) => (rows[g.rows] = owned[i]));
+    const read = parseDatabricks(rows, scope.roles, scope.users);
     this.provenance = read.provenance;
     this.lastIgnored = read.ignored;
     addDatabricksColumns(read.tables, columns);
     this.lastTables = read.tables;
     const policies = parseDatabricksPolicies({ functions, masks, filters });
+    // Privileges outside the catalog (a keyword newer than rbac): reported once per kind in
+    // the plan, never in the diff, so never revoked.
+    const outside = new Map<string, { on: string; privileges: Set<string>; count: number }>();
+    for (const i of read.ignored) {
+      const on = i.object.slice(0, i.object.indexOf(':')).replace(/_/g, ' ').toUpperCase();
+      const e = outside.get(on) ?? outside.set(on, { on, privileges: new Set(), count: 0 }).get(on)!;
+      e.privileges.add(i.privilege);
+      e.count++;
+    }
+    const unmanagedGrants = [...outside.values()].sort((a, b) => (a.on < b.on ? -1 : 1)).map((e) => ({ on: e.on, privileges: [...e.privileges].sort(), count: e.count }));
     // Every grantee of rbac's salt objects, as the server spells it (a configured user in the configuration's spelling).
     const spell = principalMatcher(scope.roles, scope.users);
     const salt = parseSaltState(saltRows, (g) => spell(g) ?? g, (kind, keyword) => readKeyword(kind, keyword));
@@ -123,6 +157,8 @@ export class DatabricksAdapter implements Adapter {
       futureGrants: read.futureGrants,
       schemas: read.schemas,
       tables: read.tables,
+      objects: read.objects,
+      ...(unmanagedGrants.length ? { unmanagedGrants } : {}),
       maskingPolicies: policies.maskingPolicies,
       rowAccessPolicies: policies.rowAccessPolicies,
       ...(salt.toolObjects.length ? { toolObjects: salt.toolObjects } : {}),

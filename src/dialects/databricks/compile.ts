@@ -10,14 +10,18 @@
  *   in the configuration; `prepareDatabricksDesired` removes them so no diff appears).
  * - grant/revokeMembership: group membership is SCIM-managed: throws; memberships in
  *   the config are reported as unmanaged by `databricksUnsupported`.
- * - grantFuture/revokeFuture on tables: Unity Catalog privileges inherit down, so a
- *   future grant is the schema-level privilege (`GRANT SELECT ON SCHEMA`).
+ * - grantFuture/revokeFuture (plans saved before 0.3): Unity Catalog privileges inherit
+ *   down, so a future grant is the container-level privilege (`GRANT SELECT ON SCHEMA`);
+ *   the planner now plans that grant on the container itself (plan/inherit.ts).
+ * - ownership: transferred with `ALTER <kind> <name> OWNER TO` (the catalog's `ownerSql`),
+ *   never revoked: a revoke of it compiles to nothing, so an object is never left to
+ *   nobody; the owner changes only when the configuration names a new one.
  */
 import { compileDatabricksPolicy } from './policies.js';
 import { DATABRICKS_TOOL_SCHEMA, saltBootstrap, saltCatalog, saltTableRef } from './salt.js';
-import { kindSql, privilegeSql } from '../../model/catalog.js';
+import { kindDef, kindSql, keywordReader, privilegeSql } from '../../model/catalog.js';
 import { RbacError } from '../../model/errors.js';
-import { KIND_SHAPES, RELATION_KINDS } from '../../model/kinds.js';
+import { KIND_SHAPES, aKind } from '../../model/kinds.js';
 import { DATABRICKS_CATALOG } from './catalog.js';
 import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
 import { assertNever, isPolicyChange, type Change } from '../../plan/types.js';
@@ -26,16 +30,41 @@ import { databricksDialect } from './quote.js';
 
 const q = (n: string) => databricksDialect.quoteIdent(n);
 
+const CHILD_WORDS = ['EXECUTE', 'MODIFY', 'READ VOLUME', 'REFRESH', 'SELECT', 'WRITE VOLUME'];
+const SCHEMA_WORDS = ['USE SCHEMA', 'CREATE TABLE', 'APPLY TAG', 'CREATE FUNCTION', 'CREATE MATERIALIZED VIEW', 'CREATE MODEL', 'CREATE VOLUME', 'EXTERNAL USE SCHEMA', 'MANAGE', ...CHILD_WORDS];
+
 /**
- * Privilege words Unity Catalog accepts, per securable (closed; includes the words a
- * container takes for what inherits below it: SELECT on a schema reaches its tables).
- * The compiler checks every statement's words against it.
+ * Privilege words Unity Catalog accepts, per securable (closed, from the privileges
+ * reference; includes the words a container takes for what inherits below it: SELECT on
+ * a schema reaches its tables). Written out here rather than derived from the catalog, so
+ * the compiler checks every statement's words against a second, independent list
+ * (test/databricks/compile.test.ts checks the catalog against it). OWNERSHIP is not a
+ * GRANT word: ownership is transferred with ALTER ... OWNER TO.
  */
 export const DATABRICKS_WORDS: Partial<Record<SecurableKind, readonly string[]>> = {
-  database: ['USE CATALOG', 'CREATE SCHEMA', 'USE SCHEMA', 'CREATE TABLE', 'SELECT', 'MODIFY', 'ALL PRIVILEGES'],
-  schema: ['USE SCHEMA', 'CREATE TABLE', 'SELECT', 'MODIFY', 'ALL PRIVILEGES'],
-  table: ['SELECT', 'MODIFY', 'ALL PRIVILEGES'],
-  view: ['SELECT', 'ALL PRIVILEGES'],
+  metastore: [
+    'CREATE CATALOG', 'CREATE CLEAN ROOM', 'CREATE CONNECTION', 'CREATE EXTERNAL LOCATION', 'CREATE EXTERNAL METADATA', 'CREATE PROVIDER', 'CREATE RECIPIENT',
+    'CREATE SERVICE CREDENTIAL', 'CREATE SHARE', 'CREATE STORAGE CREDENTIAL', 'MANAGE ALLOWLIST', 'SET SHARE PERMISSION', 'USE MARKETPLACE ASSETS', 'USE PROVIDER',
+    'USE RECIPIENT', 'USE SHARE',
+  ],
+  database: ['USE CATALOG', 'CREATE SCHEMA', 'BROWSE', ...SCHEMA_WORDS, 'ALL PRIVILEGES'],
+  schema: [...SCHEMA_WORDS, 'ALL PRIVILEGES'],
+  table: ['SELECT', 'MODIFY', 'APPLY TAG', 'MANAGE', 'ALL PRIVILEGES'],
+  view: ['SELECT', 'APPLY TAG', 'MANAGE', 'ALL PRIVILEGES'],
+  materialized_view: ['SELECT', 'REFRESH', 'APPLY TAG', 'MANAGE', 'ALL PRIVILEGES'],
+  streaming_table: ['SELECT', 'REFRESH', 'APPLY TAG', 'MANAGE', 'ALL PRIVILEGES'],
+  volume: ['READ VOLUME', 'WRITE VOLUME', 'APPLY TAG', 'MANAGE', 'ALL PRIVILEGES'],
+  function: ['EXECUTE', 'MANAGE', 'ALL PRIVILEGES'],
+  model: ['EXECUTE', 'APPLY TAG', 'MANAGE', 'ALL PRIVILEGES'],
+  external_location: [
+    'READ FILES', 'WRITE FILES', 'CREATE EXTERNAL TABLE', 'CREATE EXTERNAL VOLUME', 'CREATE MANAGED STORAGE', 'CREATE FOREIGN SECURABLE', 'BROWSE', 'EXTERNAL USE LOCATION',
+    'MANAGE', 'ALL PRIVILEGES',
+  ],
+  storage_credential: ['READ FILES', 'WRITE FILES', 'CREATE EXTERNAL TABLE', 'CREATE EXTERNAL LOCATION', 'MANAGE', 'ALL PRIVILEGES'],
+  service_credential: ['ACCESS', 'CREATE CONNECTION', 'MANAGE', 'ALL PRIVILEGES'],
+  connection: ['USE CONNECTION', 'CREATE FOREIGN CATALOG', 'MANAGE', 'ALL PRIVILEGES'],
+  share: [],
+  recipient: [],
 };
 
 /** The Unity Catalog keyword of a privilege on a kind, from the catalog (catalog.ts). */
@@ -43,23 +72,38 @@ export function databricksWord(kind: SecurableKind, p: Privilege): string {
   return privilegeSql(DATABRICKS_CATALOG, kind, p);
 }
 
-/** `CATALOG `c``, `SCHEMA `c`.`s``, `TABLE `c`.`s`.`t`` (views are granted ON TABLE too): the catalog's words. */
-export function databricksObject(o: ObjectRef): string {
-  const words = kindSql(DATABRICKS_CATALOG, o.kind);
+/** `` `c`.`s`.`t` ``, `` `landing_zone` ``, '' for the metastore: an object's name by its kind's shape, every part quoted. */
+export function databricksName(o: ObjectRef): string {
   switch (KIND_SHAPES[o.kind]) {
     case 'database':
-      return `${words} ${q(o.database)}`;
+      return q(o.database);
     case 'schema':
-      return `${words} ${q(o.database)}.${q(o.schema ?? '')}`;
+      return `${q(o.database)}.${q(o.schema ?? '')}`;
     case 'in-schema':
-      return `${words} ${q(o.database)}.${q(o.schema ?? '')}.${q(o.name ?? '')}`;
+      return `${q(o.database)}.${q(o.schema ?? '')}.${q(o.name ?? '')}`;
     case 'in-database':
-      return `${words} ${q(o.name ?? '')}`;
-    case 'account':
-      return words;
     case 'global':
-      return `${words} ${q(o.name ?? '')}`;
+      return q(o.name ?? '');
+    case 'account':
+      return '';
   }
+}
+
+/** `CATALOG `c``, `SCHEMA `c`.`s``, `TABLE `c`.`s`.`t`` (views are granted ON TABLE too), `METASTORE`: the catalog's words. */
+export function databricksObject(o: ObjectRef): string {
+  const words = kindSql(DATABRICKS_CATALOG, o.kind);
+  const name = databricksName(o);
+  return name ? `${words} ${name}` : words;
+}
+
+/**
+ * `ALTER <kind> <name> OWNER TO `principal``: the one way ownership moves on Unity Catalog
+ * (never revoked; see the file comment). The kind's words are the catalog's `ownerSql`.
+ */
+export function ownerStatement(object: ObjectRef, principal: string): string {
+  const words = kindDef(DATABRICKS_CATALOG, object.kind)?.ownerSql;
+  if (!words) throw new RbacError('PLAN_INVALID', `ownership of ${aKind(object.kind)} cannot be transferred in SQL on Databricks`, 'leave ownership out of this grant');
+  return `ALTER ${words} ${databricksName(object)} OWNER TO ${q(principal)}`;
 }
 
 /** `GRANT|REVOKE words ON object TO|FROM `principal``; words must come from DATABRICKS_WORDS. */
@@ -98,15 +142,27 @@ export function compileDatabricks(change: Change, _ctx: CompileContext = {}): st
       if (change.kind === 'grant' ? change.grantOption : change.grantOptionOnly) {
         return unsupported('a grant option', 'Unity Catalog has no WITH GRANT OPTION; grant MANAGE (or ownership) to let a group grant on');
       }
-      if (!change.privileges.length) return [];
-      const words = change.privileges.map((p) => databricksWord(change.object.kind, p));
-      return [grantStatement(change.kind === 'grant' ? 'GRANT' : 'REVOKE', words, change.object, change.role)];
+      // Ownership is transferred, never revoked: a revoke of it compiles to nothing (the
+      // planner never plans one, PlanHooks.neverRevoke); the owner changes only when the
+      // configuration names a new one.
+      const plain = change.privileges.filter((p) => p !== 'ownership');
+      const out: string[] = [];
+      if (plain.length) {
+        const words = plain.map((p) => databricksWord(change.object.kind, p));
+        out.push(grantStatement(change.kind === 'grant' ? 'GRANT' : 'REVOKE', words, change.object, change.role));
+      }
+      if (change.kind === 'grant' && change.privileges.includes('ownership')) {
+        databricksWord(change.object.kind, 'ownership');
+        out.push(ownerStatement(change.object, change.role));
+      }
+      return out;
     }
     case 'grantFuture':
     case 'revokeFuture': {
       if (change.forRole !== undefined) throw new RbacError('PLAN_INVALID', 'Databricks future grants have no creating role');
-      if (change.objectType !== 'tables') throw new RbacError('PLAN_INVALID', `Unity Catalog has no future grants on ${change.objectType}`);
-      const words = change.privileges.map((p) => databricksWord('table', p));
+      // The container-level privilege, of the kind the future type names (SELECT of tables, READ VOLUME of volumes).
+      const kind = futureKind(change.objectType);
+      const words = change.privileges.map((p) => databricksWord(kind, p));
       return [grantStatement(change.kind === 'grantFuture' ? 'GRANT' : 'REVOKE', words, change.schema, change.role)];
     }
     default:
@@ -135,7 +191,8 @@ function atomsOf(change: Change): Effective[] {
   switch (change.kind) {
     case 'grant':
     case 'revoke':
-      return change.privileges.map((p) => ({
+      // Ownership is no GRANT word and never revoked (compileDatabricks): not an atom.
+      return change.privileges.filter((p) => p !== 'ownership').map((p) => ({
         key: grantKey(change.role, p, change.object),
         role: change.role,
         object: change.object,
@@ -148,7 +205,7 @@ function atomsOf(change: Change): Effective[] {
         key: futureGrantKey(change.role, p, change.schema, change.objectType, change.forRole),
         role: change.role,
         object: change.schema,
-        word: databricksWord('table', p),
+        word: databricksWord(futureKind(change.objectType), p),
         future: true,
       }));
     default:
@@ -156,13 +213,34 @@ function atomsOf(change: Change): Effective[] {
   }
 }
 
+/** The kind whose privileges a future type takes (catalog `future.type`). */
+function futureKind(type: string): SecurableKind {
+  for (const [kind, def] of Object.entries(DATABRICKS_CATALOG.kinds)) if (def?.future?.type === type) return kind as SecurableKind;
+  throw new RbacError('PLAN_INVALID', `Unity Catalog has no future grants on ${type}`);
+}
+
+/** The containers above an object, nearest first: its schema and its catalog. */
+function ancestorsOf(o: ObjectRef): ObjectRef[] {
+  switch (KIND_SHAPES[o.kind]) {
+    case 'in-schema':
+      return [makeObject('schema', o.database, o.schema), makeObject('database', o.database)];
+    case 'schema':
+      return [makeObject('database', o.database)];
+    default:
+      return [];
+  }
+}
+
+const readWord = keywordReader(DATABRICKS_CATALOG);
+
 const srcId = (s: DatabricksSource) => `${s.role}\u0000${objectKey(s.object)}\u0000${s.word}`;
 
 /**
  * Compile a whole plan for Unity Catalog, using what the reader learnt about
  * inheritance (empty provenance = every record is a direct grant):
- * - a table grant whose privilege the same plan grants on its schema (future grant)
- *   is left out: the schema-level grant already covers it;
+ * - a grant on a schema or an object whose keyword the same plan grants on a container
+ *   above it (its catalog, its schema, or as a future grant) is left out: the container
+ *   grant covers it (the planner lists the effective records of both, plan/inherit.ts);
  * - a revoke of a record held through an inherited or ALL PRIVILEGES grant revokes
  *   that source grant, after re-granting directly every other record that came from
  *   the same source and that the plan keeps (so access the config wants is never lost
@@ -170,10 +248,17 @@ const srcId = (s: DatabricksSource) => `${s.role}\u0000${objectKey(s.object)}\u0
  */
 export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenance = new Map(), ctx: CompileContext = {}): Statement[] {
   const revoked = new Set<string>();
+  // role, container, word: what the plan grants on a catalog or schema (future grants are
+  // the schema- or catalog-level privilege too), so the objects below need no grant of it.
+  const containerGranted = new Set<string>();
   const futureGranted = new Set<string>();
+  const cid = (role: string, o: ObjectRef, word: string) => `${role}\u0000${objectKey(o)}\u0000${word}`;
   for (const c of plan.changes) {
     if (c.kind === 'revoke' || c.kind === 'revokeFuture') for (const a of atomsOf(c)) revoked.add(a.key);
-    if (c.kind === 'grantFuture') for (const a of atomsOf(c)) futureGranted.add(`${a.role}\u0000${objectKey(a.object)}\u0000${a.word}`);
+    if (c.kind === 'grantFuture') for (const a of atomsOf(c)) futureGranted.add(cid(a.role, a.object, a.word));
+    if (c.kind === 'grant' && (c.object.kind === 'database' || c.object.kind === 'schema')) {
+      for (const a of atomsOf(c)) containerGranted.add(cid(a.role, a.object, a.word));
+    }
   }
   // Index: source -> effective records derived from it.
   const derived = new Map<string, { key: string; source: DatabricksSource }[]>();
@@ -208,10 +293,18 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
   };
 
   plan.changes.forEach((change, changeIndex) => {
-    if (change.kind === 'grant' && RELATION_KINDS.has(change.object.kind) && !change.columns?.length) {
-      const sk = objectKey(makeObject('schema', change.object.database, change.object.schema));
-      const keep = change.privileges.filter((p) => !futureGranted.has(`${change.role}\u0000${sk}\u0000${databricksWord('table', p)}`));
-      for (const text of compileDatabricks({ ...change, privileges: keep })) out.push({ sql: text, changeIndex });
+    if (change.kind === 'grant' && !change.columns?.length) {
+      // A privilege the same plan grants on a container above (or as the same container's
+      // future grant) is inherited: the object needs no grant of its own.
+      const covered = (p: string) => {
+        if (p === 'ownership') return false;
+        const word = databricksWord(change.object.kind, p);
+        if (futureGranted.has(cid(change.role, change.object, word))) return true;
+        return ancestorsOf(change.object).some((a) => containerGranted.has(cid(change.role, a, word)) || futureGranted.has(cid(change.role, a, word)));
+      };
+      const keep = change.privileges.filter((p) => !covered(p));
+      if (!keep.length) return;
+      for (const text of compileDatabricks({ ...change, privileges: keep }, ctx)) out.push({ sql: text, changeIndex });
       return;
     }
     if (change.kind !== 'revoke' && change.kind !== 'revokeFuture') {
@@ -268,12 +361,17 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
 function restoreStatement(key: string, provenance: DatabricksProvenance, revoked: ReadonlySet<string>): string | undefined {
   const parsed = provenance.get(key)?.record;
   if (!parsed) return undefined;
-  if (RELATION_KINDS.has(parsed.object.kind) && !parsed.future) {
-    const schema = makeObject('schema', parsed.object.database, parsed.object.schema);
-    const fk = futureGrantKey(parsed.role, parsed.privilege, schema, 'tables');
+  const word = parsed.future ? databricksWord(futureKind(parsed.futureType ?? 'tables'), parsed.privilege) : databricksWord(parsed.object.kind, parsed.privilege);
+  // Not re-granted where a container above keeps (or gets back) the same privilege: it covers this one.
+  for (const a of ancestorsOf(parsed.object)) {
+    const above = readWord(a.kind, word);
+    if (!above) continue;
+    const k = grantKey(parsed.role, above, a);
+    if (provenance.has(k) && !revoked.has(k)) return undefined;
+  }
+  if (!parsed.future && KIND_SHAPES[parsed.object.kind] === 'in-schema') {
+    const fk = futureGrantKey(parsed.role, parsed.privilege, makeObject('schema', parsed.object.database, parsed.object.schema), 'tables');
     if (provenance.has(fk) && !revoked.has(fk)) return undefined;
   }
-  const word = parsed.future ? databricksWord('table', parsed.privilege) : databricksWord(parsed.object.kind, parsed.privilege);
   return grantStatement('GRANT', [word], parsed.object, parsed.role);
 }
-

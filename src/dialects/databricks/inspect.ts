@@ -1,26 +1,45 @@
 /**
- * Databricks Unity Catalog live reader: a FIXED number of queries (groups, catalog,
- * schema and table privileges, schemata, tables), whatever the number of roles, and
- * PURE parsers into the canonical Live model.
+ * Databricks Unity Catalog live reader: a FIXED number of queries (groups; the
+ * information_schema privilege view of every securable the catalog knows; the catalogs,
+ * schemata, tables, volumes and functions in scope with their owners; the external
+ * locations, storage credentials and connections managed groups own), whatever the
+ * number of roles and objects, and PURE parsers into the canonical Live model.
  *
- * Inheritance (decision): Unity Catalog privileges granted on a catalog or schema
- * are inherited by every child. The planner is platform-neutral, so the READER emits
- * EFFECTIVE grants: a schema-level SELECT becomes a future grant on the schema (what
- * "objects: tables" asks for) plus a SELECT on every table of that schema in scope;
- * a catalog-level USE SCHEMA becomes USE SCHEMA on its schemas in scope, etc. Hence a
+ * Inheritance (decision): a privilege granted on a catalog or schema is inherited by
+ * every object below it whose kind takes the same keyword. The planner is
+ * platform-neutral, so the READER emits EFFECTIVE grants: the grant on the container
+ * itself, plus one record per object below it in scope (a catalog-level SELECT becomes
+ * SELECT on the catalog and on every schema, table and view of the schemas in scope);
+ * the planner makes the desired state effective the same way (plan/inherit.ts). Hence a
  * desired table SELECT already covered by a schema-level SELECT is present in Live and
  * never re-granted. Each effective record carries its SOURCES (the direct grants it
  * comes from) in `DatabricksProvenance`, which `compileDatabricksPlan` uses to turn a
  * revoke of an inherited record into a revoke at its source plus direct re-grants of
  * the siblings that must stay, so one apply converges.
  *
- * `ALL PRIVILEGES` is expanded here to the closed set per level (the server stores it
- * as one privilege), with the ALL PRIVILEGES grant itself as the source.
- * Rows whose INHERITED_FROM names an ancestor are skipped: inheritance is recomputed
- * from the direct grants so that sources are exact.
+ * `ALL PRIVILEGES` is expanded here to every keyword the catalog lists for the kind but
+ * those the server leaves out of it (MANAGE, EXTERNAL USE SCHEMA, EXTERNAL USE LOCATION),
+ * with the ALL PRIVILEGES grant itself as the source. Rows whose INHERITED_FROM names an
+ * ancestor are skipped: inheritance is recomputed from the direct grants so that sources
+ * are exact. Rows of `hive_metastore` are never read as Unity Catalog grants (its legacy
+ * table ACLs are another model; the configuration refuses it).
+ *
+ * Owners (catalog_owner, schema_owner, table_owner, volume_owner, routine_owner,
+ * external_location_owner, storage_credential_owner, connection_owner) that are managed
+ * groups become `ownership` records: never revoked (PlanHooks.neverRevoke), so read to
+ * keep a desired owner from being transferred again on every run.
+ *
+ * Not read (no information_schema view documents them): grants on service credentials,
+ * shares and recipients, and who owns a share, a recipient or a registered model. The
+ * planner cannot revoke what it does not see, and `databricksUnreadProblems` says so for
+ * a configuration that grants on them. Registered models are functions to Unity Catalog
+ * and are read as functions (keys: kinds.ts).
  */
-import { futureGrantKey, grantKey, makeFutureGrant, makeGrant, makeObject, objectKey } from '../../model/keys.js';
-import type { FutureGrantRecord, GrantRecord, LiveRole, LiveTable, ObjectRef, Privilege } from '../../model/types.js';
+import { futureGrantKey, grantKey, makeGrant, makeObject, objectKey } from '../../model/keys.js';
+import { keywordReader } from '../../model/catalog.js';
+import { KIND_SHAPES } from '../../model/kinds.js';
+import type { FutureGrantRecord, FutureObjectType, GrantRecord, LiveRole, LiveTable, ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
+import { DATABRICKS_CATALOG, NOT_IN_ALL_PRIVILEGES } from './catalog.js';
 import { databricksDialect } from './quote.js';
 import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/keys.js';
 import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
@@ -37,35 +56,70 @@ export interface DatabricksSource {
   role: string;
 }
 
-/** An effective record: a grant on `object`, or (future) a schema-level table privilege. */
+/** An effective record: a grant on `object`, or (future, recordings before 0.2) a schema-level table privilege. */
 export interface EffectiveRecord {
   role: string;
   privilege: Privilege;
   object: ObjectRef;
   future: boolean;
+  /** A future record's type (default `tables`). */
+  futureType?: FutureObjectType;
 }
 
 /**
  * Effective record key (grantKey / futureGrantKey) -> the record and the direct
- * grants it comes from. Invariant: every effective grant/future record of the Live
- * the reader built is here with at least one source; a source equal to the record
- * itself (same object, same word) is a direct grant.
+ * grants it comes from. Invariant: every effective grant record of the Live the reader
+ * built is here with at least one source; a source equal to the record itself (same
+ * object, same word) is a direct grant.
  */
 export type DatabricksProvenance = Map<string, { record: EffectiveRecord; sources: DatabricksSource[] }>;
 
 const lit = (s: string) => databricksDialect.quoteLiteral(s);
 const inList = (xs: readonly string[]) => (xs.length ? xs.map(lit).join(', ') : "''");
 
+/** The catalog Unity Catalog keeps legacy Hive tables in: never read as Unity Catalog grants. */
+export const HIVE_METASTORE = 'hive_metastore';
+
+/**
+ * One information_schema privilege view per securable: the row set's name in
+ * DatabricksRows, the view, the kind it holds and the columns naming the object (by the
+ * kind's shape). Every view has GRANTOR, GRANTEE, PRIVILEGE_TYPE, IS_GRANTABLE and
+ * INHERITED_FROM. METASTORE_PRIVILEGES names no object (one metastore per workspace).
+ */
+export const PRIVILEGE_VIEWS = [
+  { rows: 'catalogPrivileges', view: 'catalog_privileges', kind: 'database', columns: ['catalog_name'] },
+  { rows: 'schemaPrivileges', view: 'schema_privileges', kind: 'schema', columns: ['catalog_name', 'schema_name'] },
+  { rows: 'tablePrivileges', view: 'table_privileges', kind: 'table', columns: ['table_catalog', 'table_schema', 'table_name'] },
+  { rows: 'volumePrivileges', view: 'volume_privileges', kind: 'volume', columns: ['volume_catalog', 'volume_schema', 'volume_name'] },
+  { rows: 'routinePrivileges', view: 'routine_privileges', kind: 'function', columns: ['routine_catalog', 'routine_schema', 'routine_name'] },
+  { rows: 'externalLocationPrivileges', view: 'external_location_privileges', kind: 'external_location', columns: ['external_location_name'] },
+  { rows: 'storageCredentialPrivileges', view: 'storage_credential_privileges', kind: 'storage_credential', columns: ['storage_credential_name'] },
+  { rows: 'connectionPrivileges', view: 'connection_privileges', kind: 'connection', columns: ['connection_name'] },
+  { rows: 'metastorePrivileges', view: 'metastore_privileges', kind: 'metastore', columns: [] },
+] as const satisfies readonly { rows: string; view: string; kind: SecurableKind; columns: readonly string[] }[];
+
+type PrivilegeRows = (typeof PRIVILEGE_VIEWS)[number]['rows'];
+
+/** Securables outside catalogs whose owners are read: the listing view and its columns. */
+export const OWNED_GLOBALS = [
+  { rows: 'externalLocations', view: 'external_locations', kind: 'external_location', name: 'external_location_name', owner: 'external_location_owner' },
+  { rows: 'storageCredentials', view: 'storage_credentials', kind: 'storage_credential', name: 'storage_credential_name', owner: 'storage_credential_owner' },
+  { rows: 'connections', view: 'connections', kind: 'connection', name: 'connection_name', owner: 'connection_owner' },
+] as const satisfies readonly { rows: string; view: string; kind: SecurableKind; name: string; owner: string }[];
+
+type GlobalRows = (typeof OWNED_GLOBALS)[number]['rows'];
+
 export const sql = {
   groups: () => 'SHOW GROUPS',
-  catalogPrivileges: (roles: string[]) =>
-    `SELECT grantor, grantee, catalog_name, privilege_type, inherited_from FROM system.information_schema.catalog_privileges WHERE lower(grantee) IN (${inList(roles)})`,
-  schemaPrivileges: (roles: string[]) =>
-    `SELECT grantor, grantee, catalog_name, schema_name, privilege_type, inherited_from FROM system.information_schema.schema_privileges WHERE lower(grantee) IN (${inList(roles)})`,
-  tablePrivileges: (roles: string[]) =>
-    `SELECT grantor, grantee, table_catalog, table_schema, table_name, privilege_type, inherited_from FROM system.information_schema.table_privileges WHERE lower(grantee) IN (${inList(roles)})`,
+  /** The privileges of managed principals on one kind of securable (PRIVILEGE_VIEWS). */
+  privileges: (v: (typeof PRIVILEGE_VIEWS)[number], roles: string[]) =>
+    `SELECT grantor, grantee, ${[...v.columns, ''].join(', ')}privilege_type, inherited_from FROM system.information_schema.${v.view} WHERE lower(grantee) IN (${inList(roles)})`,
+  catalogPrivileges: (roles: string[]) => sql.privileges(PRIVILEGE_VIEWS[0], roles),
+  schemaPrivileges: (roles: string[]) => sql.privileges(PRIVILEGE_VIEWS[1], roles),
+  tablePrivileges: (roles: string[]) => sql.privileges(PRIVILEGE_VIEWS[2], roles),
+  catalogs: (databases: readonly string[]) => `SELECT catalog_name, catalog_owner FROM system.information_schema.catalogs WHERE catalog_name IN (${inList(databases)})`,
   schemata: (schemas: { database: string; schema: string }[]) =>
-    `SELECT catalog_name, schema_name FROM system.information_schema.schemata WHERE ${pairs('catalog_name', 'schema_name', schemas)}`,
+    `SELECT catalog_name, schema_name, schema_owner FROM system.information_schema.schemata WHERE ${pairs('catalog_name', 'schema_name', schemas)}`,
   columns: (schemas: { database: string; schema: string }[]) =>
     `SELECT table_catalog, table_schema, table_name, column_name, full_data_type FROM system.information_schema.columns WHERE ${pairs('table_catalog', 'table_schema', schemas)} ORDER BY table_catalog, table_schema, table_name, ordinal_position`,
   /** Only functions whose comment starts with the tool's marker: others are never read. */
@@ -76,7 +130,14 @@ export const sql = {
   rowFilters: (schemas: { database: string; schema: string }[]) =>
     `SELECT table_catalog, table_schema, table_name, filter_catalog, filter_schema, filter_name, target_columns FROM system.information_schema.row_filters WHERE ${pairs('filter_catalog', 'filter_schema', schemas)}`,
   tables: (schemas: { database: string; schema: string }[]) =>
-    `SELECT table_catalog, table_schema, table_name, table_type FROM system.information_schema.tables WHERE ${pairs('table_catalog', 'table_schema', schemas)}`,
+    `SELECT table_catalog, table_schema, table_name, table_type, table_owner FROM system.information_schema.tables WHERE ${pairs('table_catalog', 'table_schema', schemas)}`,
+  volumes: (schemas: { database: string; schema: string }[]) =>
+    `SELECT volume_catalog, volume_schema, volume_name, volume_owner FROM system.information_schema.volumes WHERE ${pairs('volume_catalog', 'volume_schema', schemas)}`,
+  /** Every function in scope (the policy functions too), with its owner. */
+  functions: (schemas: { database: string; schema: string }[]) =>
+    `SELECT routine_catalog, routine_schema, routine_name, routine_owner FROM system.information_schema.routines WHERE ${pairs('routine_catalog', 'routine_schema', schemas)}`,
+  /** The external locations, storage credentials or connections a managed group owns. */
+  owned: (g: (typeof OWNED_GLOBALS)[number], roles: string[]) => `SELECT ${g.name}, ${g.owner} FROM system.information_schema.${g.view} WHERE lower(${g.owner}) IN (${inList(roles)})`,
 };
 
 function pairs(a: string, b: string, schemas: { database: string; schema: string }[]): string {
@@ -96,25 +157,28 @@ function isDirect(row: Row): boolean {
   return from === undefined || from === '' || from.toUpperCase() === 'NONE';
 }
 
-/** What each privilege word at each level gives: to the level itself and to children. */
-const EXPAND: Record<'database' | 'schema' | 'table', Record<string, string[]>> = {
-  database: {
-    'ALL PRIVILEGES': ['USE CATALOG', 'CREATE SCHEMA', 'USE SCHEMA', 'CREATE TABLE', 'SELECT', 'MODIFY'],
-  },
-  schema: { 'ALL PRIVILEGES': ['USE SCHEMA', 'CREATE TABLE', 'SELECT', 'MODIFY'] },
-  table: { 'ALL PRIVILEGES': ['SELECT', 'MODIFY'] },
-};
-const expandWord = (kind: 'database' | 'schema' | 'table', w: string) => EXPAND[kind][w] ?? [w];
+/** A privilege_type as the catalog writes it: upper case, single spaces (the API spells some with underscores). */
+const keyword = (s: string) => s.trim().replace(/[_\s]+/g, ' ').toUpperCase();
 
-/** Input of the pure effective-grant computation. */
-export interface DatabricksRows {
+const readWord = keywordReader(DATABRICKS_CATALOG);
+
+/** What ALL PRIVILEGES on a kind expands to: every keyword the catalog lists for it but MANAGE and EXTERNAL USE. */
+export function allPrivilegesOf(kind: SecurableKind): string[] {
+  return (DATABRICKS_CATALOG.kinds[kind]?.privileges ?? []).map((p) => p.sql).filter((w) => !NOT_IN_ALL_PRIVILEGES.has(w));
+}
+
+/** Input of the pure effective-grant computation; the rows of the views added in 0.3 may be absent (none). */
+export type DatabricksRows = {
   groups: Row[];
   catalogPrivileges: Row[];
   schemaPrivileges: Row[];
   tablePrivileges: Row[];
   schemata: Row[];
   tables: Row[];
-}
+  catalogs?: Row[];
+  volumes?: Row[];
+  functions?: Row[];
+} & Partial<Record<Exclude<PrivilegeRows, 'catalogPrivileges' | 'schemaPrivileges' | 'tablePrivileges'> | GlobalRows, Row[]>>;
 
 /** What the reader saw and left out: privileges outside the closed set (display only). */
 export interface IgnoredGrant {
@@ -129,6 +193,8 @@ export interface DatabricksRead {
   futureGrants: FutureGrantRecord[];
   schemas: ObjectRef[];
   tables: LiveTable[];
+  /** Every object in scope: schemas, relations (with their live kinds), volumes, functions. */
+  objects: ObjectRef[];
   provenance: DatabricksProvenance;
   ignored: IgnoredGrant[];
 }
@@ -155,6 +221,17 @@ export function principalMatcher(managedRoles: readonly string[], users: readonl
   };
 }
 
+/** The relation kind of an information_schema.tables TABLE_TYPE (MANAGED, EXTERNAL, VIEW, MATERIALIZED_VIEW, STREAMING_TABLE, ...). */
+function relationKind(tableType: string | undefined): SecurableKind {
+  const t = keyword(tableType ?? '');
+  if (t === 'MATERIALIZED VIEW') return 'materialized_view';
+  if (t === 'STREAMING TABLE') return 'streaming_table';
+  if (t.includes('VIEW')) return 'view';
+  return 'table';
+}
+
+const inHive = (catalog: string | undefined) => catalog !== undefined && norm(catalog) === HIVE_METASTORE;
+
 /**
  * Pure: rows of the fixed queries -> effective Live records with provenance.
  * `managedRoles`: the managed principals exactly as the model names them; `users`:
@@ -168,94 +245,95 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
     // Groups by their exact name: `Data Engineers` is not `data engineers`.
     if (name && managedRoles.includes(name)) roles.push({ name, isUser: false });
   }
-  const schemas: ObjectRef[] = rows.schemata.map((r) => makeObject('schema', norm(str(r, 'catalog_name') ?? ''), norm(str(r, 'schema_name') ?? '')));
-  const tables: LiveTable[] = rows.tables.map((r) => {
-    const kind = (str(r, 'table_type') ?? '').toUpperCase().includes('VIEW') ? 'view' : 'table';
-    const object = makeObject(kind, norm(str(r, 'table_catalog') ?? ''), norm(str(r, 'table_schema') ?? ''), norm(str(r, 'table_name') ?? ''));
+  const owners: { object: ObjectRef; owner: string | undefined }[] = [];
+  const listed = <T>(list: Row[] | undefined, catalogColumn: string | undefined, f: (r: Row) => T): T[] =>
+    (list ?? []).filter((r) => !catalogColumn || !inHive(str(r, catalogColumn))).map(f);
+  const schemas: ObjectRef[] = listed(rows.schemata, 'catalog_name', (r) => {
+    const o = makeObject('schema', norm(str(r, 'catalog_name') ?? ''), norm(str(r, 'schema_name') ?? ''));
+    owners.push({ object: o, owner: str(r, 'schema_owner') });
+    return o;
+  });
+  const tables: LiveTable[] = listed(rows.tables, 'table_catalog', (r) => {
+    const object = makeObject(relationKind(str(r, 'table_type')), norm(str(r, 'table_catalog') ?? ''), norm(str(r, 'table_schema') ?? ''), norm(str(r, 'table_name') ?? ''));
+    owners.push({ object, owner: str(r, 'table_owner') });
     return { object, columns: [] };
   });
-  const schemasByCatalog = new Map<string, ObjectRef[]>();
-  for (const s of schemas) schemasByCatalog.set(s.database, [...(schemasByCatalog.get(s.database) ?? []), s]);
-  const tablesBySchema = new Map<string, ObjectRef[]>();
-  for (const t of tables) {
-    const k = objectKey(makeObject('schema', t.object.database, t.object.schema));
-    tablesBySchema.set(k, [...(tablesBySchema.get(k) ?? []), t.object]);
+  const volumes = listed(rows.volumes, 'volume_catalog', (r) => {
+    const o = makeObject('volume', norm(str(r, 'volume_catalog') ?? ''), norm(str(r, 'volume_schema') ?? ''), norm(str(r, 'volume_name') ?? ''));
+    owners.push({ object: o, owner: str(r, 'volume_owner') });
+    return o;
+  });
+  const functions = listed(rows.functions, 'routine_catalog', (r) => {
+    const o = makeObject('function', norm(str(r, 'routine_catalog') ?? ''), norm(str(r, 'routine_schema') ?? ''), norm(str(r, 'routine_name') ?? ''));
+    owners.push({ object: o, owner: str(r, 'routine_owner') });
+    return o;
+  });
+  for (const r of listed(rows.catalogs, 'catalog_name', (x) => x)) owners.push({ object: makeObject('database', norm(str(r, 'catalog_name') ?? '')), owner: str(r, 'catalog_owner') });
+  for (const g of OWNED_GLOBALS) {
+    for (const r of rows[g.rows] ?? []) owners.push({ object: makeObject(g.kind, '', undefined, norm(str(r, g.name) ?? '')), owner: str(r, g.owner) });
+  }
+  const objects: ObjectRef[] = [...schemas, ...tables.map((t) => t.object), ...volumes, ...functions];
+  // What is below each container, and the live kind of each relation (a row of
+  // table_privileges says TABLE for a view too).
+  const byCatalog = new Map<string, ObjectRef[]>();
+  const bySchema = new Map<string, ObjectRef[]>();
+  const liveKind = new Map<string, SecurableKind>();
+  for (const o of objects) {
+    (byCatalog.get(o.database) ?? byCatalog.set(o.database, []).get(o.database)!).push(o);
+    if (KIND_SHAPES[o.kind] !== 'in-schema') continue;
+    const k = objectKey(makeObject('schema', o.database, o.schema));
+    (bySchema.get(k) ?? bySchema.set(k, []).get(k)!).push(o);
+    liveKind.set(objectKey(o), o.kind);
   }
 
   const grants = new Map<string, GrantRecord>();
-  const futures = new Map<string, FutureGrantRecord>();
   const provenance: DatabricksProvenance = new Map();
   const ignored: IgnoredGrant[] = [];
-  const addSource = (key: string, record: EffectiveRecord, s: DatabricksSource) => {
-    const e = provenance.get(key) ?? { record, sources: [] };
-    if (!e.sources.some((x) => x.word === s.word && objectKey(x.object) === objectKey(s.object))) e.sources.push(s);
-    provenance.set(key, e);
-  };
   const addGrant = (role: string, privilege: Privilege, object: ObjectRef, s: DatabricksSource, grantedBy?: string) => {
     const g = makeGrant({ role, privilege, object, ...(grantedBy ? { grantedBy } : {}) });
     if (!grants.has(g.key)) grants.set(g.key, g);
-    addSource(g.key, { role, privilege, object, future: false }, s);
-  };
-  const addFuture = (role: string, privilege: Privilege, schema: ObjectRef, s: DatabricksSource) => {
-    const f = makeFutureGrant({ role, privilege, schema, objectType: 'tables' });
-    if (!futures.has(f.key)) futures.set(f.key, f);
-    addSource(f.key, { role, privilege, object: schema, future: true }, s);
-  };
-  const tablePriv = (w: string): Privilege | undefined => (w === 'SELECT' ? 'select' : w === 'MODIFY' ? 'modify' : undefined);
-
-  // Effects of word w granted at schema s (directly, or inherited from its catalog).
-  const schemaEffects = (role: string, w: string, schema: ObjectRef, src: DatabricksSource, grantedBy?: string): boolean => {
-    if (w === 'USE SCHEMA') addGrant(role, 'usage', schema, src, grantedBy);
-    else if (w === 'CREATE TABLE') addGrant(role, 'create', schema, src, grantedBy);
-    else {
-      const p = tablePriv(w);
-      if (!p) return false;
-      addFuture(role, p, schema, src);
-      for (const t of tablesBySchema.get(objectKey(schema)) ?? []) addGrant(role, p, t, src, grantedBy);
-    }
-    return true;
+    const e = provenance.get(g.key) ?? { record: { role, privilege, object, future: false }, sources: [] };
+    if (!e.sources.some((x) => x.word === s.word && objectKey(x.object) === objectKey(s.object))) e.sources.push(s);
+    provenance.set(g.key, e);
   };
 
-  for (const r of rows.catalogPrivileges) {
-    const role = principal(str(r, 'grantee')) ?? '';
-    if (!role || !isDirect(r)) continue;
-    const catalog = makeObject('database', norm(str(r, 'catalog_name') ?? ''));
-    const word = (str(r, 'privilege_type') ?? '').toUpperCase();
-    const src: DatabricksSource = { object: catalog, word, role };
-    const grantedBy = str(r, 'grantor') || undefined;
-    let known = false;
-    for (const w of expandWord('database', word)) {
-      if (w === 'USE CATALOG') (known = true), addGrant(role, 'usage', catalog, src, grantedBy);
-      else if (w === 'CREATE SCHEMA') (known = true), addGrant(role, 'create', catalog, src, grantedBy);
-      else for (const s of schemasByCatalog.get(catalog.database) ?? []) known = schemaEffects(role, w, s, src, grantedBy) || known;
-      if (['USE SCHEMA', 'CREATE TABLE', 'SELECT', 'MODIFY'].includes(w)) known = true;
+  for (const v of PRIVILEGE_VIEWS) {
+    for (const r of rows[v.rows] ?? []) {
+      const role = principal(str(r, 'grantee')) ?? '';
+      if (!role || !isDirect(r)) continue;
+      const parts = v.columns.map((c) => norm(str(r, c) ?? ''));
+      const shape = KIND_SHAPES[v.kind];
+      if ((shape === 'database' || shape === 'schema' || shape === 'in-schema') && parts[0] === HIVE_METASTORE) continue;
+      let object =
+        shape === 'global' ? makeObject(v.kind, '', undefined, parts[0]) : shape === 'account' ? makeObject(v.kind, '') : makeObject(v.kind, parts[0], parts[1], parts[2]);
+      const live = liveKind.get(objectKey(object));
+      if (live && (v.kind === 'table' || v.kind === 'function')) object = { ...object, kind: live };
+      const word = keyword(str(r, 'privilege_type') ?? '');
+      const src: DatabricksSource = { object, word, role };
+      const grantedBy = str(r, 'grantor') || undefined;
+      let known = false;
+      for (const w of word === 'ALL PRIVILEGES' ? allPrivilegesOf(object.kind) : [word]) {
+        const own = readWord(object.kind, w);
+        if (!own || own === 'ownership') continue;
+        known = true;
+        addGrant(role, own, object, src, grantedBy);
+        // Inherited by what is below the container, wherever its kind takes the keyword.
+        const below = object.kind === 'database' ? byCatalog.get(object.database) : object.kind === 'schema' ? bySchema.get(objectKey(object)) : undefined;
+        for (const d of below ?? []) {
+          const p = readWord(d.kind, w);
+          if (p) addGrant(role, p, d, src, grantedBy);
+        }
+      }
+      if (!known) ignored.push({ role, privilege: word, object: objectKey(object) });
     }
-    if (!known) ignored.push({ role, privilege: word, object: objectKey(catalog) });
   }
-  for (const r of rows.schemaPrivileges) {
-    const role = principal(str(r, 'grantee')) ?? '';
-    if (!role || !isDirect(r)) continue;
-    const schema = makeObject('schema', norm(str(r, 'catalog_name') ?? ''), norm(str(r, 'schema_name') ?? ''));
-    const word = (str(r, 'privilege_type') ?? '').toUpperCase();
-    const src: DatabricksSource = { object: schema, word, role };
-    let known = false;
-    for (const w of expandWord('schema', word)) known = schemaEffects(role, w, schema, src, str(r, 'grantor') || undefined) || known;
-    if (!known) ignored.push({ role, privilege: word, object: objectKey(schema) });
+  // Owners that are managed groups: `ownership`, its own source (never revoked).
+  for (const { object, owner } of owners) {
+    const role = principal(owner) ?? '';
+    if (!role || !readWord(object.kind, 'OWNERSHIP')) continue;
+    addGrant(role, 'ownership', object, { object, word: 'OWNERSHIP', role });
   }
-  for (const r of rows.tablePrivileges) {
-    const role = principal(str(r, 'grantee')) ?? '';
-    if (!role || !isDirect(r)) continue;
-    const table = makeObject('table', norm(str(r, 'table_catalog') ?? ''), norm(str(r, 'table_schema') ?? ''), norm(str(r, 'table_name') ?? ''));
-    const word = (str(r, 'privilege_type') ?? '').toUpperCase();
-    const src: DatabricksSource = { object: table, word, role };
-    let known = false;
-    for (const w of expandWord('table', word)) {
-      const p = tablePriv(w);
-      if (p) (known = true), addGrant(role, p, table, src, str(r, 'grantor') || undefined);
-    }
-    if (!known) ignored.push({ role, privilege: word, object: objectKey(table) });
-  }
-  return { roles, grants: [...grants.values()], futureGrants: [...futures.values()], schemas, tables, provenance, ignored };
+  return { roles, grants: [...grants.values()], futureGrants: [], schemas, tables, objects, provenance, ignored };
 }
 
 /** The key of a grant as `compileDatabricksPlan` looks it up. */
