@@ -123,6 +123,15 @@ const GRANTS_YAML = `grants:
   - role: etl_robot
     privileges: [modify]
     on: { table: ehr.clinical.patients }
+  - role: etl_robot
+    privileges: [read_volume, write_volume]
+    on: { volume: ehr.raw.uploads }
+  - role: phi_base_reader
+    privileges: [execute]
+    on: { function: ehr.util.zip3 }
+  - role: '"Data Engineers"'
+    privileges: [use_catalog, use_schema, select]
+    on: { catalog: research }
 `;
 
 async function writeConfig(dir: string, roles: string): Promise<void> {
@@ -140,8 +149,11 @@ const sqlWrites = () => world.sql.queries.filter((q) => /^(GRANT|REVOKE)/.test(q
 beforeEach(async () => {
   const scim = await startScimStub({ token: TOKEN, pageSize: 2 });
   const model = new DatabricksGrantModel();
-  model.schemas = [['ehr', 'clinical']];
-  model.tables = [['ehr', 'clinical', 'patients']];
+  model.catalogs = ['ehr', 'research'];
+  model.schemas = [['ehr', 'clinical'], ['ehr', 'raw'], ['ehr', 'util'], ['research', 'extracts']];
+  model.tables = [['ehr', 'clinical', 'patients'], ['research', 'extracts', 'cohort']];
+  model.volumes = [['ehr', 'raw', 'uploads']];
+  model.functions = [['ehr', 'util', 'zip3']];
   const sql = await startThriftStub({ respond: (text) => answer(model, scim, text), token: TOKEN });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rbac-scim-e2e-'));
   world = { scim, sql, model, dir };
@@ -154,7 +166,7 @@ afterEach(async () => {
 });
 
 describe('manage_membership: true, through the CLI against the SCIM and Thrift stubs', () => {
-  it('creates the groups, nests them, adds a user and a service principal, grants, and then plans empty; drift sees a member added by hand', async () => {
+  it('creates the groups, nests them, adds a user and a service principal, grants on tables, a volume, a function and a catalog, and then plans empty; drift sees a member added by hand', async () => {
     const { scim, model } = world;
     const alice = scim.addUser('alice@example.org');
     const bob = scim.addUser('bob@example.org');
@@ -190,6 +202,10 @@ describe('manage_membership: true, through the CLI against the SCIM and Thrift s
         'GRANT USE SCHEMA ON SCHEMA `ehr`.`clinical` TO `phi_base_reader`',
         'GRANT SELECT ON TABLE `ehr`.`clinical`.`patients` TO `Data Engineers`',
         `GRANT MODIFY ON TABLE \`ehr\`.\`clinical\`.\`patients\` TO \`${SP_APP}\``,
+        `GRANT READ VOLUME, WRITE VOLUME ON VOLUME \`ehr\`.\`raw\`.\`uploads\` TO \`${SP_APP}\``,
+        'GRANT EXECUTE ON FUNCTION `ehr`.`util`.`zip3` TO `phi_base_reader`',
+        // A catalog-level grant: inherited by every schema and table of `research`, existing and future.
+        'GRANT USE CATALOG, SELECT, USE SCHEMA ON CATALOG `research` TO `Data Engineers`',
       ].sort(),
     );
     // The warehouse received the SQL only, never a SCIM line.
@@ -207,6 +223,12 @@ describe('manage_membership: true, through the CLI against the SCIM and Thrift s
         'USE SCHEMA SCHEMA ehr.clinical phi_base_reader',
         'SELECT TABLE ehr.clinical.patients Data Engineers',
         `MODIFY TABLE ehr.clinical.patients ${SP_APP}`,
+        `READ VOLUME VOLUME ehr.raw.uploads ${SP_APP}`,
+        `WRITE VOLUME VOLUME ehr.raw.uploads ${SP_APP}`,
+        'EXECUTE FUNCTION ehr.util.zip3 phi_base_reader',
+        'USE CATALOG CATALOG research Data Engineers',
+        'USE SCHEMA CATALOG research Data Engineers',
+        'SELECT CATALOG research Data Engineers',
       ].sort(),
     );
     // One POST, two PATCHes: no call per member.
