@@ -65,3 +65,18 @@ export const databricksNames: Omit<Dialect, 'expressions'> = {
   },
   maxIdentifierBytes: DATABRICKS_MAX_IDENTIFIER_BYTES,
 };
+
+/**
+ * User names and application ids compare case-insensitively on Databricks: the lower-cased
+ * name -> the configuration's one spelling of it, or null when the configuration spells it
+ * two ways (ambiguous: matched exactly only). Readers use it to name what the server
+ * spells in another case as the configuration does, so the case is no diff.
+ */
+export function configuredSpellings(users: readonly string[]): Map<string, string | null> {
+  const folded = new Map<string, string | null>();
+  for (const u of users) {
+    const k = u.toLowerCase();
+    folded.set(k, folded.has(k) && folded.get(k) !== u ? null : u);
+  }
+  return folded;
+}

@@ -41,6 +41,7 @@ import { KIND_SHAPES } from '../../model/kinds.js';
 import type { FutureGrantRecord, FutureObjectType, GrantRecord, LiveRole, LiveTable, ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
 import { DATABRICKS_CATALOG, NOT_IN_ALL_PRIVILEGES } from './catalog.js';
 import { databricksDialect } from './quote.js';
+import { configuredSpellings } from './ident.js';
 import { maskingPolicyKey, rowAccessPolicyKey, columnKey } from '../../model/keys.js';
 import type { ColumnRef, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
 import { POLICY_MARKER_PREFIX, bodyDigest, bodyTampering, decodePolicyMarker } from '../policy-text.js';
@@ -145,14 +146,16 @@ function pairs(a: string, b: string, schemas: { database: string; schema: string
   return schemas.map((s) => `(${a} = ${lit(s.database)} AND ${b} = ${lit(s.schema)})`).join(' OR ');
 }
 
-function str(row: Row, name: string): string | undefined {
+/** A column of a row, whatever case the driver reports its name in; NULL is undefined. */
+export function str(row: Row, name: string): string | undefined {
   const v = row[name] ?? row[name.toUpperCase()];
   return v === undefined || v === null ? undefined : String(v);
 }
 
 const norm = (s: string) => s.toLowerCase();
 
-function isDirect(row: Row): boolean {
+/** A privilege row granted on the object itself, not inherited from a parent (INHERITED_FROM empty or NONE). */
+export function isDirect(row: Row): boolean {
   const from = str(row, 'inherited_from');
   return from === undefined || from === '' || from.toUpperCase() === 'NONE';
 }
@@ -207,12 +210,7 @@ export interface DatabricksRead {
  */
 export function principalMatcher(managedRoles: readonly string[], users: readonly string[]): (name: string | undefined) => string | undefined {
   const managed = new Set(managedRoles);
-  const folded = new Map<string, string | null>();
-  for (const u of users) {
-    const k = u.toLowerCase();
-    // Two configured spellings of one name: ambiguous, matched exactly only.
-    folded.set(k, folded.has(k) && folded.get(k) !== u ? null : u);
-  }
+  const folded = configuredSpellings(users);
   return (name) => {
     if (name === undefined) return undefined;
     if (managed.has(name)) return name;

@@ -36,6 +36,7 @@ import { makeGrant, makeObject, objectKey } from '../../model/keys.js';
 import type { Desired, GrantRecord, Live, ObjectRef, SourceLocation } from '../../model/types.js';
 import type { PlanProblem, PolicyChange } from '../../plan/types.js';
 import { databricksDialect } from './quote.js';
+import { isDirect, str, type Row } from './inspect.js';
 
 const q = (n: string) => databricksDialect.quoteIdent(n);
 const lit = (s: string) => databricksDialect.quoteLiteral(s);
@@ -101,16 +102,6 @@ export const saltStateSql = (): string =>
     `SELECT 'catalog_grant', catalog_name, grantee, privilege_type, inherited_from, NULL FROM system.information_schema.catalog_privileges WHERE privilege_type IN (${[...REACHING].map(lit).join(', ')})`,
   ].join(' UNION ALL ');
 
-type Row = Record<string, unknown>;
-function str(row: Row, name: string): string | undefined {
-  const v = row[name] ?? row[name.toUpperCase()];
-  return v === undefined || v === null ? undefined : String(v);
-}
-const direct = (r: Row) => {
-  const from = str(r, 'inherited_from');
-  return from === undefined || from === '' || from.toUpperCase() === 'NONE';
-};
-
 /** What the salt-state query says. */
 export interface DatabricksSaltState {
   /** objectKeys of rbac's tool schemas and salt tables that exist (Live.toolObjects). */
@@ -153,7 +144,7 @@ export function parseSaltState(rows: readonly Row[], principal: (s: string) => s
     const catalog = norm(str(r, 'catalog') ?? '');
     const grantee = str(r, 'grantee');
     const keyword = (str(r, 'privilege_type') ?? '').trim().toUpperCase();
-    if (!catalog || !grantee || !keyword || !direct(r)) continue;
+    if (!catalog || !grantee || !keyword || !isDirect(r)) continue;
     if (what === 'catalog_grant') {
       if (REACHING.has(keyword)) reaching.push(makeGrant({ role: principal(grantee), privilege: keyword.toLowerCase().replace(/ /g, '_'), object: makeObject('database', catalog) }));
       continue;

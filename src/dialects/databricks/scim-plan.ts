@@ -17,6 +17,7 @@ import type { Live, MembershipRecord } from '../../model/types.js';
 import { makeMembership } from '../../model/keys.js';
 import type { Change, Plan, PlanProblem } from '../../plan/types.js';
 import type { Statement } from '../types.js';
+import { configuredSpellings } from './ident.js';
 import { compileScimChanges, scimLiveRoles, scimMemberships, type ScimOp, type ScimSnapshot, type ScimTarget } from './scim-model.js';
 
 /** Changes that SCIM carries out when membership is managed; SQL never sees them. */
@@ -105,11 +106,7 @@ export function scimPlanProblems(plan: Plan, snapshot: ScimSnapshot): PlanProble
  * only (user names and application ids compare case-insensitively; group names never).
  */
 export function scimLiveState(snapshot: ScimSnapshot, configuredUsers: readonly string[]): Pick<Live, 'roles' | 'memberships'> {
-  const folded = new Map<string, string | null>();
-  for (const u of configuredUsers) {
-    const k = u.toLowerCase();
-    folded.set(k, folded.has(k) && folded.get(k) !== u ? null : u);
-  }
+  const folded = configuredSpellings(configuredUsers);
   const memberships: MembershipRecord[] = scimMemberships(snapshot).map((m) => {
     if (m.memberKind !== 'user') return m;
     const spelled = folded.get(m.member.toLowerCase());
