@@ -19,6 +19,7 @@
  */
 import { compileDatabricksPolicy } from './policies.js';
 import { DATABRICKS_TOOL_SCHEMA, saltBootstrap, saltCatalog, saltTableRef } from './salt.js';
+import { saltOnce } from '../salt-once.js';
 import { kindDef, kindSql, keywordReader, privilegeSql } from '../../model/catalog.js';
 import { RbacError } from '../../model/errors.js';
 import { KIND_SHAPES, aKind } from '../../model/kinds.js';
@@ -274,23 +275,18 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
   const restored = new Set<string>();
   const sourceRevoked = new Set<string>();
   const out: Statement[] = [];
-  // The salt of a catalog (salt.ts) is made right before the first change whose
-  // statements read it, once, unless the live state holds it already.
-  const salted = new Set<string>();
+  // The salt of a catalog (salt.ts) is made right before the first change that reads it.
   const have = new Set(ctx.toolObjects ?? []);
-  const saltFirst = (change: Change): string[] => {
-    const catalog = isPolicyChange(change) ? saltCatalog(change) : undefined;
-    if (catalog === undefined || salted.has(catalog)) return [];
-    salted.add(catalog);
-    if (ctx.foreignToolSchemas?.includes(catalog)) {
-      throw new RbacError(
-        'PLAN_INVALID',
-        `catalog ${catalog} has a schema ${DATABRICKS_TOOL_SCHEMA} that rbac did not make; the hash mask keeps its secret salt in ${catalog}.${DATABRICKS_TOOL_SCHEMA}`,
-        `rename that schema (rbac reserves ${DATABRICKS_TOOL_SCHEMA} in every catalog holding a hash policy), or mask with another mask`,
-      );
-    }
-    return have.has(objectKey(saltTableRef(catalog))) ? [] : saltBootstrap(catalog);
-  };
+  const saltFirst = saltOnce({
+    containerOf: saltCatalog,
+    exists: (catalog) => have.has(objectKey(saltTableRef(catalog))),
+    foreign: ctx.foreignToolSchemas ?? [],
+    bootstrap: saltBootstrap,
+    refusal: (catalog) => [
+      `catalog ${catalog} has a schema ${DATABRICKS_TOOL_SCHEMA} that rbac did not make; the hash mask keeps its secret salt in ${catalog}.${DATABRICKS_TOOL_SCHEMA}`,
+      `rename that schema (rbac reserves ${DATABRICKS_TOOL_SCHEMA} in every catalog holding a hash policy), or mask with another mask`,
+    ],
+  });
 
   plan.changes.forEach((change, changeIndex) => {
     if (change.kind === 'grant' && !change.columns?.length) {

@@ -12,6 +12,7 @@
  * object keeps its owner until the configuration grants ownership to another role.
  */
 import { compileSnowflakePolicy, saltBootstrap, saltDatabase, saltTableRef, SNOWFLAKE_TOOL_SCHEMA } from './policies.js';
+import { saltOnce } from '../salt-once.js';
 import { objectKey, databaseRoleParts } from '../../model/keys.js';
 import type { Statement } from '../../apply/types.js';
 import { kindSql, privilegeSql } from '../../model/catalog.js';
@@ -213,8 +214,17 @@ export function compileSnowflake(change: Change, _ctx: CompileContext = {}): str
  */
 export function compileSnowflakePlan(plan: Plan, ctx: CompileContext = {}, skip?: (e: unknown, change: Change) => boolean): Statement[] {
   const out: Statement[] = [];
-  const salted = new Set<string>();
   const have = new Set(ctx.toolObjects ?? []);
+  const saltFirst = saltOnce({
+    containerOf: saltDatabase,
+    exists: (db) => have.has(objectKey(saltTableRef(db))),
+    foreign: ctx.foreignToolSchemas ?? [],
+    bootstrap: (db) => saltBootstrap(db, ctx.newObjectGrantees?.[db] ?? []),
+    refusal: (db) => [
+      `database ${db} has a schema ${SNOWFLAKE_TOOL_SCHEMA} that rbac did not make; the hash mask keeps its secret salt in ${db}.${SNOWFLAKE_TOOL_SCHEMA}`,
+      `rename that schema (rbac reserves ${SNOWFLAKE_TOOL_SCHEMA} in every database holding a hash policy), or mask with another mask`,
+    ],
+  });
   plan.changes.forEach((c, changeIndex) => {
     let texts: string[];
     try {
@@ -223,19 +233,7 @@ export function compileSnowflakePlan(plan: Plan, ctx: CompileContext = {}, skip?
       if (skip?.(e, c)) return;
       throw e;
     }
-    const db = isPolicyChange(c) ? saltDatabase(c) : undefined;
-    if (db !== undefined && !salted.has(db)) {
-      salted.add(db);
-      if (ctx.foreignToolSchemas?.includes(db)) {
-        throw new RbacError(
-          'PLAN_INVALID',
-          `database ${db} has a schema ${SNOWFLAKE_TOOL_SCHEMA} that rbac did not make; the hash mask keeps its secret salt in ${db}.${SNOWFLAKE_TOOL_SCHEMA}`,
-          `rename that schema (rbac reserves ${SNOWFLAKE_TOOL_SCHEMA} in every database holding a hash policy), or mask with another mask`,
-        );
-      }
-      if (!have.has(objectKey(saltTableRef(db)))) texts = [...saltBootstrap(db, ctx.newObjectGrantees?.[db] ?? []), ...texts];
-    }
-    for (const sql of texts) out.push({ sql, changeIndex });
+    for (const sql of [...saltFirst(c), ...texts]) out.push({ sql, changeIndex });
   });
   return out;
 }
