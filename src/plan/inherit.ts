@@ -59,19 +59,15 @@ export function inheritDesired(
   objects: readonly ObjectRef[],
 ): { grants: GrantRecord[]; futureGrants: FutureGrantRecord[] } {
   const read = keywordReader(catalog);
-  const seen = new Set(grants.map((g) => g.key));
-  const out = [...grants];
-  const keptFutures: FutureGrantRecord[] = [];
+  const folded = foldFutures(catalog, grants, futures);
+  const out = folded.grants;
+  const keptFutures = folded.futureGrants;
+  const seen = new Set(out.map((g) => g.key));
   const add = (g: GrantRecord) => {
     if (seen.has(g.key)) return;
     seen.add(g.key);
     out.push(g);
   };
-  for (const f of futures) {
-    const g = futureAsContainerGrant(catalog, f);
-    if (g) add(g);
-    else keptFutures.push(f);
-  }
   const containers = out.filter((g) => g.column === undefined && (g.object.kind === 'database' || g.object.kind === 'schema') && g.privilege !== 'ownership');
   if (!containers.length) return { grants: out, futureGrants: keptFutures };
   // The live objects below each container.
@@ -97,19 +93,21 @@ export function inheritDesired(
   return { grants: out, futureGrants: keptFutures };
 }
 
+/** Grants plus the container grants the future grants stand for; the futures that stand for none are kept. */
+function foldFutures(catalog: Catalog, grants: readonly GrantRecord[], futures: readonly FutureGrantRecord[]): { grants: GrantRecord[]; futureGrants: FutureGrantRecord[] } {
+  const seen = new Set(grants.map((g) => g.key));
+  const out = [...grants];
+  const kept: FutureGrantRecord[] = [];
+  for (const f of futures) {
+    const g = futureAsContainerGrant(catalog, f);
+    if (!g) kept.push(f);
+    else if (!seen.has(g.key)) (seen.add(g.key), out.push(g));
+  }
+  return { grants: out, futureGrants: kept };
+}
+
 /** A live state's future grants (recordings made before 0.2) as the container grants they are. */
 export function inheritLive(catalog: Catalog, live: Live): Live {
   if (!live.futureGrants.length) return live;
-  const seen = new Set(live.grants.map((g) => g.key));
-  const grants = [...live.grants];
-  const futureGrants: FutureGrantRecord[] = [];
-  for (const f of live.futureGrants) {
-    const g = futureAsContainerGrant(catalog, f);
-    if (!g) futureGrants.push(f);
-    else if (!seen.has(g.key)) {
-      seen.add(g.key);
-      grants.push(g);
-    }
-  }
-  return { ...live, grants, futureGrants };
+  return { ...live, ...foldFutures(catalog, live.grants, live.futureGrants) };
 }

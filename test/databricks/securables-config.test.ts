@@ -104,7 +104,7 @@ describe('Unity Catalog securables in the configuration', () => {
 
   it('a function without argument types is still refused where routines are overloaded, at load or per target', async () => {
     const grants = 'grants:\n  - { role: analysts, privileges: [execute], on: { function: ehr.util.zip3 } }\n  - { role: analysts, privileges: [usage], on: { function: ehr.util.zip3 }, platforms: [postgres] }\n';
-    const { project, diagnostics } = await load({ 'roles/a.yaml': ROLES, 'grants/a.yaml': grants });
+    const { diagnostics } = await load({ 'roles/a.yaml': ROLES, 'grants/a.yaml': grants });
     // Only PostgreSQL can take the second grant: refused at load.
     expect(errors(diagnostics).map((x) => [x.line, x.message])).toEqual([[3, expect.stringMatching(/named without its argument types/)]]);
     const { project: p1 } = await load({ 'roles/a.yaml': ROLES, 'grants/a.yaml': grants.split('\n').slice(0, 2).join('\n') + '\n' });
