@@ -33,6 +33,7 @@ const OBJECTS: ObjectRef[] = [
   ...FUNCTIONS.map(([d, s, n]) => o('function', d, s, n)),
   { kind: 'external_location', database: '', name: 'landing_zone' },
   { kind: 'storage_credential', database: '', name: 'raw creds' },
+  { kind: 'service_credential', database: '', name: 'kms signer' },
   { kind: 'connection', database: '', name: 'pg' },
 ];
 const PRIVS: Partial<Record<SecurableKind, Privilege[]>> = {
@@ -45,11 +46,12 @@ const PRIVS: Partial<Record<SecurableKind, Privilege[]>> = {
   function: ['execute', 'ownership'],
   external_location: ['read_files', 'create_external_table', 'ownership'],
   storage_credential: ['read_files', 'ownership'],
+  service_credential: ['access', 'ownership'],
   connection: ['use_connection', 'ownership'],
 };
 const KIND: Partial<Record<SecurableKind, ModelKind>> = {
   metastore: 'METASTORE', database: 'CATALOG', schema: 'SCHEMA', table: 'TABLE', view: 'TABLE', volume: 'VOLUME', function: 'FUNCTION',
-  external_location: 'EXTERNAL LOCATION', storage_credential: 'STORAGE CREDENTIAL', connection: 'CONNECTION',
+  external_location: 'EXTERNAL LOCATION', storage_credential: 'STORAGE CREDENTIAL', service_credential: 'SERVICE CREDENTIAL', connection: 'CONNECTION',
 };
 const LIVE_WORDS: Partial<Record<ModelKind, string[]>> = {
   METASTORE: ['CREATE CATALOG', 'USE SHARE'],
@@ -60,6 +62,7 @@ const LIVE_WORDS: Partial<Record<ModelKind, string[]>> = {
   FUNCTION: ['EXECUTE', 'ALL PRIVILEGES'],
   'EXTERNAL LOCATION': ['READ FILES', 'ALL PRIVILEGES', 'EXTERNAL USE LOCATION'],
   'STORAGE CREDENTIAL': ['READ FILES', 'CREATE EXTERNAL LOCATION'],
+  'SERVICE CREDENTIAL': ['ACCESS', 'CREATE CONNECTION', 'ALL PRIVILEGES'],
   CONNECTION: ['USE CONNECTION', 'ALL PRIVILEGES'],
 };
 const nameOf = (x: ObjectRef) => [x.database, x.schema, x.name].filter((p): p is string => p !== undefined && p !== '');
@@ -106,6 +109,9 @@ const EXERCISED: Record<string, RegExp> = {
   'function grant': /^GRANT EXECUTE ON FUNCTION /,
   'external location grant': /^GRANT .* ON EXTERNAL LOCATION /,
   'storage credential revoke': /^REVOKE .* ON STORAGE CREDENTIAL /,
+  'service credential grant': /^GRANT .* ON SERVICE CREDENTIAL /,
+  'service credential revoke': /^REVOKE .* ON SERVICE CREDENTIAL /,
+  'service credential owner': /^ALTER SERVICE CREDENTIAL .* OWNER TO /,
   'connection grant': /^GRANT .* ON CONNECTION /,
 };
 
@@ -133,7 +139,7 @@ describe('databricks convergence (DatabricksGrantModel, a test double)', () => {
           model.views = VIEWS;
           model.volumes = VOLUMES;
           model.functions = FUNCTIONS;
-          model.globals = [{ kind: 'EXTERNAL LOCATION', name: 'landing_zone' }, { kind: 'STORAGE CREDENTIAL', name: 'raw creds' }, { kind: 'CONNECTION', name: 'pg' }];
+          model.globals = [{ kind: 'EXTERNAL LOCATION', name: 'landing_zone' }, { kind: 'STORAGE CREDENTIAL', name: 'raw creds' }, { kind: 'SERVICE CREDENTIAL', name: 'kms signer' }, { kind: 'CONNECTION', name: 'pg' }];
           model.hive = HIVE;
           for (const g of s.live) model.grants.add(g);
           for (const w of s.owners) model.owners.set(JSON.stringify([KIND[w.object.kind], ...nameOf(w.object)]), w.principal);

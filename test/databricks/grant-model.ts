@@ -43,7 +43,8 @@ const VIEWS: Record<string, { kind: ModelKind[]; cols: string[] }> = {
   volume_privileges: { kind: ['VOLUME'], cols: ['volume_catalog', 'volume_schema', 'volume_name'] },
   routine_privileges: { kind: ['FUNCTION'], cols: ['routine_catalog', 'routine_schema', 'routine_name'] },
   external_location_privileges: { kind: ['EXTERNAL LOCATION'], cols: ['external_location_name'] },
-  storage_credential_privileges: { kind: ['STORAGE CREDENTIAL'], cols: ['storage_credential_name'] },
+  // Storage and service credentials, each row with its credential's purpose (joined from CREDENTIALS).
+  credential_privileges: { kind: ['STORAGE CREDENTIAL', 'SERVICE CREDENTIAL'], cols: ['credential_name'] },
   connection_privileges: { kind: ['CONNECTION'], cols: ['connection_name'] },
   metastore_privileges: { kind: ['METASTORE'], cols: [] },
 };
@@ -59,7 +60,7 @@ export class DatabricksGrantModel {
   views: [string, string, string][] = [];
   volumes: [string, string, string][] = [];
   functions: [string, string, string][] = [];
-  globals: { kind: 'EXTERNAL LOCATION' | 'STORAGE CREDENTIAL' | 'CONNECTION'; name: string }[] = [];
+  globals: { kind: 'EXTERNAL LOCATION' | 'STORAGE CREDENTIAL' | 'SERVICE CREDENTIAL' | 'CONNECTION'; name: string }[] = [];
   /** Legacy Hive table ACL rows shown in the privilege views (never changed). */
   hive: Record<string, unknown>[] = [];
   /** Every statement sent that changes something. */
@@ -94,6 +95,7 @@ export class DatabricksGrantModel {
           grantor: 'admin', grantee: g.principal, ...Object.fromEntries(view.cols.map((c, i) => [c, name[i]])),
           ...(from === 'metastore_privileges' ? { metastore_id: '11111111-2222' } : {}),
           privilege_type: g.word, is_grantable: 'NO', inherited_from: inherited,
+          ...(from === 'credential_privileges' ? { credential_purpose: g.kind === 'SERVICE CREDENTIAL' ? 'SERVICE' : 'STORAGE' } : {}),
         });
         const direct = this.all().filter((g) => view.kind.includes(g.kind)).map((g) => row(g, g.name, 'NONE'));
         // The server lists what a catalog or schema grant gives below it, with INHERITED_FROM.
@@ -114,11 +116,15 @@ export class DatabricksGrantModel {
           // The policy-function query asks for the tool's marker in the comment: none here.
           if (sql.includes('startswith(comment')) return [];
           return this.functions.map(([c, s, n]) => ({ routine_catalog: c, routine_schema: s, routine_name: n, routine_owner: this.owner('FUNCTION', [c, s, n]) }));
-        case 'external_locations': case 'storage_credentials': case 'connections': {
-          const kind = from === 'external_locations' ? 'EXTERNAL LOCATION' : from === 'storage_credentials' ? 'STORAGE CREDENTIAL' : 'CONNECTION';
+        case 'external_locations': case 'connections': {
+          const kind = from === 'external_locations' ? 'EXTERNAL LOCATION' : 'CONNECTION';
           const col = kind.toLowerCase().replace(' ', '_');
           return this.globals.filter((g) => g.kind === kind).map((g) => ({ [`${col}_name`]: g.name, [`${col}_owner`]: this.owner(kind, [g.name]) }));
         }
+        case 'credentials':
+          return this.globals.filter((g) => g.kind === 'STORAGE CREDENTIAL' || g.kind === 'SERVICE CREDENTIAL').map((g) => ({
+            credential_name: g.name, credential_owner: this.owner(g.kind, [g.name]), credential_purpose: g.kind === 'SERVICE CREDENTIAL' ? 'SERVICE' : 'STORAGE',
+          }));
         // Policies are not modelled by this double (no policy DDL is ever sent to it).
         case 'columns': case 'column_masks': case 'row_filters': return [];
       }

@@ -10,9 +10,9 @@ const fx = (n: string) => JSON.parse(readFileSync(new URL(`../fixtures/databrick
 const FIXTURES: Record<string, string> = {
   groups: 'show_groups', catalogPrivileges: 'catalog_privileges', schemaPrivileges: 'schema_privileges', tablePrivileges: 'table_privileges',
   volumePrivileges: 'volume_privileges', routinePrivileges: 'routine_privileges', externalLocationPrivileges: 'external_location_privileges',
-  storageCredentialPrivileges: 'storage_credential_privileges', connectionPrivileges: 'connection_privileges', metastorePrivileges: 'metastore_privileges',
+  credentialPrivileges: 'credential_privileges', connectionPrivileges: 'connection_privileges', metastorePrivileges: 'metastore_privileges',
   catalogs: 'catalogs', schemata: 'schemata', tables: 'tables', volumes: 'volumes', functions: 'routines',
-  externalLocations: 'external_locations', storageCredentials: 'storage_credentials', connections: 'connections',
+  externalLocations: 'external_locations', credentials: 'credentials', connections: 'connections',
 };
 const allRows = (): DatabricksRows => Object.fromEntries(Object.entries(FIXTURES).map(([k, f]) => [k, fx(`${f}.json`)])) as DatabricksRows;
 const MANAGED = ['clinical_analyst', 'data_scientist', 'billing_auditor', 'data_engineers', 'platform'];
@@ -90,8 +90,10 @@ describe('databricks reader on recorded information_schema rows', () => {
       'grant:select:table:ehr.billing.claims:role:billing_auditor',
     ]);
   });
-  it('reads volumes, functions, external locations, storage credentials, connections and the metastore', () => {
+  it('reads volumes, functions, external locations, storage and service credentials, connections and the metastore', () => {
     expect(of('data_engineers')).toEqual([
+      // A row of CREDENTIAL_PRIVILEGES whose credential's purpose is SERVICE.
+      'grant:access:service_credential:kms_signer:role:data_engineers',
       'grant:browse:external_location:landing_zone:role:data_engineers',
       'grant:create_external_location:storage_credential:"raw creds":role:data_engineers',
       'grant:create_external_table:external_location:landing_zone:role:data_engineers',
@@ -112,6 +114,8 @@ describe('databricks reader on recorded information_schema rows', () => {
       'grant:create_catalog:metastore::role:platform',
       'grant:create_external_location:metastore::role:platform',
       'grant:ownership:connection:pg_billing:role:platform',
+      // CREDENTIALS.CREDENTIAL_OWNER of a SERVICE credential.
+      'grant:ownership:service_credential:kms_signer:role:platform',
     ]);
     expect(keys).toContain('grant:use_connection:connection:pg_billing:role:billing_auditor');
   });
@@ -122,6 +126,7 @@ describe('databricks reader on recorded information_schema rows', () => {
       'grant:ownership:external_location:landing_zone:role:data_engineers',
       'grant:ownership:function:ehr.clinical.zip3:role:clinical_analyst',
       'grant:ownership:schema:ehr.clinical:role:clinical_analyst',
+      'grant:ownership:service_credential:kms_signer:role:platform',
       'grant:ownership:table:ehr.clinical.patients:role:data_scientist',
     ]);
     expect(parseDatabricks(allRows(), ['Billing_Auditor']).grants.map((g) => g.key)).toContain('grant:ownership:table:ehr.billing.claims:role:Billing_Auditor');

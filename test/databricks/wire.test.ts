@@ -38,10 +38,8 @@ const views: Record<string, () => StubAnswer> = {
   schemata: () => ({ rows: fx('schemata.json') }),
   tables: () => ({ rows: fx('tables.json') }),
   ...Object.fromEntries(
-    ['volume_privileges', 'routine_privileges', 'external_location_privileges', 'storage_credential_privileges', 'connection_privileges', 'metastore_privileges', 'catalogs', 'volumes', 'external_locations', 'connections'].map((v) => [v, () => ({ rows: fx(`${v}.json`) })]),
+    ['volume_privileges', 'routine_privileges', 'external_location_privileges', 'credential_privileges', 'credentials', 'connection_privileges', 'metastore_privileges', 'catalogs', 'volumes', 'external_locations', 'connections'].map((v) => [v, () => ({ rows: fx(`${v}.json`) })]),
   ),
-  // None owned by a managed group: no rows, but the documented columns.
-  storage_credentials: () => ({ rows: [], columns: ['storage_credential_name', 'storage_credential_owner'] }),
   // A slow statement read in pages: the client polls, asks for the schema, then fetches.
   columns: () => ({ rows: fx('columns.json'), pageSize: 4, async: true }),
   routines: () => ({ rows: [], columns: ['routine_catalog', 'routine_schema', 'routine_name', 'comment', 'routine_definition'] }),
@@ -152,7 +150,7 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
         volumePrivileges: fx('volume_privileges.json'),
         routinePrivileges: fx('routine_privileges.json'),
         externalLocationPrivileges: fx('external_location_privileges.json'),
-        storageCredentialPrivileges: fx('storage_credential_privileges.json'),
+        credentialPrivileges: fx('credential_privileges.json'),
         connectionPrivileges: fx('connection_privileges.json'),
         metastorePrivileges: fx('metastore_privileges.json'),
         catalogs: fx('catalogs.json'),
@@ -161,7 +159,7 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
         volumes: fx('volumes.json'),
         functions: [],
         externalLocations: fx('external_locations.json'),
-        storageCredentials: fx('storage_credentials.json'),
+        credentials: fx('credentials.json'),
         connections: fx('connections.json'),
       },
       roles,

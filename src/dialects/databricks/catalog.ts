@@ -15,7 +15,8 @@
  * - MANAGE is never part of `all`: the server's ALL PRIVILEGES does not include it, nor
  *   EXTERNAL USE SCHEMA and EXTERNAL USE LOCATION (`NOT_IN_ALL_PRIVILEGES`).
  * - OWNERSHIP is transferred with `ALTER <ownerSql> <name> OWNER TO` (compile.ts), never
- *   revoked; models and service credentials take none here (no SQL transfer found).
+ *   revoked; models take none here (a registered model's owner is MLflow's, not moved in
+ *   SQL). Credentials move with `ALTER [ STORAGE | SERVICE ] CREDENTIAL ... OWNER TO`.
  * - Relations (tables, views, materialized views, streaming tables) are granted ON TABLE
  *   (`[ TABLE ] table_name` of the securable syntax). A registered model is a kind of
  *   function to Unity Catalog: it is granted ON FUNCTION and keyed as a function (one
@@ -171,7 +172,8 @@ export const DATABRICKS_CATALOG: Catalog = {
     service_credential: {
       kind: 'service_credential',
       sql: 'SERVICE CREDENTIAL',
-      privileges: [p('ACCESS'), p('CREATE CONNECTION'), since02('MANAGE')],
+      ownerSql: 'SERVICE CREDENTIAL',
+      privileges: [p('ACCESS'), p('CREATE CONNECTION'), since02('MANAGE'), OWNERSHIP],
     },
     connection: {
       kind: 'connection',

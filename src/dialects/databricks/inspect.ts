@@ -25,11 +25,14 @@
  * table ACLs are another model; the configuration refuses it).
  *
  * Owners (catalog_owner, schema_owner, table_owner, volume_owner, routine_owner,
- * external_location_owner, storage_credential_owner, connection_owner) that are managed
+ * external_location_owner, credential_owner, connection_owner) that are managed
  * groups become `ownership` records: never revoked (PlanHooks.neverRevoke), so read to
- * keep a desired owner from being transferred again on every run.
+ * keep a desired owner from being transferred again on every run. Storage and service
+ * credentials are read from CREDENTIAL_PRIVILEGES and CREDENTIALS (Databricks Runtime
+ * 15.4 and SQL warehouses), each row's kind by the credential's purpose: the deprecated
+ * STORAGE_CREDENTIAL_PRIVILEGES also listed service credentials' grants as storage ones.
  *
- * Not read (no information_schema view documents them): grants on service credentials,
+ * Not read (no information_schema view documents them as principal grants): grants on
  * shares and recipients, and who owns a share, a recipient or a registered model. The
  * planner cannot revoke what it does not see, and `databricksUnreadProblems` says so for
  * a configuration that grants on them. Registered models are functions to Unity Catalog
@@ -94,19 +97,27 @@ export const PRIVILEGE_VIEWS = [
   { rows: 'volumePrivileges', view: 'volume_privileges', kind: 'volume', columns: ['volume_catalog', 'volume_schema', 'volume_name'] },
   { rows: 'routinePrivileges', view: 'routine_privileges', kind: 'function', columns: ['routine_catalog', 'routine_schema', 'routine_name'] },
   { rows: 'externalLocationPrivileges', view: 'external_location_privileges', kind: 'external_location', columns: ['external_location_name'] },
-  { rows: 'storageCredentialPrivileges', view: 'storage_credential_privileges', kind: 'storage_credential', columns: ['storage_credential_name'] },
+  // Storage and service credentials alike (CREDENTIAL_PRIVILEGES, which replaces the
+  // deprecated STORAGE_CREDENTIAL_PRIVILEGES); the kind of each row is its credential's
+  // purpose, joined from CREDENTIALS (`purpose`).
+  { rows: 'credentialPrivileges', view: 'credential_privileges', kind: 'storage_credential', columns: ['credential_name'], purpose: true },
   { rows: 'connectionPrivileges', view: 'connection_privileges', kind: 'connection', columns: ['connection_name'] },
   { rows: 'metastorePrivileges', view: 'metastore_privileges', kind: 'metastore', columns: [] },
-] as const satisfies readonly { rows: string; view: string; kind: SecurableKind; columns: readonly string[] }[];
+] as const satisfies readonly { rows: string; view: string; kind: SecurableKind; columns: readonly string[]; purpose?: true }[];
 
 type PrivilegeRows = (typeof PRIVILEGE_VIEWS)[number]['rows'];
 
 /** Securables outside catalogs whose owners are read: the listing view and its columns. */
 export const OWNED_GLOBALS = [
   { rows: 'externalLocations', view: 'external_locations', kind: 'external_location', name: 'external_location_name', owner: 'external_location_owner' },
-  { rows: 'storageCredentials', view: 'storage_credentials', kind: 'storage_credential', name: 'storage_credential_name', owner: 'storage_credential_owner' },
+  { rows: 'credentials', view: 'credentials', kind: 'storage_credential', name: 'credential_name', owner: 'credential_owner', purpose: true },
   { rows: 'connections', view: 'connections', kind: 'connection', name: 'connection_name', owner: 'connection_owner' },
-] as const satisfies readonly { rows: string; view: string; kind: SecurableKind; name: string; owner: string }[];
+] as const satisfies readonly { rows: string; view: string; kind: SecurableKind; name: string; owner: string; purpose?: true }[];
+
+/** A credential's kind by its CREDENTIALS.CREDENTIAL_PURPOSE ('STORAGE' or 'SERVICE'). */
+function credentialKind(r: Row): SecurableKind {
+  return keyword(str(r, 'credential_purpose') ?? '') === 'SERVICE' ? 'service_credential' : 'storage_credential';
+}
 
 type GlobalRows = (typeof OWNED_GLOBALS)[number]['rows'];
 
@@ -114,7 +125,9 @@ export const sql = {
   groups: () => 'SHOW GROUPS',
   /** The privileges of managed principals on one kind of securable (PRIVILEGE_VIEWS). */
   privileges: (v: (typeof PRIVILEGE_VIEWS)[number], roles: string[]) =>
-    `SELECT grantor, grantee, ${[...v.columns, ''].join(', ')}privilege_type, inherited_from FROM system.information_schema.${v.view} WHERE lower(grantee) IN (${inList(roles)})`,
+    'purpose' in v
+      ? `SELECT p.grantor, p.grantee, p.credential_name, p.privilege_type, p.inherited_from, c.credential_purpose FROM system.information_schema.${v.view} p JOIN system.information_schema.credentials c ON c.credential_name = p.credential_name WHERE lower(p.grantee) IN (${inList(roles)})`
+      : `SELECT grantor, grantee, ${[...v.columns, ''].join(', ')}privilege_type, inherited_from FROM system.information_schema.${v.view} WHERE lower(grantee) IN (${inList(roles)})`,
   catalogPrivileges: (roles: string[]) => sql.privileges(PRIVILEGE_VIEWS[0], roles),
   schemaPrivileges: (roles: string[]) => sql.privileges(PRIVILEGE_VIEWS[1], roles),
   tablePrivileges: (roles: string[]) => sql.privileges(PRIVILEGE_VIEWS[2], roles),
@@ -137,8 +150,9 @@ export const sql = {
   /** Every function in scope (the policy functions too), with its owner. */
   functions: (schemas: { database: string; schema: string }[]) =>
     `SELECT routine_catalog, routine_schema, routine_name, routine_owner FROM system.information_schema.routines WHERE ${pairs('routine_catalog', 'routine_schema', schemas)}`,
-  /** The external locations, storage credentials or connections a managed group owns. */
-  owned: (g: (typeof OWNED_GLOBALS)[number], roles: string[]) => `SELECT ${g.name}, ${g.owner} FROM system.information_schema.${g.view} WHERE lower(${g.owner}) IN (${inList(roles)})`,
+  /** The external locations, credentials (with their purpose) or connections a managed principal owns. */
+  owned: (g: (typeof OWNED_GLOBALS)[number], roles: string[]) =>
+    `SELECT ${g.name}, ${g.owner}${'purpose' in g ? ', credential_purpose' : ''} FROM system.information_schema.${g.view} WHERE lower(${g.owner}) IN (${inList(roles)})`,
 };
 
 function pairs(a: string, b: string, schemas: { database: string; schema: string }[]): string {
@@ -268,7 +282,7 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
   });
   for (const r of listed(rows.catalogs, 'catalog_name', (x) => x)) owners.push({ object: makeObject('database', norm(str(r, 'catalog_name') ?? '')), owner: str(r, 'catalog_owner') });
   for (const g of OWNED_GLOBALS) {
-    for (const r of rows[g.rows] ?? []) owners.push({ object: makeObject(g.kind, '', undefined, norm(str(r, g.name) ?? '')), owner: str(r, g.owner) });
+    for (const r of rows[g.rows] ?? []) owners.push({ object: makeObject('purpose' in g ? credentialKind(r) : g.kind, '', undefined, norm(str(r, g.name) ?? '')), owner: str(r, g.owner) });
   }
   const objects: ObjectRef[] = [...schemas, ...tables.map((t) => t.object), ...volumes, ...functions];
   // What is below each container, and the live kind of each relation (a row of
@@ -302,8 +316,9 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
       const parts = v.columns.map((c) => norm(str(r, c) ?? ''));
       const shape = KIND_SHAPES[v.kind];
       if ((shape === 'database' || shape === 'schema' || shape === 'in-schema') && parts[0] === HIVE_METASTORE) continue;
+      const kind = 'purpose' in v ? credentialKind(r) : v.kind;
       let object =
-        shape === 'global' ? makeObject(v.kind, '', undefined, parts[0]) : shape === 'account' ? makeObject(v.kind, '') : makeObject(v.kind, parts[0], parts[1], parts[2]);
+        shape === 'global' ? makeObject(kind, '', undefined, parts[0]) : shape === 'account' ? makeObject(kind, '') : makeObject(kind, parts[0], parts[1], parts[2]);
       const live = liveKind.get(objectKey(object));
       if (live && (v.kind === 'table' || v.kind === 'function')) object = { ...object, kind: live };
       const word = keyword(str(r, 'privilege_type') ?? '');

@@ -1,6 +1,6 @@
 /**
  * What the Databricks reader cannot read back (inspect.ts): no information_schema view
- * documents grants on service credentials, shares and recipients, nor who owns a share,
+ * documents grants on shares and recipients, nor who owns a share,
  * a recipient or a registered model. A configuration that grants there is told so once:
  * such a grant is sent on every apply (GRANT and ALTER ... OWNER TO are idempotent) and
  * the planner never revokes what it cannot see.
@@ -10,7 +10,7 @@ import type { Desired, SecurableKind } from '../../model/types.js';
 import type { PlanProblem } from '../../plan/types.js';
 
 /** Kinds whose grants are never read back. */
-export const UNREAD_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>(['service_credential', 'share', 'recipient']);
+export const UNREAD_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>(['share', 'recipient']);
 
 export function databricksUnreadProblems(desired: Desired): PlanProblem[] {
   const unread = desired.grants.filter((g) => UNREAD_KINDS.has(g.object.kind));

@@ -201,6 +201,7 @@ GRANT CREATE CONNECTION ON SERVICE CREDENTIAL `service_credential 'name' ``q``` 
 REVOKE CREATE CONNECTION ON SERVICE CREDENTIAL `service_credential 'name' ``q``` FROM `Data Engineers```
 GRANT MANAGE ON SERVICE CREDENTIAL `service_credential 'name' ``q``` TO `Data Engineers```
 REVOKE MANAGE ON SERVICE CREDENTIAL `service_credential 'name' ``q``` FROM `Data Engineers```
+ALTER SERVICE CREDENTIAL `service_credential 'name' ``q``` OWNER TO `Data Engineers```
 -- connection
 GRANT USE CONNECTION ON CONNECTION `connection 'name' ``q``` TO `Data Engineers```
 REVOKE USE CONNECTION ON CONNECTION `connection 'name' ``q``` FROM `Data Engineers```
