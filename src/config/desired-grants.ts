@@ -130,6 +130,16 @@ function oneGrant(g: GrantDef, ctx: NormalizeContext, out: DesiredGrants, grantS
   const privileges = privilegesFor(g, kinds, catalog, err);
   if (privileges === undefined) return;
   const role = g.isPublic ? PUBLIC_ROLE : ctx.normGrantee({ name: g.role, database: g.roleDatabase }, g.roleSource);
+  // Delta Sharing: SELECT on a share goes to a recipient, and a recipient takes nothing else.
+  const toRecipient = ctx.recipients.has(role);
+  if (kind === 'share' && privileges.includes('select') && !toRecipient) {
+    err('bad-privilege', g.roleSource, `SELECT on a share is granted to a Delta Sharing recipient, and ${formatPath([g.role])} is not one`, 'declare the recipient under users: with recipient: true and name it in role:');
+    return;
+  }
+  if (toRecipient && (kind !== 'share' || privileges.some((p) => p !== 'select'))) {
+    err('bad-privilege', g.roleSource, `${formatPath([g.role])} is a Delta Sharing recipient: it takes only select on a share`, 'grant this to a group, user or service principal instead');
+    return;
+  }
   const option = g.grantOption ? { grantOption: true } : {};
   const parts = g.object.parts.map((p) => norm(p, g.objectSource, 'name'));
 

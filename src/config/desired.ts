@@ -97,7 +97,13 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
     granteeUsers.add(name);
     return name;
   };
-  const ctx: NormalizeContext = { dialect, catalog, err, norm, normRole, normGrantee, principalOfUser };
+  const recipients = new Set(
+    project.users.filter((u) => u.recipient).map((u) => {
+      if (platform !== 'databricks') err('platform-unsupported', u.source, `user ${formatPath([u.name])} is a Delta Sharing recipient, which only Databricks has`, 'keep recipients in a configuration for Databricks targets');
+      return principalOfUser(u, u.source);
+    }),
+  );
+  const ctx: NormalizeContext = { dialect, catalog, err, norm, normRole, normGrantee, principalOfUser, recipients };
   const { roles, users, memberships } = desiredRoles(project, ctx, opts);
   const grants = desiredGrants(project, ctx);
   const policies = desiredPolicies(project, ctx);
@@ -107,6 +113,7 @@ export function toDesired(project: Project, dialect: Dialect, opts: ToDesiredOpt
       roles,
       // Users and service principals named as members or as grantees, which readers resolve.
       users: granteeUsers.size ? [...new Set([...users, ...granteeUsers])].sort() : users,
+      ...(recipients.size ? { recipients: [...recipients].filter((r) => granteeUsers.has(r)).sort() } : {}),
       memberships,
       grants: grants.grants,
       schemaWide: grants.schemaWide,
@@ -185,6 +192,10 @@ function desiredRoles(project: Project, ctx: NormalizeContext, opts: ToDesiredOp
     if (absent.has(role)) continue; // an absent role is dropped; it gets no members
     for (const m of r.members) {
       const def = usersById.get(neutralId([m.name]));
+      if (def?.recipient) {
+        err('bad-value', m.source, `${formatPath([m.name])} is a Delta Sharing recipient: a recipient is no member of a group`, 'remove it from members: and grant it SELECT on the share instead');
+        continue;
+      }
       // Members name users of users: (the loader checks): a service principal by its application id.
       const member = def ? ctx.principalOfUser(def, m.source) : ctx.normRole({ name: m.name }, m.source);
       users.add(member);

@@ -538,6 +538,10 @@ class Builder {
         user.servicePrincipal = true;
         user.applicationId = appId;
       }
+      if (bool(u, 'recipient') === true) {
+        if (sp) this.err('bad-value', scalarLoc(u, 'recipient'), `${show(name)} is marked both service_principal: true and recipient: true`, 'a Delta Sharing recipient is not a service principal: keep one of the two');
+        else user.recipient = true;
+      }
       this.p.users.push(user);
     }
     for (const r of maps(m, 'roles')) {

@@ -28,4 +28,6 @@ export interface NormalizeContext {
   normGrantee(r: { name: NamePart; database?: NamePart }, at: SourceLocation): string;
   /** A user's principal name: a service principal's application id, else its folded user name. */
   principalOfUser(u: import('./project.js').UserDef, at: SourceLocation): string;
+  /** Databricks: the principals that are Delta Sharing recipients (`users:` with `recipient: true`). */
+  recipients: ReadonlySet<string>;
 }

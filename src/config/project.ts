@@ -29,6 +29,8 @@ export interface UserDef {
    */
   servicePrincipal?: boolean;
   applicationId?: string;
+  /** Databricks: a Delta Sharing recipient, granted SELECT on shares (`TO RECIPIENT`). */
+  recipient?: boolean;
   source: SourceLocation;
 }
 

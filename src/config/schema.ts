@@ -299,6 +299,7 @@ const userNode = obj(
     manager: str('Manager who confirms this user’s roles in access reviews.'),
     title: str('Job title.'),
     service_principal: bool('Databricks: this is a service principal, not a user; members: and grants name it by its application_id.', false),
+    recipient: bool('Databricks: this is a Delta Sharing recipient, not a user; grants give it SELECT on shares (GRANT SELECT ON SHARE ... TO RECIPIENT).', false),
     application_id: str('Databricks: the application id (a UUID) of a service principal (service_principal: true).', {
       pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$',
       patternLabel: 'a UUID',

@@ -96,6 +96,8 @@ export interface IntrospectScope {
   roles: string[];
   /** User principals named as members, so a missing one is reported. */
   users: string[];
+  /** Databricks: the principals of `users` that are Delta Sharing recipients. */
+  recipients?: string[];
   /** Logical databases in scope (Postgres: mapped onto the connected database). */
   databases: string[];
   /** Schemas in scope (objects: tables, PUBLIC grants and table listings). */

@@ -330,6 +330,11 @@ export interface Desired {
   roles: RoleRecord[];
   /** Users named as members; they are not created by the tool. */
   users: string[];
+  /**
+   * Databricks: the principals of `users` that are Delta Sharing recipients (granted
+   * SELECT on shares, `TO RECIPIENT`); never looked up in SCIM, never members.
+   */
+  recipients?: string[];
   memberships: MembershipRecord[];
   grants: GrantRecord[];
   schemaWide: SchemaWideGrant[];

@@ -168,6 +168,7 @@ export function introspectScopeOf(desired: Desired, opts: { managePublic?: boole
   const scope: IntrospectScope = {
     roles: [...new Set([...desired.roles.map((r) => r.name), ...desired.grants.filter((g) => g.role !== PUBLIC_ROLE).map((g) => g.role)])],
     users: desired.users,
+    ...(desired.recipients?.length ? { recipients: desired.recipients } : {}),
     databases: [...databases].sort(),
     schemas: scopeSchemas(desired),
     includePublic: opts.managePublic ?? true,

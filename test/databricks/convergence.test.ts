@@ -190,3 +190,43 @@ describe('databricks convergence (DatabricksGrantModel, a test double)', () => {
     for (const what of Object.keys(EXERCISED)) expect(seen.get(what) ?? 0, what).toBeGreaterThan(0);
   });
 });
+
+describe('Delta Sharing recipients converge (DatabricksGrantModel)', () => {
+  it('grants SELECT on a share TO RECIPIENT, revokes a managed recipient\'s stray share, leaves an unmanaged one, then plans empty', async () => {
+    const model = new DatabricksGrantModel();
+    model.groups = new Set(['platform', 'admins']);
+    model.recipients = new Set(['partner`hospital', 'other_partner']);
+    const stray = JSON.stringify({ kind: 'SHARE', name: ['old share'], word: 'SELECT', principal: 'partner`hospital' });
+    const foreign = JSON.stringify({ kind: 'SHARE', name: ['registry'], word: 'SELECT', principal: 'other_partner' });
+    model.grants.add(stray);
+    model.grants.add(foreign);
+    const share = (name: string): ObjectRef => ({ kind: 'share', database: '', name });
+    const desired: Desired = prepareDatabricksDesired({
+      platform: 'databricks',
+      roles: [{ key: roleKey('platform'), name: 'platform', state: 'present' }],
+      users: ['partner`hospital'],
+      recipients: ['partner`hospital'],
+      memberships: [],
+      grants: [makeGrant({ role: 'partner`hospital', privilege: 'select', object: share('registry') })],
+      schemaWide: [],
+      futureGrants: [],
+    });
+    const options = { mode: 'authoritative' as const, target: 'model', scope: scopeOf(desired), neverRevoke: planHooks('databricks').neverRevoke };
+    const adapter = new DatabricksAdapter({ query: model.query, close: async () => undefined });
+    const first = plan(desired, await adapter.introspect(introspectScopeOf(desired)), options);
+    expect(first.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    const statements = adapter.compile(first).map((s) => s.sql);
+    expect(statements.sort()).toEqual([
+      'GRANT SELECT ON SHARE `registry` TO RECIPIENT `partner``hospital`',
+      'REVOKE SELECT ON SHARE `old share` FROM RECIPIENT `partner``hospital`',
+    ]);
+    expect((await adapter.apply(adapter.compile(first))).ok).toBe(true);
+    const second = plan(desired, await adapter.introspect(introspectScopeOf(desired)), options);
+    expect(second.changes).toEqual([]);
+    expect(model.grants.has(foreign)).toBe(true);
+    // A recipient that does not exist is a plan error, like a missing user.
+    model.recipients.delete('partner`hospital');
+    const missing = plan(desired, await adapter.introspect(introspectScopeOf(desired)), options);
+    expect(missing.problems.map((p) => p.message)).toContainEqual(expect.stringMatching(/partner`hospital does not exist/));
+  });
+});

@@ -13,7 +13,7 @@ import type { QueryFn } from '../../src/dialects/types.js';
 
 /** The securable words after ON (and after ALTER for owners). */
 export type ModelKind =
-  | 'METASTORE' | 'CATALOG' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'VOLUME' | 'FUNCTION' | 'EXTERNAL LOCATION' | 'STORAGE CREDENTIAL' | 'SERVICE CREDENTIAL' | 'CONNECTION';
+  | 'METASTORE' | 'CATALOG' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'VOLUME' | 'FUNCTION' | 'EXTERNAL LOCATION' | 'STORAGE CREDENTIAL' | 'SERVICE CREDENTIAL' | 'CONNECTION' | 'SHARE' | 'RECIPIENT';
 
 export interface DirectGrant { kind: ModelKind; name: string[]; word: string; principal: string }
 
@@ -47,6 +47,8 @@ const VIEWS: Record<string, { kind: ModelKind[]; cols: string[] }> = {
   credential_privileges: { kind: ['STORAGE CREDENTIAL', 'SERVICE CREDENTIAL'], cols: ['credential_name'] },
   connection_privileges: { kind: ['CONNECTION'], cols: ['connection_name'] },
   metastore_privileges: { kind: ['METASTORE'], cols: [] },
+  // Delta Sharing: a recipient's SELECT on a share; the grantee column is RECIPIENT_NAME.
+  share_recipient_privileges: { kind: ['SHARE'], cols: ['share_name'] },
 };
 
 export class DatabricksGrantModel {
@@ -61,6 +63,8 @@ export class DatabricksGrantModel {
   volumes: [string, string, string][] = [];
   functions: [string, string, string][] = [];
   globals: { kind: 'EXTERNAL LOCATION' | 'STORAGE CREDENTIAL' | 'SERVICE CREDENTIAL' | 'CONNECTION'; name: string }[] = [];
+  /** Delta Sharing recipients (grantees of `TO RECIPIENT` only). */
+  recipients = new Set<string>();
   /** Legacy Hive table ACL rows shown in the privilege views (never changed). */
   hive: Record<string, unknown>[] = [];
   /** Every statement sent that changes something. */
@@ -92,7 +96,7 @@ export class DatabricksGrantModel {
       const view = VIEWS[from];
       if (view) {
         const row = (g: DirectGrant, name: string[], inherited: string) => ({
-          grantor: 'admin', grantee: g.principal, ...Object.fromEntries(view.cols.map((c, i) => [c, name[i]])),
+          grantor: 'admin', [from === 'share_recipient_privileges' ? 'recipient_name' : 'grantee']: g.principal, ...Object.fromEntries(view.cols.map((c, i) => [c, name[i]])),
           ...(from === 'metastore_privileges' ? { metastore_id: '11111111-2222' } : {}),
           privilege_type: g.word, is_grantable: 'NO', inherited_from: inherited,
           ...(from === 'credential_privileges' ? { credential_purpose: g.kind === 'SERVICE CREDENTIAL' ? 'SERVICE' : 'STORAGE' } : {}),
@@ -121,6 +125,8 @@ export class DatabricksGrantModel {
           const col = kind.toLowerCase().replace(' ', '_');
           return this.globals.filter((g) => g.kind === kind).map((g) => ({ [`${col}_name`]: g.name, [`${col}_owner`]: this.owner(kind, [g.name]) }));
         }
+        case 'recipients':
+          return [...this.recipients].map((r) => ({ recipient_name: r, recipient_owner: this.owner('RECIPIENT', [r]) }));
         case 'credentials':
           return this.globals.filter((g) => g.kind === 'STORAGE CREDENTIAL' || g.kind === 'SERVICE CREDENTIAL').map((g) => ({
             credential_name: g.name, credential_owner: this.owner(g.kind, [g.name]), credential_purpose: g.kind === 'SERVICE CREDENTIAL' ? 'SERVICE' : 'STORAGE',
@@ -155,8 +161,13 @@ export class DatabricksGrantModel {
     const name: string[] = [];
     if (t[p].startsWith('I:')) { name.push(t[p++].slice(2)); while (t[p] === '.') { p++; name.push(t[p++].slice(2)); } }
     if (name.some((n) => n.toLowerCase() === 'hive_metastore') || (kind === 'CATALOG' && name[0] === 'hive_metastore')) throw new Error(`model: a Unity Catalog statement on hive_metastore: ${sql}`);
-    p++; const principal = t[p].slice(2);
-    if (!this.groups.has(principal)) throw new Error(`[PRINCIPAL_DOES_NOT_EXIST] ${principal}`);
+    p++;
+    const toRecipient = t[p] === 'RECIPIENT';
+    if (toRecipient) p++;
+    const principal = t[p].slice(2);
+    // A share's SELECT goes to a recipient, and only a recipient takes it.
+    if (toRecipient !== (kind === 'SHARE')) throw new Error(`model: a share is granted to a RECIPIENT, nothing else is: ${sql}`);
+    if (!(toRecipient ? this.recipients : this.groups).has(principal)) throw new Error(`[PRINCIPAL_DOES_NOT_EXIST] ${principal}`);
     for (const word of words) {
       const k = JSON.stringify({ kind, name, word, principal });
       if (grant) this.grants.add(k); else this.grants.delete(k);

@@ -10,12 +10,12 @@ const fx = (n: string) => JSON.parse(readFileSync(new URL(`../fixtures/databrick
 const FIXTURES: Record<string, string> = {
   groups: 'show_groups', catalogPrivileges: 'catalog_privileges', schemaPrivileges: 'schema_privileges', tablePrivileges: 'table_privileges',
   volumePrivileges: 'volume_privileges', routinePrivileges: 'routine_privileges', externalLocationPrivileges: 'external_location_privileges',
-  credentialPrivileges: 'credential_privileges', connectionPrivileges: 'connection_privileges', metastorePrivileges: 'metastore_privileges',
+  credentialPrivileges: 'credential_privileges', connectionPrivileges: 'connection_privileges', metastorePrivileges: 'metastore_privileges', shareRecipientPrivileges: 'share_recipient_privileges',
   catalogs: 'catalogs', schemata: 'schemata', tables: 'tables', volumes: 'volumes', functions: 'routines',
-  externalLocations: 'external_locations', credentials: 'credentials', connections: 'connections',
+  externalLocations: 'external_locations', credentials: 'credentials', connections: 'connections', recipients: 'recipients',
 };
 const allRows = (): DatabricksRows => Object.fromEntries(Object.entries(FIXTURES).map(([k, f]) => [k, fx(`${f}.json`)])) as DatabricksRows;
-const MANAGED = ['clinical_analyst', 'data_scientist', 'billing_auditor', 'data_engineers', 'platform'];
+const MANAGED = ['clinical_analyst', 'data_scientist', 'billing_auditor', 'data_engineers', 'platform', 'partner_hospital'];
 
 describe('databricks reader on recorded information_schema rows', () => {
   const read = parseDatabricks(allRows(), MANAGED);
@@ -114,9 +114,14 @@ describe('databricks reader on recorded information_schema rows', () => {
       'grant:create_catalog:metastore::role:platform',
       'grant:create_external_location:metastore::role:platform',
       'grant:ownership:connection:pg_billing:role:platform',
+      // RECIPIENTS.RECIPIENT_OWNER.
+      'grant:ownership:recipient:partner_hospital:role:platform',
       // CREDENTIALS.CREDENTIAL_OWNER of a SERVICE credential.
       'grant:ownership:service_credential:kms_signer:role:platform',
     ]);
+    // Delta Sharing: a recipient's SELECT on a share (SHARE_RECIPIENT_PRIVILEGES), and the recipient known to exist.
+    expect(of('partner_hospital')).toEqual(['grant:select:share:registry_share:role:partner_hospital']);
+    expect(read.recipients).toEqual([{ name: 'partner_hospital', isUser: true }]);
     expect(keys).toContain('grant:use_connection:connection:pg_billing:role:billing_auditor');
   });
   it('reads the owners that are managed groups as ownership, by their exact name (`Billing_Auditor` is another group)', () => {
@@ -125,6 +130,7 @@ describe('databricks reader on recorded information_schema rows', () => {
       'grant:ownership:database:ehr:role:data_scientist',
       'grant:ownership:external_location:landing_zone:role:data_engineers',
       'grant:ownership:function:ehr.clinical.zip3:role:clinical_analyst',
+      'grant:ownership:recipient:partner_hospital:role:platform',
       'grant:ownership:schema:ehr.clinical:role:clinical_analyst',
       'grant:ownership:service_credential:kms_signer:role:platform',
       'grant:ownership:table:ehr.clinical.patients:role:data_scientist',
@@ -191,10 +197,10 @@ describe('databricks adapter through the session seam', () => {
     const live = await adapter.introspect({
       roles: ['clinical_analyst'], users: [], databases: ['ehr'], schemas: [{ database: 'ehr', schema: 'clinical' }, { database: "o'hara", schema: 'x' }], includePublic: true,
     });
-    // Groups, nine privilege views, catalogs, schemata, tables, volumes, functions, three
+    // Groups, ten privilege views, catalogs, schemata, tables, volumes, functions, four
     // owned-securable listings; then columns, policy functions, column_masks, row_filters, the salt's state.
-    expect(adapter.queryCount()).toBe(23);
-    expect(f.closed()).toBe(23);
+    expect(adapter.queryCount()).toBe(25);
+    expect(f.closed()).toBe(25);
     expect(f.seen.find((s) => s.includes('schemata'))).toContain("(catalog_name = 'o\\'hara' AND schema_name = 'x')");
     expect(f.seen.find((s) => s.includes('.catalogs '))).toContain("catalog_name IN ('ehr', 'o\\'hara')");
     expect(live.grants.every((g) => g.role === 'clinical_analyst')).toBe(true);
@@ -217,7 +223,7 @@ describe('databricks adapter through the session seam', () => {
     const adapter = new DatabricksAdapter({ query: queryFnFromSession(f.session), close: async () => undefined });
     const schemas = Array.from({ length: 200 }, (_, i) => ({ database: `c${i % 20}`, schema: `s${i}` }));
     await adapter.introspect({ roles: Array.from({ length: 500 }, (_, i) => `g${i}`), users: [], databases: [], schemas, includePublic: false });
-    expect(adapter.queryCount()).toBe(23);
+    expect(adapter.queryCount()).toBe(25);
   });
 
   it('apply stops at the first failure with the error class, token scrubbed', async () => {

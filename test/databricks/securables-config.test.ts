@@ -112,6 +112,33 @@ describe('Unity Catalog securables in the configuration', () => {
     expect(toDesired(p1!, sfLike).diagnostics.map((x) => [x.code, x.line, x.message])).toEqual([['bad-value', 2, expect.stringMatching(/named without its argument types on snowflake/)]]);
   });
 
+  it('a Delta Sharing recipient (users: with recipient: true) takes SELECT on a share, and nothing else does', async () => {
+    const roles = ROLES + 'users:\n  - name: partner_hospital\n    recipient: true\n';
+    const ok = await load({ 'roles/a.yaml': roles, 'grants/a.yaml': 'grants:\n  - { role: partner_hospital, privileges: [select], on: { share: registry } }\n' });
+    expect(errors(ok.diagnostics)).toEqual([]);
+    const d = toDesired(ok.project!, dbLike);
+    expect(d.diagnostics).toEqual([]);
+    expect(d.desired.grants.map((g) => g.key)).toEqual(['grant:select:share:registry:role:partner_hospital']);
+    expect(d.desired.recipients).toEqual(['partner_hospital']);
+    const bad = await load({
+      'roles/a.yaml': roles.replace('  - name: platform\n', '  - name: platform\n    members: [partner_hospital]\n'),
+      'grants/a.yaml': [
+        'grants:',
+        '  - { role: analysts, privileges: [select], on: { share: registry } }',
+        '  - { role: partner_hospital, privileges: [select], on: { table: ehr.clinical.patients } }',
+        '',
+      ].join('\n'),
+    });
+    expect(errors(bad.diagnostics)).toEqual([]);
+    expect(toDesired(bad.project!, dbLike).diagnostics.map((x) => [x.file, x.line, x.message])).toEqual([
+      ['roles/a.yaml', 4, expect.stringMatching(/partner_hospital is a Delta Sharing recipient: a recipient is no member of a group/)],
+      ['grants/a.yaml', 2, expect.stringMatching(/SELECT on a share is granted to a Delta Sharing recipient, and analysts is not one/)],
+      ['grants/a.yaml', 3, expect.stringMatching(/partner_hospital is a Delta Sharing recipient: it takes only select on a share/)],
+    ]);
+    const both = await load({ 'roles/a.yaml': ROLES + 'users:\n  - { name: x, service_principal: true, application_id: 8f2c1a6e-3b4d-4e5f-9a0b-1c2d3e4f5a6b, recipient: true }\n', 'grants/a.yaml': 'grants: []\n' });
+    expect(errors(both.diagnostics).map((x) => x.message)).toEqual([expect.stringMatching(/both service_principal: true and recipient: true/)]);
+  });
+
   it('all keeps its v1 meaning on a catalog and never includes MANAGE', async () => {
     const d = await desiredOf('grants:\n  - { role: analysts, privileges: [all], on: { catalog: ehr } }\n  - { role: analysts, privileges: [all], on: { volume: ehr.raw.v } }\n');
     expect(d.desired.grants.map((g) => g.privilege)).toEqual(['usage', 'create', 'read_volume', 'write_volume', 'apply_tag']);

@@ -38,7 +38,7 @@ const views: Record<string, () => StubAnswer> = {
   schemata: () => ({ rows: fx('schemata.json') }),
   tables: () => ({ rows: fx('tables.json') }),
   ...Object.fromEntries(
-    ['volume_privileges', 'routine_privileges', 'external_location_privileges', 'credential_privileges', 'credentials', 'connection_privileges', 'metastore_privileges', 'catalogs', 'volumes', 'external_locations', 'connections'].map((v) => [v, () => ({ rows: fx(`${v}.json`) })]),
+    ['volume_privileges', 'routine_privileges', 'external_location_privileges', 'credential_privileges', 'credentials', 'connection_privileges', 'metastore_privileges', 'share_recipient_privileges', 'recipients', 'catalogs', 'volumes', 'external_locations', 'connections'].map((v) => [v, () => ({ rows: fx(`${v}.json`) })]),
   ),
   // A slow statement read in pages: the client polls, asks for the schema, then fetches.
   columns: () => ({ rows: fx('columns.json'), pageSize: 4, async: true }),
@@ -117,7 +117,7 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
     expect(op.closed).toBe(true);
   });
 
-  it('introspects over the wire in 23 statements, 18 then five at once, as the seam reads the same rows', async () => {
+  it('introspects over the wire in 25 statements, 20 then five at once, as the seam reads the same rows', async () => {
     const before = stub.queries.length;
     stub.resetInFlight();
     const live = await adapter.introspect({ roles, users: [], databases: ['ehr'], schemas, includePublic: false });
@@ -138,7 +138,7 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
       saltStateSql(),
     ];
     expect([...sent].sort()).toEqual([...expected].sort());
-    expect(stub.maxInFlight()).toBe(18);
+    expect(stub.maxInFlight()).toBe(20);
 
     // What the adapter made of the wire equals what the pure reader makes of the recorded rows.
     const direct = parseDatabricks(
@@ -153,6 +153,7 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
         credentialPrivileges: fx('credential_privileges.json'),
         connectionPrivileges: fx('connection_privileges.json'),
         metastorePrivileges: fx('metastore_privileges.json'),
+        shareRecipientPrivileges: fx('share_recipient_privileges.json'),
         catalogs: fx('catalogs.json'),
         schemata: fx('schemata.json'),
         tables: fx('tables.json'),
@@ -161,6 +162,7 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
         externalLocations: fx('external_locations.json'),
         credentials: fx('credentials.json'),
         connections: fx('connections.json'),
+        recipients: fx('recipients.json'),
       },
       roles,
     );

@@ -148,6 +148,8 @@ export class DatabricksAdapter implements Adapter {
     const scim = await scimRead;
     this.lastScim = scim;
     const members = scim ? scimLiveState(scim, scope.users) : { roles: read.roles, memberships: [] };
+    // Delta Sharing recipients are no SCIM principals: RECIPIENTS says which exist.
+    members.roles = [...members.roles, ...read.recipients.filter((r) => !members.roles.some((x) => x.name === r.name))];
     return {
       platform: 'databricks',
       ...(scim ? { scim } : {}),
@@ -175,9 +177,10 @@ export class DatabricksAdapter implements Adapter {
     const scim = this.options.scim;
     if (!scim) return undefined;
     const users = new Set(scope.users);
+    const recipients = new Set(scope.recipients ?? []);
     return readScim(scim.client, {
       groups: scope.roles.filter((r) => !users.has(r)),
-      principals: scope.users,
+      principals: scope.users.filter((u) => !recipients.has(u)),
       workspace: scim.workspace ?? true,
     });
   }

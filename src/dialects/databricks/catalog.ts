@@ -23,8 +23,9 @@
  *   namespace, kinds.ts). Functions are not overloaded: no argument types.
  * - The metastore has no name (`on: { metastore: true }`, `GRANT ... ON METASTORE`).
  * - Service credentials are `CREDENTIAL` objects of purpose SERVICE
- *   (`[ STORAGE | SERVICE ] CREDENTIAL`); shares and recipients take ownership only here
- *   (what a principal holds on them; recipients' SELECT on a share is not a principal grant).
+ *   (`[ STORAGE | SERVICE ] CREDENTIAL`). A share takes ownership, and SELECT granted to a
+ *   Delta Sharing recipient (`GRANT SELECT ON SHARE s TO RECIPIENT r`: the configuration
+ *   declares the recipient under `users:` with `recipient: true`); a recipient takes ownership.
  * - `hive_metastore` is refused: its legacy table ACLs (OWN, READ_METADATA, USAGE,
  *   DATABASE for schema) are not Unity Catalog privileges.
  */
@@ -181,7 +182,8 @@ export const DATABRICKS_CATALOG: Catalog = {
       ownerSql: 'CONNECTION',
       privileges: [p('USE CONNECTION'), p('CREATE FOREIGN CATALOG'), since02('MANAGE'), OWNERSHIP],
     },
-    share: { kind: 'share', sql: 'SHARE', ownerSql: 'SHARE', privileges: [OWNERSHIP] },
+    // SELECT on a share is Delta Sharing's grant to a RECIPIENT (`users:` with recipient: true).
+    share: { kind: 'share', sql: 'SHARE', ownerSql: 'SHARE', privileges: [p('SELECT'), OWNERSHIP] },
     recipient: { kind: 'recipient', sql: 'RECIPIENT', ownerSql: 'RECIPIENT', privileges: [OWNERSHIP] },
   },
 };

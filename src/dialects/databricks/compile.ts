@@ -64,7 +64,7 @@ export const DATABRICKS_WORDS: Partial<Record<SecurableKind, readonly string[]>>
   storage_credential: ['READ FILES', 'WRITE FILES', 'CREATE EXTERNAL TABLE', 'CREATE EXTERNAL LOCATION', 'MANAGE', 'ALL PRIVILEGES'],
   service_credential: ['ACCESS', 'CREATE CONNECTION', 'MANAGE', 'ALL PRIVILEGES'],
   connection: ['USE CONNECTION', 'CREATE FOREIGN CATALOG', 'MANAGE', 'ALL PRIVILEGES'],
-  share: [],
+  share: ['SELECT'],
   recipient: [],
 };
 
@@ -107,12 +107,17 @@ export function ownerStatement(object: ObjectRef, principal: string): string {
   return `ALTER ${words} ${databricksName(object)} OWNER TO ${q(principal)}`;
 }
 
-/** `GRANT|REVOKE words ON object TO|FROM `principal``; words must come from DATABRICKS_WORDS. */
+/**
+ * `GRANT|REVOKE words ON object TO|FROM `principal``; words must come from DATABRICKS_WORDS.
+ * A share's SELECT goes to a Delta Sharing recipient: `TO RECIPIENT `r`` (the loader lets
+ * only a recipient take it).
+ */
 export function grantStatement(verb: 'GRANT' | 'REVOKE', words: readonly string[], object: ObjectRef, principal: string): string {
   for (const w of words) {
     if (!DATABRICKS_WORDS[object.kind]?.includes(w)) throw new RbacError('PLAN_INVALID', `${w} is not a ${object.kind} privilege`);
   }
-  return `${verb} ${words.join(', ')} ON ${databricksObject(object)} ${verb === 'GRANT' ? 'TO' : 'FROM'} ${q(principal)}`;
+  const grantee = object.kind === 'share' ? `RECIPIENT ${q(principal)}` : q(principal);
+  return `${verb} ${words.join(', ')} ON ${databricksObject(object)} ${verb === 'GRANT' ? 'TO' : 'FROM'} ${grantee}`;
 }
 
 function noColumns(columns: string[] | undefined): void {

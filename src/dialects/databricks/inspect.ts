@@ -32,8 +32,12 @@
  * 15.4 and SQL warehouses), each row's kind by the credential's purpose: the deprecated
  * STORAGE_CREDENTIAL_PRIVILEGES also listed service credentials' grants as storage ones.
  *
- * Not read (no information_schema view documents them as principal grants): grants on
- * shares and recipients, and who owns a share, a recipient or a registered model. The
+ * Delta Sharing: the recipients holding SELECT on a share come from
+ * SHARE_RECIPIENT_PRIVILEGES (grantee RECIPIENT_NAME); RECIPIENTS lists the owners of
+ * recipients and whether a configured recipient exists.
+ *
+ * Not read (no information_schema view documents them): who owns a share or a
+ * registered model. The
  * planner cannot revoke what it does not see, and `databricksUnreadProblems` says so for
  * a configuration that grants on them. Registered models are functions to Unity Catalog
  * and are read as functions (keys: kinds.ts).
@@ -103,7 +107,9 @@ export const PRIVILEGE_VIEWS = [
   { rows: 'credentialPrivileges', view: 'credential_privileges', kind: 'storage_credential', columns: ['credential_name'], purpose: true },
   { rows: 'connectionPrivileges', view: 'connection_privileges', kind: 'connection', columns: ['connection_name'] },
   { rows: 'metastorePrivileges', view: 'metastore_privileges', kind: 'metastore', columns: [] },
-] as const satisfies readonly { rows: string; view: string; kind: SecurableKind; columns: readonly string[]; purpose?: true }[];
+  // Delta Sharing: the recipients that hold SELECT on a share (its grantee is RECIPIENT_NAME).
+  { rows: 'shareRecipientPrivileges', view: 'share_recipient_privileges', kind: 'share', columns: ['share_name'], grantee: 'recipient_name' },
+] as const satisfies readonly { rows: string; view: string; kind: SecurableKind; columns: readonly string[]; purpose?: true; grantee?: string }[];
 
 type PrivilegeRows = (typeof PRIVILEGE_VIEWS)[number]['rows'];
 
@@ -112,7 +118,9 @@ export const OWNED_GLOBALS = [
   { rows: 'externalLocations', view: 'external_locations', kind: 'external_location', name: 'external_location_name', owner: 'external_location_owner' },
   { rows: 'credentials', view: 'credentials', kind: 'storage_credential', name: 'credential_name', owner: 'credential_owner', purpose: true },
   { rows: 'connections', view: 'connections', kind: 'connection', name: 'connection_name', owner: 'connection_owner' },
-] as const satisfies readonly { rows: string; view: string; kind: SecurableKind; name: string; owner: string; purpose?: true }[];
+  // Also the configured recipients themselves (`named`), so that one that exists is known to.
+  { rows: 'recipients', view: 'recipients', kind: 'recipient', name: 'recipient_name', owner: 'recipient_owner', named: true },
+] as const satisfies readonly { rows: string; view: string; kind: SecurableKind; name: string; owner: string; purpose?: true; named?: true }[];
 
 /** A credential's kind by its CREDENTIALS.CREDENTIAL_PURPOSE ('STORAGE' or 'SERVICE'). */
 function credentialKind(r: Row): SecurableKind {
@@ -125,7 +133,9 @@ export const sql = {
   groups: () => 'SHOW GROUPS',
   /** The privileges of managed principals on one kind of securable (PRIVILEGE_VIEWS). */
   privileges: (v: (typeof PRIVILEGE_VIEWS)[number], roles: string[]) =>
-    'purpose' in v
+    'grantee' in v
+      ? `SELECT grantor, ${v.grantee}, ${v.columns.join(', ')}, privilege_type FROM system.information_schema.${v.view} WHERE lower(${v.grantee}) IN (${inList(roles)})`
+      : 'purpose' in v
       ? `SELECT p.grantor, p.grantee, p.credential_name, p.privilege_type, p.inherited_from, c.credential_purpose FROM system.information_schema.${v.view} p JOIN system.information_schema.credentials c ON c.credential_name = p.credential_name WHERE lower(p.grantee) IN (${inList(roles)})`
       : `SELECT grantor, grantee, ${[...v.columns, ''].join(', ')}privilege_type, inherited_from FROM system.information_schema.${v.view} WHERE lower(grantee) IN (${inList(roles)})`,
   catalogPrivileges: (roles: string[]) => sql.privileges(PRIVILEGE_VIEWS[0], roles),
@@ -152,7 +162,7 @@ export const sql = {
     `SELECT routine_catalog, routine_schema, routine_name, routine_owner FROM system.information_schema.routines WHERE ${pairs('routine_catalog', 'routine_schema', schemas)}`,
   /** The external locations, credentials (with their purpose) or connections a managed principal owns. */
   owned: (g: (typeof OWNED_GLOBALS)[number], roles: string[]) =>
-    `SELECT ${g.name}, ${g.owner}${'purpose' in g ? ', credential_purpose' : ''} FROM system.information_schema.${g.view} WHERE lower(${g.owner}) IN (${inList(roles)})`,
+    `SELECT ${g.name}, ${g.owner}${'purpose' in g ? ', credential_purpose' : ''} FROM system.information_schema.${g.view} WHERE lower(${g.owner}) IN (${inList(roles)})${'named' in g ? ` OR lower(${g.name}) IN (${inList(roles)})` : ''}`,
 };
 
 function pairs(a: string, b: string, schemas: { database: string; schema: string }[]): string {
@@ -206,6 +216,8 @@ export interface IgnoredGrant {
 
 export interface DatabricksRead {
   roles: LiveRole[];
+  /** The configured Delta Sharing recipients found in RECIPIENTS (as `isUser` principals). */
+  recipients: LiveRole[];
   grants: GrantRecord[];
   futureGrants: FutureGrantRecord[];
   schemas: ObjectRef[];
@@ -281,6 +293,12 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
     return o;
   });
   for (const r of listed(rows.catalogs, 'catalog_name', (x) => x)) owners.push({ object: makeObject('database', norm(str(r, 'catalog_name') ?? '')), owner: str(r, 'catalog_owner') });
+  // The configured Delta Sharing recipients that exist (principals the planner checks).
+  const recipients: LiveRole[] = [];
+  for (const r of rows.recipients ?? []) {
+    const name = principal(str(r, 'recipient_name'));
+    if (name && !recipients.some((x) => x.name === name)) recipients.push({ name, isUser: true });
+  }
   for (const g of OWNED_GLOBALS) {
     for (const r of rows[g.rows] ?? []) owners.push({ object: makeObject('purpose' in g ? credentialKind(r) : g.kind, '', undefined, norm(str(r, g.name) ?? '')), owner: str(r, g.owner) });
   }
@@ -311,7 +329,7 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
 
   for (const v of PRIVILEGE_VIEWS) {
     for (const r of rows[v.rows] ?? []) {
-      const role = principal(str(r, 'grantee')) ?? '';
+      const role = principal(str(r, 'grantee' in v ? v.grantee : 'grantee')) ?? '';
       if (!role || !isDirect(r)) continue;
       const parts = v.columns.map((c) => norm(str(r, c) ?? ''));
       const shape = KIND_SHAPES[v.kind];
@@ -346,7 +364,7 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
     if (!role || !readWord(object.kind, 'OWNERSHIP')) continue;
     addGrant(role, 'ownership', object, { object, word: 'OWNERSHIP', role });
   }
-  return { roles, grants: [...grants.values()], futureGrants: [], schemas, tables, objects, provenance, ignored };
+  return { roles, recipients, grants: [...grants.values()], futureGrants: [], schemas, tables, objects, provenance, ignored };
 }
 
 /** The key of a grant as `compileDatabricksPlan` looks it up. */

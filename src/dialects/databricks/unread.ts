@@ -1,26 +1,23 @@
 /**
  * What the Databricks reader cannot read back (inspect.ts): no information_schema view
- * documents grants on shares and recipients, nor who owns a share,
- * a recipient or a registered model. A configuration that grants there is told so once:
- * such a grant is sent on every apply (GRANT and ALTER ... OWNER TO are idempotent) and
- * the planner never revokes what it cannot see.
+ * documents who owns a share. A configuration that names a share's owner is told so
+ * once: the transfer is sent on every apply (ALTER SHARE ... OWNER TO is idempotent) and
+ * never undone. Recipients' SELECT on a share, and recipients' owners, are read.
  */
-import { kindWords } from '../../model/kinds.js';
-import type { Desired, SecurableKind } from '../../model/types.js';
+import type { Desired, GrantRecord } from '../../model/types.js';
 import type { PlanProblem } from '../../plan/types.js';
 
-/** Kinds whose grants are never read back. */
-export const UNREAD_KINDS: ReadonlySet<SecurableKind> = new Set<SecurableKind>(['share', 'recipient']);
+/** A grant whose live state is never read. */
+export const isUnread = (g: GrantRecord): boolean => g.object.kind === 'share' && g.privilege === 'ownership';
 
 export function databricksUnreadProblems(desired: Desired): PlanProblem[] {
-  const unread = desired.grants.filter((g) => UNREAD_KINDS.has(g.object.kind));
+  const unread = desired.grants.filter(isUnread);
   if (!unread.length) return [];
-  const kinds = [...new Set(unread.map((g) => kindWords(g.object.kind)))].sort();
   return [
     {
       severity: 'warning',
-      message: `${unread.length} grant(s) on ${kinds.join(', ')} cannot be read back on Databricks (no information_schema view lists them): they are sent on every apply and never revoked`,
-      hint: 'GRANT and ALTER ... OWNER TO are idempotent; check these grants in Catalog Explorer or with SHOW GRANTS',
+      message: `${unread.length} owner(s) of shares cannot be read back on Databricks (no information_schema view lists a share's owner): the transfer is sent on every apply`,
+      hint: 'ALTER SHARE ... OWNER TO is idempotent; check the owner in Catalog Explorer or with DESCRIBE SHARE',
     },
   ];
 }

@@ -211,6 +211,8 @@ GRANT MANAGE ON CONNECTION `connection 'name' ``q``` TO `Data Engineers```
 REVOKE MANAGE ON CONNECTION `connection 'name' ``q``` FROM `Data Engineers```
 ALTER CONNECTION `connection 'name' ``q``` OWNER TO `Data Engineers```
 -- share
+GRANT SELECT ON SHARE `share 'name' ``q``` TO RECIPIENT `Data Engineers```
+REVOKE SELECT ON SHARE `share 'name' ``q``` FROM RECIPIENT `Data Engineers```
 ALTER SHARE `share 'name' ``q``` OWNER TO `Data Engineers```
 -- recipient
 ALTER RECIPIENT `recipient 'name' ``q``` OWNER TO `Data Engineers```
