@@ -63,6 +63,8 @@ export class DatabricksGrantModel {
   volumes: [string, string, string][] = [];
   functions: [string, string, string][] = [];
   globals: { kind: 'EXTERNAL LOCATION' | 'STORAGE CREDENTIAL' | 'SERVICE CREDENTIAL' | 'CONNECTION'; name: string }[] = [];
+  /** Users and service principals (by application id): grantees, not listed by SHOW GROUPS. */
+  users = new Set<string>();
   /** Delta Sharing recipients (grantees of `TO RECIPIENT` only). */
   recipients = new Set<string>();
   /** Legacy Hive table ACL rows shown in the privilege views (never changed). */
@@ -144,7 +146,7 @@ export class DatabricksGrantModel {
       const name = [t[p++].slice(2)]; while (t[p] === '.') { p++; name.push(t[p++].slice(2)); }
       if (t[p] !== 'OWNER' || t[p + 1] !== 'TO') throw new Error(`model: unsupported ${sql}`);
       const principal = t[p + 2].slice(2);
-      if (!this.groups.has(principal)) throw new Error(`[PRINCIPAL_DOES_NOT_EXIST] ${principal}`);
+      if (!this.groups.has(principal) && !this.users.has(principal)) throw new Error(`[PRINCIPAL_DOES_NOT_EXIST] ${principal}`);
       // Views, materialized views and streaming tables share the tables' namespace.
       const kind = (['VIEW', 'MATERIALIZED VIEW', 'STREAMING TABLE'].includes(kindWords.join(' ')) ? 'TABLE' : kindWords.join(' ')) as ModelKind;
       this.owners.set(JSON.stringify([kind, ...name]), principal);
@@ -167,7 +169,7 @@ export class DatabricksGrantModel {
     const principal = t[p].slice(2);
     // A share's SELECT goes to a recipient, and only a recipient takes it.
     if (toRecipient !== (kind === 'SHARE')) throw new Error(`model: a share is granted to a RECIPIENT, nothing else is: ${sql}`);
-    if (!(toRecipient ? this.recipients : this.groups).has(principal)) throw new Error(`[PRINCIPAL_DOES_NOT_EXIST] ${principal}`);
+    if (!(toRecipient ? this.recipients.has(principal) : this.groups.has(principal) || this.users.has(principal))) throw new Error(`[PRINCIPAL_DOES_NOT_EXIST] ${principal}`);
     for (const word of words) {
       const k = JSON.stringify({ kind, name, word, principal });
       if (grant) this.grants.add(k); else this.grants.delete(k);

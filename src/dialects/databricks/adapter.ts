@@ -147,7 +147,12 @@ export class DatabricksAdapter implements Adapter {
     // With SCIM the account groups and their members are what SCIM says (SHOW GROUPS still runs: the query count stays fixed).
     const scim = await scimRead;
     this.lastScim = scim;
-    const members = scim ? scimLiveState(scim, scope.users) : { roles: read.roles, memberships: [] };
+    // Without SCIM the users and service principals that grants name are taken as existing
+    // (no SQL lists account users; databricksUnsupported warns): a missing one fails its GRANT.
+    const recipientNames = new Set(scope.recipients ?? []);
+    const members = scim
+      ? scimLiveState(scim, scope.users)
+      : { roles: [...read.roles, ...scope.users.filter((u) => !recipientNames.has(u) && !read.roles.some((r) => r.name === u)).map((name) => ({ name, isUser: true }))], memberships: [] };
     // Delta Sharing recipients are no SCIM principals: RECIPIENTS says which exist.
     members.roles = [...members.roles, ...read.recipients.filter((r) => !members.roles.some((x) => x.name === r.name))];
     return {

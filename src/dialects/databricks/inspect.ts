@@ -344,10 +344,13 @@ export function parseDatabricks(rows: DatabricksRows, managedRoles: readonly str
       const grantedBy = str(r, 'grantor') || undefined;
       let known = false;
       for (const w of word === 'ALL PRIVILEGES' ? allPrivilegesOf(object.kind) : [word]) {
-        const own = readWord(object.kind, w);
+        // A registered model is listed with the functions (one namespace): a keyword only
+        // a model takes (APPLY TAG) says the routine is a model.
+        const asModel = object.kind === 'function' && !readWord('function', w) && readWord('model', w) ? ({ ...object, kind: 'model' } as ObjectRef) : undefined;
+        const own = readWord(asModel?.kind ?? object.kind, w);
         if (!own || own === 'ownership') continue;
         known = true;
-        addGrant(role, own, object, src, grantedBy);
+        addGrant(role, own, asModel ?? object, src, grantedBy);
         // Inherited by what is below the container, wherever its kind takes the keyword.
         const below = object.kind === 'database' ? byCatalog.get(object.database) : object.kind === 'schema' ? bySchema.get(objectKey(object)) : undefined;
         for (const d of below ?? []) {

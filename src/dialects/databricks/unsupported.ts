@@ -16,6 +16,7 @@ export interface DatabricksManaged {
  * - memberships: warning, unmanaged unless `manage_membership: true` (then SCIM
  *   manages them: scim-plan.ts);
  * - role descriptions/owners: warning, groups have no comment (not compared);
+ * - users and service principals named as grantees: warning, not checked without SCIM;
  * - column grants: error, Unity Catalog has no column-level GRANT.
  */
 export function databricksUnsupported(desired: Desired, managed: DatabricksManaged = {}): PlanProblem[] {
@@ -26,6 +27,19 @@ export function databricksUnsupported(desired: Desired, managed: DatabricksManag
       severity: 'warning',
       message: `${desired.memberships.length} group membership(s) (${roles.join(', ')}) are not managed on Databricks: group members come from SCIM / the identity provider`,
       hint: 'manage members in the identity provider; rbac neither grants nor revokes them on this platform',
+    });
+  }
+  // Without SCIM nothing says whether a user or service principal a grant names exists:
+  // it is taken as existing (the reader cannot list account users), and a missing one
+  // fails its GRANT at apply, which stops there.
+  const recipients = new Set(desired.recipients ?? []);
+  const roleNames = new Set(desired.roles.map((r) => r.name));
+  const unchecked = [...new Set(desired.grants.map((g) => g.role))].filter((r) => desired.users.includes(r) && !roleNames.has(r) && !recipients.has(r)).sort();
+  if (unchecked.length && !managed.manageMembership) {
+    problems.push({
+      severity: 'warning',
+      message: `${unchecked.length} user(s) or service principal(s) named as grantees (${unchecked.join(', ')}) are not checked against the account: that needs SCIM (manage_membership: true)`,
+      hint: 'a principal that does not exist fails its GRANT at apply, which stops there; set manage_membership: true and account_id to have the plan check them',
     });
   }
   const described = desired.roles.filter((r) => r.description !== undefined || r.owner !== undefined).map((r) => r.name);
