@@ -75,11 +75,11 @@ describe('golden SQL for every Unity Catalog securable and privilege, hostile na
 });
 
 describe('ownership', () => {
-  it('is transferred with ALTER ... OWNER TO, each relation kind with its own words', () => {
+  it('is transferred with ALTER ... SET OWNER TO, each relation kind with its own words', () => {
     const owner = (o: ObjectRef) => compileDatabricks({ kind: 'grant', role: 'platform', privileges: ['select', 'ownership'].filter((p) => o.kind !== 'database' || p === 'ownership'), object: o });
-    expect(owner({ kind: 'view', database: 'ehr', schema: 'c', name: 'v' })).toEqual(['GRANT SELECT ON TABLE `ehr`.`c`.`v` TO `platform`', 'ALTER VIEW `ehr`.`c`.`v` OWNER TO `platform`']);
-    expect(owner({ kind: 'materialized_view', database: 'ehr', schema: 'c', name: 'mv' })).toEqual(['GRANT SELECT ON TABLE `ehr`.`c`.`mv` TO `platform`', 'ALTER MATERIALIZED VIEW `ehr`.`c`.`mv` OWNER TO `platform`']);
-    expect(owner({ kind: 'database', database: 'ehr' })).toEqual(['ALTER CATALOG `ehr` OWNER TO `platform`']);
+    expect(owner({ kind: 'view', database: 'ehr', schema: 'c', name: 'v' })).toEqual(['GRANT SELECT ON TABLE `ehr`.`c`.`v` TO `platform`', 'ALTER VIEW `ehr`.`c`.`v` SET OWNER TO `platform`']);
+    expect(owner({ kind: 'materialized_view', database: 'ehr', schema: 'c', name: 'mv' })).toEqual(['GRANT SELECT ON TABLE `ehr`.`c`.`mv` TO `platform`', 'ALTER MATERIALIZED VIEW `ehr`.`c`.`mv` SET OWNER TO `platform`']);
+    expect(owner({ kind: 'database', database: 'ehr' })).toEqual(['ALTER CATALOG `ehr` SET OWNER TO `platform`']);
   });
   it('is never granted by all, and a kind without a SQL transfer takes none', () => {
     for (const kind of catalogKinds(DATABRICKS_CATALOG)) {

@@ -144,7 +144,11 @@ export class DatabricksGrantModel {
       let p = 1; const kindWords: string[] = [];
       while (!t[p].startsWith('I:')) kindWords.push(t[p++]);
       const name = [t[p++].slice(2)]; while (t[p] === '.') { p++; name.push(t[p++].slice(2)); }
+      // `[ SET ] OWNER TO`: SET is optional but for materialized views, where it is required.
+      const set = t[p] === 'SET';
+      if (set) p++;
       if (t[p] !== 'OWNER' || t[p + 1] !== 'TO') throw new Error(`model: unsupported ${sql}`);
+      if (!set && kindWords.join(' ') === 'MATERIALIZED VIEW') throw new Error(`[PARSE_SYNTAX_ERROR] ALTER MATERIALIZED VIEW needs SET OWNER TO: ${sql}`);
       const principal = t[p + 2].slice(2);
       if (!this.groups.has(principal) && !this.users.has(principal)) throw new Error(`[PRINCIPAL_DOES_NOT_EXIST] ${principal}`);
       // Views, materialized views and streaming tables share the tables' namespace.

@@ -175,7 +175,7 @@ describe("issue 12's example configuration", () => {
     // The catalog-level SELECT covers every table: no table grant for analysts.
     expect(sql.filter((l) => l.includes('TO `analysts`') && l.includes('ON TABLE'))).toEqual([]);
     expect(sql).toContain('GRANT SELECT ON SCHEMA `ehr`.`ml` TO `ml`;');
-    expect(sql).toContain('ALTER CATALOG `ehr` OWNER TO `platform`;');
+    expect(sql).toContain('ALTER CATALOG `ehr` SET OWNER TO `platform`;');
     expect(sql).toContain('GRANT CREATE CATALOG, CREATE EXTERNAL LOCATION ON METASTORE TO `platform`;');
     expect(sql).toContain('GRANT EXECUTE ON FUNCTION `ehr`.`ml`.`readmission` TO `ml`;');
     // objects: [functions] with EXECUTE: a schema-level EXECUTE would reach models too.

@@ -98,13 +98,15 @@ export function databricksObject(o: ObjectRef): string {
 }
 
 /**
- * `ALTER <kind> <name> OWNER TO `principal``: the one way ownership moves on Unity Catalog
+ * `ALTER <kind> <name> SET OWNER TO `principal``: the one way ownership moves on Unity
+ * Catalog. `SET` is optional for most kinds but required by ALTER MATERIALIZED VIEW
+ * (`SET OWNER TO principal`), so it is always written.
  * (never revoked; see the file comment). The kind's words are the catalog's `ownerSql`.
  */
 export function ownerStatement(object: ObjectRef, principal: string): string {
   const words = kindDef(DATABRICKS_CATALOG, object.kind)?.ownerSql;
   if (!words) throw new RbacError('PLAN_INVALID', `ownership of ${aKind(object.kind)} cannot be transferred in SQL on Databricks`, 'leave ownership out of this grant');
-  return `ALTER ${words} ${databricksName(object)} OWNER TO ${q(principal)}`;
+  return `ALTER ${words} ${databricksName(object)} SET OWNER TO ${q(principal)}`;
 }
 
 /**

@@ -68,7 +68,7 @@ GRANT SELECT ON CATALOG `e``hr` TO `Data Engineers```
 REVOKE SELECT ON CATALOG `e``hr` FROM `Data Engineers```
 GRANT WRITE VOLUME ON CATALOG `e``hr` TO `Data Engineers```
 REVOKE WRITE VOLUME ON CATALOG `e``hr` FROM `Data Engineers```
-ALTER CATALOG `e``hr` OWNER TO `Data Engineers```
+ALTER CATALOG `e``hr` SET OWNER TO `Data Engineers```
 -- schema
 GRANT USE SCHEMA ON SCHEMA `e``hr`.`x; drop table y; --` TO `Data Engineers```
 REVOKE USE SCHEMA ON SCHEMA `e``hr`.`x; drop table y; --` FROM `Data Engineers```
@@ -100,7 +100,7 @@ GRANT SELECT ON SCHEMA `e``hr`.`x; drop table y; --` TO `Data Engineers```
 REVOKE SELECT ON SCHEMA `e``hr`.`x; drop table y; --` FROM `Data Engineers```
 GRANT WRITE VOLUME ON SCHEMA `e``hr`.`x; drop table y; --` TO `Data Engineers```
 REVOKE WRITE VOLUME ON SCHEMA `e``hr`.`x; drop table y; --` FROM `Data Engineers```
-ALTER SCHEMA `e``hr`.`x; drop table y; --` OWNER TO `Data Engineers```
+ALTER SCHEMA `e``hr`.`x; drop table y; --` SET OWNER TO `Data Engineers```
 -- table
 GRANT SELECT ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE SELECT ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
@@ -110,7 +110,7 @@ GRANT APPLY TAG ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO
 REVOKE APPLY TAG ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
 GRANT MANAGE ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE MANAGE ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
-ALTER TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` OWNER TO `Data Engineers```
+ALTER TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` SET OWNER TO `Data Engineers```
 -- view
 GRANT SELECT ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE SELECT ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
@@ -118,7 +118,7 @@ GRANT APPLY TAG ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO
 REVOKE APPLY TAG ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
 GRANT MANAGE ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE MANAGE ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
-ALTER VIEW `e``hr`.`x; drop table y; --`.`données "日本" ü` OWNER TO `Data Engineers```
+ALTER VIEW `e``hr`.`x; drop table y; --`.`données "日本" ü` SET OWNER TO `Data Engineers```
 -- materialized_view
 GRANT SELECT ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE SELECT ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
@@ -128,7 +128,7 @@ GRANT APPLY TAG ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO
 REVOKE APPLY TAG ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
 GRANT MANAGE ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE MANAGE ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
-ALTER MATERIALIZED VIEW `e``hr`.`x; drop table y; --`.`données "日本" ü` OWNER TO `Data Engineers```
+ALTER MATERIALIZED VIEW `e``hr`.`x; drop table y; --`.`données "日本" ü` SET OWNER TO `Data Engineers```
 -- streaming_table
 GRANT SELECT ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE SELECT ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
@@ -138,7 +138,7 @@ GRANT APPLY TAG ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO
 REVOKE APPLY TAG ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
 GRANT MANAGE ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE MANAGE ON TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
-ALTER STREAMING TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` OWNER TO `Data Engineers```
+ALTER STREAMING TABLE `e``hr`.`x; drop table y; --`.`données "日本" ü` SET OWNER TO `Data Engineers```
 -- volume
 GRANT READ VOLUME ON VOLUME `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE READ VOLUME ON VOLUME `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
@@ -148,13 +148,13 @@ GRANT APPLY TAG ON VOLUME `e``hr`.`x; drop table y; --`.`données "日本" ü` T
 REVOKE APPLY TAG ON VOLUME `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
 GRANT MANAGE ON VOLUME `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE MANAGE ON VOLUME `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
-ALTER VOLUME `e``hr`.`x; drop table y; --`.`données "日本" ü` OWNER TO `Data Engineers```
+ALTER VOLUME `e``hr`.`x; drop table y; --`.`données "日本" ü` SET OWNER TO `Data Engineers```
 -- function
 GRANT EXECUTE ON FUNCTION `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE EXECUTE ON FUNCTION `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
 GRANT MANAGE ON FUNCTION `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE MANAGE ON FUNCTION `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
-ALTER FUNCTION `e``hr`.`x; drop table y; --`.`données "日本" ü` OWNER TO `Data Engineers```
+ALTER FUNCTION `e``hr`.`x; drop table y; --`.`données "日本" ü` SET OWNER TO `Data Engineers```
 -- model
 GRANT EXECUTE ON FUNCTION `e``hr`.`x; drop table y; --`.`données "日本" ü` TO `Data Engineers```
 REVOKE EXECUTE ON FUNCTION `e``hr`.`x; drop table y; --`.`données "日本" ü` FROM `Data Engineers```
@@ -181,7 +181,7 @@ GRANT EXTERNAL USE LOCATION ON EXTERNAL LOCATION `external_location 'name' ``q``
 REVOKE EXTERNAL USE LOCATION ON EXTERNAL LOCATION `external_location 'name' ``q``` FROM `Data Engineers```
 GRANT MANAGE ON EXTERNAL LOCATION `external_location 'name' ``q``` TO `Data Engineers```
 REVOKE MANAGE ON EXTERNAL LOCATION `external_location 'name' ``q``` FROM `Data Engineers```
-ALTER EXTERNAL LOCATION `external_location 'name' ``q``` OWNER TO `Data Engineers```
+ALTER EXTERNAL LOCATION `external_location 'name' ``q``` SET OWNER TO `Data Engineers```
 -- storage_credential
 GRANT READ FILES ON STORAGE CREDENTIAL `storage_credential 'name' ``q``` TO `Data Engineers```
 REVOKE READ FILES ON STORAGE CREDENTIAL `storage_credential 'name' ``q``` FROM `Data Engineers```
@@ -193,7 +193,7 @@ GRANT CREATE EXTERNAL LOCATION ON STORAGE CREDENTIAL `storage_credential 'name' 
 REVOKE CREATE EXTERNAL LOCATION ON STORAGE CREDENTIAL `storage_credential 'name' ``q``` FROM `Data Engineers```
 GRANT MANAGE ON STORAGE CREDENTIAL `storage_credential 'name' ``q``` TO `Data Engineers```
 REVOKE MANAGE ON STORAGE CREDENTIAL `storage_credential 'name' ``q``` FROM `Data Engineers```
-ALTER STORAGE CREDENTIAL `storage_credential 'name' ``q``` OWNER TO `Data Engineers```
+ALTER STORAGE CREDENTIAL `storage_credential 'name' ``q``` SET OWNER TO `Data Engineers```
 -- service_credential
 GRANT ACCESS ON SERVICE CREDENTIAL `service_credential 'name' ``q``` TO `Data Engineers```
 REVOKE ACCESS ON SERVICE CREDENTIAL `service_credential 'name' ``q``` FROM `Data Engineers```
@@ -201,7 +201,7 @@ GRANT CREATE CONNECTION ON SERVICE CREDENTIAL `service_credential 'name' ``q``` 
 REVOKE CREATE CONNECTION ON SERVICE CREDENTIAL `service_credential 'name' ``q``` FROM `Data Engineers```
 GRANT MANAGE ON SERVICE CREDENTIAL `service_credential 'name' ``q``` TO `Data Engineers```
 REVOKE MANAGE ON SERVICE CREDENTIAL `service_credential 'name' ``q``` FROM `Data Engineers```
-ALTER SERVICE CREDENTIAL `service_credential 'name' ``q``` OWNER TO `Data Engineers```
+ALTER SERVICE CREDENTIAL `service_credential 'name' ``q``` SET OWNER TO `Data Engineers```
 -- connection
 GRANT USE CONNECTION ON CONNECTION `connection 'name' ``q``` TO `Data Engineers```
 REVOKE USE CONNECTION ON CONNECTION `connection 'name' ``q``` FROM `Data Engineers```
@@ -209,10 +209,10 @@ GRANT CREATE FOREIGN CATALOG ON CONNECTION `connection 'name' ``q``` TO `Data En
 REVOKE CREATE FOREIGN CATALOG ON CONNECTION `connection 'name' ``q``` FROM `Data Engineers```
 GRANT MANAGE ON CONNECTION `connection 'name' ``q``` TO `Data Engineers```
 REVOKE MANAGE ON CONNECTION `connection 'name' ``q``` FROM `Data Engineers```
-ALTER CONNECTION `connection 'name' ``q``` OWNER TO `Data Engineers```
+ALTER CONNECTION `connection 'name' ``q``` SET OWNER TO `Data Engineers```
 -- share
 GRANT SELECT ON SHARE `share 'name' ``q``` TO RECIPIENT `Data Engineers```
 REVOKE SELECT ON SHARE `share 'name' ``q``` FROM RECIPIENT `Data Engineers```
-ALTER SHARE `share 'name' ``q``` OWNER TO `Data Engineers```
+ALTER SHARE `share 'name' ``q``` SET OWNER TO `Data Engineers```
 -- recipient
-ALTER RECIPIENT `recipient 'name' ``q``` OWNER TO `Data Engineers```
+ALTER RECIPIENT `recipient 'name' ``q``` SET OWNER TO `Data Engineers```
