@@ -106,6 +106,12 @@ export interface ThriftStub {
   /** Highest number of HTTP requests in flight at once since the last reset. */
   maxInFlight(): number;
   resetInFlight(): void;
+  /**
+   * Hold the next requests until `n` are in flight at once (or 5 s have passed since
+   * the first), then answer them all: how many a client sends concurrently is then
+   * observed whatever the machine's load, not raced against the stub's latency.
+   */
+  gateNext(n: number): void;
   close(): Promise<void>;
 }
 
@@ -219,6 +225,7 @@ export async function startThriftStub(opts: ThriftStubOptions): Promise<ThriftSt
   const faults: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  let gate: { n: number; open: () => void; opened: Promise<void>; timer?: NodeJS.Timeout } | undefined;
 
   const statusOf = (op: Op) =>
     new T.TGetOperationStatusResp({
@@ -354,6 +361,12 @@ export async function startThriftStub(opts: ThriftStubOptions): Promise<ThriftSt
     requests.push(record);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
+    if (gate) {
+      const g = gate;
+      g.timer ??= setTimeout(g.open, 5000);
+      if (inFlight >= g.n) g.open();
+      await g.opened;
+    }
     try {
       if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
       if (req.method !== 'POST' || url.pathname !== path) return void res.writeHead(404).end();
@@ -407,6 +420,20 @@ export async function startThriftStub(opts: ThriftStubOptions): Promise<ThriftSt
     maxInFlight: () => maxInFlight,
     resetInFlight: () => {
       maxInFlight = inFlight;
+    },
+    gateNext: (n: number) => {
+      let open!: () => void;
+      const opened = new Promise<void>((r) => (open = r));
+      const g = {
+        n,
+        opened,
+        open: () => {
+          if (g.timer) clearTimeout(g.timer);
+          if (gate === g) gate = undefined;
+          open();
+        },
+      } as NonNullable<typeof gate>;
+      gate = g;
     },
     close: () =>
       new Promise<void>((resolve) => {

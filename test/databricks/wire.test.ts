@@ -120,6 +120,8 @@ describe('@databricks/sql against a loopback Thrift stub', () => {
   it('introspects over the wire in 25 statements, 20 then five at once, as the seam reads the same rows', async () => {
     const before = stub.queries.length;
     stub.resetInFlight();
+    // The first wave is held until twenty statements are in flight together (or 5 s).
+    stub.gateNext(20);
     const live = await adapter.introspect({ roles, users: [], databases: ['ehr'], schemas, includePublic: false });
     const sent = stub.queries.slice(before);
     const expected = [
