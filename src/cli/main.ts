@@ -24,7 +24,7 @@ Usage:
               [--out FILE]
   rbac explain ROLE [OBJECT] [--config DIR] [--target NAME|URL] [--format text|json]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
-  rbac schema
+  rbac schema [--file rbac|roles|grants]
   rbac demo reset [--config DIR]
   rbac start            (what npm start runs: plan the default target, apply on a terminal)
 
@@ -40,7 +40,7 @@ const common = {
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   validate: { config: common.config, help: common.help },
   lint: { ...common, format: { type: 'string' }, out: { type: 'string' } },
-  schema: { help: common.help },
+  schema: { help: common.help, file: { type: 'string' } },
   plan: {
     ...common,
     format: { type: 'string' },
@@ -106,9 +106,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       }
       case 'schema': {
         noPositionals();
-        const { jsonSchema } = await import('../config/schema.js');
-        io.out(JSON.stringify(jsonSchema(), null, 2) + '\n');
-        return EXIT.OK;
+        const { schemaCommand } = await import('./commands/schema.js');
+        return schemaCommand(io, { file: str('file') });
       }
       case 'plan': {
         noPositionals();

@@ -9,7 +9,8 @@
  */
 import { PLATFORMS, type SecurableKind } from '../model/types.js';
 import { KIND_PLURALS, KIND_SHAPES, RELATION_KINDS, SIGNATURE_KINDS, kindWords, type KindShape } from '../model/kinds.js';
-import { allPrivilegeWords, anyPlatformKinds } from '../dialects/catalogs.js';
+import { CATALOGS, allPrivilegeWords, anyPlatformKinds, anyPlatformWords } from '../dialects/catalogs.js';
+import { acceptedWords } from '../model/catalog.js';
 import { NAME_PATTERNS } from './names.js';
 
 interface Described {
@@ -544,8 +545,10 @@ function toJson(n: SchemaNode): Json {
       const o: Json = { type: 'object', ...base, properties: props, additionalProperties: false };
       if (n.required && n.required.length) o.required = [...n.required];
       if (n.minProperties !== undefined) o.minProperties = n.minProperties;
-      if (n.exactlyOne) o.oneOf = n.exactlyOne.map((k) => ({ type: 'object', required: [k] }));
-      if (n.atLeastOne) o.anyOf = n.atLeastOne.map((k) => ({ type: 'object', required: [k] }));
+      // Each branch names the key it requires in its own `properties`, as ajv's strict mode asks.
+      const needs = (k: string) => ({ type: 'object', properties: { [k]: true }, required: [k] });
+      if (n.exactlyOne) o.oneOf = n.exactlyOne.map(needs);
+      if (n.atLeastOne) o.anyOf = n.atLeastOne.map(needs);
       return o;
     }
     case 'map':
@@ -573,16 +576,101 @@ function toJson(n: SchemaNode): Json {
 
 export const SCHEMA_ID = 'https://rbac.dev/schema/rbac-config.json';
 
+/** The `$id` of each file kind's own schema (`rbac schema --file KIND`). */
+export const FILE_SCHEMA_IDS: Readonly<Record<FileKind, string>> = {
+  rbac: 'https://rbac.dev/schema/rbac.json',
+  roles: 'https://rbac.dev/schema/roles.json',
+  grants: 'https://rbac.dev/schema/grants.json',
+};
+
+const FILE_TITLES: Readonly<Record<FileKind, string>> = {
+  rbac: 'rbac.yaml',
+  roles: 'roles/*.yaml',
+  grants: 'grants/*.yaml',
+};
+
+/** The `on:` keys and the kind each names (`catalog:` names a database). */
+function onKeys(): [key: string, kind: SecurableKind][] {
+  return [...anyPlatformKinds().map((k): [string, SecurableKind] => [k, k]), ...Object.entries(ON_SYNONYMS)];
+}
+
+/**
+ * The kinds whose words a grant on `kind` may use: its own, and with `objects:` on a
+ * schema or database those of every kind `objects:` can list (the validator then asks
+ * that each listed kind take the word, which a schema cannot say without the list).
+ */
+function wordKinds(kind: SecurableKind): SecurableKind[] {
+  const shape = KIND_SHAPES[kind];
+  if (shape !== 'database' && shape !== 'schema') return [kind];
+  const inside = anyPlatformKinds().filter((k) => k === 'schema' || KIND_SHAPES[k] === 'in-schema');
+  return [kind, ...inside.filter((k) => k !== kind && (shape === 'database' || k !== 'schema'))];
+}
+
+/**
+ * The privilege words of a grant, per object kind and per platform, as JSON Schema
+ * conditions read from the dialect catalogs (the validator's source): `on: {table: ...}`
+ * offers and accepts the words some platform takes on a table; with `platforms:` naming
+ * one platform, that platform's words only. `all` is always accepted.
+ */
+function privilegeConditions(): Json[] {
+  const out: Json[] = [];
+  const onHas = (key: string): Json => ({
+    type: 'object',
+    properties: { on: { type: 'object', properties: { [key]: true }, required: [key] } },
+    required: ['on'],
+  });
+  const privilegesIn = (words: readonly string[]): Json => ({
+    type: 'object',
+    properties: { privileges: { type: 'array', items: { enum: [...new Set([...words, 'all'])].sort() } } },
+  });
+  for (const [key, kind] of onKeys()) {
+    const kinds = wordKinds(kind);
+    out.push({ if: onHas(key), then: privilegesIn(kinds.flatMap((k) => anyPlatformWords(k))) });
+    for (const p of PLATFORMS) {
+      const c = CATALOGS[p];
+      if (!c.kinds[kind]) continue;
+      const onlyP: Json = {
+        type: 'object',
+        properties: {
+          on: { type: 'object', properties: { [key]: true }, required: [key] },
+          platforms: { type: 'array', items: { const: p } },
+        },
+        required: ['on', 'platforms'],
+      };
+      out.push({ if: onlyP, then: privilegesIn(kinds.flatMap((k) => acceptedWords(c, k))) });
+    }
+  }
+  return out;
+}
+
+function fileJson(kind: FileKind): Json {
+  const root = toJson(FILE_SCHEMAS[kind]);
+  if (kind === 'roles') {
+    // A service principal has an application id, and only a service principal has one.
+    const users = (root.properties as Record<string, Json>).users;
+    (users.items as Json).allOf = [
+      { if: { type: 'object', properties: { service_principal: { const: true } }, required: ['service_principal'] }, then: { type: 'object', properties: { application_id: true }, required: ['application_id'] } },
+      { if: { type: 'object', properties: { application_id: true }, required: ['application_id'] }, then: { type: 'object', properties: { service_principal: { const: true } }, required: ['service_principal'] } },
+    ];
+  }
+  if (kind === 'grants') {
+    const grants = (root.properties as Record<string, Json>).grants;
+    (grants.items as Json).allOf = privilegeConditions();
+  }
+  return root;
+}
+
 /**
  * The JSON Schema (draft 2020-12) of every config file kind. `$defs.rbacFile`,
  * `$defs.rolesFile` and `$defs.grantsFile` describe one file each; the root accepts a
- * document matching any of them (editors map globs to `#/$defs/...`).
+ * document matching any of them. Editors should map each file kind to its own schema
+ * (`jsonSchemaFor`), which rejects a key of another kind (`grants:` in a roles file).
  */
 export function jsonSchema(): object {
   const defs = {
-    rbacFile: toJson(RBAC_FILE),
-    rolesFile: toJson(ROLES_FILE),
-    grantsFile: toJson(GRANTS_FILE),
+    rbacFile: fileJson('rbac'),
+    rolesFile: fileJson('roles'),
+    grantsFile: fileJson('grants'),
   };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -594,8 +682,17 @@ export function jsonSchema(): object {
   };
 }
 
-/** The JSON Schema of one file kind (root `$ref` into the combined `$defs`). */
+/**
+ * The JSON Schema of one file kind, standing alone (`rbac schema --file KIND`): its
+ * own `$id`, the file's keys at the root, nothing of the other kinds, so an editor
+ * reports a grants file's problems in grants terms and completes only its keys.
+ */
 export function jsonSchemaFor(kind: FileKind): object {
-  const { anyOf: _any, ...rest } = jsonSchema() as Json;
-  return { ...rest, $ref: `#/$defs/${kind}File` };
+  const body = fileJson(kind);
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: FILE_SCHEMA_IDS[kind],
+    title: `rbac ${FILE_TITLES[kind]}`,
+    ...body,
+  };
 }

@@ -13,7 +13,7 @@ import type { Project, RoleDef } from '../config/project.js';
 import type { PhiCategory } from '../config/schema.js';
 import { formatPath } from '../config/names.js';
 import { makeObject, objectKey, objectPath } from '../model/keys.js';
-import { KIND_PLURALS, kindWords, RELATION_KINDS } from '../model/kinds.js';
+import { KIND_PLURALS, KIND_SHAPES, kindWords, RELATION_KINDS } from '../model/kinds.js';
 import { PUBLIC_ROLE, type Desired, type Live, type ObjectRef, type SecurableKind, type SourceLocation } from '../model/types.js';
 import { catalogFor } from '../dialects/catalogs.js';
 import {
@@ -34,8 +34,9 @@ import { rule, type RuleId, type Severity } from './rules.js';
 /**
  * One lint finding. Invariants: `file` is relative to the config root with `/`
  * separators; `line` and `column` are 1-based and point at the configuration entry to
- * change (for a live-only problem: the definition of the role concerned, or rbac.yaml
- * 1:1 for PUBLIC); `severity` is the rule's; `message` is one line; `hint` is advice.
+ * change (for a live-only problem: the definition of the role concerned, or the first
+ * grant on the object, its schema or its database; rbac.yaml 1:1 only when the
+ * configuration names none of them); `severity` is the rule's; `message` is one line; `hint` is advice.
  */
 export interface Finding {
   ruleId: RuleId;
@@ -77,7 +78,8 @@ export function lint(project: Project, desired: Desired, live?: Live, opts: Lint
   const roleLoc = (role: string): SourceLocation => roleDefs.get(role)?.source ?? ROOT;
 
   roleRules(project, add);
-  grantShapeRules(project, desired, live, add);
+  const locate = configLocator(project, fold);
+  grantShapeRules(project, desired, live, add, locate);
   hiddenFutureRules(desired, live, add);
 
   const model = buildAccessModel({ project, desired, live, fold });
@@ -86,7 +88,8 @@ export function lint(project: Project, desired: Desired, live?: Live, opts: Lint
 
   /** Where to fix one reach: the grant (direct), or the role's first inherits entry. */
   const anchor = (role: string, reach: Reach): SourceLocation => {
-    if (reach.via.length === 0) return reach.grant.source ?? roleLoc(reach.grant.role);
+    // A live grant to a role the configuration does not define (PUBLIC) is fixed where the object is granted.
+    if (reach.via.length === 0) return reach.grant.source ?? roleDefs.get(reach.grant.role)?.source ?? locate(reach.grant.object);
     return reach.via[0].source ?? roleLoc(role);
   };
   const how = (reach: Reach): string => {
@@ -211,7 +214,42 @@ function roleRules(project: Project, add: Add): void {
   }
 }
 
-function grantShapeRules(project: Project, desired: Desired, live: Live | undefined, add: Add): void {
+/**
+ * Where the configuration speaks of a live object: the first grant on it, else on its
+ * schema, else on its database (a live-only finding is shown at that line, not at
+ * rbac.yaml:1:1); ROOT only when the configuration names none of them.
+ */
+function configLocator(project: Project, fold: Fold): (o: ObjectRef) => SourceLocation {
+  const byKey = new Map<string, SourceLocation>();
+  const put = (o: ObjectRef, l: SourceLocation) => {
+    const k = objectKey(o);
+    if (!byKey.has(k)) byKey.set(k, l);
+  };
+  for (const g of project.grants) {
+    if (g.object.glob) continue;
+    const [db, schema, name] = g.object.parts.map(fold);
+    const shape = KIND_SHAPES[g.object.kind];
+    if (shape === 'database') put(makeObject('database', db), g.objectSource);
+    else if (shape === 'schema') put(makeObject('schema', db, schema), g.objectSource);
+    else if (RELATION_KINDS.has(g.object.kind)) put(makeObject('table', db, schema, name), g.objectSource);
+    else if (shape === 'in-schema') put(makeObject(g.object.kind, db, schema, name), g.objectSource);
+    if (shape === 'in-schema') {
+      put(makeObject('schema', db, schema), g.objectSource);
+      put(makeObject('database', db), g.objectSource);
+    } else if (shape === 'schema') put(makeObject('database', db), g.objectSource);
+  }
+  return (o) => {
+    const own = RELATION_KINDS.has(o.kind) ? makeObject('table', o.database, o.schema, o.name) : o;
+    return (
+      byKey.get(objectKey(own)) ??
+      (o.schema !== undefined ? byKey.get(objectKey(makeObject('schema', o.database, o.schema))) : undefined) ??
+      (o.database ? byKey.get(objectKey(makeObject('database', o.database))) : undefined) ??
+      ROOT
+    );
+  };
+}
+
+function grantShapeRules(project: Project, desired: Desired, live: Live | undefined, add: Add, locate: (o: ObjectRef) => SourceLocation): void {
   for (const g of project.grants) {
     const on = `${g.objects ? `every ${g.objects.map((k) => KIND_PLURALS[k].replace(/_/g, ' ')).join(' and ')} of ${g.object.kind}` : kindWords(g.object.kind)} ${formatPath(g.object.parts)}`;
     const privs = g.privileges.map((p) => p.word).join(', ');
@@ -227,14 +265,14 @@ function grantShapeRules(project: Project, desired: Desired, live: Live | undefi
     if (g.role !== PUBLIC_ROLE || desiredKeys.has(g.key)) continue;
     if (RELATION_KINDS.has(g.object.kind) && wide.has(`${g.role}|${g.privilege}|${objectKey(makeObject('schema', g.object.database, g.object.schema))}`)) continue;
     const col = g.column === undefined ? '' : ` column ${g.column}`;
-    add('public-grant', ROOT, `live grant of ${g.privilege.toUpperCase()} on ${g.object.kind} ${objectPath(g.object)}${col} to PUBLIC (not in the configuration)`, 'revoke it (`rbac apply` does with manage_public: true), then grant to a named role');
+    add('public-grant', locate(g.object), `live grant of ${g.privilege.toUpperCase()} on ${g.object.kind} ${objectPath(g.object)}${col} to PUBLIC (not in the configuration)`, 'revoke it (`rbac apply` does with manage_public: true), then grant to a named role');
   }
   for (const f of live.futureGrants) {
     if (f.role !== PUBLIC_ROLE || desiredKeys.has(f.key) || wide.has(`${f.role}|${f.privilege}|${objectKey(f.schema)}`)) continue;
     const where = `${f.objectType} ${f.schema.kind === 'database' ? 'anywhere in database' : 'of schema'} ${objectPath(f.schema)}${f.forRole ? ` created by ${f.forRole}` : ''}`;
     // PostgreSQL's built-in defaults: PUBLIC executes every new function and uses every new type.
     const builtin = f.schema.kind === 'database' && (f.objectType === 'functions' || f.objectType === 'types') ? ' (PostgreSQL grants this to PUBLIC by default)' : '';
-    add('public-grant', ROOT, `live future grant of ${f.privilege.toUpperCase()} on ${where} to PUBLIC${builtin} (not in the configuration)`, 'revoke it (`rbac apply` does with manage_public: true where the configuration grants on that kind), then grant to a named role');
+    add('public-grant', locate(f.schema), `live future grant of ${f.privilege.toUpperCase()} on ${where} to PUBLIC${builtin} (not in the configuration)`, 'revoke it (`rbac apply` does with manage_public: true where the configuration grants on that kind), then grant to a named role');
   }
 }
 

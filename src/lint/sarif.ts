@@ -7,8 +7,30 @@
  * so a rule that stops firing closes its alerts. Artifact URIs are relative paths with
  * `uriBaseId: %SRCROOT%` (the repository root); no absolute machine path is written.
  */
+import { createHash } from 'node:crypto';
 import type { Finding } from './lint.js';
 import { RULES, ruleIndex, type Severity } from './rules.js';
+
+/** Where each rule is explained: the README section `#rule-<id>` (SARIF `helpUri`). */
+export const RULES_DOC = 'https://rbac.dev/README.md';
+
+/** The `helpUri` of a rule: its README anchor. */
+export function ruleHelpUri(id: string): string {
+  return `${RULES_DOC}#rule-${id}`;
+}
+
+/** The key of the one partial fingerprint rbac writes (versioned: a new scheme gets a new key). */
+export const FINGERPRINT_KEY = 'rbacFinding/v1';
+
+/**
+ * A fingerprint that survives edits around the finding: the rule, the file and the
+ * message with every `file:line:col` and line reference taken out, so it names what
+ * the finding concerns (the role, grant, column) and not where it is written.
+ */
+export function findingFingerprint(f: Pick<Finding, 'ruleId' | 'file' | 'message'>): string {
+  const what = f.message.replace(/\S+:\d+:\d+/g, '').replace(/\bline \d+/g, '').replace(/\s+/g, ' ').trim();
+  return createHash('sha256').update(`${f.ruleId}\u0000${f.file}\u0000${what}`).digest('hex');
+}
 
 /** The SARIF schema URI written in `$schema`. */
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -40,6 +62,8 @@ export interface SarifRun {
       rules: SarifRule[];
     };
   };
+  /** `%SRCROOT%` is the repository root; its absolute location is never written. */
+  originalUriBaseIds: Record<'%SRCROOT%', { description: { text: string } }>;
   results: SarifResult[];
 }
 
@@ -47,6 +71,7 @@ export interface SarifRun {
 export interface SarifRule {
   id: string;
   name: string;
+  helpUri: string;
   shortDescription: { text: string };
   fullDescription: { text: string };
   help: { text: string; markdown: string };
@@ -63,6 +88,7 @@ export interface SarifResult {
   ruleIndex: number;
   level: SarifLevel;
   message: { text: string };
+  partialFingerprints: Record<string, string>;
   locations: {
     physicalLocation: {
       artifactLocation: { uri: string; uriBaseId: '%SRCROOT%' };
@@ -90,6 +116,7 @@ export function renderSarif(findings: readonly Finding[], opts: SarifOptions = {
   const rules: SarifRule[] = RULES.map((r) => ({
     id: r.id,
     name: ruleName(r.id),
+    helpUri: ruleHelpUri(r.id),
     shortDescription: { text: r.description },
     fullDescription: { text: r.rationale },
     help: { text: r.help, markdown: `${r.rationale}\n\n**Fix:** ${r.help}` },
@@ -106,11 +133,12 @@ export function renderSarif(findings: readonly Finding[], opts: SarifOptions = {
     ruleIndex: ruleIndex(f.ruleId),
     level: level(f.severity),
     message: { text: `${f.message}\nhint: ${f.hint}` },
+    partialFingerprints: { [FINGERPRINT_KEY]: findingFingerprint(f) },
     locations: [
       {
         physicalLocation: {
           artifactLocation: { uri: artifactUri(f.file, opts.uriPrefix), uriBaseId: '%SRCROOT%' },
-          region: { startLine: f.line, startColumn: f.column },
+          region: { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) },
         },
       },
     ],
@@ -128,6 +156,7 @@ export function renderSarif(findings: readonly Finding[], opts: SarifOptions = {
             rules,
           },
         },
+        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The root of the repository that holds the configuration.' } } },
         results,
       },
     ],

@@ -1,7 +1,9 @@
+import { appendFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { Dialect, NamePart } from '../../src/dialects/types.js';
 import type { Diagnostic } from '../../src/config/diagnostics.js';
 import { loadProject } from '../../src/config/load.js';
@@ -20,6 +22,10 @@ export const BASE_RBAC = 'version: 1\ntargets:\n  local:\n    platform: postgres
 export async function writeConfig(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'rbac-config-'));
   const all = { 'rbac.yaml': BASE_RBAC, ...files };
+  // RBAC_RECORD_SAMPLES=FILE collects every config the validator's tests write, one JSON
+  // line each: the corpus the editor-schema agreement test reads (see test/config/editor-agreement.test.ts).
+  const record = process.env.RBAC_RECORD_SAMPLES;
+  if (record) appendFileSync(record, JSON.stringify({ test: expect.getState().currentTestName ?? '', files: all }) + '\n');
   for (const [path, text] of Object.entries(all)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), text);

@@ -3,7 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../../src/config/diagnostics.js';
-import { FILE_SCHEMAS, jsonSchema, jsonSchemaFor, type FileKind } from '../../src/config/schema.js';
+import { FILE_SCHEMAS, FILE_SCHEMA_IDS, jsonSchema, jsonSchemaFor, type FileKind } from '../../src/config/schema.js';
+import { CATALOGS } from '../../src/dialects/catalogs.js';
+import { acceptedWords } from '../../src/model/catalog.js';
+import { run } from '../../src/cli/main.js';
 import { parseYaml, validateDocument } from '../../src/config/validate.js';
 import { REPO_ROOT } from './helpers.js';
 
@@ -137,5 +140,75 @@ describe('JSON Schema', () => {
       expect(jsVerdict(kind, text), path).toBe(true);
       expect(ourVerdict(kind, text), path).toBe(true);
     }
+  });
+
+  it('compiles in ajv strict mode, combined and per file', () => {
+    for (const s of [jsonSchema(), jsonSchemaFor('rbac'), jsonSchemaFor('roles'), jsonSchemaFor('grants')]) {
+      expect(() => new Ajv2020({ strict: true }).compile(s)).not.toThrow();
+    }
+  });
+});
+
+describe('per-file schemas (rbac schema --file)', () => {
+  const compile = (kind: FileKind) => new Ajv2020({ strict: true, allErrors: true }).compile(jsonSchemaFor(kind));
+
+  it('gives each file kind its own $id, distinct from the combined schema', () => {
+    const ids = (['rbac', 'roles', 'grants'] as const).map((k) => (jsonSchemaFor(k) as { $id: string }).$id);
+    expect(ids).toEqual([FILE_SCHEMA_IDS.rbac, FILE_SCHEMA_IDS.roles, FILE_SCHEMA_IDS.grants]);
+    expect(new Set([...ids, (jsonSchema() as { $id: string }).$id]).size).toBe(4);
+  });
+
+  it('refuses grants: in a roles file, and version: in a grants file', () => {
+    const roles = compile('roles');
+    expect(roles({ grants: [] })).toBe(false);
+    expect(roles.errors![0]).toMatchObject({ keyword: 'additionalProperties', params: { additionalProperty: 'grants' } });
+    expect(compile('grants')({ version: 1 })).toBe(false);
+  });
+
+  it('reports a grants file problem in grants terms, never as a missing version', () => {
+    const grants = compile('grants');
+    expect(grants({ grants: [{ role: 'r', privileges: ['select'], on: { table: 'a.b' } }] })).toBe(false);
+    const messages = grants.errors!.map((e) => e.message ?? '');
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.some((m) => /version/.test(m))).toBe(false);
+    expect(grants.errors![0].instancePath.startsWith('/grants/0')).toBe(true);
+  });
+
+  it('accepts only the privileges of the object kind: connect on a database, not on a table', () => {
+    const grants = compile('grants');
+    expect(grants({ grants: [{ role: 'r', privileges: ['connect'], on: { database: 'a' } }] })).toBe(true);
+    expect(grants({ grants: [{ role: 'r', privileges: ['connect'], on: { table: 'a.b.c' } }] })).toBe(false);
+    expect(grants({ grants: [{ role: 'r', privileges: ['execute'], on: { table: 'a.b.c' } }] })).toBe(false);
+    expect(grants({ grants: [{ role: 'r', privileges: ['all'], on: { table: 'a.b.c' } }] })).toBe(true);
+  });
+
+  it('offers per kind and per platform the words of the dialect catalogs', () => {
+    const conds = (jsonSchemaFor('grants') as { properties: { grants: { items: { allOf: { if: { properties: Record<string, { properties?: Record<string, unknown>; items?: { const?: string } }> }; then: { properties: { privileges: { items: { enum: string[] } } } } }[] } } } }).properties.grants.items.allOf;
+    const words = (key: string, platform?: string) =>
+      conds.find((c) => c.if.properties.on.properties?.[key] !== undefined && c.if.properties.platforms?.items?.const === platform)!.then.properties.privileges.items.enum;
+    const tableAny = words('table');
+    expect(tableAny).toContain('select');
+    expect(tableAny).not.toContain('connect');
+    expect(tableAny).not.toContain('use_catalog');
+    const onPostgres = words('table', 'postgres');
+    expect(onPostgres).toEqual([...new Set([...acceptedWords(CATALOGS.postgres, 'table'), 'all'])].sort());
+    expect(onPostgres).not.toContain('apply_tag'); // a Databricks word
+    // with platforms: [postgres], a Databricks-only table word is refused
+    const grants = compile('grants');
+    expect(grants({ grants: [{ role: 'r', privileges: ['apply_tag'], on: { table: 'a.b.c' } }] })).toBe(true);
+    expect(grants({ grants: [{ role: 'r', privileges: ['apply_tag'], on: { table: 'a.b.c' }, platforms: ['postgres'] }] })).toBe(false);
+  });
+
+  it('rbac schema --file prints one kind; without --file the combined schema as before; a bad kind is a usage error', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), env: {}, stdoutIsTTY: false, stdinIsTTY: false, cwd: '.' };
+    expect(await run(['schema', '--file', 'grants'], io)).toBe(0);
+    expect(JSON.parse(out.join('')).$id).toBe(FILE_SCHEMA_IDS.grants);
+    out.length = 0;
+    expect(await run(['schema'], io)).toBe(0);
+    expect(JSON.parse(out.join(''))).toEqual(jsonSchema());
+    expect(await run(['schema', '--file', 'grant'], io)).not.toBe(0);
+    expect(err.join('')).toMatch(/unknown file kind "grant".*did you mean 'grants'/s);
   });
 });

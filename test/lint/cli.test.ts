@@ -1,5 +1,5 @@
 /** `rbac lint` through run(argv, io) with a fake Io: formats, --out, exit codes. No database. */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,22 @@ describe('rbac lint', () => {
       artifactLocation: { uri: 'test/fixtures/lint/public-grant/grants/grants.yaml', uriBaseId: '%SRCROOT%' },
       region: { startLine: 3, startColumn: 11 },
     });
+  });
+
+  it('SARIF URIs are relative to the git root of the config directory, whatever the current directory', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'rbac-lint-cwd-'));
+    const r = await rbac(['lint', '--config', fixture('public-grant'), '--format', 'sarif'], elsewhere);
+    const loc = JSON.parse(r.out).runs[0].results[0].locations[0].physicalLocation.artifactLocation;
+    expect(loc).toEqual({ uri: 'test/fixtures/lint/public-grant/grants/grants.yaml', uriBaseId: '%SRCROOT%' });
+  });
+
+  it('SARIF URIs fall back to the config directory outside any repository, and find a .git folder above it', async () => {
+    const top = await mkdtemp(join(tmpdir(), 'rbac-lint-repo-'));
+    await cp(fixture('public-grant'), join(top, 'infra', 'rbac'), { recursive: true });
+    const uri = async () => JSON.parse((await rbac(['lint', '--config', join(top, 'infra', 'rbac'), '--format', 'sarif'])).out).runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri;
+    expect(await uri()).toBe('grants/grants.yaml');
+    await mkdir(join(top, '.git'));
+    expect(await uri()).toBe('infra/rbac/grants/grants.yaml');
   });
 
   it('refuses an unknown format', async () => {

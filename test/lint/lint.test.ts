@@ -128,10 +128,22 @@ describe('with the live state (--target)', () => {
     const fs = await lintFiles(files, (d) =>
       liveOf(d, { grants: [...d.grants, makeGrant({ role: PUBLIC_ROLE, privilege: 'select', object: PATIENTS })] }),
     );
-    expect(brief(fs)).toEqual(['phi-clear-access:error@rbac.yaml:1:1', 'public-grant:error@rbac.yaml:1:1']);
+    // Located at the configuration's first grant on that table, not at rbac.yaml:1:1.
+    expect(brief(fs)).toEqual(['phi-clear-access:error@grants/g.yaml:4:18', 'public-grant:error@grants/g.yaml:4:18']);
     expect(fs[0].message).toContain('PUBLIC (every role) can read PHI in clear');
     expect(fs[0].message).toContain('(live, not in the configuration)');
     expect(fs[1].message).toBe('live grant of SELECT on table ehr.clinical.patients to PUBLIC (not in the configuration)');
+  });
+
+  it('locates a live PUBLIC grant at the grant on its schema or database, and at rbac.yaml:1:1 only outside every configured object', async () => {
+    const other = makeObject('table', 'ehr', 'clinical', 'visits');
+    const elsewhere = makeObject('table', 'crm', 'sales', 'leads');
+    const fs = await lintFiles(files, (d) =>
+      liveOf(d, { grants: [...d.grants, makeGrant({ role: PUBLIC_ROLE, privilege: 'insert', object: other }), makeGrant({ role: PUBLIC_ROLE, privilege: 'insert', object: elsewhere })] }),
+    );
+    const at = (m: string) => fs.filter((f) => f.ruleId === 'public-grant' && f.message.includes(m)).map((f) => `${f.file}:${f.line}:${f.column}`);
+    expect(at('ehr.clinical.visits')).toEqual(['grants/g.yaml:4:18']);
+    expect(at('crm.sales.leads')).toEqual(['rbac.yaml:1:1']);
   });
 
   it("reports PUBLIC's EXECUTE on a function and PostgreSQL's built-in default behind it", async () => {

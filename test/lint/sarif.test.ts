@@ -89,6 +89,37 @@ describe('SARIF 2.1.0', () => {
     expect(b.locations[0].physicalLocation.artifactLocation.uri).toBe('infra/rbac/roles/a%20b.yaml');
   });
 
+  it('meets the GitHub code scanning requirements: helpUri per rule, partialFingerprints, relative URIs with a declared uriBaseId, startLine >= 1', async () => {
+    const findings = [...(await lintFixture('schema-wide-phi')), ...(await lintFixture('role-missing-owner')), ...(await lintFixture('public-grant'))];
+    const log = renderSarif(findings, { uriPrefix: 'infra/rbac' });
+    expect(validate(JSON.parse(JSON.stringify(log)))).toBe(true);
+    const run = log.runs[0];
+    for (const r of run.tool.driver.rules) {
+      expect(r.helpUri).toBe(`https://rbac.dev/README.md#rule-${r.id}`);
+      expect(() => new URL(r.helpUri)).not.toThrow();
+    }
+    expect(Object.keys(run.originalUriBaseIds)).toEqual(['%SRCROOT%']);
+    expect(JSON.stringify(run.originalUriBaseIds)).not.toMatch(/file:|\/tmp|\/home|\/work/);
+    expect(run.results.length).toBe(findings.length);
+    for (const res of run.results) {
+      const { artifactLocation, region } = res.locations[0].physicalLocation;
+      expect(artifactLocation.uriBaseId).toBe('%SRCROOT%');
+      expect(artifactLocation.uri).toMatch(/^infra\/rbac\/[^/]/);
+      expect(() => new URL(artifactLocation.uri)).toThrow(); // relative, not absolute
+      expect(region.startLine).toBeGreaterThanOrEqual(1);
+      expect(res.partialFingerprints['rbacFinding/v1']).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(new Set(run.results.map((r) => r.partialFingerprints['rbacFinding/v1'])).size).toBe(run.results.length);
+  });
+
+  it('partialFingerprints do not move when lines shift, and differ for a different subject', () => {
+    const fp = (f: Finding) => renderSarif([f]).runs[0].results[0].partialFingerprints['rbacFinding/v1'];
+    const base = finding({ message: 'role analyst reads ssn through grant at grants/clinical.yaml:3:5' });
+    expect(fp({ ...base, line: 40, column: 7, message: 'role analyst reads ssn through grant at grants/clinical.yaml:42:5' })).toBe(fp(base));
+    expect(fp({ ...base, message: 'role billing reads ssn through grant at grants/clinical.yaml:3:5' })).not.toBe(fp(base));
+    expect(fp({ ...base, ruleId: 'public-grant' })).not.toBe(fp(base));
+  });
+
   it('artifactUri never produces an absolute path', () => {
     expect(artifactUri('rbac.yaml')).toBe('rbac.yaml');
     expect(artifactUri('rbac.yaml', '.')).toBe('rbac.yaml');

@@ -12,6 +12,7 @@ import { RbacError } from '../../model/errors.js';
 import type { Desired, Live } from '../../model/types.js';
 import { LINT_FORMATS, renderLint, renderLintText, type LintFormat } from '../../lint/format.js';
 import { lint } from '../../lint/lint.js';
+import { configPrefix } from '../../lint/repo-root.js';
 import { EXIT, useColor, type Io } from '../io.js';
 import { desiredFor, loadConfig, planTarget } from '../session.js';
 
@@ -54,9 +55,8 @@ export async function lintCommand(io: Io, args: LintArgs): Promise<number> {
   }
 
   const findings = lint(project, desired, live);
-  // SARIF URIs are relative to the repository root, which CI runs from.
-  const rel = path.relative(io.cwd, root).split(path.sep).join('/');
-  const uriPrefix = rel.startsWith('..') || path.isAbsolute(rel) ? '' : rel;
+  // SARIF URIs are relative to the repository root (the git root of the config directory), wherever the CLI runs from.
+  const uriPrefix = await configPrefix(root);
   const rendered = renderLint(findings, format, { color: useColor(io), uriPrefix });
   if (args.out !== undefined) {
     await writeFile(path.resolve(io.cwd, args.out), format === 'text' ? renderLint(findings, 'text') : rendered);
