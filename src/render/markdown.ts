@@ -150,9 +150,9 @@ export function renderPlanMarkdownFit(plan: Plan, statements: readonly Statement
   }
   if (plan.changes.length === 0) return { ...base, fits: true, markdown: headText + tailText };
 
-  // The graph takes at most a quarter of the comment; the details fill the rest.
+  // The graph takes at most a third of the comment; the details fill the rest.
   let budget = maxChars - essentialChars - worstNote.length - 1;
-  const graphPick = opts.graph === false ? undefined : pickGraph(plan, opts.hierarchy ?? [], Math.min(MERMAID_MAX_TEXT, Math.floor(maxChars / 4), budget));
+  const graphPick = opts.graph === false ? undefined : pickGraph(plan, opts.hierarchy ?? [], Math.min(MERMAID_MAX_TEXT, Math.floor(maxChars / 3), budget));
   const graphText = graphPick ? graphSection(graphPick) : '';
   budget -= graphText.length;
 
@@ -247,7 +247,7 @@ function pointerText(p: FullPlanPointer | undefined): string {
 function cutNote(o: { maxChars: number; roles: number; omittedRoles: number; changes: number; omittedChanges: number; rolesWithoutSql: number; pointer?: FullPlanPointer }): string {
   const parts: string[] = [];
   if (o.omittedRoles > 0) {
-    parts.push(`${num(o.omittedRoles)} of ${num(o.roles)} role${plural(o.roles)}, with ${num(o.omittedChanges)} of ${num(o.changes)} change${plural(o.changes)}, are not shown.`);
+    parts.push(`${num(o.omittedRoles)} of the ${num(o.roles)} role${plural(o.roles)} with changes, holding ${num(o.omittedChanges)} of ${num(o.changes)} change${plural(o.changes)}, are not shown.`);
   }
   if (o.rolesWithoutSql > 0) parts.push(`The SQL of ${num(o.rolesWithoutSql)} shown role${plural(o.rolesWithoutSql)} is left out.`);
   return [
@@ -268,6 +268,8 @@ function tooLargeNotice(plan: Plan, summaryTable: readonly string[], needed: num
     '',
     '> [!CAUTION]',
     `> **Too large for one comment.** The summary, ${num(np)} problem${plural(np)} and ${num(d)} destructive change${plural(d)} alone need ${num(needed)} characters; the limit is ${num(maxChars)}. None of them is shown rather than only some. Review ${pointerText(pointer)}.`,
+    '',
+    `<sub>live fingerprint \`${plan.liveFingerprint.slice(0, 12)}\`</sub>`,
   ]);
 }
 
@@ -350,7 +352,8 @@ function buildMermaidGraph(plan: Plan, hierarchy: readonly HierarchyEdge[], leve
     }
     return id;
   };
-  for (const r of [...changed].sort()) node(r, 'role');
+  // Collapsed levels draw only roles on an edge: at scale, lone nodes are noise.
+  if (level === 'full') for (const r of [...changed].sort()) node(r, 'role');
   const edges: string[] = [];
   const seen = new Set<string>();
   let leftOut = 0;
