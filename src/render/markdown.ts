@@ -239,7 +239,8 @@ function roleBlock(plan: Plan, role: string, idxs: readonly number[], sqlByChang
 }
 
 function pointerText(p: FullPlanPointer | undefined): string {
-  if (p?.url) return `[the full plan](${p.url.replace(/[()\s<>]/g, (ch) => encodeURIComponent(ch))})`;
+  // encodeURIComponent leaves parentheses alone, and one would end the link.
+  if (p?.url) return `[the full plan](${p.url.replace(/[()\s<>\\]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)})`;
   if (p?.file) return `the full plan, ${md(p.file)} (kept as the CI run's artifact)`;
   return 'the full plan (`rbac plan --out plan.json`)';
 }

@@ -91,6 +91,9 @@ describe('markdown within --max-chars', () => {
     expect(r.omittedRoles).toBeGreaterThan(0);
     expectDestructiveShown(r.markdown, small);
     expect(r.markdown).toContain('See [the full plan](https://github.com/org/repo/actions/runs/42).');
+    // A parenthesis in the link cannot end it early.
+    const odd = renderPlanMarkdownFit(small.plan, small.statements, { maxChars: 6_000, fullPlan: { url: 'https://x.example/a)b (c)' } });
+    expect(odd.markdown).toContain('See [the full plan](https://x.example/a%29b%20%28c%29).');
     expectWhole(r.markdown);
     const block = mermaidBlock(r.markdown);
     if (block) await expect(mermaid.parse(block)).resolves.toBeTruthy();
