@@ -95,8 +95,8 @@ describe('markdown within --max-chars', () => {
     const odd = renderPlanMarkdownFit(small.plan, small.statements, { maxChars: 6_000, fullPlan: { url: 'https://x.example/a)b (c)' } });
     expect(odd.markdown).toContain('See [the full plan](https://x.example/a%29b%20%28c%29).');
     expectWhole(r.markdown);
-    const block = mermaidBlock(r.markdown);
-    if (block) await expect(mermaid.parse(block)).resolves.toBeTruthy();
+    expect(r.graph).toBe('full');
+    await expect(mermaid.parse(mermaidBlock(r.markdown)!)).resolves.toBeTruthy();
   });
 
   it('the small golden plan fits whole and its graph parses', async () => {
