@@ -13,6 +13,7 @@ Usage:
   rbac lint [--config DIR] [--target NAME|URL] [--format text|json|sarif] [--out FILE]
   rbac plan [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--out FILE]
             [--detailed-exitcode] [--interactive] [--snapshot FILE --platform P]
+            [--max-chars N (markdown, default 60000)] [--full-plan-url URL]
   rbac apply [PLANFILE] [--config DIR] [--target NAME|URL] [--auto-approve] [--allow-destructive]
              [--audit-log FILE]
   rbac audit verify [FILE] [--config DIR] [--expect-head HEX] [--allow-unkeyed]
@@ -49,6 +50,8 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
     interactive: { type: 'boolean' },
     snapshot: { type: 'string' },
     platform: { type: 'string' },
+    'max-chars': { type: 'string' },
+    'full-plan-url': { type: 'string' },
   },
   apply: { ...common, 'auto-approve': { type: 'boolean' }, 'allow-destructive': { type: 'boolean' }, 'audit-log': { type: 'string' } },
   audit: { config: common.config, help: common.help, format: { type: 'string' }, 'expect-head': { type: 'string' }, 'allow-unkeyed': { type: 'boolean' } },
@@ -121,6 +124,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
           interactive: bool('interactive'),
           snapshot: str('snapshot'),
           platform: str('platform'),
+          maxChars: str('max-chars'),
+          fullPlanUrl: str('full-plan-url'),
         });
       }
       case 'apply': {

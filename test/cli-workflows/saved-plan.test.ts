@@ -26,11 +26,44 @@ describe('saved plans: plan --out, then apply PLANFILE', () => {
     expect(r.out).toContain('### rbac plan: local (postgres, authoritative)');
     expect(r.out).toMatch(/\*\*7 destructive changes\*\*/);
     expect(r.out).toContain('revoke role clinical_analyst from user mallory');
-    expect(r.out).toContain('<details><summary>SQL (');
+    expect(r.out).toMatch(/<details><summary>clinical_analyst \([^)]*\)<\/summary>/);
+    expect(r.out).toContain('```sql');
     expect(r.out).toContain('```mermaid');
     const saved = JSON.parse(await readFile(join(dir, 'plan.json'), 'utf8'));
     expect(saved.formatVersion).toBe(1);
     expect(saved.changes.length).toBeGreaterThan(10);
+  });
+
+  it('cuts the comment to --max-chars, keeping every destructive change, or fails when even they do not fit', async () => {
+    const full = await cli(dir, ['plan', '--format', 'markdown']);
+    const destructive = full.out.split('\n').filter((l) => l.startsWith('> - **'));
+    expect(destructive.length).toBe(7);
+    const cut = await cli(dir, ['plan', '--format', 'markdown', '--max-chars', '3000', '--out', 'cut.json', '--full-plan-url', 'https://ci.example.org/runs/7']);
+    expect(cut.code).toBe(0);
+    expect(cut.out.length).toBeLessThanOrEqual(3000);
+    expect(full.out.length).toBeGreaterThan(3000);
+    for (const l of destructive) expect(cut.out).toContain(l);
+    expect(cut.out).toContain('See [the full plan](https://ci.example.org/runs/7).');
+    const tiny = await cli(dir, ['plan', '--format', 'markdown', '--max-chars', '1000']);
+    expect(tiny.code).toBe(1);
+    expect(tiny.out.length).toBeLessThanOrEqual(1000);
+    expect(tiny.out).toContain('**Too large for one comment.**');
+    expect(tiny.out).not.toContain('> - **');
+    expect(tiny.err).toContain('more than --max-chars 1000');
+  });
+
+  it.each([
+    [['--format', 'markdown', '--max-chars', '12k'], '--max-chars must be a whole number of at least 1000'],
+    [['--format', 'markdown', '--max-chars', '999'], '--max-chars must be a whole number of at least 1000'],
+    [['--max-chars', '5000'], '--max-chars and --full-plan-url apply to --format markdown only'],
+    [['--format', 'markdown', '--full-plan-url', 'file:///tmp/plan.json'], '--full-plan-url must be an http(s) URL'],
+    [['--format', 'markdown', '--full-plan-url', 'https://u:secret@ci.example.org/x'], '--full-plan-url must not carry credentials'],
+  ])('refuses plan %j', async (flags, message) => {
+    const r = await cli(dir, ['plan', ...flags]);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain(message);
+    expect(r.err).not.toContain('secret');
+    expect(r.out).toBe('');
   });
 
   it('refuses the reviewed plan with exit 3 after a grant made by hand, and applies nothing', async () => {

@@ -55,7 +55,9 @@ describe('renderPlanMarkdown', () => {
     // What a reviewer must see, independently of the golden file:
     expect(out).toContain('> **4 destructive changes** remove access or drop roles:');
     expect(out).toContain('> - **PUBLIC**: revoke SELECT on table ehr.clinical.patients (not in configuration)');
-    expect(out).toContain('<details><summary>SQL (11 statements)</summary>');
+    expect(out).toContain('<details><summary>clinical_analyst (+2 ~1 -2)</summary>');
+    expect(out).toContain('| clinical_analyst | 2 | 1 | 2 |');
+    expect(out).not.toContain('Cut to fit');
     expect(out).toContain('n5(["mallory"])');
     expect(out).toContain('n5 -.->|"- revoke"| n2'); // mallory leaves clinical_analyst
     expect(out).toContain('n7 --> n4'); // unchanged context edge data_scientist -> phi_base_reader
