@@ -72,7 +72,7 @@ export interface TreeState {
  */
 export function wrapLine(line: string, width: number | undefined): string[] {
   if (!width || width < 8 || stringWidth(line) <= width) return [line];
-  return wrapAnsi(line, width, { hard: true, trim: false, wordWrap: true }).split('\n').map((l) => l.trimEnd());
+  return wrapAnsi(line, width, { hard: true, trim: false, wordWrap: true }).split('\n').map((l, i) => (i === 0 ? l.trimEnd() : l.trim()));
 }
 
 /**
