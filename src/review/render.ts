@@ -51,7 +51,7 @@ export function renderReviewMarkdown(r: AccessReview): string {
     const clear = r.categories.filter((c) => u.phi[c] === 'clear');
     out.push(
       `| ${md(u.name)}${u.onTarget ? '' : ' (not on target)'} | ${md(u.title ?? '')} | ${md(u.manager ?? '')} | ${md(u.direct.join(', ') || '—')} | ` +
-        `${md(u.inherited.map((i) => i.role).join(', ') || '—')} | ${u.tables} | ${md(clear.join(', ') || '—')} | ${u.roster} |`,
+        `${md(u.inherited.map((i) => i.role).join(', ') || '—')} | ${u.tables} | ${md(clear.join(', ') || '—')} | ${md(rosterText(u))} |`,
     );
   }
   out.push('');
@@ -93,6 +93,7 @@ export function renderReviewMarkdown(r: AccessReview): string {
   } else {
     out.push(`Roster: ${md(r.roster.file ?? '(given)')}.`, '');
     out.push(`Users with access who are not on the roster (remove now): ${md(r.roster.missing.join(', ') || 'none')}.`, '');
+    out.push(`Users with access whom the roster marks terminated (remove now): ${md(terminatedText(r))}.`, '');
     out.push(`On the roster without access (information): ${md(r.roster.withoutAccess.join(', ') || 'none')}.`);
   }
   out.push('');
@@ -143,6 +144,20 @@ export function renderReviewCsv(r: AccessReview): string {
 
 // --- HTML -------------------------------------------------------------------------------
 
+/** The HR roster cell of a user: `terminated 2026-11-30: remove now` for someone who left and still holds roles. */
+export function rosterText(u: AccessReview['users'][number]): string {
+  if (u.roster !== 'terminated') return u.roster;
+  return `terminated${u.terminatedOn ? ` ${u.terminatedOn}` : ''}${u.direct.length > 0 ? ': remove now' : ''}`;
+}
+
+function terminatedText(r: AccessReview): string {
+  const list = r.roster.terminated ?? [];
+  return list.map((n) => {
+    const u = r.users.find((x) => x.name === n);
+    return u?.terminatedOn ? `${n} (${u.terminatedOn})` : n;
+  }).join(', ') || 'none';
+}
+
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
@@ -156,7 +171,9 @@ th{background:#f6f8fa}.matrix{width:auto}.matrix td.c{text-align:center;font-wei
 .clear{background:var(--clear);color:var(--clear-fg)}.masked{background:var(--masked);color:var(--masked-fg)}.none{background:var(--none);color:var(--muted)}
 .badge{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.8rem;font-weight:600;border:1px solid currentColor}.action{color:#82071e}.check{color:#6a4a00}
 ul.findings li{margin:.2rem 0}.signoff td{height:2.2rem}.legend span{margin-right:1rem}
-@media print{body{margin:0;max-width:none}h2{break-after:avoid}table{break-inside:auto}tr{break-inside:avoid}}
+table.users{table-layout:fixed}table.users td,table.users th{overflow-wrap:anywhere;word-break:break-word;hyphens:auto}
+@page{margin:12mm}
+@media print{body{margin:0;max-width:none;padding:0;font-size:9pt}h2{break-after:avoid}table{break-inside:auto}tr{break-inside:avoid}th,td{padding:.15rem .3rem}thead{display:table-header-group}td,th{overflow-wrap:anywhere}}
 `;
 
 export function renderReviewHtml(r: AccessReview): string {
@@ -193,14 +210,18 @@ export function renderReviewHtml(r: AccessReview): string {
   }
 
   h.push('<h2 id="users">Users</h2>');
-  h.push('<table><thead><tr><th>user</th><th>title</th><th>manager</th><th>direct roles</th><th>inherited roles</th><th>tables</th><th>PHI in clear</th><th>HR roster</th></tr></thead><tbody>');
+  // Fixed layout with set column widths: long names and role lists wrap inside their
+  // cell instead of pushing the table past the page margin when printed.
+  const widths = [13, 11, 11, 15, 15, 6, 17, 12];
+  h.push(`<table class="users"><colgroup>${widths.map((w) => `<col style="width:${w}%">`).join('')}</colgroup><thead><tr>`);
+  h.push('<th>user</th><th>title</th><th>manager</th><th>direct roles</th><th>inherited roles</th><th>tables</th><th>PHI in clear</th><th>HR roster</th></tr></thead><tbody>');
   for (const u of r.users) {
     const clear = r.categories.filter((c) => u.phi[c] === 'clear');
-    const rosterCls = u.roster === 'missing' ? ' class="clear"' : '';
+    const rosterCls = u.roster === 'missing' || u.roster === 'terminated' ? ' class="clear"' : '';
     h.push(
       `<tr><td>${esc(u.name)}${u.onTarget ? '' : ' <span class="meta">(not on target)</span>'}</td><td>${esc(u.title ?? '')}</td><td>${esc(u.manager ?? '')}</td>` +
         `<td>${esc(u.direct.join(', ') || '—')}</td><td>${u.inherited.map((i) => `<span title="${esc(i.path.join(' → '))}">${esc(i.role)}</span>`).join(', ') || '—'}</td>` +
-        `<td>${u.tables}</td><td>${esc(clear.join(', ') || '—')}</td><td${rosterCls}>${esc(u.roster)}</td></tr>`,
+        `<td>${u.tables}</td><td>${esc(clear.join(', ') || '—')}</td><td${rosterCls}>${esc(rosterText(u))}</td></tr>`,
     );
   }
   h.push('</tbody></table>');
@@ -242,6 +263,7 @@ export function renderReviewHtml(r: AccessReview): string {
   else {
     h.push(`<p>Roster: ${esc(r.roster.file ?? '(given)')}.</p>`);
     h.push(`<p><strong>Not on the roster, remove now:</strong> ${esc(r.roster.missing.join(', ') || 'none')}</p>`);
+    h.push(`<p><strong>Terminated on the roster, remove now:</strong> ${esc(terminatedText(r))}</p>`);
     h.push(`<p>On the roster without access (information): ${esc(r.roster.withoutAccess.join(', ') || 'none')}</p>`);
   }
 

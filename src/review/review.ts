@@ -51,7 +51,10 @@ export interface ReviewUser {
   inherited: { role: string; path: string[] }[];
   phi: Record<string, PhiCell>;
   tables: number;
-  roster: 'listed' | 'missing' | 'not checked';
+  /** `terminated`: the roster marks the person as gone (see roster.ts); remove now. */
+  roster: 'listed' | 'missing' | 'terminated' | 'not checked';
+  /** The roster's termination date, when it gives one. */
+  terminatedOn?: string;
 }
 
 /** Something the reviewers must decide on. */
@@ -71,7 +74,8 @@ export interface AccessReview {
   users: ReviewUser[];
   roles: ReviewRole[];
   privileged: { role: string; justification?: string; holders: string[] }[];
-  roster: { file?: string; missing: string[]; withoutAccess: string[] };
+  /** `terminated`: users with access whom the roster marks as gone. */
+  roster: { file?: string; missing: string[]; terminated: string[]; withoutAccess: string[] };
   findings: Finding[];
 }
 
@@ -168,6 +172,9 @@ export function buildReview(input: ReviewInput): AccessReview {
     onTarget.add(m.member);
   }
   const rosterSet = input.roster ? new Set(input.roster.users.map((u) => u.toLowerCase())) : undefined;
+  const gone = new Map((input.roster?.terminated ?? []).map((t) => [t.user.toLowerCase(), t.date]));
+  const rosterStatus = (name: string): ReviewUser['roster'] =>
+    rosterSet === undefined ? 'not checked' : rosterSet.has(name.toLowerCase()) ? 'listed' : gone.has(name.toLowerCase()) ? 'terminated' : 'missing';
   const users: ReviewUser[] = [];
   for (const name of [...userNames].sort()) {
     const paths = rolePaths(name, graph);
@@ -185,7 +192,8 @@ export function buildReview(input: ReviewInput): AccessReview {
       inherited,
       phi: cell(eff),
       tables: eff.reads.filter((t) => t.reachable).length,
-      roster: rosterSet === undefined ? 'not checked' : rosterSet.has(name.toLowerCase()) ? 'listed' : 'missing',
+      roster: rosterStatus(name),
+      ...(rosterStatus(name) === 'terminated' && gone.get(name.toLowerCase()) ? { terminatedOn: gone.get(name.toLowerCase()) } : {}),
     });
   }
 
@@ -195,6 +203,11 @@ export function buildReview(input: ReviewInput): AccessReview {
   for (const m of missing) {
     const u = users.find((x) => x.name === m)!;
     findings.unshift({ severity: 'action', message: `${m} holds ${u.direct.join(', ')} but is not on the HR roster: remove access now` });
+  }
+  const terminated = withAccess.filter((u) => u.roster === 'terminated');
+  for (const u of [...terminated].reverse()) {
+    const when = u.terminatedOn ? ` on ${u.terminatedOn}` : '';
+    findings.unshift({ severity: 'action', message: `${u.name} holds ${u.direct.join(', ')} but was terminated${when} (HR roster): remove access now` });
   }
   const withAccessLower = new Set(withAccess.map((u) => u.name.toLowerCase()));
   const withoutAccess = input.roster ? input.roster.users.filter((u) => !withAccessLower.has(u.toLowerCase())).sort() : [];
@@ -217,7 +230,7 @@ export function buildReview(input: ReviewInput): AccessReview {
     users,
     roles,
     privileged,
-    roster: { file: input.roster?.file, missing, withoutAccess },
+    roster: { file: input.roster?.file, missing, terminated: terminated.map((u) => u.name), withoutAccess },
     findings,
   };
 }

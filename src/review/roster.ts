@@ -1,9 +1,12 @@
 /**
  * The HR roster: a CSV export with a header row. The user column is the first of
  * `user`, `username`, `login`, `account`, `user_name`, `name` (case-insensitive), else
- * the first column. When a `status` column exists, rows whose status says the person
- * left (terminated, inactive, left, leaver, disabled, separated) do not count as on
- * the roster. Names are compared case-insensitively with the platform's users.
+ * the first column. A row says the person left when its `status` column says so
+ * (terminated, inactive, left, leaver, disabled, separated) or when a `terminated`
+ * (or `terminated_on`, `termination_date`) column holds a date: such people are not
+ * on the roster, they are listed in `terminated` with that date, and the review says
+ * "terminated: remove now". A file without either column reads as before. Names are
+ * compared case-insensitively with the platform's users.
  */
 import { RbacError } from '../model/errors.js';
 
@@ -12,10 +15,15 @@ export interface Roster {
   /** Base name of the roster file, for the report (never a full path). */
   file?: string;
   users: string[];
+  /** People the roster marks as gone, with the date when it gives one. Absent in v0.1 callers. */
+  terminated?: { user: string; date?: string }[];
 }
 
 const USER_COLUMNS = ['user', 'username', 'login', 'account', 'user_name', 'name'];
 const GONE = new Set(['terminated', 'inactive', 'left', 'leaver', 'disabled', 'separated']);
+const DATE_COLUMNS = ['terminated', 'terminated_on', 'termination_date'];
+/** Values of a `terminated` column that mean "not terminated". */
+const NOT_GONE = new Set(['', 'no', 'false', 'n', '0', '-']);
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
 export function parseCsv(text: string): string[][] {
@@ -65,12 +73,25 @@ export function parseRoster(text: string, file?: string): Roster {
   let col = USER_COLUMNS.map((c) => header.indexOf(c)).find((i) => i >= 0) ?? 0;
   if (col < 0) col = 0;
   const status = header.indexOf('status');
+  const dateCol = DATE_COLUMNS.map((c) => header.indexOf(c)).find((i) => i >= 0) ?? -1;
   const users: string[] = [];
+  const terminated = new Map<string, string | undefined>();
   for (const r of rows.slice(1)) {
     const u = (r[col] ?? '').trim();
     if (!u) continue;
-    if (status >= 0 && GONE.has((r[status] ?? '').trim().toLowerCase())) continue;
+    const when = dateCol >= 0 ? (r[dateCol] ?? '').trim() : '';
+    const byStatus = status >= 0 && GONE.has((r[status] ?? '').trim().toLowerCase());
+    const byDate = !NOT_GONE.has(when.toLowerCase());
+    if (byStatus || byDate) {
+      // `terminated: yes` is a mark, not a date
+      const date = byDate && !['yes', 'true', 'y', '1'].includes(when.toLowerCase()) ? when : undefined;
+      terminated.set(u, date ?? terminated.get(u));
+      continue;
+    }
     users.push(u);
   }
-  return { file, users: [...new Set(users)] };
+  const active = new Set(users.map((u) => u.toLowerCase()));
+  // Someone listed both as active and as gone (a rehire) counts as active.
+  const gone = [...terminated].filter(([u]) => !active.has(u.toLowerCase())).map(([user, date]) => (date ? { user, date } : { user }));
+  return { file, users: [...new Set(users)], terminated: gone };
 }

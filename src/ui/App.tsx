@@ -15,6 +15,7 @@ import { ConfirmPrompt, confirmPromptHeight } from './components/ConfirmPrompt.j
 import { Header, Rule } from './components/Header.js';
 import { DETAIL_INDENT, PlanBrowser, viewportTop } from './components/PlanBrowser.js';
 import { countChanges } from './describe.js';
+import { groupByRole, roleColumns } from './tree.js';
 import {
   effectiveCursor,
   initialUiState,
@@ -74,6 +75,7 @@ export function InteractiveApp(props: InteractiveAppProps): ReactNode {
   const { plan, statements, targetName, readOnly } = props;
   const { width, height } = useTerminalSize(props.width, props.height);
   const counts = useMemo(() => countChanges(plan.changes), [plan]);
+  const columns = useMemo(() => roleColumns(groupByRole(plan.changes), width), [plan, width]);
   const ctx: KeyContext = { plan, statements, targetName, readOnly, pageSize: Math.max(1, height - CHROME - 2), sqlWidth: width - DETAIL_INDENT };
   const heightRef = useRef(height);
   heightRef.current = height;
@@ -183,7 +185,7 @@ export function InteractiveApp(props: InteractiveAppProps): ReactNode {
     const bodyHeight = Math.max(1, height - CHROME - footerLines);
     const top = viewportTop(rows, cursor, bodyHeight, browseTop.current);
     browseTop.current = top;
-    body = <PlanBrowser rows={rows} cursorKey={cursor} height={bodyHeight} top={top} />;
+    body = <PlanBrowser rows={rows} cursorKey={cursor} height={bodyHeight} top={top} columns={columns} />;
     const position = rows.length > bodyHeight ? `lines ${top + 1}-${Math.min(rows.length, top + bodyHeight)} of ${rows.length}` : '';
     let status: ReactNode;
     if (mode.name === 'filter')

@@ -3,7 +3,7 @@
  * src/ui imports `ink`. Everything here works with injected streams for tests.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import { render } from 'ink';
+import { render, renderToString } from 'ink';
 import type { ApplyEvent, ApplyResult } from '../apply/types.js';
 import type { Statement } from '../dialects/types.js';
 import type { Plan } from '../plan/types.js';
@@ -75,14 +75,22 @@ export async function runInteractive(opts: InteractiveOptions): Promise<Interact
       { stdout, stdin, exitOnCtrlC: false, patchConsole: false },
     );
     await instance.waitUntilExit();
-    if (alt) instance.clear();
   } finally {
     restore();
     process.removeListener('exit', restore);
   }
-  // The full screen is gone; leave the outcome of an apply on the normal screen.
-  if (summary && alt) stdout.write(summary.map((l) => l.text).join('\n') + '\n');
+  // The full screen is gone; leave what happened on the normal screen: the outcome of
+  // an apply, or that nothing was applied.
+  if (alt) stdout.write((summary ? summary.map((l) => l.text) : [leftWithout(outcome, opts)]).join('\n') + '\n');
   return outcome;
+}
+
+/** The line left on the screen after leaving the browser without applying. */
+export function leftWithout(outcome: InteractiveOutcome, opts: Pick<InteractiveOptions, 'plan' | 'targetName' | 'readOnly'>): string {
+  const n = opts.plan.changes.length;
+  const pending = n === 0 ? 'no changes' : `${n} change${n === 1 ? '' : 's'} not applied`;
+  if (outcome === 'cancelled') return `Left the review: nothing was applied to ${opts.targetName} (${pending}).`;
+  return `Closed the plan for ${opts.targetName}: ${pending}${n > 0 ? '; `rbac apply` applies them' : ''}.`;
 }
 
 /** A progress view while live state is read: phases with counts. */
@@ -105,19 +113,44 @@ function LiveLoading(props: { phases: Partial<Record<PhaseName, PhaseProgress>>;
   );
 }
 
-/** Shows a spinner and a progress line per phase until `stop()`; inline, not full-screen. */
-export function startLoading(opts: { stdout?: NodeJS.WriteStream; env?: NodeJS.ProcessEnv } = {}): LoadingHandle {
+/**
+ * Shows a spinner and a progress line per phase until `stop()`; inline, not
+ * full-screen. `stop()` leaves the terminal as it was: no frame behind.
+ *
+ * Keys typed while loading are swallowed (the terminal is put in raw mode, so they do
+ * not echo either): replaying them into the plan browser would act on a screen the
+ * user had not seen yet, and an echoed `a` or `prod⏎` drew twice. Ctrl-C still
+ * interrupts: it stops the view and raises SIGINT as the terminal would have.
+ */
+export function startLoading(opts: { stdout?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream; env?: NodeJS.ProcessEnv } = {}): LoadingHandle {
   const stdout = opts.stdout ?? process.stdout;
+  const stdin = opts.stdin ?? process.stdin;
   const color = colorEnabled(opts.env ?? process.env);
   let phases: Partial<Record<PhaseName, PhaseProgress>> = {};
   let stopped = false;
   const instance = render(<LiveLoading phases={phases} color={color} />, {
     stdout,
-    // Loading takes no input; never touch the terminal's stdin mode for it.
+    // Input is held below, not by Ink: the loading view must not own stdin.
     exitOnCtrlC: false,
     patchConsole: false,
   });
-  return {
+  const raw = stdin.isTTY === true && typeof stdin.setRawMode === 'function';
+  // Read the way Ink does ('readable' + read()), so Ink can take the stream over after.
+  const onReadable = (): void => {
+    let chunk: unknown;
+    let interrupt = false;
+    while ((chunk = stdin.read()) !== null) if (String(chunk).includes('\x03')) interrupt = true;
+    if (interrupt) {
+      handle.stop();
+      process.kill(process.pid, 'SIGINT');
+    }
+  };
+  if (raw) {
+    stdin.setRawMode(true);
+    stdin.ref();
+    stdin.addListener('readable', onReadable);
+  }
+  const handle: LoadingHandle = {
     phase(name, done, total) {
       if (stopped || !PHASES.includes(name)) return;
       phases = { ...phases, [name]: { done, total } };
@@ -126,10 +159,38 @@ export function startLoading(opts: { stdout?: NodeJS.WriteStream; env?: NodeJS.P
     stop() {
       if (stopped) return;
       stopped = true;
-      instance.clear();
+      if (raw) {
+        stdin.removeListener('readable', onReadable);
+        stdin.setRawMode(false);
+        stdin.unref();
+      }
+      // Ink's clear() followed by unmount() is not enough: unmount flushes a throttled
+      // render (the spinner ticks) and writes the frame again. So unmount first, which
+      // writes the last frame synchronously, then erase exactly that frame's lines.
       instance.unmount();
+      const frame = renderToString(
+        <ThemeContext.Provider value={{ color: false }}>
+          <Loading phases={phases} frame={0} />
+        </ThemeContext.Provider>,
+        { columns: stdout.columns || 80 },
+      );
+      stdout.write(eraseFrame(frame.split('\n').length, stdout));
     },
   };
+  return handle;
+}
+
+/**
+ * The escape sequence that erases an inline Ink frame of `lines` lines just written.
+ * Ink ends a frame shorter than the screen with a newline, so the cursor sits on the
+ * line below it; a frame as tall as the screen has no newline after it.
+ */
+export function eraseFrame(lines: number, stdout: { isTTY?: boolean; rows?: number }): string {
+  const fullscreen = stdout.isTTY === true && stdout.rows !== undefined && lines >= stdout.rows;
+  const n = fullscreen ? lines : lines + 1;
+  let out = '';
+  for (let i = 0; i < n; i++) out += '\x1b[2K' + (i < n - 1 ? '\x1b[1A' : '');
+  return out + '\x1b[G';
 }
 
 /** Whether the interactive UI may start: stdout is a TTY, stdin is a TTY, and CI is not set. */

@@ -3,6 +3,9 @@
  * statements and browser state to the rows the PlanBrowser shows. Keeping this out
  * of the components makes cursor, filter and viewport logic testable without Ink.
  */
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 import type { Statement } from '../dialects/types.js';
 import type { Change, Plan } from '../plan/types.js';
 import {
@@ -61,13 +64,55 @@ export interface TreeState {
   sqlWidth?: number;
 }
 
-/** Cuts a line into pieces of at most `width` characters (whole line when no width). */
-export function chop(line: string, width: number | undefined): string[] {
-  const chars = [...line];
-  if (!width || width < 8 || chars.length <= width) return [line];
-  const out: string[] = [];
-  for (let i = 0; i < chars.length; i += width) out.push(chars.slice(i, i + width).join(''));
-  return out;
+/**
+ * Wraps a line into rows of at most `width` terminal cells, breaking at spaces so
+ * words stay whole; only a word longer than a row (a long quoted identifier) is cut.
+ * The line's own indentation is kept on its first row; trailing spaces are dropped.
+ * With no width (or a silly one) the line is returned whole.
+ */
+export function wrapLine(line: string, width: number | undefined): string[] {
+  if (!width || width < 8 || stringWidth(line) <= width) return [line];
+  return wrapAnsi(line, width, { hard: true, trim: false, wordWrap: true }).split('\n').map((l, i) => (i === 0 ? l.trimEnd() : l.trim()));
+}
+
+/**
+ * Column widths of the role rows: `> ▸ NAME  +A -R ~C  ! D destructive`. Computed
+ * from every role of the plan, never from the rows a filter leaves, so filtering
+ * never moves a column. `name` is the longest role name, capped so the counts and
+ * the destructive note still fit in `width` columns (never below 12).
+ */
+export interface RoleColumns {
+  name: number;
+  add: number;
+  remove: number;
+  change: number;
+}
+
+/** Cells before a role's name: cursor, space, arrow, space. */
+export const ROLE_PREFIX = 4;
+/** Cells between the name column and the counts. */
+export const NAME_GAP = 2;
+
+/** Lays out the role rows of `groups` for a terminal `width` columns wide. */
+export function roleColumns(groups: readonly RoleGroup[], width: number): RoleColumns {
+  const widest = (f: (g: RoleGroup) => string): number => Math.max(0, ...groups.map((g) => stringWidth(f(g))));
+  const add = widest((g) => `+${g.counts.add}`);
+  const remove = widest((g) => `-${g.counts.remove}`);
+  const change = widest((g) => `~${g.counts.change}`);
+  const note = widest((g) => destructiveNote(g.counts));
+  const room = width - ROLE_PREFIX - NAME_GAP - (add + 1 + remove + 1 + change) - note;
+  return { name: Math.min(widest((g) => g.role), Math.max(12, room)), add, remove, change };
+}
+
+/** `  ! 3 destructive` for a role with destructive changes, else empty. */
+export function destructiveNote(c: ChangeCounts): string {
+  return c.destructive > 0 ? `  ! ${c.destructive} destructive` : '';
+}
+
+/** A role name in exactly `width` cells: padded, or cut with an ellipsis. */
+export function fitName(name: string, width: number): string {
+  const cut = stringWidth(name) > width ? cliTruncate(name, width, { position: 'end' }) : name;
+  return cut + ' '.repeat(Math.max(0, width - stringWidth(cut)));
 }
 
 /** One line of the tree. Only `role` and `change` rows are selectable (have a key). */
@@ -128,8 +173,8 @@ export function buildRows(plan: Plan, statements: readonly Statement[], state: T
       }
       if (sql.length === 0) rows.push({ type: 'note', text: '(no SQL for this change)' });
       // A statement may span lines; each line is its own row so the viewport counts right,
-      // and long lines are cut rather than left to the terminal to wrap.
-      for (const s of sql) for (const l of s.split('\n')) for (const piece of chop(l, state.sqlWidth)) rows.push({ type: 'sql', sql: piece });
+      // and long lines are wrapped here, at word boundaries, rather than by the terminal.
+      for (const s of sql) for (const l of s.split('\n')) for (const piece of wrapLine(l, state.sqlWidth)) rows.push({ type: 'sql', sql: piece });
     }
   }
   if (plan.changes.length === 0) rows.push({ type: 'empty', text: 'No changes: the target matches the configuration.' });

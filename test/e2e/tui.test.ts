@@ -36,7 +36,9 @@ async function waitFor(pattern: RegExp, timeoutMs = 90_000): Promise<string> {
 // tmux comes from Debian's package; .ci/run installs it. Without it the test says so.
 describe.skipIf(!hasTmux())('terminal UI in tmux (needs tmux)', () => {
   let dir: string | undefined;
+  let fresh: string | undefined;
   afterAll(async () => {
+    if (fresh) await rm(fresh, { recursive: true, force: true });
     try {
       tmux('kill-session', '-t', session);
     } catch {
@@ -73,7 +75,39 @@ describe.skipIf(!hasTmux())('terminal UI in tmux (needs tmux)', () => {
     expect(end).toContain('EXIT=0');
     expect(end).toContain('Verified: the next plan is empty.');
 
+    // The loading frame is gone from the normal screen once the UI has closed.
+    expect(end).not.toContain('Reading live state');
+    expect(end).not.toContain('a apply');
+
     const after = await rbac(['plan', '--config', dir, '--detailed-exitcode']);
     expect(after.code).toBe(0);
+  });
+
+  it('q leaves a clean terminal: no loading frame, one line saying nothing was applied, exit 0', { timeout: 300_000 }, async () => {
+    try {
+      tmux('kill-session', '-t', session);
+    } catch {
+      // the test above may not have left one
+    }
+    // A fresh copy: the test above has applied its own.
+    fresh = await tempConfig();
+    const bin = path.join(repoRoot, 'bin/rbac.js');
+    const cmd = `cd '${fresh}' && echo BEFORE; env -u CI NO_COLOR=1 node '${bin}' apply; echo EXIT=$?; sleep 120`;
+    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', cmd);
+    await waitFor(/BEFORE/);
+    // Keys typed while live state is read are swallowed, not replayed into the browser.
+    tmux('send-keys', '-t', session, 'j', 'j', 'a');
+    const tree = await waitFor(/a apply/);
+    expect(tree.split('\n').find((l) => l.startsWith('>'))).not.toContain('clinical_analyst');
+    expect(tree).not.toContain('Type the target name');
+    tmux('send-keys', '-t', session, 'q');
+    const end = await waitFor(/EXIT=\d+/);
+    expect(end).toContain('EXIT=0');
+    expect(end).not.toContain('Reading live state');
+    expect(end).not.toMatch(/roles\s+\[/);
+    const lines = end.split('\n').filter((l) => l.trim() !== '');
+    expect(lines[0]).toBe('BEFORE');
+    expect(lines[1]).toMatch(/^Left the review: nothing was applied to local \(\d+ changes not applied\)\.$/);
+    expect(lines[2]).toBe('EXIT=0');
   });
 });

@@ -35,14 +35,15 @@ describe('rbac review on the embedded demo', () => {
   });
   afterAll(() => removeDir(dir));
 
-  it('before apply: flags mallory (not on the roster) and PHI open to PUBLIC', async () => {
+  it('before apply: flags mallory (terminated on the roster) and PHI open to PUBLIC', async () => {
     const r = await cli(dir, ['review', '--roster', 'hr.csv']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('# Access review: local (postgres)');
-    expect(r.out).toContain('**ACTION**: mallory holds clinical_analyst but is not on the HR roster: remove access now');
+    expect(r.out).toContain('**ACTION**: mallory holds clinical_analyst but was terminated (HR roster): remove access now');
     expect(r.out).toContain('**ACTION**: PUBLIC holds SELECT on PHI');
-    expect(r.out).toMatch(/\| mallory \|  \|  \| clinical_analyst \| — \| 3 \| name, geographic, date, telephone, email, ssn, medical_record_number \| missing \|/);
-    expect(r.out).toContain('Users with access who are not on the roster (remove now): mallory.');
+    expect(r.out).toMatch(/\| mallory \|  \|  \| clinical_analyst \| — \| 3 \| name, geographic, date, telephone, email, ssn, medical_record_number \| terminated: remove now \|/);
+    expect(r.out).toContain('Users with access who are not on the roster (remove now): none.');
+    expect(r.out).toContain('Users with access whom the roster marks terminated (remove now): mallory.');
     expect(r.out).toContain('On the roster without access (information): alice, bob, carol, dave, erin, frank, grace.');
     expect(r.out).toMatch(/\| clinical_analyst \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| CLEAR \| · \|/);
   });

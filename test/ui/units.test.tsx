@@ -4,6 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { Loading, phaseState } from '../../src/ui/components/Loading.js';
 import { BodyDiff } from '../../src/ui/components/BodyDiff.js';
 import { canUseInteractive, describeChange, runInteractive, startLoading } from '../../src/ui/index.js';
+import { eraseFrame } from '../../src/ui/run.js';
 import { bodyDiffLines } from '../../src/render/diff.js';
 import { scrollTop } from '../../src/ui/tree.js';
 import { ALL_KINDS, fakeApply, fakeStatements, makePlan } from './fixtures.js';
@@ -80,6 +81,51 @@ describe('Loading', () => {
     h.stop();
     expect(out.text()).not.toMatch(/\x1b\[3\dm/);
   });
+
+  it('stop() leaves no frame behind: the last write erases the whole frame, and the spinner writes nothing after', async () => {
+    const out = fakeStdout(true);
+    const h = startLoading({ stdout: out as unknown as NodeJS.WriteStream, stdin: fakeStdin() as unknown as NodeJS.ReadStream, env: { NO_COLOR: '1' } });
+    h.phase('roles', 8, 8);
+    h.phase('grants', 2, 6);
+    // let the spinner tick so a throttled render is pending when stop() runs
+    await new Promise((r) => setTimeout(r, 100));
+    h.phase('grants', 6, 6);
+    h.stop();
+    const atStop = out.text();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(out.text()).toBe(atStop);
+    // 4 frame lines plus the line Ink leaves the cursor on
+    const erase = eraseFrame(4, { isTTY: true, rows: 24 });
+    expect(erase.match(/\x1b\[2K/g)).toHaveLength(5);
+    expect(atStop.endsWith(erase)).toBe(true);
+    // the erase comes after the last frame Ink wrote
+    const last = atStop.lastIndexOf('Reading live state');
+    expect(last).toBeGreaterThan(-1);
+    expect(atStop.indexOf(erase, last)).toBe(atStop.length - erase.length);
+  });
+
+  it('swallows keys typed while loading (raw mode, no echo), hands the terminal back on stop', async () => {
+    const out = fakeStdout(true);
+    const stdin = fakeStdin();
+    const h = startLoading({ stdout: out as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, env: { NO_COLOR: '1' } });
+    expect(stdin.rawMode).toBe(true);
+    stdin.type('jja');
+    stdin.type('prod\r');
+    expect(stdin.pending()).toBe(0); // read and dropped, not left for the plan browser
+    h.stop();
+    expect(stdin.rawMode).toBe(false);
+    expect(stdin.listenerCount('readable')).toBe(0);
+    stdin.type('q');
+    expect(stdin.pending()).toBe(1); // after stop the next reader (the browser) gets keys
+    expect(strip(out.text())).not.toContain('prod');
+  });
+});
+
+describe('eraseFrame', () => {
+  it('erases the frame and the cursor line, or just the frame when it fills the screen', () => {
+    expect(eraseFrame(4, { isTTY: true, rows: 24 })).toBe('\x1b[2K\x1b[1A'.repeat(4) + '\x1b[2K\x1b[G');
+    expect(eraseFrame(4, { isTTY: true, rows: 4 })).toBe('\x1b[2K\x1b[1A'.repeat(3) + '\x1b[2K\x1b[G');
+  });
 });
 
 describe('canUseInteractive', () => {
@@ -117,7 +163,11 @@ function fakeStdin() {
   const queue: string[] = [];
   Object.assign(e, {
     isTTY: true,
-    setRawMode: () => undefined,
+    rawMode: false,
+    setRawMode: (on: boolean) => {
+      e.rawMode = on;
+    },
+    pending: () => queue.length,
     setEncoding: () => undefined,
     resume: () => undefined,
     pause: () => undefined,
@@ -129,7 +179,7 @@ function fakeStdin() {
       e.emit('readable');
     },
   });
-  return e as unknown as EventEmitter & { type(s: string): void };
+  return e as unknown as EventEmitter & { type(s: string): void; rawMode: boolean; pending(): number };
 }
 
 describe('runInteractive', () => {
@@ -156,6 +206,9 @@ describe('runInteractive', () => {
     const text = out.text();
     expect(text.indexOf('\x1b[?1049h')).toBeGreaterThanOrEqual(0);
     expect(text.lastIndexOf('\x1b[?1049l')).toBeGreaterThan(text.indexOf('\x1b[?1049h'));
+    // on the normal screen: one line saying nothing was applied, no browser frame
+    const after = strip(text.slice(text.lastIndexOf('\x1b[?1049l')));
+    expect(after.trim()).toBe('Left the review: nothing was applied to prod (10 changes not applied).');
   });
 
   it('applies after the typed confirmation and prints the summary on the normal screen', async () => {

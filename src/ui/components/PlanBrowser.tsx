@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Box } from 'ink';
 import { changeSign, isDestructive, describeChange, type ChangeCounts } from '../describe.js';
-import { cursorRow, itemEnd, scrollTop, type TreeRow } from '../tree.js';
+import { NAME_GAP, cursorRow, destructiveNote, fitName, itemEnd, scrollTop, type RoleColumns, type TreeRow } from '../tree.js';
 import { Line, T, signTone } from '../theme.js';
 import { DiffLineView } from './BodyDiff.js';
 
@@ -13,6 +13,8 @@ export interface PlanBrowserProps {
   height: number;
   /** First visible row; see `viewportTop`. */
   top: number;
+  /** Role-row columns from `roleColumns` over the whole plan, so a filter never moves them. */
+  columns: RoleColumns;
 }
 
 /** The first visible row for the given rows and cursor, following the cursor. */
@@ -22,11 +24,13 @@ export function viewportTop(rows: readonly TreeRow[], cursorKey: string | undefi
   return scrollTop(prevTop, at, itemEnd(rows, at), height, rows.length);
 }
 
-function Counts({ c }: { c: ChangeCounts }): ReactNode {
+/** `+A -R ~C`, each count padded to its column so the signs line up from row to row. */
+function Counts({ c, columns }: { c: ChangeCounts; columns: RoleColumns }): ReactNode {
   return (
     <>
-      <T tone="add">+{c.add}</T> <T tone="remove">-{c.remove}</T> <T tone="change">~{c.change}</T>
-      {c.destructive > 0 ? <T tone="danger">{`  ! ${c.destructive} destructive`}</T> : null}
+      <T tone="add">{`+${c.add}`.padEnd(columns.add)}</T> <T tone="remove">{`-${c.remove}`.padEnd(columns.remove)}</T>{' '}
+      <T tone="change">{`~${c.change}`.padEnd(columns.change)}</T>
+      {c.destructive > 0 ? <T tone="danger">{destructiveNote(c)}</T> : null}
     </>
   );
 }
@@ -36,7 +40,7 @@ export const DETAIL_INDENT = 10;
 const DETAIL = ' '.repeat(DETAIL_INDENT);
 
 /** One row of the tree. `selected` adds the `>` cursor mark (and inverse when coloured). */
-export function TreeLine({ row, selected, nameWidth = 0 }: { row: TreeRow; selected: boolean; nameWidth?: number }): ReactNode {
+export function TreeLine({ row, selected, columns }: { row: TreeRow; selected: boolean; columns: RoleColumns }): ReactNode {
   const cur = selected ? <T tone="accent">{'>'}</T> : ' ';
   switch (row.type) {
     case 'problem':
@@ -51,9 +55,9 @@ export function TreeLine({ row, selected, nameWidth = 0 }: { row: TreeRow; selec
     case 'role':
       return (
         <Line>
-          {cur} {row.expanded ? '▾' : '▸'} <T tone={selected ? 'cursor' : 'strong'}>{row.role}</T>
-          {' '.repeat(Math.max(0, nameWidth - row.role.length) + 2)}
-          <Counts c={row.counts} />
+          {cur} {row.expanded ? '▾' : '▸'} <T tone={selected ? 'cursor' : 'strong'}>{fitName(row.role, columns.name)}</T>
+          {' '.repeat(NAME_GAP)}
+          <Counts c={row.counts} columns={columns} />
           {row.shown !== row.total ? <T tone="muted">{`  (${row.shown} of ${row.total} shown)`}</T> : null}
         </Line>
       );
@@ -103,16 +107,14 @@ export function TreeLine({ row, selected, nameWidth = 0 }: { row: TreeRow; selec
  * The plan tree in a viewport of exactly `height` lines starting at row `top`. The
  * owner keeps `top` following the cursor with `viewportTop`.
  */
-export function PlanBrowser({ rows, cursorKey, height, top }: PlanBrowserProps): ReactNode {
+export function PlanBrowser({ rows, cursorKey, height, top, columns }: PlanBrowserProps): ReactNode {
   const at = cursorRow(rows, cursorKey);
-  // Counts line up in a column; very long role names just push theirs to the right.
-  const nameWidth = Math.min(24, Math.max(0, ...rows.map((r) => (r.type === 'role' ? r.role.length : 0))));
   const visible = rows.slice(top, top + height);
   const pad = Math.max(0, height - visible.length);
   return (
     <Box flexDirection="column">
       {visible.map((row, i) => (
-        <TreeLine key={top + i} row={row} selected={top + i === at} nameWidth={nameWidth} />
+        <TreeLine key={top + i} row={row} selected={top + i === at} columns={columns} />
       ))}
       {Array.from({ length: pad }, (_, i) => (
         <Line key={`pad${i}`} />
