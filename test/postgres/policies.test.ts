@@ -186,7 +186,7 @@ describe('golden SQL for every policy change kind', () => {
     const st = compilePostgresPlan(plan, ctx());
     const views = st.filter((x) => x.sql.startsWith('CREATE OR REPLACE VIEW'));
     expect(views.map((v) => v.changeIndex)).toEqual([0]);
-    expect(views[0].sql).toContain(`CAST(date_trunc('year', "born") AS date)`);
+    expect(views[0].sql).toContain(`CAST(CASE WHEN extract(year FROM "born") <= extract(year FROM current_date) - 90 THEN NULL ELSE date_trunc('year', "born") END AS date)`);
     expect(views[0].sql).toContain(
       `WHERE ((pg_has_role(current_user, 'Privacy', 'MEMBER')) AND (true)) OR ((pg_has_role(current_user, 'an"alyst', 'MEMBER')) AND ("Foo" LIKE 'F01%'))`,
     );
@@ -196,7 +196,9 @@ describe('golden SQL for every policy change kind', () => {
     expect(maskSql({ mask: 'null' }, 'Foo', 'numeric(12,2)')).toBe('CAST(NULL AS numeric(12,2))');
     expect(maskSql({ mask: 'redact' }, 'Foo', 'text')).toBe(`CAST('****' AS text)`);
     expect(maskSql({ mask: 'redact' }, 'Foo', 'integer')).toBe('CAST(NULL AS integer)');
-    expect(maskSql({ mask: 'year' }, 'Foo', 'timestamp with time zone')).toBe(`CAST(date_trunc('year', "Foo") AS timestamp with time zone)`);
+    expect(maskSql({ mask: 'year' }, 'Foo', 'timestamp with time zone')).toBe(
+      `CAST(CASE WHEN extract(year FROM "Foo") <= extract(year FROM current_date) - 90 THEN NULL ELSE date_trunc('year', "Foo") END AS timestamp with time zone)`,
+    );
     expect(maskSql({ mask: 'hash' }, 'Foo', 'text')).toContain(`(SELECT s.salt FROM "rbac".settings s LIMIT 1) || "Foo"`);
     expect(() => maskSql({ expression: '{value}; DROP TABLE x' }, 'Foo', 'text')).toThrow(/more than one statement/);
     expect(() => maskSql({ mask: 'zip3' }, 'Foo', 'integer')).toThrow(/zip3 cannot keep the type/);

@@ -28,6 +28,7 @@ import type {
 } from '../../model/types.js';
 import type { PlanProblem } from '../../plan/types.js';
 import { PG_MAX_IDENTIFIER_BYTES, quoteIdent, quoteLiteral } from './quote.js';
+import { AGE_AGGREGATION_YEARS, ZIP3_RESTRICTED, ZIP3_RESTRICTED_VALUE } from '../../model/safe-harbor/index.js';
 
 /** Suffix of the masking view of a table. */
 export const MASKED_VIEW_SUFFIX = '_masked';
@@ -150,7 +151,8 @@ export function maskSql(
       return `CAST(regexp_replace(left(${col}, greatest(length(${col}) - 4, 0)), '[^- ]', '*', 'g') || right(${col}, 4) AS ${t})`;
     case 'zip3':
       needType(TEXT_TYPE, 'zip3', column, type);
-      return `CAST(left(${col}, 3) AS ${t})`;
+      // Safe Harbor (B): the restricted prefixes (model/safe-harbor) become 000.
+      return `CAST(CASE WHEN left(${col}, 3) IN (${ZIP3_RESTRICTED.map(quoteLiteral).join(', ')}) THEN ${quoteLiteral(ZIP3_RESTRICTED_VALUE)} ELSE left(${col}, 3) END AS ${t})`;
     case 'email_domain':
       needType(TEXT_TYPE, 'email_domain', column, type);
       return `CAST(CASE WHEN ${col} LIKE '%@%' THEN '****@' || substring(${col} FROM '@([^@]*)$') ELSE '****' END AS ${t})`;
@@ -159,7 +161,10 @@ export function maskSql(
       return `CAST(encode(sha256(convert_to((SELECT s.salt FROM ${quoteIdent(TOOL_SCHEMA)}.settings s LIMIT 1) || ${col}, 'UTF8')), 'hex') AS ${t})`;
     case 'year':
       needType(DATE_TYPE, 'year', column, type);
-      return `CAST(date_trunc('year', ${col}) AS ${t})`;
+      // Safe Harbor (C): a year 90 or more years back shows an age over 89; the one
+      // "90 or older" category is NULL, since a date column cannot hold a label and a
+      // made-up date would be read as a real one.
+      return `CAST(CASE WHEN extract(year FROM ${col}) <= extract(year FROM current_date) - ${AGE_AGGREGATION_YEARS} THEN NULL ELSE date_trunc('year', ${col}) END AS ${t})`;
     case undefined:
       throw new RbacError('PLAN_INVALID', 'masking policy without mask or expression');
     default: {
