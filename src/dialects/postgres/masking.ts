@@ -215,9 +215,19 @@ export interface ViewComment {
   /** The table's columns when the view was made (a different live list means stale). */
   columns: string[];
   masking: StoredMasking[];
+  /**
+   * Set (to SAFE_HARBOR_MASKS) on a view with a zip3 or year column made since those
+   * masks are Safe Harbor; such a view without it is rebuilt (see the reader).
+   */
+  safeHarbor?: number;
   /** Digest of the view's definition when rbac made it (enforcement.ts); absent on views made before 0.2. */
   digest?: string;
 }
+
+/** The version of the zip3 and year masks, recorded in a masking view's comment. */
+export const SAFE_HARBOR_MASKS = 1;
+/** The masks whose SQL changed when they became Safe Harbor. */
+export const SAFE_HARBOR_MASK_NAMES: ReadonlySet<string> = new Set(['zip3', 'year']);
 
 /** The comment of a masking view, as JSON (parsed back by `decodeViewComment`). */
 export function encodeViewComment(table: ObjectRef, columns: readonly string[], policies: readonly MaskingPolicyRecord[]): string {
@@ -234,6 +244,7 @@ export function encodeViewComment(table: ObjectRef, columns: readonly string[], 
       columns: p.columns.filter((c) => objectKey(c.table) === k).map((c) => c.column),
     })),
   };
+  if (c.masking.some((m) => m.mask !== undefined && m.expression === undefined && SAFE_HARBOR_MASK_NAMES.has(m.mask) && m.columns.length)) c.safeHarbor = SAFE_HARBOR_MASKS;
   return JSON.stringify(c);
 }
 
