@@ -278,6 +278,16 @@ describe('the reader rebuilds policies from the tool comments and checks what en
     const live = parseLive(rows({ viewComment: encodeViewComment(patients, ['id', 'ssn'], [ssn]) }), scope);
     expect(live.maskingPolicies?.[0].tampered).toEqual([expect.stringMatching(/carries no definition digest/)]);
   });
+  it('a zip3 view made before the Safe Harbor masks (no safeHarbor mark) is re-created; one made since is not', () => {
+    const zip: MaskingPolicyRecord = { ...ssn, key: maskingPolicyKey('zip3_only'), name: 'zip3_only', mask: 'zip3' };
+    const now = encodeViewComment(patients, ['id', 'ssn'], [zip]);
+    expect(JSON.parse(now).safeHarbor).toBe(1);
+    const before = JSON.stringify({ ...JSON.parse(now), safeHarbor: undefined });
+    expect(parseLive(rows({ viewComment: stamped(before, 'v1') }), scope).maskingPolicies?.[0].tampered).toEqual([expect.stringMatching(/before Safe Harbor masks .* re-created/)]);
+    expect(parseLive(rows({ viewComment: stamped(now, 'v1') }), scope).maskingPolicies?.[0].tampered).toBeUndefined();
+    // Other masks never carried the mark and need none.
+    expect(JSON.parse(encodeViewComment(patients, ['id', 'ssn'], [ssn])).safeHarbor).toBeUndefined();
+  });
   it('RLS disabled, FORCE set, a policy changed, missing or not made by rbac: each is a reason on the row access policy', () => {
     expect(parseLive(rows({ rowSecurity: false }), scope).rowAccessPolicies?.[0].tampered).toEqual(['row level security is disabled on clinical.patients']);
     expect(parseLive(rows({ force: true }), scope).rowAccessPolicies?.[0].tampered).toEqual([expect.stringMatching(/^FORCE ROW LEVEL SECURITY is set on clinical.patients/)]);

@@ -129,6 +129,28 @@ describe('snowflake policy reader (recorded rows)', () => {
     expect(rowRecordFrom(rshown[0], [{ POLICY_KIND: 'ROW_ACCESS_POLICY', REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_ARG_COLUMN_NAMES: '[ "a`b" ]' }])).toEqual(row());
   });
 
+  it('Safe Harbor golden SQL: zip3 zeroes the restricted prefixes, year aggregates 90 or more years back (DATE and TIMESTAMP)', () => {
+    const zip = compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'zip3', unmaskedFor: [], columns: [{ table: T, column: 'SSN' }] }) }, ctx)[0];
+    expect(zip).toContain(
+      "AS (VAL VARCHAR) RETURNS VARCHAR -> CASE WHEN LEFT(VAL, 3) IN ('036', '059', '063', '102', '203', '556', '692', '790', '821', '823', '830', '831', '878', '879', '884', '890', '893') THEN '000' ELSE LEFT(VAL, 3) END COMMENT",
+    );
+    const ts: LiveTable[] = [{ object: T, columns: ['AT'], columnTypes: ['TIMESTAMP_LTZ(9)'] }];
+    expect(compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'year', unmaskedFor: [], columns: [{ table: T, column: 'AT' }] }) }, { tables: ts })[0]).toContain(
+      "AS (VAL TIMESTAMP_LTZ) RETURNS TIMESTAMP_LTZ -> CASE WHEN YEAR(VAL) <= YEAR(CURRENT_DATE()) - 90 THEN NULL ELSE DATE_TRUNC('YEAR', VAL) END COMMENT",
+    );
+  });
+
+  it('a zip3 or year body from before the Safe Harbor masks is read as outdated (rewritten by the plan)', () => {
+    const refs = [{ POLICY_KIND: 'MASKING_POLICY', REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_COLUMN_NAME: 'SSN' }];
+    const read = (m: 'zip3' | 'year', body: string) => {
+      const [shown] = parseShowPolicies('masking', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'MASKING_POLICY', comment: encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: m, unmaskedFor: [], body: bodyDigest(body) }) }]);
+      return maskingRecordFrom(shown, refs, [{ name: 'Foo', signature: '(VAL VARCHAR)', return_type: 'VARCHAR', body }]).tampered;
+    };
+    expect(read('zip3', 'LEFT(VAL, 3)')).toEqual([expect.stringMatching(/restricted 3-digit ZIP prefixes/)]);
+    expect(read('year', 'DATE_FROM_PARTS(YEAR(VAL), 1, 1)')).toEqual([expect.stringMatching(/over 89/)]);
+    expect(read('year', "CASE WHEN YEAR(VAL) <= YEAR(CURRENT_DATE()) - 90 THEN NULL ELSE DATE_TRUNC('YEAR', VAL) END")).toBeUndefined();
+  });
+
   it('a body changed by hand under the marker (DESCRIBE ... body) is tampered, and the plan sets the body back in place', () => {
     const body = `CASE WHEN IS_ROLE_IN_SESSION('PRIVACY_OFFICER') THEN VAL ELSE SHA2(CONCAT((SELECT "SALT" FROM "a""b"."RBAC"."SETTINGS" LIMIT 1), ':', VAL), 256) END`;
     const marker = encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER'], body: bodyDigest(body) });
