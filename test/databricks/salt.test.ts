@@ -93,7 +93,7 @@ describe('Safe Harbor bodies on Databricks', () => {
     expect(read(fn('birth_year_only', 'year', "CASE WHEN is_account_group_member('privacy_officer') THEN val ELSE make_date(year(val), 1, 1) END")).tampered?.[0]).toMatch(/over 89 .* aggregate/);
     const rec = (name: string, mask: 'zip3' | 'year') => ({ key: name, name, schema: { kind: 'schema' as const, database: 'ehr', schema: 'clinical' }, mask, unmaskedFor: ['privacy_officer'], columns: [] });
     expect(read(fn('zip3_only', 'zip3', databricksMaskingBody(rec('zip3_only', 'zip3'), 'STRING'))).tampered).toBeUndefined();
-    for (const t of ['DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ']) expect(read(fn('birth_year_only', 'year', databricksMaskingBody(rec('birth_year_only', 'year'), t))).tampered).toBeUndefined();
+    for (const t of ['DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ', 'INT', 'BIGINT']) expect(read(fn('birth_year_only', 'year', databricksMaskingBody(rec('birth_year_only', 'year'), t))).tampered).toBeUndefined();
   });
   it('golden: the zip3 and year masks for restricted prefixes and ages over 89', () => {
     const rec = (mask: 'zip3' | 'year') => ({ key: 'p', name: 'p', schema: { kind: 'schema' as const, database: 'ehr', schema: 'clinical' }, mask, unmaskedFor: [], columns: [] });
@@ -101,6 +101,7 @@ describe('Safe Harbor bodies on Databricks', () => {
       "CASE WHEN left(val, 3) IN ('036', '059', '063', '102', '203', '556', '692', '790', '821', '823', '830', '831', '878', '879', '884', '890', '893') THEN '000' ELSE left(val, 3) END",
     );
     expect(databricksMaskingBody(rec('year'), 'TIMESTAMP')).toBe("CASE WHEN year(val) <= year(current_date()) - 90 THEN CAST(NULL AS TIMESTAMP) ELSE date_trunc('YEAR', val) END");
+    expect(databricksMaskingBody(rec('year'), 'INT')).toBe('CASE WHEN val <= year(current_date()) - 90 THEN CAST(NULL AS INT) ELSE val END');
   });
 });
 

@@ -140,6 +140,15 @@ describe('snowflake policy reader (recorded rows)', () => {
     );
   });
 
+  it('year on a NUMBER birth year keeps NUMBER and aggregates 90 or more years back; its body is not read as outdated', () => {
+    const n: LiveTable[] = [{ object: T, columns: ['BIRTH_YEAR'], columnTypes: ['NUMBER(38,0)'] }];
+    const out = compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'year', unmaskedFor: [], columns: [{ table: T, column: 'BIRTH_YEAR' }] }) }, { tables: n })[0];
+    expect(out).toContain('AS (VAL NUMBER) RETURNS NUMBER -> CASE WHEN VAL <= YEAR(CURRENT_DATE()) - 90 THEN NULL ELSE VAL END COMMENT');
+    const body = 'CASE WHEN VAL <= YEAR(CURRENT_DATE()) - 90 THEN NULL ELSE VAL END';
+    const [shown] = parseShowPolicies('masking', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'MASKING_POLICY', comment: encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'year', unmaskedFor: [], body: bodyDigest(body) }) }]);
+    expect(maskingRecordFrom(shown, [], [{ name: 'Foo', signature: '(VAL NUMBER)', return_type: 'NUMBER', body }]).tampered).toBeUndefined();
+  });
+
   it('a zip3 or year body from before the Safe Harbor masks is read as outdated (rewritten by the plan)', () => {
     const refs = [{ POLICY_KIND: 'MASKING_POLICY', REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_COLUMN_NAME: 'SSN' }];
     const read = (m: 'zip3' | 'year', body: string) => {

@@ -419,7 +419,7 @@ export function parseDatabricksPolicies(rows: { functions: Row[]; masks: Row[]; 
  */
 function outdatedHash(rec: MaskingPolicyRecord, body: string | undefined): string | undefined {
   if (body === undefined || rec.expression !== undefined) return undefined;
-  const types = rec.mask === 'hash' || rec.mask === 'zip3' ? ['STRING'] : rec.mask === 'year' ? ['DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ'] : [];
+  const types = rec.mask === 'hash' || rec.mask === 'zip3' ? ['STRING'] : rec.mask === 'year' ? ['DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ', 'INT', 'BIGINT', 'SMALLINT'] : [];
   if (!types.length || types.some((t) => bodyDigest(body) === bodyDigest(databricksMaskingBody(rec, t)))) return undefined;
   if (rec.mask === 'hash') return `masking policy ${rec.name} hashes with a salt every user can read (written by rbac before 0.2): its body is rewritten to read the secret salt`;
   return rec.mask === 'zip3'

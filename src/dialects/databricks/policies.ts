@@ -92,7 +92,7 @@ function unsupported(p: MaskingPolicyRecord, mask: MaskFunction, type: string): 
   throw new RbacError(
     'PLAN_INVALID',
     `mask ${mask} of policy ${p.name} cannot keep a ${type} column's type on Databricks`,
-    mask === 'year' ? 'use year on DATE or TIMESTAMP columns' : `use ${mask} on STRING columns, null/redact here, or a custom expression`,
+    mask === 'year' ? 'use year on DATE, TIMESTAMP or INT/BIGINT/SMALLINT (a year) columns' : `use ${mask} on STRING columns, null/redact here, or a custom expression`,
   );
 }
 
@@ -122,6 +122,8 @@ export function databricksMaskExpression(p: MaskingPolicyRecord, type: string, e
       // category, NULL (a column mask returns the column's type; see postgres/masking.ts).
       if (type === 'DATE') return `CASE WHEN ${over89(v)} THEN CAST(NULL AS DATE) ELSE make_date(year(${v}), 1, 1) END`;
       if (type === 'TIMESTAMP' || type === 'TIMESTAMP_NTZ') return `CASE WHEN ${over89(v)} THEN CAST(NULL AS ${type}) ELSE date_trunc('YEAR', ${v}) END`;
+      // A year held as a number (birth_year): kept, or NULL when 90 or more years back.
+      if (type === 'INT' || type === 'BIGINT' || type === 'SMALLINT') return `CASE WHEN ${v} <= year(current_date()) - ${AGE_AGGREGATION_YEARS} THEN CAST(NULL AS ${type}) ELSE ${v} END`;
       return unsupported(p, mask, type);
     default:
       return assertNever(mask);

@@ -88,6 +88,7 @@ export function exemptRoles(unmaskedFor: readonly string[], memberships: Desired
 
 const TEXT_TYPE = /^(text|citext|character varying(\(\d+\))?|character(\(\d+\))?|varchar(\(\d+\))?|bpchar)$/;
 const DATE_TYPE = /^(date|timestamp(\(\d\))? with(out)? time zone)$/;
+const INTEGER_TYPE = /^(smallint|integer|bigint)$/;
 
 function castType(type: string): string {
   // format_type() output of the catalog; still proven to be exactly one type name by the parser.
@@ -118,7 +119,7 @@ function needType(ok: RegExp, mask: string, column: string, type: string): void 
     throw new RbacError(
       'PLAN_INVALID',
       `mask ${mask} cannot keep the type of column ${JSON.stringify(column)} (${type})`,
-      ok === TEXT_TYPE ? `${mask} masks text columns; use null, redact or an expression` : `${mask} masks date and timestamp columns; use null, redact or an expression`,
+      ok === TEXT_TYPE ? `${mask} masks text columns; use null, redact or an expression` : `${mask} masks date, timestamp and integer (a year) columns; use null, redact or an expression`,
     );
   }
 }
@@ -160,6 +161,10 @@ export function maskSql(
       needType(TEXT_TYPE, 'hash', column, type);
       return `CAST(encode(sha256(convert_to((SELECT s.salt FROM ${quoteIdent(TOOL_SCHEMA)}.settings s LIMIT 1) || ${col}, 'UTF8')), 'hex') AS ${t})`;
     case 'year':
+      if (INTEGER_TYPE.test(type)) {
+        // A year held as a number (birth_year): kept, or NULL when 90 or more years back.
+        return `CAST(CASE WHEN ${col} <= extract(year FROM current_date) - ${AGE_AGGREGATION_YEARS} THEN NULL ELSE ${col} END AS ${t})`;
+      }
       needType(DATE_TYPE, 'year', column, type);
       // Safe Harbor (C): a year 90 or more years back shows an age over 89; the one
       // "90 or older" category is NULL, since a date column cannot hold a label and a

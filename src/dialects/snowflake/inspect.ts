@@ -661,11 +661,11 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], d
  * - a `zip3` or `year` body from before the masks were Safe Harbor (restricted ZIP
  *   prefixes passed through, ages over 89 were not aggregated).
  * These bodies depend only on the record and the signature (VARCHAR for hash and zip3;
- * DATE or a timestamp for year), so they are recomputed here.
+ * DATE, a timestamp or NUMBER for year), so they are recomputed here.
  */
 function outdatedHash(rec: MaskingPolicyRecord, body: string | undefined): string | undefined {
   if (body === undefined || rec.expression !== undefined) return undefined;
-  const types = rec.mask === 'hash' || rec.mask === 'zip3' ? ['VARCHAR'] : rec.mask === 'year' ? ['DATE', 'TIMESTAMP_NTZ'] : [];
+  const types = rec.mask === 'hash' || rec.mask === 'zip3' ? ['VARCHAR'] : rec.mask === 'year' ? ['DATE', 'TIMESTAMP_NTZ', 'NUMBER'] : [];
   if (!types.length || types.some((t) => bodyDigest(body) === bodyDigest(snowflakeMaskingBody(rec, t)))) return undefined;
   if (rec.mask === 'hash') return `masking policy ${rec.name} hashes with a salt every user can read (written by rbac before 0.2): its body is rewritten to read the secret salt`;
   return rec.mask === 'zip3'

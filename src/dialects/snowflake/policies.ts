@@ -257,7 +257,7 @@ function unsupportedMask(p: MaskingPolicyRecord, mask: MaskFunction, type: strin
   throw new RbacError(
     'PLAN_INVALID',
     `mask ${mask} of policy ${p.name} cannot keep a ${type} column's type on Snowflake`,
-    mask === 'year' ? 'use year on DATE or TIMESTAMP columns' : `use ${mask} on text columns, null/redact here, or a custom expression`,
+    mask === 'year' ? 'use year on DATE, TIMESTAMP or NUMBER (a year) columns' : `use ${mask} on text columns, null/redact here, or a custom expression`,
   );
 }
 
@@ -292,6 +292,8 @@ export function snowflakeMaskExpression(p: MaskingPolicyRecord, type: string, ex
       // category, NULL (the policy must return the column's type; see postgres/masking.ts).
       if (type === 'DATE') return `CASE WHEN ${over89(v)} THEN NULL ELSE DATE_FROM_PARTS(YEAR(${v}), 1, 1) END`;
       if (TIMESTAMPS.has(type)) return `CASE WHEN ${over89(v)} THEN NULL ELSE DATE_TRUNC('YEAR', ${v}) END`;
+      // A year held as a number (BIRTH_YEAR): kept, or NULL when 90 or more years back.
+      if (type === 'NUMBER') return `CASE WHEN ${v} <= YEAR(CURRENT_DATE()) - ${AGE_AGGREGATION_YEARS} THEN NULL ELSE ${v} END`;
       return unsupportedMask(p, mask, type);
     default:
       return assertNever(mask);
