@@ -374,6 +374,11 @@ function items(m: LMap, key: string): LValue[] {
 function maps(m: LMap, key: string): LMap[] {
   return items(m, key).filter((x): x is LMap => x.t === 'map');
 }
+function expertDetermination(r: LMap): { expertDetermination?: RoleDef['expertDetermination'] } {
+  const e = get(r, 'expert_determination');
+  if (e?.t !== 'map') return {};
+  return { expertDetermination: { by: str(e, 'by') ?? '', date: str(e, 'date') ?? '', report: str(e, 'report') ?? '', source: e.loc } };
+}
 function scalarLoc(m: LMap, key: string): SourceLocation {
   return get(m, key)?.loc ?? m.loc;
 }
@@ -577,6 +582,7 @@ class Builder {
         privileged: bool(r, 'privileged') ?? false,
         justification: str(r, 'justification'),
         deidentified: bool(r, 'deidentified') ?? false,
+        ...expertDetermination(r),
         phiAccess: maps(r, 'phi_access').map((x) => ({
           category: str(x, 'category') as PhiCategory,
           justification: str(x, 'justification')!,

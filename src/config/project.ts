@@ -53,7 +53,17 @@ export interface RoleDef {
   privileged: boolean;
   justification?: string;
   deidentified: boolean;
+  /** `expert_determination:` of a de-identified role (164.514(b)(1)); allows masks Safe Harbor does not. */
+  expertDetermination?: ExpertDetermination;
   phiAccess: { category: PhiCategory; justification: string; source: SourceLocation }[];
+  source: SourceLocation;
+}
+
+/** An Expert Determination as recorded in the configuration: who, when (YYYY-MM-DD), the report. */
+export interface ExpertDetermination {
+  by: string;
+  date: string;
+  report: string;
   source: SourceLocation;
 }
 

@@ -29,6 +29,8 @@ export interface StringNode extends Described {
   enum?: readonly string[];
   pattern?: string;
   patternLabel?: string;
+  /** The hint of a value that does not match `pattern` (default: how names are written). */
+  patternHint?: string;
   /** Label for enum messages: "unknown privilege 'x'". */
   enumLabel?: string;
   isName?: boolean;
@@ -329,6 +331,15 @@ const roleNode = obj(
     privileged: bool('Marks a privileged role (listed with its justification in access reviews).', false),
     justification: str('Why the role needs its access (required reading for privileged roles).'),
     deidentified: bool('The role may only see de-identified data (every PHI column masked).', false),
+    expert_determination: obj(
+      'An Expert Determination (45 CFR 164.514(b)(1)) covering what this de-identified role reads: a qualified statistician certified in writing that the re-identification risk is very small. It allows masks that Safe Harbor does not (hash, last4, email_domain, custom expressions) for this role.',
+      {
+        by: str('Who made the determination (the expert or firm).'),
+        date: str('When, as YYYY-MM-DD.', { pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$', patternLabel: 'a date (YYYY-MM-DD)', patternHint: 'write the date of the report as YYYY-MM-DD, e.g. 2026-01-15' }),
+        report: str('Where the written report is kept (document id or URL).'),
+      },
+      ['by', 'date', 'report'],
+    ),
     phi_access: list(
       obj(
         'Access to one PHI category, with its reason.',

@@ -281,7 +281,7 @@ function checkString(ctx: Ctx, n: YNode | null, s: StringNode, path: string, at?
       'invalid-name',
       here,
       `${where(path)}: '${v}' is not ${s.patternLabel ?? 'valid'}`,
-      'bare names are letters, digits, _ and $ (not starting with a digit); put any other name part in double quotes inside the YAML string, e.g. \'ehr."Clinical".patients\'',
+      s.patternHint ?? 'bare names are letters, digits, _ and $ (not starting with a digit); put any other name part in double quotes inside the YAML string, e.g. \'ehr."Clinical".patients\'',
     );
     return undefined;
   }

@@ -52,6 +52,11 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** Patient 1's ZIP: its prefix 059 is one of Safe Harbor's restricted 3-digit areas. */
+export const DEMO_RESTRICTED_ZIP = '05901';
+/** Patient 2's birth year (95 years old in 2026, over 89 from then on). */
+export const DEMO_OLDEST_BIRTH_YEAR = 1931;
+
 const FIRST = ['Ada', 'Bram', 'Cleo', 'Dov', 'Edda', 'Finn', 'Gala', 'Hugo', 'Iris', 'Jonas', 'Kira', 'Lev', 'Mira', 'Nils', 'Oona', 'Pim'];
 const LAST = ['Quill', 'Rook', 'Sorrel', 'Tamsin', 'Umber', 'Vale', 'Wren', 'Yarrow', 'Zephyr', 'Ashby', 'Brindle', 'Corvin'];
 const FACILITIES = ['F01', 'F02', 'F03'];
@@ -123,9 +128,15 @@ export function demoSql(opts: SeedOptions = {}): string {
   for (let id = 1; id <= DEMO_PATIENTS; id++) {
     const first = pick(FIRST);
     const last = pick(LAST);
-    const year = int(1930, 2015);
-    const birth = `${year}-${pad(int(1, 12), 2)}-${pad(int(1, 28), 2)}`;
-    const zip = pick(ZIPS);
+    // Patient 1 lives in a restricted 3-digit ZIP area and patient 2 is 95 in 2026, so the
+    // demo shows the Safe Harbor masks at work (zip3 -> 000, year -> the 90+ category).
+    // The PRNG is drawn the same either way: every other row stays as it was.
+    const drawnYear = int(1930, 2015);
+    const drawnBirth = `${drawnYear}-${pad(int(1, 12), 2)}-${pad(int(1, 28), 2)}`;
+    const drawnZip = pick(ZIPS);
+    const year = id === 2 ? DEMO_OLDEST_BIRTH_YEAR : drawnYear;
+    const birth = id === 2 ? `${DEMO_OLDEST_BIRTH_YEAR}-05-17` : drawnBirth;
+    const zip = id === 1 ? DEMO_RESTRICTED_ZIP : drawnZip;
     const facility = pick(FACILITIES);
     const ssn = `9${pad(int(0, 99), 2)}-${pad(int(1, 99), 2)}-${pad(int(1, 9999), 4)}`;
     patients.push(

@@ -29,6 +29,7 @@ import {
   type RoleAccess,
 } from './access.js';
 import { suggestCategory } from './patterns.js';
+import { safeHarborCoverage } from './safe-harbor.js';
 import { rule, type RuleId, type Severity } from './rules.js';
 
 /**
@@ -167,6 +168,7 @@ export function lint(project: Project, desired: Desired, live?: Live, opts: Lint
   }
 
   maskingRules(project, fold, allowed, add);
+  safeHarborRules(project, desired, live, fold, add);
   unclassifiedRule(project, live, model, fold, add);
   return sortFindings(dedupe(out));
 }
@@ -338,6 +340,30 @@ function maskingRules(project: Project, fold: Fold, allowed: (role: string) => S
           `masking policy ${formatPath([mp.name])} shows ${missing.join(', ')} in clear to role ${role}, which has no phi_access for ${missing.length === 1 ? 'it' : 'them'}`,
         );
       }
+    }
+  }
+}
+
+/**
+ * A de-identified role reads a PHI column through a mask that is not Safe Harbor (a
+ * hash, a partial value, a custom expression), and records no Expert Determination.
+ */
+function safeHarborRules(project: Project, desired: Desired, live: Live | undefined, fold: Fold, add: Add): void {
+  for (const e of safeHarborCoverage(project, desired, live, fold)) {
+    if (e.standing === 'satisfies' || e.expert) continue;
+    const msg = `de-identified role ${e.role} reads ${e.column} (${e.category}) through mask ${e.mask} of policy ${e.policy}, which does not satisfy Safe Harbor ${e.citation}: ${e.why}`;
+    const ed = 'record the Expert Determination that allows it on the role (`expert_determination: { by, date, report }`)';
+    if (e.standing === 'unverified') {
+      add('deidentified-custom-mask', e.roleSource, msg, `check the expression against 45 CFR 164.514(b)(2) and ${ed}, or use null, redact, zip3 (ZIP codes) or year (dates)`);
+    } else if (e.standing === 'derived') {
+      add(
+        'deidentified-mask-not-safe-harbor',
+        e.roleSource,
+        msg,
+        `give the role a surrogate key instead (a random key per identifier, kept in a mapping table only the loader reads: not derived from the identifier, 164.514(c)), mask it with null or redact, or ${ed}; masking policy at ${at(e.policySource)}`,
+      );
+    } else {
+      add('deidentified-mask-not-safe-harbor', e.roleSource, msg, `mask it with null or redact (zip3 for ZIP codes, year for dates), or ${ed}; masking policy at ${at(e.policySource)}`);
     }
   }
 }

@@ -22,7 +22,9 @@ export type RuleId =
   | 'role-missing-owner'
   | 'privileged-without-justification'
   | 'phi-access-without-justification'
-  | 'hidden-future-grant';
+  | 'hidden-future-grant'
+  | 'deidentified-mask-not-safe-harbor'
+  | 'deidentified-custom-mask';
 
 /**
  * What a rule is, independent of any finding. Invariants: `id` is unique in `RULES`;
@@ -134,6 +136,21 @@ export const RULES: readonly RuleMeta[] = [
     rationale:
       'On Snowflake, once a schema has any future grant for an object type, the database-level future grants for that type stop applying to objects created there; a reviewer reading the database-wide grant would believe it covers them.',
     help: 'rbac repeats the database-level grant in each such schema (the plan shows it); to avoid the surprise, grant at schema level where schemas have their own future grants.',
+  },
+  {
+    id: 'deidentified-mask-not-safe-harbor',
+    severity: 'error',
+    description: 'A role marked deidentified reads a PHI column through a mask that does not satisfy Safe Harbor, and records no Expert Determination.',
+    rationale:
+      'Safe Harbor (45 CFR 164.514(b)(2)) removes the identifiers or generalizes them as each paragraph says (ZIP to three digits with the restricted prefixes as 000, dates to the year with ages over 89 aggregated). A hash is a code derived from the identifier, which 164.514(c) does not allow as a re-identification code; last4 and email_domain keep part of the identifier. Such masks are de-identification only under an Expert Determination (164.514(b)(1)).',
+    help: 'Mask the column with null or redact (zip3 for ZIP codes, year for dates), give the role a surrogate key instead of a hash, or record `expert_determination: { by, date, report }` on the role.',
+  },
+  {
+    id: 'deidentified-custom-mask',
+    severity: 'warning',
+    description: 'A role marked deidentified reads a PHI column through a custom mask expression, and records no Expert Determination.',
+    rationale: 'rbac cannot tell whether a custom expression removes or generalizes an identifier as Safe Harbor (45 CFR 164.514(b)(2)) asks; someone has to check it, and write that down.',
+    help: 'Check the expression against 164.514(b)(2) and record `expert_determination: { by, date, report }` on the role, or use a built-in mask (null, redact, zip3, year).',
   },
 ];
 

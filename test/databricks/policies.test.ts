@@ -25,7 +25,7 @@ describe('databricks policy SQL', () => {
     expect(compileDatabricksPolicy({ kind: 'detachMaskingPolicy', policy: mask(), column: { table: T, column: 'a`b' } }, ctx)).toEqual([`ALTER TABLE ${TT} ALTER COLUMN \`a\`\`b\` DROP MASK`]);
   });
   it('year keeps DATE; mixed types are refused', () => {
-    expect(compileDatabricksPolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'year', unmaskedFor: [], columns: [{ table: T, column: 'birth' }] }) }, ctx)[0]).toMatch(/\(val DATE\) RETURNS DATE .* RETURN make_date\(year\(val\), 1, 1\)$/);
+    expect(compileDatabricksPolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'year', unmaskedFor: [], columns: [{ table: T, column: 'birth' }] }) }, ctx)[0]).toMatch(/\(val DATE\) RETURNS DATE .* RETURN CASE WHEN year\(val\) <= year\(current_date\(\)\) - 90 THEN CAST\(NULL AS DATE\) ELSE make_date\(year\(val\), 1, 1\) END$/);
     expect(() => compileDatabricksPolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'null', columns: [{ table: T, column: 'ssn' }, { table: T, column: 'birth' }] }) }, ctx)).toThrow(/different types/);
   });
   it('row filter: arguments are the named columns with exact types; alter in place; drop detaches first', () => {

@@ -82,6 +82,29 @@ describe('the hash mask reads a secret salt, not current_metastore()', () => {
   });
 });
 
+describe('Safe Harbor bodies on Databricks', () => {
+  const fn = (name: string, mask: 'zip3' | 'year', body: string) => ({
+    routine_catalog: 'ehr', routine_schema: 'clinical', routine_name: name, routine_definition: body,
+    comment: encodePolicyMarker({ policy: 'masking', name, mask, unmaskedFor: ['privacy_officer'], body: bodyDigest(body) }),
+  });
+  const read = (f: ReturnType<typeof fn>) => parseDatabricksPolicies({ functions: [f], masks: [], filters: [] }).maskingPolicies[0];
+  it('a zip3 or year body from before the Safe Harbor masks is read as outdated; the current bodies are not', () => {
+    expect(read(fn('zip3_only', 'zip3', "CASE WHEN is_account_group_member('privacy_officer') THEN val ELSE left(val, 3) END")).tampered?.[0]).toMatch(/restricted 3-digit ZIP prefixes .* 000/);
+    expect(read(fn('birth_year_only', 'year', "CASE WHEN is_account_group_member('privacy_officer') THEN val ELSE make_date(year(val), 1, 1) END")).tampered?.[0]).toMatch(/over 89 .* aggregate/);
+    const rec = (name: string, mask: 'zip3' | 'year') => ({ key: name, name, schema: { kind: 'schema' as const, database: 'ehr', schema: 'clinical' }, mask, unmaskedFor: ['privacy_officer'], columns: [] });
+    expect(read(fn('zip3_only', 'zip3', databricksMaskingBody(rec('zip3_only', 'zip3'), 'STRING'))).tampered).toBeUndefined();
+    for (const t of ['DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ', 'INT', 'BIGINT']) expect(read(fn('birth_year_only', 'year', databricksMaskingBody(rec('birth_year_only', 'year'), t))).tampered).toBeUndefined();
+  });
+  it('golden: the zip3 and year masks for restricted prefixes and ages over 89', () => {
+    const rec = (mask: 'zip3' | 'year') => ({ key: 'p', name: 'p', schema: { kind: 'schema' as const, database: 'ehr', schema: 'clinical' }, mask, unmaskedFor: [], columns: [] });
+    expect(databricksMaskingBody(rec('zip3'), 'STRING')).toBe(
+      "CASE WHEN left(val, 3) IN ('036', '059', '063', '102', '203', '556', '692', '790', '821', '823', '830', '831', '878', '879', '884', '890', '893') THEN '000' ELSE left(val, 3) END",
+    );
+    expect(databricksMaskingBody(rec('year'), 'TIMESTAMP')).toBe("CASE WHEN year(val) <= year(current_date()) - 90 THEN CAST(NULL AS TIMESTAMP) ELSE date_trunc('YEAR', val) END");
+    expect(databricksMaskingBody(rec('year'), 'INT')).toBe('CASE WHEN val <= year(current_date()) - 90 THEN CAST(NULL AS INT) ELSE val END');
+  });
+});
+
 describe('the salt state reader (recorded rows of the one salt-state query)', () => {
   it('tells rbac\'s schema from someone else\'s, keeps direct grants on it, skips inherited rows', () => {
     const s = parseSaltState(fx('salt_state.json'), (g) => g.toLowerCase(), (kind, keyword) => word(kind, keyword));

@@ -32,7 +32,14 @@ describe('rbac lint', () => {
     expect(w.code).toBe(0);
     expect(JSON.parse(w.out).summary).toEqual({ errors: 0, warnings: 1, total: 1 });
     const clean = await rbac(['lint', '--config', fixture('clean')]);
-    expect(clean).toEqual({ code: 0, out: 'lint: no findings\n', err: '' });
+    expect(clean).toEqual({
+      code: 0,
+      out:
+        'safe harbor: de-identified role researcher (45 CFR 164.514(b)(2)), Expert Determination by Example Biostatistics LLC on 2026-01-15\n' +
+        '  ehr.clinical.patients.ssn (ssn) masked by ssn_hash (hash): does not satisfy 164.514(b)(2)(i)(G): hash is a code derived from the identifier, not allowed as a re-identification code under 164.514(c); allowed by the Expert Determination of Example Biostatistics LLC on 2026-01-15 (report ED-2026-007)\n' +
+        'lint: no findings\n',
+      err: '',
+    });
   });
 
   it('--format sarif --out writes SARIF with repo-relative URIs and prints the text report', async () => {
@@ -63,6 +70,16 @@ describe('rbac lint', () => {
     expect(await uri()).toBe('grants/grants.yaml');
     await mkdir(join(top, '.git'));
     expect(await uri()).toBe('infra/rbac/grants/grants.yaml');
+  });
+
+  it('the example configuration: each mask of the de-identified role names the Safe Harbor paragraph it satisfies', async () => {
+    const r = await rbac(['lint']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ehr.clinical.patients.zip (geographic) masked by zip3_only (zip3): satisfies 164.514(b)(2)(i)(B)');
+    expect(r.out).toContain('ehr.clinical.patients.birth_date (date) masked by birth_year_only (year): satisfies 164.514(b)(2)(i)(C)');
+    expect(r.out).toMatch(/mrn_hash \(hash\): does not satisfy 164\.514\(b\)\(2\)\(i\)\(H\).*allowed by the Expert Determination/);
+    // JSON keeps its shape: findings and summary only.
+    expect(Object.keys(JSON.parse((await rbac(['lint', '--format', 'json'])).out))).toEqual(['findings', 'summary']);
   });
 
   it('refuses an unknown format', async () => {

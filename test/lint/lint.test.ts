@@ -89,10 +89,25 @@ describe('deidentified-reaches-phi', () => {
     expect(only(fs, 'phi-clear-access')[0].message).toContain('role base');
   });
 
-  it('stays quiet when every identifier it reaches is masked (hash keeps joins)', async () => {
+  it('a hashed identifier is not Safe Harbor (164.514(c)): a finding unless the role records an Expert Determination', async () => {
     const mask = 'masking_policies:\n  - name: ssn_hash\n    columns: [ehr.clinical.patients.ssn]\n    mask: hash\n';
     const fs = await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': grant + mask });
-    expect(fs).toEqual([]);
+    expect(brief(fs)).toEqual(['deidentified-mask-not-safe-harbor:error@roles/r.yaml:5:5']);
+    expect(fs[0].message).toContain('ehr.clinical.patients.ssn (ssn) through mask hash of policy ssn_hash, which does not satisfy Safe Harbor 164.514(b)(2)(i)(G)');
+    expect(fs[0].hint).toMatch(/surrogate key.*expert_determination/);
+    const ed = '    expert_determination: { by: Example Stats, date: 2026-01-15, report: ED-1 }\n';
+    expect(await lintFiles({ 'roles/r.yaml': roles + ed, 'grants/g.yaml': grant + mask })).toEqual([]);
+  });
+
+  it('redact satisfies Safe Harbor on any category; zip3 only on geographic, year only on dates; an expression is a warning', async () => {
+    const g = (m: string, cat: string) =>
+      `grants:\n  - role: researcher\n    privileges: [select]\n    on: { table: ehr.clinical.patients, columns: [c] }\nphi:\n  ehr.clinical.patients.c: ${cat}\nmasking_policies:\n  - name: p\n    columns: [ehr.clinical.patients.c]\n${m}\n`;
+    expect(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': g('    mask: redact', 'ssn') })).toEqual([]);
+    expect(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': g('    mask: zip3', 'geographic') })).toEqual([]);
+    expect(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': g('    mask: year', 'date') })).toEqual([]);
+    expect(brief(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': g('    mask: zip3', 'telephone') }))).toEqual(['deidentified-mask-not-safe-harbor:error@roles/r.yaml:5:5']);
+    expect(brief(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': g('    mask: last4', 'ssn') }))).toEqual(['deidentified-mask-not-safe-harbor:error@roles/r.yaml:5:5']);
+    expect(brief(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': g('    expression: { postgres: "left({value}, 1)" }', 'ssn') }))).toEqual(['deidentified-custom-mask:warning@roles/r.yaml:5:5']);
   });
 });
 

@@ -28,6 +28,8 @@ const cases: { fixture: string; want: string[] }[] = [
   { fixture: 'phi-access-without-justification', want: ['phi-access-without-justification:error@roles/roles.yaml:6:9'] },
   // Snowflake: loader's future grants for tables in ehr.raw hide analyst's database-level ones there (views are not hidden).
   { fixture: 'hidden-future-grant', want: ['hidden-future-grant:warning@grants/grants.yaml:2:5'] },
+  { fixture: 'deidentified-mask-not-safe-harbor', want: ['deidentified-mask-not-safe-harbor:error@roles/roles.yaml:2:5'] },
+  { fixture: 'deidentified-custom-mask', want: ['deidentified-custom-mask:warning@roles/roles.yaml:2:5'] },
 ];
 
 describe('lint fixtures', () => {

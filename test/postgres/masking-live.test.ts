@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresAdapter, type PostgresAdapter } from '../../src/dialects/postgres/adapter.js';
 import { seedDemo } from '../../src/demo/seed.js';
+import { ZIP3_RESTRICTED } from '../../src/model/safe-harbor/index.js';
 import { loadProject } from '../../src/config/load.js';
 import { toDesired } from '../../src/config/desired.js';
 import { planHooks } from '../../src/dialects/registry.js';
@@ -133,13 +134,51 @@ function defineMaskingTests(open: () => Promise<{ adapter: PostgresAdapter; done
 
   it('data_scientist sees birth year, ZIP3 and a stable hashed MRN; no row of encounters (no rule)', async () => {
     const rows = await asRole('data_scientist', () => q('SELECT birth_date::text AS b, zip, mrn FROM clinical.patients_masked ORDER BY patient_id'));
-    expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((r) => /^\d{4}-01-01$/.test(String(r.b)))).toBe(true);
-    expect(rows.every((r) => /^\d{3}$/.test(String(r.zip)))).toBe(true);
+    const raw = await q('SELECT birth_date::text AS b, zip FROM clinical.patients ORDER BY patient_id');
+    const cap = new Date().getFullYear() - 90;
+    expect(rows.length).toBe(raw.length);
+    // The year, or NULL (the one 90-or-older category) for a year 90 or more years back.
+    expect(rows.map((r) => r.b)).toEqual(raw.map((r) => (Number(String(r.b).slice(0, 4)) <= cap ? null : `${String(r.b).slice(0, 4)}-01-01`)));
+    expect(rows.some((r) => r.b === null)).toBe(true);
+    expect(rows.map((r) => r.zip)).toEqual(raw.map((r) => (ZIP3_RESTRICTED.includes(String(r.zip).slice(0, 3)) ? '000' : String(r.zip).slice(0, 3))));
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(String(r.mrn)))).toBe(true);
     const again = await asRole('dave', () => q('SELECT mrn FROM clinical.patients_masked ORDER BY patient_id'));
     expect(again.map((r) => r.mrn)).toEqual(rows.map((r) => r.mrn));
     expect(await asRole('data_scientist', () => q('SELECT encounter_id FROM clinical.encounters'))).toEqual([]);
+  });
+
+  it('Safe Harbor through the view as the role: a restricted ZIP prefix reads 000; ages 89, 90, 91 and 95', async () => {
+    // Ages relative to the server's date: exactly 89 today, 90, 91 and 95 today, and 89
+    // with the 90th birthday tomorrow (born 90 years back by the calendar year).
+    await q(`INSERT INTO clinical.patients (patient_id, full_name, birth_date, zip, facility_id) VALUES
+      (900089, 'Age Eightynine', current_date - interval '89 years', '82301', 'F01'),
+      (900090, 'Age Ninety', current_date - interval '90 years', '03601', 'F01'),
+      (900091, 'Age Ninetyone', current_date - interval '91 years', '10027', 'F01'),
+      (900095, 'Age Ninetyfive', current_date - interval '95 years', '89301', 'F01'),
+      (900189, 'Age Almostninety', current_date - interval '90 years' + interval '1 day', '02139', 'F01')`);
+    try {
+      for (const role of ['data_scientist', 'dave']) {
+        const rows = await asRole(role, () => q('SELECT patient_id AS id, birth_date::text AS b, zip FROM clinical.patients_masked WHERE patient_id >= 900000 ORDER BY patient_id'));
+        const year = (n: number) => String(new Date().getFullYear() - n);
+        const almost = (await q(`SELECT extract(year FROM current_date - interval '90 years' + interval '1 day')::int AS y`))[0].y;
+        expect(rows).toEqual([
+          { id: 900089, b: `${year(89)}-01-01`, zip: '000' },
+          { id: 900090, b: null, zip: '000' },
+          { id: 900091, b: null, zip: '100' },
+          { id: 900095, b: null, zip: '000' },
+          { id: 900189, b: Number(almost) <= new Date().getFullYear() - 90 ? null : `${almost}-01-01`, zip: '021' },
+        ]);
+      }
+      // The privacy officer is exempt: clear values, from the table.
+      const po = await asRole('privacy_officer', () => q('SELECT zip FROM clinical.patients WHERE patient_id = 900095'));
+      expect(po).toEqual([{ zip: '89301' }]);
+      // The demo seed itself holds a restricted ZIP (patient 1) and a 95-year-old (patient 2).
+      const demo = await asRole('data_scientist', () => q('SELECT patient_id AS id, birth_date, zip FROM clinical.patients_masked WHERE patient_id IN (1, 2) ORDER BY 1'));
+      expect(demo[0]).toMatchObject({ id: 1, zip: '000' });
+      expect(demo[1]).toMatchObject({ id: 2, birth_date: null });
+    } finally {
+      await q('DELETE FROM clinical.patients WHERE patient_id >= 900000');
+    }
   });
 
   it('billing_auditor sees every encounter; etl_loader still writes under RLS', async () => {

@@ -186,7 +186,7 @@ describe('golden SQL for every policy change kind', () => {
     const st = compilePostgresPlan(plan, ctx());
     const views = st.filter((x) => x.sql.startsWith('CREATE OR REPLACE VIEW'));
     expect(views.map((v) => v.changeIndex)).toEqual([0]);
-    expect(views[0].sql).toContain(`CAST(date_trunc('year', "born") AS date)`);
+    expect(views[0].sql).toContain(`CAST(CASE WHEN extract(year FROM "born") <= extract(year FROM current_date) - 90 THEN NULL ELSE date_trunc('year', "born") END AS date)`);
     expect(views[0].sql).toContain(
       `WHERE ((pg_has_role(current_user, 'Privacy', 'MEMBER')) AND (true)) OR ((pg_has_role(current_user, 'an"alyst', 'MEMBER')) AND ("Foo" LIKE 'F01%'))`,
     );
@@ -196,7 +196,9 @@ describe('golden SQL for every policy change kind', () => {
     expect(maskSql({ mask: 'null' }, 'Foo', 'numeric(12,2)')).toBe('CAST(NULL AS numeric(12,2))');
     expect(maskSql({ mask: 'redact' }, 'Foo', 'text')).toBe(`CAST('****' AS text)`);
     expect(maskSql({ mask: 'redact' }, 'Foo', 'integer')).toBe('CAST(NULL AS integer)');
-    expect(maskSql({ mask: 'year' }, 'Foo', 'timestamp with time zone')).toBe(`CAST(date_trunc('year', "Foo") AS timestamp with time zone)`);
+    expect(maskSql({ mask: 'year' }, 'Foo', 'timestamp with time zone')).toBe(
+      `CAST(CASE WHEN extract(year FROM "Foo") <= extract(year FROM current_date) - 90 THEN NULL ELSE date_trunc('year', "Foo") END AS timestamp with time zone)`,
+    );
     expect(maskSql({ mask: 'hash' }, 'Foo', 'text')).toContain(`(SELECT s.salt FROM "rbac".settings s LIMIT 1) || "Foo"`);
     expect(() => maskSql({ expression: '{value}; DROP TABLE x' }, 'Foo', 'text')).toThrow(/more than one statement/);
     expect(() => maskSql({ mask: 'zip3' }, 'Foo', 'integer')).toThrow(/zip3 cannot keep the type/);
@@ -275,6 +277,16 @@ describe('the reader rebuilds policies from the tool comments and checks what en
   it('a view made before digests were stamped is re-created once', () => {
     const live = parseLive(rows({ viewComment: encodeViewComment(patients, ['id', 'ssn'], [ssn]) }), scope);
     expect(live.maskingPolicies?.[0].tampered).toEqual([expect.stringMatching(/carries no definition digest/)]);
+  });
+  it('a zip3 view made before the Safe Harbor masks (no safeHarbor mark) is re-created; one made since is not', () => {
+    const zip: MaskingPolicyRecord = { ...ssn, key: maskingPolicyKey('zip3_only'), name: 'zip3_only', mask: 'zip3' };
+    const now = encodeViewComment(patients, ['id', 'ssn'], [zip]);
+    expect(JSON.parse(now).safeHarbor).toBe(1);
+    const before = JSON.stringify({ ...JSON.parse(now), safeHarbor: undefined });
+    expect(parseLive(rows({ viewComment: stamped(before, 'v1') }), scope).maskingPolicies?.[0].tampered).toEqual([expect.stringMatching(/before Safe Harbor masks .* re-created/)]);
+    expect(parseLive(rows({ viewComment: stamped(now, 'v1') }), scope).maskingPolicies?.[0].tampered).toBeUndefined();
+    // Other masks never carried the mark and need none.
+    expect(JSON.parse(encodeViewComment(patients, ['id', 'ssn'], [ssn])).safeHarbor).toBeUndefined();
   });
   it('RLS disabled, FORCE set, a policy changed, missing or not made by rbac: each is a reason on the row access policy', () => {
     expect(parseLive(rows({ rowSecurity: false }), scope).rowAccessPolicies?.[0].tampered).toEqual(['row level security is disabled on clinical.patients']);

@@ -38,7 +38,7 @@ describe('snowflake policy SQL', () => {
 
   it('year keeps a date a date; a custom expression is re-printed with {value} as the parameter, never inside a literal', () => {
     expect(compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'year', unmaskedFor: [], columns: [{ table: T, column: 'BIRTH' }] }) }, ctx)[0])
-      .toMatch(/^CREATE OR REPLACE MASKING POLICY .* AS \(VAL DATE\) RETURNS DATE -> DATE_FROM_PARTS\(YEAR\(VAL\), 1, 1\) COMMENT/);
+      .toContain(' AS (VAL DATE) RETURNS DATE -> CASE WHEN YEAR(VAL) <= YEAR(CURRENT_DATE()) - 90 THEN NULL ELSE DATE_FROM_PARTS(YEAR(VAL), 1, 1) END COMMENT');
     expect(compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: undefined, expression: "left({value}, 2) || 'x'", unmaskedFor: [] }) }, ctx)[0])
       .toContain(`-> LEFT("VAL", 2) || 'x' COMMENT`);
     // A policy record read back or from a snapshot is parsed again: `{value}` inside a literal, or a second statement, never reaches SQL.
@@ -66,7 +66,7 @@ describe('snowflake policy SQL', () => {
     const p = plan({ ...empty, maskingPolicies: [want] }, { platform: 'snowflake', roles: [], memberships: [], grants: [], futureGrants: [], schemas: [], tables, maskingPolicies: [live] }, { mode: 'authoritative', target: 't', scope: scopeOf(empty) });
     const sql = p.changes.flatMap((c) => compileSnowflake(c, ctx));
     expect(sql[0]).toBe(`ALTER TABLE ${TT} MODIFY COLUMN "SSN" UNSET MASKING POLICY`);
-    expect(sql[1]).toMatch(/^CREATE OR REPLACE MASKING POLICY .* AS \(VAL DATE\) RETURNS DATE -> CASE WHEN .* THEN VAL ELSE DATE_FROM_PARTS/);
+    expect(sql[1]).toMatch(/^CREATE OR REPLACE MASKING POLICY .* AS \(VAL DATE\) RETURNS DATE -> CASE WHEN .* THEN VAL ELSE CASE WHEN YEAR\(VAL\) <= YEAR\(CURRENT_DATE\(\)\) - 90 THEN NULL ELSE DATE_FROM_PARTS/);
     expect(sql[2]).toBe(`ALTER TABLE ${TT} MODIFY COLUMN "BIRTH" SET MASKING POLICY ${P} FORCE`);
     expect(sql).toHaveLength(3);
   });
@@ -127,6 +127,37 @@ describe('snowflake policy reader (recorded rows)', () => {
     // Attachment removed by hand: the record's table differs, so the next plan re-creates it.
     expect(rowRecordFrom(rshown[0], []).table.name).toBe('');
     expect(rowRecordFrom(rshown[0], [{ POLICY_KIND: 'ROW_ACCESS_POLICY', REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_ARG_COLUMN_NAMES: '[ "a`b" ]' }])).toEqual(row());
+  });
+
+  it('Safe Harbor golden SQL: zip3 zeroes the restricted prefixes, year aggregates 90 or more years back (DATE and TIMESTAMP)', () => {
+    const zip = compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'zip3', unmaskedFor: [], columns: [{ table: T, column: 'SSN' }] }) }, ctx)[0];
+    expect(zip).toContain(
+      "AS (VAL VARCHAR) RETURNS VARCHAR -> CASE WHEN LEFT(VAL, 3) IN ('036', '059', '063', '102', '203', '556', '692', '790', '821', '823', '830', '831', '878', '879', '884', '890', '893') THEN '000' ELSE LEFT(VAL, 3) END COMMENT",
+    );
+    const ts: LiveTable[] = [{ object: T, columns: ['AT'], columnTypes: ['TIMESTAMP_LTZ(9)'] }];
+    expect(compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'year', unmaskedFor: [], columns: [{ table: T, column: 'AT' }] }) }, { tables: ts })[0]).toContain(
+      "AS (VAL TIMESTAMP_LTZ) RETURNS TIMESTAMP_LTZ -> CASE WHEN YEAR(VAL) <= YEAR(CURRENT_DATE()) - 90 THEN NULL ELSE DATE_TRUNC('YEAR', VAL) END COMMENT",
+    );
+  });
+
+  it('year on a NUMBER birth year keeps NUMBER and aggregates 90 or more years back; its body is not read as outdated', () => {
+    const n: LiveTable[] = [{ object: T, columns: ['BIRTH_YEAR'], columnTypes: ['NUMBER(38,0)'] }];
+    const out = compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'year', unmaskedFor: [], columns: [{ table: T, column: 'BIRTH_YEAR' }] }) }, { tables: n })[0];
+    expect(out).toContain('AS (VAL NUMBER) RETURNS NUMBER -> CASE WHEN VAL <= YEAR(CURRENT_DATE()) - 90 THEN NULL ELSE VAL END COMMENT');
+    const body = 'CASE WHEN VAL <= YEAR(CURRENT_DATE()) - 90 THEN NULL ELSE VAL END';
+    const [shown] = parseShowPolicies('masking', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'MASKING_POLICY', comment: encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'year', unmaskedFor: [], body: bodyDigest(body) }) }]);
+    expect(maskingRecordFrom(shown, [], [{ name: 'Foo', signature: '(VAL NUMBER)', return_type: 'NUMBER', body }]).tampered).toBeUndefined();
+  });
+
+  it('a zip3 or year body from before the Safe Harbor masks is read as outdated (rewritten by the plan)', () => {
+    const refs = [{ POLICY_KIND: 'MASKING_POLICY', REF_DATABASE_NAME: 'a"b', REF_SCHEMA_NAME: 'select', REF_ENTITY_NAME: 'Été', REF_COLUMN_NAME: 'SSN' }];
+    const read = (m: 'zip3' | 'year', body: string) => {
+      const [shown] = parseShowPolicies('masking', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'MASKING_POLICY', comment: encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: m, unmaskedFor: [], body: bodyDigest(body) }) }]);
+      return maskingRecordFrom(shown, refs, [{ name: 'Foo', signature: '(VAL VARCHAR)', return_type: 'VARCHAR', body }]).tampered;
+    };
+    expect(read('zip3', 'LEFT(VAL, 3)')).toEqual([expect.stringMatching(/restricted 3-digit ZIP prefixes/)]);
+    expect(read('year', 'DATE_FROM_PARTS(YEAR(VAL), 1, 1)')).toEqual([expect.stringMatching(/over 89/)]);
+    expect(read('year', "CASE WHEN YEAR(VAL) <= YEAR(CURRENT_DATE()) - 90 THEN NULL ELSE DATE_TRUNC('YEAR', VAL) END")).toBeUndefined();
   });
 
   it('a body changed by hand under the marker (DESCRIBE ... body) is tampered, and the plan sets the body back in place', () => {

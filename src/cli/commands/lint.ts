@@ -13,6 +13,7 @@ import type { Desired, Live } from '../../model/types.js';
 import { LINT_FORMATS, renderLint, renderLintText, type LintFormat } from '../../lint/format.js';
 import { lint } from '../../lint/lint.js';
 import { configPrefix } from '../../lint/repo-root.js';
+import { renderSafeHarborText, safeHarborCoverage } from '../../lint/safe-harbor.js';
 import { EXIT, useColor, type Io } from '../io.js';
 import { desiredFor, loadConfig, planTarget } from '../session.js';
 
@@ -57,10 +58,13 @@ export async function lintCommand(io: Io, args: LintArgs): Promise<number> {
   const findings = lint(project, desired, live);
   // SARIF URIs are relative to the repository root (the git root of the config directory), wherever the CLI runs from.
   const uriPrefix = await configPrefix(root);
-  const rendered = renderLint(findings, format, { color: useColor(io), uriPrefix });
+  // The text report also says, for each de-identified role, which Safe Harbor paragraph
+  // each of its masks satisfies (or why not); JSON and SARIF keep their shapes.
+  const safeHarbor = renderSafeHarborText(safeHarborCoverage(project, desired, live));
+  const rendered = (format === 'text' ? safeHarbor : '') + renderLint(findings, format, { color: useColor(io), uriPrefix });
   if (args.out !== undefined) {
     await writeFile(path.resolve(io.cwd, args.out), format === 'text' ? renderLint(findings, 'text') : rendered);
-    io.out(renderLintText(findings, { color: useColor(io) }));
+    io.out(safeHarbor + renderLintText(findings, { color: useColor(io) }));
   } else {
     io.out(rendered);
   }

@@ -448,12 +448,17 @@ export function parseDatabricksPolicies(rows: { functions: Row[]; masks: Row[]; 
 }
 
 /**
- * A `hash` body rbac wrote before the salt was secret (salted with current_metastore(),
- * which every user can read) is not what rbac writes now: it is rewritten. A hash
- * body depends only on the record (text columns only), so it is recomputed here.
+ * A built-in mask whose body rbac now writes differently is rewritten: a `hash` body
+ * salted with current_metastore() (every user can read it), and `zip3` or `year`
+ * bodies from before the masks were Safe Harbor. These bodies depend only on the
+ * record and the signature, so they are recomputed here.
  */
 function outdatedHash(rec: MaskingPolicyRecord, body: string | undefined): string | undefined {
-  if (body === undefined || rec.mask !== 'hash' || rec.expression !== undefined) return undefined;
-  if (bodyDigest(body) === bodyDigest(databricksMaskingBody(rec, 'STRING'))) return undefined;
-  return `masking policy ${rec.name} hashes with a salt every user can read (written by rbac before 0.2): its body is rewritten to read the secret salt`;
+  if (body === undefined || rec.expression !== undefined) return undefined;
+  const types = rec.mask === 'hash' || rec.mask === 'zip3' ? ['STRING'] : rec.mask === 'year' ? ['DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ', 'INT', 'BIGINT', 'SMALLINT'] : [];
+  if (!types.length || types.some((t) => bodyDigest(body) === bodyDigest(databricksMaskingBody(rec, t)))) return undefined;
+  if (rec.mask === 'hash') return `masking policy ${rec.name} hashes with a salt every user can read (written by rbac before 0.2): its body is rewritten to read the secret salt`;
+  return rec.mask === 'zip3'
+    ? `masking policy ${rec.name} keeps the restricted 3-digit ZIP prefixes (written by rbac before Safe Harbor masks): its body is rewritten to make them 000`
+    : `masking policy ${rec.name} shows years of people over 89 (written by rbac before Safe Harbor masks): its body is rewritten to aggregate them`;
 }

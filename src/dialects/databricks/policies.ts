@@ -39,6 +39,7 @@ import { databricksExpressions } from './expression.js';
 import type { CompileContext } from '../types.js';
 import { databricksDialect } from './quote.js';
 import { saltSql } from './salt.js';
+import { AGE_AGGREGATION_YEARS, ZIP3_RESTRICTED, ZIP3_RESTRICTED_VALUE } from '../../model/safe-harbor/index.js';
 
 const q = (n: string) => databricksDialect.quoteIdent(n);
 const lit = (s: string) => databricksDialect.quoteLiteral(s);
@@ -91,9 +92,11 @@ function unsupported(p: MaskingPolicyRecord, mask: MaskFunction, type: string): 
   throw new RbacError(
     'PLAN_INVALID',
     `mask ${mask} of policy ${p.name} cannot keep a ${type} column's type on Databricks`,
-    mask === 'year' ? 'use year on DATE or TIMESTAMP columns' : `use ${mask} on STRING columns, null/redact here, or a custom expression`,
+    mask === 'year' ? 'use year on DATE, TIMESTAMP or INT/BIGINT/SMALLINT (a year) columns' : `use ${mask} on STRING columns, null/redact here, or a custom expression`,
   );
 }
+
+const over89 = (v: string) => `year(${v}) <= year(current_date()) - ${AGE_AGGREGATION_YEARS}`;
 
 export function databricksMaskExpression(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
   const v = DATABRICKS_MASK_PARAM;
@@ -110,12 +113,17 @@ export function databricksMaskExpression(p: MaskingPolicyRecord, type: string, e
     case 'last4':
       return text ? `concat(repeat('*', greatest(length(${v}) - 4, 0)), right(${v}, 4))` : unsupported(p, mask, type);
     case 'zip3':
-      return text ? `left(${v}, 3)` : unsupported(p, mask, type);
+      // Safe Harbor (B): the restricted prefixes (model/safe-harbor) become 000.
+      return text ? `CASE WHEN left(${v}, 3) IN (${ZIP3_RESTRICTED.map(lit).join(', ')}) THEN ${lit(ZIP3_RESTRICTED_VALUE)} ELSE left(${v}, 3) END` : unsupported(p, mask, type);
     case 'email_domain':
       return text ? `concat('***@', substring_index(${v}, '@', -1))` : unsupported(p, mask, type);
     case 'year':
-      if (type === 'DATE') return `make_date(year(${v}), 1, 1)`;
-      if (type === 'TIMESTAMP' || type === 'TIMESTAMP_NTZ') return `date_trunc('YEAR', ${v})`;
+      // Safe Harbor (C): a year 90 or more years back is the one "90 or older"
+      // category, NULL (a column mask returns the column's type; see postgres/masking.ts).
+      if (type === 'DATE') return `CASE WHEN ${over89(v)} THEN CAST(NULL AS DATE) ELSE make_date(year(${v}), 1, 1) END`;
+      if (type === 'TIMESTAMP' || type === 'TIMESTAMP_NTZ') return `CASE WHEN ${over89(v)} THEN CAST(NULL AS ${type}) ELSE date_trunc('YEAR', ${v}) END`;
+      // A year held as a number (birth_year): kept, or NULL when 90 or more years back.
+      if (type === 'INT' || type === 'BIGINT' || type === 'SMALLINT') return `CASE WHEN ${v} <= year(current_date()) - ${AGE_AGGREGATION_YEARS} THEN CAST(NULL AS ${type}) ELSE ${v} END`;
       return unsupported(p, mask, type);
     default:
       return assertNever(mask);

@@ -25,6 +25,8 @@ import type { FutureObjectType, SecurableKind } from '../../model/types.js';
 import { makeFutureGrant, makeGrant, makeMembership, makeObject, maskingPolicyKey, objectKey, rowAccessPolicyKey } from '../../model/keys.js';
 import {
   MASKED_VIEW_SUFFIX,
+  SAFE_HARBOR_MASKS,
+  SAFE_HARBOR_MASK_NAMES,
   TOOL_SCHEMA,
   VIEW_MARKER,
   decodePolicyComment,
@@ -799,7 +801,9 @@ export function parsePolicies(
         ? `view ${view} carries no definition digest (made by rbac before 0.2): it is re-created once to record one`
         : t.definition_digest !== undefined && t.definition_digest !== c.digest
           ? `the definition of view ${view} was changed by hand (CREATE OR REPLACE VIEW, ALTER VIEW or a new owner)`
-          : undefined;
+          : c.safeHarbor !== SAFE_HARBOR_MASKS && c.masking.some((m) => m.expression === undefined && m.mask !== undefined && SAFE_HARBOR_MASK_NAMES.has(m.mask) && m.columns.length)
+            ? `view ${view} masks zip3 or year as rbac did before Safe Harbor masks (restricted ZIP prefixes kept, ages over 89 shown): it is re-created`
+            : undefined;
     for (const s of c.masking) {
       const key = maskingPolicyKey(s.name);
       let rec = masking.get(key);

@@ -28,6 +28,7 @@ import type {
 } from '../../model/types.js';
 import type { PlanProblem } from '../../plan/types.js';
 import { PG_MAX_IDENTIFIER_BYTES, quoteIdent, quoteLiteral } from './quote.js';
+import { AGE_AGGREGATION_YEARS, ZIP3_RESTRICTED, ZIP3_RESTRICTED_VALUE } from '../../model/safe-harbor/index.js';
 
 /** Suffix of the masking view of a table. */
 export const MASKED_VIEW_SUFFIX = '_masked';
@@ -87,6 +88,7 @@ export function exemptRoles(unmaskedFor: readonly string[], memberships: Desired
 
 const TEXT_TYPE = /^(text|citext|character varying(\(\d+\))?|character(\(\d+\))?|varchar(\(\d+\))?|bpchar)$/;
 const DATE_TYPE = /^(date|timestamp(\(\d\))? with(out)? time zone)$/;
+const INTEGER_TYPE = /^(smallint|integer|bigint)$/;
 
 function castType(type: string): string {
   // format_type() output of the catalog; still proven to be exactly one type name by the parser.
@@ -117,7 +119,7 @@ function needType(ok: RegExp, mask: string, column: string, type: string): void 
     throw new RbacError(
       'PLAN_INVALID',
       `mask ${mask} cannot keep the type of column ${JSON.stringify(column)} (${type})`,
-      ok === TEXT_TYPE ? `${mask} masks text columns; use null, redact or an expression` : `${mask} masks date and timestamp columns; use null, redact or an expression`,
+      ok === TEXT_TYPE ? `${mask} masks text columns; use null, redact or an expression` : `${mask} masks date, timestamp and integer (a year) columns; use null, redact or an expression`,
     );
   }
 }
@@ -150,7 +152,8 @@ export function maskSql(
       return `CAST(regexp_replace(left(${col}, greatest(length(${col}) - 4, 0)), '[^- ]', '*', 'g') || right(${col}, 4) AS ${t})`;
     case 'zip3':
       needType(TEXT_TYPE, 'zip3', column, type);
-      return `CAST(left(${col}, 3) AS ${t})`;
+      // Safe Harbor (B): the restricted prefixes (model/safe-harbor) become 000.
+      return `CAST(CASE WHEN left(${col}, 3) IN (${ZIP3_RESTRICTED.map(quoteLiteral).join(', ')}) THEN ${quoteLiteral(ZIP3_RESTRICTED_VALUE)} ELSE left(${col}, 3) END AS ${t})`;
     case 'email_domain':
       needType(TEXT_TYPE, 'email_domain', column, type);
       return `CAST(CASE WHEN ${col} LIKE '%@%' THEN '****@' || substring(${col} FROM '@([^@]*)$') ELSE '****' END AS ${t})`;
@@ -158,8 +161,15 @@ export function maskSql(
       needType(TEXT_TYPE, 'hash', column, type);
       return `CAST(encode(sha256(convert_to((SELECT s.salt FROM ${quoteIdent(TOOL_SCHEMA)}.settings s LIMIT 1) || ${col}, 'UTF8')), 'hex') AS ${t})`;
     case 'year':
+      if (INTEGER_TYPE.test(type)) {
+        // A year held as a number (birth_year): kept, or NULL when 90 or more years back.
+        return `CAST(CASE WHEN ${col} <= extract(year FROM current_date) - ${AGE_AGGREGATION_YEARS} THEN NULL ELSE ${col} END AS ${t})`;
+      }
       needType(DATE_TYPE, 'year', column, type);
-      return `CAST(date_trunc('year', ${col}) AS ${t})`;
+      // Safe Harbor (C): a year 90 or more years back shows an age over 89; the one
+      // "90 or older" category is NULL, since a date column cannot hold a label and a
+      // made-up date would be read as a real one.
+      return `CAST(CASE WHEN extract(year FROM ${col}) <= extract(year FROM current_date) - ${AGE_AGGREGATION_YEARS} THEN NULL ELSE date_trunc('year', ${col}) END AS ${t})`;
     case undefined:
       throw new RbacError('PLAN_INVALID', 'masking policy without mask or expression');
     default: {
@@ -210,9 +220,19 @@ export interface ViewComment {
   /** The table's columns when the view was made (a different live list means stale). */
   columns: string[];
   masking: StoredMasking[];
+  /**
+   * Set (to SAFE_HARBOR_MASKS) on a view with a zip3 or year column made since those
+   * masks are Safe Harbor; such a view without it is rebuilt (see the reader).
+   */
+  safeHarbor?: number;
   /** Digest of the view's definition when rbac made it (enforcement.ts); absent on views made before 0.2. */
   digest?: string;
 }
+
+/** The version of the zip3 and year masks, recorded in a masking view's comment. */
+export const SAFE_HARBOR_MASKS = 1;
+/** The masks whose SQL changed when they became Safe Harbor. */
+export const SAFE_HARBOR_MASK_NAMES: ReadonlySet<string> = new Set(['zip3', 'year']);
 
 /** The comment of a masking view, as JSON (parsed back by `decodeViewComment`). */
 export function encodeViewComment(table: ObjectRef, columns: readonly string[], policies: readonly MaskingPolicyRecord[]): string {
@@ -229,6 +249,7 @@ export function encodeViewComment(table: ObjectRef, columns: readonly string[], 
       columns: p.columns.filter((c) => objectKey(c.table) === k).map((c) => c.column),
     })),
   };
+  if (c.masking.some((m) => m.mask !== undefined && m.expression === undefined && SAFE_HARBOR_MASK_NAMES.has(m.mask) && m.columns.length)) c.safeHarbor = SAFE_HARBOR_MASKS;
   return JSON.stringify(c);
 }
 

@@ -655,14 +655,22 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], d
 }
 
 /**
- * A `hash` body rbac wrote before the salt was secret (salted with CURRENT_ACCOUNT(),
- * which every user can read) is not what rbac writes now: it is rewritten. A hash
- * policy's body depends only on the record (text columns only), so it is recomputed.
+ * A built-in mask whose body rbac now writes differently is rewritten:
+ * - a `hash` body from before the salt was secret (salted with CURRENT_ACCOUNT(), which
+ *   every user can read);
+ * - a `zip3` or `year` body from before the masks were Safe Harbor (restricted ZIP
+ *   prefixes passed through, ages over 89 were not aggregated).
+ * These bodies depend only on the record and the signature (VARCHAR for hash and zip3;
+ * DATE, a timestamp or NUMBER for year), so they are recomputed here.
  */
 function outdatedHash(rec: MaskingPolicyRecord, body: string | undefined): string | undefined {
-  if (body === undefined || rec.mask !== 'hash' || rec.expression !== undefined) return undefined;
-  if (bodyDigest(body) === bodyDigest(snowflakeMaskingBody(rec, 'VARCHAR'))) return undefined;
-  return `masking policy ${rec.name} hashes with a salt every user can read (written by rbac before 0.2): its body is rewritten to read the secret salt`;
+  if (body === undefined || rec.expression !== undefined) return undefined;
+  const types = rec.mask === 'hash' || rec.mask === 'zip3' ? ['VARCHAR'] : rec.mask === 'year' ? ['DATE', 'TIMESTAMP_NTZ', 'NUMBER'] : [];
+  if (!types.length || types.some((t) => bodyDigest(body) === bodyDigest(snowflakeMaskingBody(rec, t)))) return undefined;
+  if (rec.mask === 'hash') return `masking policy ${rec.name} hashes with a salt every user can read (written by rbac before 0.2): its body is rewritten to read the secret salt`;
+  return rec.mask === 'zip3'
+    ? `masking policy ${rec.name} keeps the restricted 3-digit ZIP prefixes (written by rbac before Safe Harbor masks): its body is rewritten to make them 000`
+    : `masking policy ${rec.name} shows years of people over 89 (written by rbac before Safe Harbor masks): its body is rewritten to aggregate them`;
 }
 
 /**

@@ -72,6 +72,7 @@ import { ExpressionError, NO_EXTRAS, type ExpressionPolicy, type ExpressionUse }
 import { snowflakeExpressions } from './expression.js';
 import type { CompileContext } from '../types.js';
 import { snowflakeDialect } from './quote.js';
+import { AGE_AGGREGATION_YEARS, ZIP3_RESTRICTED, ZIP3_RESTRICTED_VALUE } from '../../model/safe-harbor/index.js';
 
 const q = (n: string) => snowflakeDialect.quoteIdent(n);
 const lit = (s: string) => snowflakeDialect.quoteLiteral(s);
@@ -256,9 +257,11 @@ function unsupportedMask(p: MaskingPolicyRecord, mask: MaskFunction, type: strin
   throw new RbacError(
     'PLAN_INVALID',
     `mask ${mask} of policy ${p.name} cannot keep a ${type} column's type on Snowflake`,
-    mask === 'year' ? 'use year on DATE or TIMESTAMP columns' : `use ${mask} on text columns, null/redact here, or a custom expression`,
+    mask === 'year' ? 'use year on DATE, TIMESTAMP or NUMBER (a year) columns' : `use ${mask} on text columns, null/redact here, or a custom expression`,
   );
 }
+
+const over89 = (v: string) => `YEAR(${v}) <= YEAR(CURRENT_DATE()) - ${AGE_AGGREGATION_YEARS}`;
 
 /** The masked value of a built-in mask, keeping the column's type. */
 export function snowflakeMaskExpression(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
@@ -279,13 +282,18 @@ export function snowflakeMaskExpression(p: MaskingPolicyRecord, type: string, ex
       return `CONCAT(REPEAT('*', GREATEST(LENGTH(${v}) - 4, 0)), RIGHT(${v}, 4))`;
     case 'zip3':
       if (!text) return unsupportedMask(p, mask, type);
-      return `LEFT(${v}, 3)`;
+      // Safe Harbor (B): the restricted prefixes (model/safe-harbor) become 000.
+      return `CASE WHEN LEFT(${v}, 3) IN (${ZIP3_RESTRICTED.map(lit).join(', ')}) THEN ${lit(ZIP3_RESTRICTED_VALUE)} ELSE LEFT(${v}, 3) END`;
     case 'email_domain':
       if (!text) return unsupportedMask(p, mask, type);
       return `CONCAT('***@', SPLIT_PART(${v}, '@', -1))`;
     case 'year':
-      if (type === 'DATE') return `DATE_FROM_PARTS(YEAR(${v}), 1, 1)`;
-      if (TIMESTAMPS.has(type)) return `DATE_TRUNC('YEAR', ${v})`;
+      // Safe Harbor (C): a year 90 or more years back is the one "90 or older"
+      // category, NULL (the policy must return the column's type; see postgres/masking.ts).
+      if (type === 'DATE') return `CASE WHEN ${over89(v)} THEN NULL ELSE DATE_FROM_PARTS(YEAR(${v}), 1, 1) END`;
+      if (TIMESTAMPS.has(type)) return `CASE WHEN ${over89(v)} THEN NULL ELSE DATE_TRUNC('YEAR', ${v}) END`;
+      // A year held as a number (BIRTH_YEAR): kept, or NULL when 90 or more years back.
+      if (type === 'NUMBER') return `CASE WHEN ${v} <= YEAR(CURRENT_DATE()) - ${AGE_AGGREGATION_YEARS} THEN NULL ELSE ${v} END`;
       return unsupportedMask(p, mask, type);
     default:
       return assertNever(mask);
