@@ -9,6 +9,7 @@ import type { Project } from '../config/project.js';
 import type { Dialect } from '../dialects/types.js';
 import type { AccountFacts, PrivilegedFact } from '../model/account.js';
 import { PUBLIC_ROLE } from '../model/types.js';
+import { MASKED_VIEW_SUFFIX } from '../dialects/postgres/masking.js';
 import { maskedFor, type Classification } from './access.js';
 
 /** One administrator fact with its justification (undefined: none written). */
@@ -72,9 +73,14 @@ export function buildAccountReview(input: AccountReviewInput): AccountReview {
   const phiColumns = [...cls.phi.entries()];
   const reach = new Map<string, { isUser: boolean; how: Set<string>; cols: Map<string, { column: string; category: string; masked?: string }> }>();
   const isUser = new Map(facts.principals.map((p) => [p.name, p.isUser]));
+  const viewMasks = dialect.platform === 'postgres';
   const add = (principal: string, how: string, table: string | undefined, columns?: string[]) => {
     if (input.managed.has(principal) || principal === PUBLIC_ROLE) return;
+    // Who reads the base table around any mask (a superuser, an owner) is reported on the
+    // base table; PostgreSQL's <table>_masked views would only repeat it.
+    const around = !how.startsWith('SELECT');
     const hits = phiColumns.filter(([k]) => {
+      if (around && viewMasks && k.split('.')[2]?.endsWith(MASKED_VIEW_SUFFIX)) return false;
       if (table === undefined) return true;
       if (!k.startsWith(`${table}.`)) return false;
       const col = k.slice(table.length + 1);
@@ -86,7 +92,7 @@ export function buildAccountReview(input: AccountReviewInput): AccountReview {
     e.how.add(how);
     for (const [k, category] of hits) {
       // A superuser or an owner reads the base table, around any mask.
-      const masked = how.startsWith('SELECT') ? maskedFor(cls, k, new Set([principal])) : undefined;
+      const masked = around ? undefined : maskedFor(cls, k, new Set([principal]));
       const prev = e.cols.get(k);
       if (!prev || (prev.masked && !masked)) e.cols.set(k, masked ? { column: k, category, masked } : { column: k, category });
     }

@@ -263,6 +263,17 @@ function factWhat(e: AccessReview['account']['privileged'][number]): string {
   return `${e.privilege}${e.object ? ` on ${e.object}` : ''}`;
 }
 
+/** PHI columns (`db.schema.table.column`) grouped by table, in order. */
+function byTable(columns: AccessReview['account']['unmanagedPhi'][number]['columns']): [string, { name: string; category: string; masked?: string }[]][] {
+  const m = new Map<string, { name: string; category: string; masked?: string }[]>();
+  for (const c of columns) {
+    const i = c.column.lastIndexOf('.');
+    const t = c.column.slice(0, i);
+    (m.get(t) ?? m.set(t, []).get(t)!).push({ name: c.column.slice(i + 1), category: c.category, masked: c.masked });
+  }
+  return [...m.entries()];
+}
+
 /** Markdown: the platform's administrators with their justification, and unmanaged principals reaching PHI. */
 export function accountMarkdown(r: AccessReview): string[] {
   const out: string[] = ['## Privileged access (whole account)', ''];
@@ -280,8 +291,10 @@ export function accountMarkdown(r: AccessReview): string[] {
   out.push('', '## Unmanaged principals reaching PHI', '');
   if (r.account.unmanagedPhi.length === 0) out.push('None.');
   for (const u of r.account.unmanagedPhi) {
-    const cols = u.columns.map((c) => `${c.column} (${c.category}${c.masked ? `, masked by ${c.masked}` : ', CLEAR'})`);
-    out.push(`- **${md(u.principal)}** (${u.isUser ? 'user' : 'role'}; ${md(u.how.join('; '))}): ${md(cols.join(', '))}`);
+    out.push(`- **${md(u.principal)}** (${u.isUser ? 'user' : 'role'}; ${md(u.how.join('; '))}):`);
+    for (const [table, cols] of byTable(u.columns)) {
+      out.push(`  - ${md(table)}: ${md(cols.map((c) => `${c.name} (${c.category}${c.masked ? `, masked by ${c.masked}` : ', CLEAR'})`).join(', '))}`);
+    }
   }
   out.push('');
   return out;
