@@ -34,6 +34,8 @@ export interface UnmanagedPhiReach {
 /** The account section of the review; `read: false` when the adapter has no account reader. */
 export interface AccountReview {
   read: boolean;
+  /** Why the account could not be read (the reader's error), when it was attempted. */
+  error?: string;
   privileged: PrivilegedAccessEntry[];
   unmanagedPhi: UnmanagedPhiReach[];
 }
@@ -45,6 +47,7 @@ export interface AccountReviewInput {
   cls: Classification;
   /** Model names of the roles and users the configuration defines. */
   managed: ReadonlySet<string>;
+  error?: string;
 }
 
 /** Whether a `privilege:` of privileged_access covers a fact (`OWNER` covers `OWNER (bypasses row level security)`). */
@@ -57,7 +60,7 @@ function covers(written: string | undefined, fact: PrivilegedFact): boolean {
 
 export function buildAccountReview(input: AccountReviewInput): AccountReview {
   const { facts, cls, dialect } = input;
-  if (!facts) return { read: false, privileged: [], unmanagedPhi: [] };
+  if (!facts) return { read: false, ...(input.error ? { error: input.error } : {}), privileged: [], unmanagedPhi: [] };
   const written = (input.project.privilegedAccess ?? []).map((j) => ({ ...j, name: dialect.normalize(j.principal) }));
   const privileged: PrivilegedAccessEntry[] = facts.privileged.map((f) => {
     const j = written.find((x) => x.name === f.principal && covers(x.privilege, f));

@@ -277,7 +277,7 @@ function byTable(columns: AccessReview['account']['unmanagedPhi'][number]['colum
 /** Markdown: the platform's administrators with their justification, and unmanaged principals reaching PHI. */
 export function accountMarkdown(r: AccessReview): string[] {
   const out: string[] = ['## Privileged access (whole account)', ''];
-  if (!r.account.read) return [...out, `The ${md(r.platform)} reader does not read account-wide administrators: not checked.`, ''];
+  if (!r.account.read) return [...out, r.account.error ? `Could not be read: ${md(r.account.error)}` : `The ${md(r.platform)} reader does not read account-wide administrators: not checked.`, ''];
   if (r.account.privileged.length === 0) out.push('None.');
   else {
     out.push('| principal | kind | privilege | via | justification |', '|---|---|---|---|---|');
@@ -303,7 +303,7 @@ export function accountMarkdown(r: AccessReview): string[] {
 /** HTML: as accountMarkdown. */
 export function accountHtml(r: AccessReview): string[] {
   const h: string[] = ['<h2 id="account-privileged">Privileged access (whole account)</h2>'];
-  if (!r.account.read) return [...h, `<p>The ${esc(r.platform)} reader does not read account-wide administrators: not checked.</p>`];
+  if (!r.account.read) return [...h, r.account.error ? `<p class="clear">Could not be read: ${esc(r.account.error)}</p>` : `<p>The ${esc(r.platform)} reader does not read account-wide administrators: not checked.</p>`];
   if (r.account.privileged.length === 0) h.push('<p>None.</p>');
   else {
     h.push('<table><thead><tr><th>principal</th><th>kind</th><th>privilege</th><th>via</th><th>justification</th></tr></thead><tbody>');

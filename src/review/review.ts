@@ -91,6 +91,8 @@ export interface ReviewInput {
   roster?: Roster;
   /** What the dialect's account reader saw; undefined when the adapter has none. */
   account?: AccountFacts;
+  /** The account reader failed: the review says so instead of leaving the section out. */
+  accountError?: string;
 }
 
 export function buildReview(input: ReviewInput): AccessReview {
@@ -222,7 +224,8 @@ export function buildReview(input: ReviewInput): AccessReview {
 
   // --- the whole account -------------------------------------------------------------
   const managedNames = new Set<string>([...defs.keys(), ...userDefs.keys()]);
-  const account = buildAccountReview({ project, dialect, facts: input.account, cls, managed: managedNames });
+  const account = buildAccountReview({ project, dialect, facts: input.account, cls, managed: managedNames, error: input.accountError });
+  if (account.error) findings.push({ severity: 'action', message: `the account's administrators could not be read, so this review does not cover the whole account: ${account.error}` });
   const unjustified = new Map<string, string[]>();
   for (const e of account.privileged) {
     if (e.justification) continue;

@@ -167,3 +167,11 @@ describe('the review over account facts', () => {
     ]);
   });
 });
+
+describe('an account that could not be read', () => {
+  it('is said in the review, not left out', () => {
+    const cls: Classification = { phi: new Map(), masks: new Map(), categories: [] };
+    const r = buildAccountReview({ project: emptyProject(), dialect: snowflakeDialect, cls, managed: new Set(), error: 'SQL access control error: Insufficient privileges' });
+    expect(r).toEqual({ read: false, error: 'SQL access control error: Insufficient privileges', privileged: [], unmanagedPhi: [] });
+  });
+});

@@ -42,9 +42,14 @@ export async function reviewCommand(io: Io, args: ReviewArgs): Promise<number> {
   const config = await loadConfig(io, args.config);
   const planned = await planTarget(io, { config, target: args.target });
   // The whole account (administrators, unmanaged principals reading the tables in scope): read-only catalog queries.
+  // A reader without access to the account views (Snowflake ACCOUNT_USAGE needs IMPORTED
+  // PRIVILEGES) does not stop the review: the report says the account was not covered.
   let account;
+  let accountError: string | undefined;
   try {
     account = await planned.adapter?.readAccount?.({ schemas: planned.live.schemas.filter((s) => s.schema !== undefined).map((s) => ({ database: s.database, schema: s.schema! })) });
+  } catch (e) {
+    accountError = e instanceof Error ? e.message : String(e);
   } finally {
     await planned.adapter?.close();
   }
@@ -58,6 +63,7 @@ export async function reviewCommand(io: Io, args: ReviewArgs): Promise<number> {
     categoryOrder: PHI_CATEGORIES,
     roster,
     account,
+    accountError,
   });
   const text = format === 'html' ? renderReviewHtml(review) : format === 'csv' ? renderReviewCsv(review) : renderReviewMarkdown(review);
   if (args.out !== undefined) {
