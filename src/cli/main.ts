@@ -21,7 +21,7 @@ Usage:
   rbac drift [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--webhook URL]
              [--state FILE]
   rbac export [--config DIR] [--target NAME|URL] [--out DIR] [--match GLOB]
-  rbac review [--config DIR] [--target NAME|URL] [--roster hr.csv] [--format markdown|csv|html]
+  rbac review [--config DIR] [--target NAME|URL] [--roster hr.csv] [--format markdown|csv|html] [--matrix-csv FILE]
               [--out FILE]
   rbac explain ROLE [OBJECT] [--config DIR] [--target NAME|URL] [--format text|json]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
@@ -57,7 +57,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   audit: { config: common.config, help: common.help, format: { type: 'string' }, 'expect-head': { type: 'string' }, 'allow-unkeyed': { type: 'boolean' } },
   drift: { ...common, format: { type: 'string' }, webhook: { type: 'string' }, state: { type: 'string' } },
   export: { ...common, out: { type: 'string' }, match: { type: 'string' } },
-  review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+  review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'matrix-csv': { type: 'string' } },
   explain: { ...common, format: { type: 'string' } },
   snapshot: { ...common, out: { type: 'string' } },
   start: { ...common, 'audit-log': { type: 'string' } },
@@ -174,7 +174,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       case 'review': {
         noPositionals();
         const { reviewCommand } = await import('./commands/review.js');
-        return await reviewCommand(io, { config: str('config'), target: str('target'), roster: str('roster'), format: str('format'), out: str('out') });
+        return await reviewCommand(io, { config: str('config'), target: str('target'), roster: str('roster'), format: str('format'), out: str('out'), matrixCsv: str('matrix-csv') });
       }
       case 'explain': {
         if (positionals.length < 1 || positionals.length > 2) throw new RbacError('USAGE', 'explain: expected `rbac explain ROLE [OBJECT]`');

@@ -439,6 +439,13 @@ class Builder {
           .filter((x) => x.path !== undefined);
       this.p.expressions = { functions: paths('functions'), relations: paths('relations') };
     }
+    for (const x of maps(m, 'privileged_access')) {
+      const principal = parsePart(str(x, 'principal') ?? '');
+      const reason = str(x, 'reason');
+      // The schema reports a missing principal or reason at its location; such an entry justifies nothing.
+      if (!principal || !reason) continue;
+      (this.p.privilegedAccess ??= []).push({ principal, privilege: str(x, 'privilege'), reason, source: x.loc });
+    }
     const targets = get(m, 'targets');
     if (targets?.t === 'map') {
       for (const [name, e] of targets.entries) {

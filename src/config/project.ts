@@ -194,8 +194,18 @@ export interface Project {
   phi: PhiDef[];
   maskingPolicies: MaskingPolicyDef[];
   rowAccessPolicies: RowAccessPolicyDef[];
+  /** `privileged_access:` of rbac.yaml: justifications for account administrators the review lists. */
+  privilegedAccess?: PrivilegedAccessDef[];
   files: ConfigFile[];
   digest: string;
+}
+
+/** One `privileged_access:` entry: `privilege` undefined justifies every privilege of the principal. */
+export interface PrivilegedAccessDef {
+  principal: NamePart;
+  privilege?: string;
+  reason: string;
+  source: SourceLocation;
 }
 
 /** The name of the root config file, relative to the config root. */

@@ -281,6 +281,18 @@ export const RBAC_FILE: ObjectNode = obj(
         relations: list(tablePath('relation'), 'Relations a row filter may read in a subquery (EXISTS, IN (SELECT ...)).'),
       },
     ),
+    privileged_access: list(
+      obj(
+        'A written justification for an account administrator the access review lists (a superuser, an ACCOUNTADMIN holder, a table owner, a metastore admin).',
+        {
+          principal: str('The user or role as the platform names it.', { pattern: NAME_PATTERNS.part, patternLabel: 'a user or role name', isName: true }),
+          privilege: str('Only this privilege, as the review names it (SUPERUSER, CREATEROLE, BYPASSRLS, OWNER, ACCOUNTADMIN, MANAGE GRANTS, METASTORE ADMIN, MANAGE); every privilege of the principal when absent.'),
+          reason: str('Why the principal needs it (the review prints it; a privileged principal without one is a finding).', { minLength: 1 }),
+        },
+        ['principal', 'reason'],
+      ),
+      'Justifications for privileged principals the configuration does not manage (access review, checklist item 4).',
+    ),
     targets: {
       type: 'map',
       description: 'Named connection targets.',

@@ -129,6 +129,12 @@ export interface Adapter {
   /** Read the live state of the scope in a fixed number of catalog queries. */
   introspect(scope: IntrospectScope): Promise<import('../model/types.js').Live>;
   /**
+   * The access review's view of the whole account (read-only): every principal, the
+   * platform's administrators and who reads the relations in scope (model/account.ts).
+   * Absent where the dialect has no account reader; the review then says so.
+   */
+  readAccount?(scope: import('../model/account.js').AccountScope): Promise<import('../model/account.js').AccountFacts>;
+  /**
    * Compile a plan into statements for this target. `expressions` is what custom SQL
    * may use beyond the built-in safe list (the configuration's `expressions:`).
    */

@@ -18,7 +18,7 @@ import { PUBLIC_ROLE } from '../model/types.js';
 /** member -> the roles it holds directly. */
 export type RoleGraph = Map<string, string[]>;
 
-export function roleGraph(memberships: readonly MembershipRecord[]): RoleGraph {
+export function roleGraph(memberships: readonly Pick<MembershipRecord, 'role' | 'member'>[]): RoleGraph {
   const g: RoleGraph = new Map();
   for (const m of memberships) {
     let list = g.get(m.member);

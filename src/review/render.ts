@@ -87,6 +87,8 @@ export function renderReviewMarkdown(r: AccessReview): string {
   for (const p of r.privileged) out.push(`- **${md(p.role)}** (held by ${md(p.holders.join(', ') || 'nobody')}): ${md(p.justification ?? 'NO JUSTIFICATION')}`);
   out.push('');
 
+  out.push(...accountMarkdown(r));
+
   out.push('## HR roster cross-check', '');
   if (r.roster.file === undefined && r.roster.missing.length === 0 && r.users.every((u) => u.roster === 'not checked')) {
     out.push('No roster given (`--roster hr.csv`): not checked.');
@@ -258,6 +260,8 @@ export function renderReviewHtml(r: AccessReview): string {
     h.push('</tbody></table>');
   }
 
+  h.push(...accountHtml(r));
+
   h.push('<h2 id="roster">HR roster cross-check</h2>');
   if (r.users.every((u) => u.roster === 'not checked')) h.push('<p>No roster given: not checked.</p>');
   else {
@@ -271,4 +275,93 @@ export function renderReviewHtml(r: AccessReview): string {
   for (const s of [...SIGN_OFF, 'Manager confirmations']) h.push(`<tr><th style="width:30%">${esc(s)}</th><td></td></tr>`);
   h.push('</tbody></table>', '</body></html>');
   return h.join('\n') + '\n';
+}
+
+// --- the whole account (review/account.ts) ---------------------------------------------
+// Kept apart from the sections above so later sections (emergency access, usage) can be
+// added beside it.
+
+function factWhat(e: AccessReview['account']['privileged'][number]): string {
+  return `${e.privilege}${e.object ? ` on ${e.object}` : ''}`;
+}
+
+/** PHI columns (`db.schema.table.column`) grouped by table, in order. */
+function byTable(columns: AccessReview['account']['unmanagedPhi'][number]['columns']): [string, { name: string; category: string; masked?: string }[]][] {
+  const m = new Map<string, { name: string; category: string; masked?: string }[]>();
+  for (const c of columns) {
+    const i = c.column.lastIndexOf('.');
+    const t = c.column.slice(0, i);
+    (m.get(t) ?? m.set(t, []).get(t)!).push({ name: c.column.slice(i + 1), category: c.category, masked: c.masked });
+  }
+  return [...m.entries()];
+}
+
+/** Markdown: the platform's administrators with their justification, and unmanaged principals reaching PHI. */
+export function accountMarkdown(r: AccessReview): string[] {
+  const out: string[] = ['## Privileged access (whole account)', ''];
+  if (!r.account.read) return [...out, r.account.error ? `Could not be read: ${md(r.account.error)}` : `The ${md(r.platform)} reader does not read account-wide administrators: not checked.`, ''];
+  if (r.account.privileged.length === 0) out.push('None.');
+  else {
+    out.push('| principal | kind | privilege | via | justification |', '|---|---|---|---|---|');
+    for (const e of r.account.privileged) {
+      out.push(
+        `| ${md(e.principal)}${e.managed ? '' : ' (not managed)'} | ${e.isUser ? 'user' : 'role'} | ${md(factWhat(e))} | ${md(e.via.join(' → ') || 'direct')} | ` +
+          `${e.justification ? `${md(e.justification)} (${md(e.justifiedAt ?? '')})` : '**NO JUSTIFICATION**'} |`,
+      );
+    }
+  }
+  out.push('', '## Unmanaged principals reaching PHI', '');
+  if (r.account.unmanagedPhi.length === 0) out.push('None.');
+  for (const u of r.account.unmanagedPhi) {
+    out.push(`- **${md(u.principal)}** (${u.isUser ? 'user' : 'role'}; ${md(u.how.join('; '))}):`);
+    for (const [table, cols] of byTable(u.columns)) {
+      out.push(`  - ${md(table)}: ${md(cols.map((c) => `${c.name} (${c.category}${c.masked ? `, masked by ${c.masked}` : ', CLEAR'})`).join(', '))}`);
+    }
+  }
+  out.push('');
+  return out;
+}
+
+/** HTML: as accountMarkdown. */
+export function accountHtml(r: AccessReview): string[] {
+  const h: string[] = ['<h2 id="account-privileged">Privileged access (whole account)</h2>'];
+  if (!r.account.read) return [...h, r.account.error ? `<p class="clear">Could not be read: ${esc(r.account.error)}</p>` : `<p>The ${esc(r.platform)} reader does not read account-wide administrators: not checked.</p>`];
+  if (r.account.privileged.length === 0) h.push('<p>None.</p>');
+  else {
+    h.push('<table><thead><tr><th>principal</th><th>kind</th><th>privilege</th><th>via</th><th>justification</th></tr></thead><tbody>');
+    for (const e of r.account.privileged) {
+      h.push(
+        `<tr><td>${esc(e.principal)}${e.managed ? '' : ' <span class="meta">(not managed)</span>'}</td><td>${e.isUser ? 'user' : 'role'}</td><td>${esc(factWhat(e))}</td>` +
+          `<td>${esc(e.via.join(' → ') || 'direct')}</td>` +
+          (e.justification ? `<td>${esc(e.justification)} <span class="meta">(${esc(e.justifiedAt ?? '')})</span></td>` : '<td class="clear">NO JUSTIFICATION</td>') +
+          '</tr>',
+      );
+    }
+    h.push('</tbody></table>');
+  }
+  h.push('<h2 id="account-phi">Unmanaged principals reaching PHI</h2>');
+  if (r.account.unmanagedPhi.length === 0) h.push('<p>None.</p>');
+  else {
+    h.push('<table><thead><tr><th>principal</th><th>how</th><th>PHI columns</th></tr></thead><tbody>');
+    for (const u of r.account.unmanagedPhi) {
+      const cols = u.columns.map((c) => `<span class="${c.masked ? 'masked' : 'clear'}">${esc(c.category)}</span> <span class="meta">(${esc(c.column)}${c.masked ? `, masked by ${esc(c.masked)}` : ''})</span>`).join('<br>');
+      h.push(`<tr><td>${esc(u.principal)} <span class="meta">(${u.isUser ? 'user' : 'role'})</span></td><td>${esc(u.how.join('; '))}</td><td>${cols}</td></tr>`);
+    }
+    h.push('</tbody></table>');
+  }
+  return h;
+}
+
+/**
+ * The role x PHI-category matrix as CSV, for the auditor's sample: one row per role
+ * (managed or not, PUBLIC included where it reads anything), one column per category
+ * classified in the configuration, each cell `clear`, `masked` or `none`; then
+ * `managed`, `privileged`, `deidentified` and `members` (users holding the role directly).
+ */
+export function renderPhiMatrixCsv(r: AccessReview): string {
+  const rows: (string | number)[][] = [['role', ...r.categories, 'managed', 'privileged', 'deidentified', 'members']];
+  for (const role of r.roles) {
+    rows.push([role.name, ...r.categories.map((c) => role.phi[c]), role.managed ? 'yes' : 'no', role.privileged ? 'yes' : 'no', role.deidentified ? 'yes' : 'no', role.members.join(' ')]);
+  }
+  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

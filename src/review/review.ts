@@ -13,6 +13,8 @@ import type { Live } from '../model/types.js';
 import { PUBLIC_ROLE } from '../model/types.js';
 import { classify, effectiveAccess, grantsByRole, roleGraph, rolePaths, type Effective, type OtherAccess, type TableRead } from './access.js';
 import type { Roster } from './roster.js';
+import type { AccountFacts } from '../model/account.js';
+import { buildAccountReview, type AccountReview } from './account.js';
 
 /** A PHI category's state for a role or user: read in clear, only masked, or not at all. */
 export type PhiCell = 'clear' | 'masked' | 'none';
@@ -76,6 +78,8 @@ export interface AccessReview {
   privileged: { role: string; justification?: string; holders: string[] }[];
   /** `terminated`: users with access whom the roster marks as gone. */
   roster: { file?: string; missing: string[]; terminated: string[]; withoutAccess: string[] };
+  /** The whole account: the platform's administrators and unmanaged principals reaching PHI (review/account.ts). */
+  account: AccountReview;
   findings: Finding[];
 }
 
@@ -89,6 +93,10 @@ export interface ReviewInput {
   /** Safe Harbor order of categories (PHI_CATEGORIES). */
   categoryOrder: readonly string[];
   roster?: Roster;
+  /** What the dialect's account reader saw; undefined when the adapter has none. */
+  account?: AccountFacts;
+  /** The account reader failed: the review says so instead of leaving the section out. */
+  accountError?: string;
 }
 
 export function buildReview(input: ReviewInput): AccessReview {
@@ -160,6 +168,9 @@ export function buildReview(input: ReviewInput): AccessReview {
   }
 
   // --- users -----------------------------------------------------------------------
+  // Every user of the account, with every role it holds, managed or not: the account
+  // reader's memberships join the managed ones for the users' direct and inherited roles.
+  const userGraph = input.account ? roleGraph([...live.memberships, ...input.account.memberships]) : graph;
   const userDefs = new Map(project.users.map((u) => [norm(u.name), u]));
   const userNames = new Set<string>(userDefs.keys());
   const onTarget = new Set<string>();
@@ -171,14 +182,18 @@ export function buildReview(input: ReviewInput): AccessReview {
     userNames.add(m.member);
     onTarget.add(m.member);
   }
+  for (const p of input.account?.principals ?? []) if (p.isUser) {
+    userNames.add(p.name);
+    onTarget.add(p.name);
+  }
   const rosterSet = input.roster ? new Set(input.roster.users.map((u) => u.toLowerCase())) : undefined;
   const gone = new Map((input.roster?.terminated ?? []).map((t) => [t.user.toLowerCase(), t.date]));
   const rosterStatus = (name: string): ReviewUser['roster'] =>
     rosterSet === undefined ? 'not checked' : rosterSet.has(name.toLowerCase()) ? 'listed' : gone.has(name.toLowerCase()) ? 'terminated' : 'missing';
   const users: ReviewUser[] = [];
   for (const name of [...userNames].sort()) {
-    const paths = rolePaths(name, graph);
-    const direct = graph.get(name) ?? [];
+    const paths = rolePaths(name, userGraph);
+    const direct = userGraph.get(name) ?? [];
     const inherited = [...paths.entries()].filter(([r]) => r !== name && !direct.includes(r)).map(([role, path]) => ({ role, path })).sort((a, b) => (a.role < b.role ? -1 : 1));
     const eff = onTarget.has(name) ? effectiveAccess(paths.keys(), live, byRole, cls) : none();
     const def = userDefs.get(name);
@@ -220,6 +235,25 @@ export function buildReview(input: ReviewInput): AccessReview {
     }));
   for (const p of privileged) if (!p.justification) findings.push({ severity: 'action', message: `privileged role ${p.role} has no written justification` });
 
+  // --- the whole account -------------------------------------------------------------
+  const managedNames = new Set<string>([...defs.keys(), ...userDefs.keys()]);
+  const account = buildAccountReview({ project, dialect, facts: input.account, cls, managed: managedNames, error: input.accountError });
+  if (account.error) findings.push({ severity: 'action', message: `the account's administrators could not be read, so this review does not cover the whole account: ${account.error}` });
+  const unjustified = new Map<string, string[]>();
+  for (const e of account.privileged) {
+    if (e.justification) continue;
+    const what = `${e.privilege}${e.object ? ` on ${e.object}` : ''}${e.via.length ? ` (via ${e.via.join(' -> ')})` : ''}`;
+    (unjustified.get(e.principal) ?? unjustified.set(e.principal, []).get(e.principal)!).push(what);
+  }
+  for (const [principal, what] of unjustified) {
+    findings.push({ severity: 'action', message: `${principal} holds ${what.join(', ')}: no justification (add it under privileged_access: in rbac.yaml, or remove the privilege)` });
+  }
+  for (const u of account.unmanagedPhi) {
+    const clear = [...new Set(u.columns.filter((c) => !c.masked).map((c) => c.category))];
+    const cats = cls.categories.filter((c) => clear.includes(c));
+    if (cats.length) findings.push({ severity: 'action', message: `${u.principal} is not managed by rbac and reads PHI in clear (${u.how.join('; ')}): ${cats.join(', ')}` });
+  }
+
   return {
     title: 'Access review',
     target: input.target,
@@ -231,6 +265,7 @@ export function buildReview(input: ReviewInput): AccessReview {
     roles,
     privileged,
     roster: { file: input.roster?.file, missing, terminated: terminated.map((u) => u.name), withoutAccess },
+    account,
     findings,
   };
 }

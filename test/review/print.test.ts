@@ -47,6 +47,7 @@ const review: AccessReview = {
   roles: [],
   privileged: [],
   roster: { file: 'hr.csv', missing: [], terminated: ['mallory'], withoutAccess: [] },
+  account: { read: false, privileged: [], unmanagedPhi: [] },
   findings: [],
 };
 

@@ -1,5 +1,5 @@
 /**
- * `rbac review [--target NAME] [--roster hr.csv] [--format markdown|csv|html] [--out FILE]`:
+ * `rbac review [--target NAME] [--roster hr.csv] [--format markdown|csv|html] [--out FILE] [--matrix-csv FILE]`:
  * the quarterly access review from the live state. Exit 0 when written, 1 on error.
  * Findings (users missing from the roster, PHI in clear without justification) are
  * content for the reviewers, not a failure of the command.
@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PHI_CATEGORIES } from '../../config/schema.js';
 import { RbacError } from '../../model/errors.js';
-import { renderReviewCsv, renderReviewHtml, renderReviewMarkdown } from '../../review/render.js';
+import { renderPhiMatrixCsv, renderReviewCsv, renderReviewHtml, renderReviewMarkdown } from '../../review/render.js';
 import { buildReview } from '../../review/review.js';
 import { parseRoster, type Roster } from '../../review/roster.js';
 import { EXIT, type Io } from '../io.js';
@@ -21,6 +21,8 @@ export interface ReviewArgs {
   roster?: string;
   format?: string;
   out?: string;
+  /** Also write the role x PHI-category matrix as CSV to this file. */
+  matrixCsv?: string;
 }
 
 export const REVIEW_FORMATS = ['markdown', 'csv', 'html'] as const;
@@ -39,7 +41,18 @@ export async function reviewCommand(io: Io, args: ReviewArgs): Promise<number> {
   }
   const config = await loadConfig(io, args.config);
   const planned = await planTarget(io, { config, target: args.target });
-  await planned.adapter?.close();
+  // The whole account (administrators, unmanaged principals reading the tables in scope): read-only catalog queries.
+  // A reader without access to the account views (Snowflake ACCOUNT_USAGE needs IMPORTED
+  // PRIVILEGES) does not stop the review: the report says the account was not covered.
+  let account;
+  let accountError: string | undefined;
+  try {
+    account = await planned.adapter?.readAccount?.({ schemas: planned.live.schemas.filter((s) => s.schema !== undefined).map((s) => ({ database: s.database, schema: s.schema! })) });
+  } catch (e) {
+    accountError = e instanceof Error ? e.message : String(e);
+  } finally {
+    await planned.adapter?.close();
+  }
   const dialect = planned.adapter?.dialect ?? (await import('../../dialects/registry.js')).dialectFor(planned.live.platform);
   const review = buildReview({
     project: config.project,
@@ -49,11 +62,17 @@ export async function reviewCommand(io: Io, args: ReviewArgs): Promise<number> {
     generatedAt: new Date().toISOString(),
     categoryOrder: PHI_CATEGORIES,
     roster,
+    account,
+    accountError,
   });
   const text = format === 'html' ? renderReviewHtml(review) : format === 'csv' ? renderReviewCsv(review) : renderReviewMarkdown(review);
   if (args.out !== undefined) {
     await writeFile(path.resolve(io.cwd, args.out), text);
     io.err(`Wrote the access review of ${review.target} (${review.users.length} users, ${review.findings.length} findings) to ${args.out}.\n`);
   } else io.out(text);
+  if (args.matrixCsv !== undefined) {
+    await writeFile(path.resolve(io.cwd, args.matrixCsv), renderPhiMatrixCsv(review));
+    io.err(`Wrote the role x PHI-category matrix (${review.roles.length} roles, ${review.categories.length} categories) to ${args.matrixCsv}.\n`);
+  }
   return EXIT.OK;
 }

@@ -4,6 +4,8 @@
  * order. GRANT/REVOKE run one by one with no transaction: the first failure stops the
  * run and the result reports applied/failed/pending honestly (rolledBack=false).
  */
+import { readDatabricksAccount } from './account.js';
+import type { AccountFacts, AccountScope } from '../../model/account.js';
 import type { Live, LiveTable } from '../../model/types.js';
 import type { Plan } from '../../plan/types.js';
 import type { ExpressionPolicy } from '../../model/expressions.js';
@@ -95,6 +97,11 @@ export class DatabricksAdapter implements Adapter {
    * the hash mask's salt. With manage_membership, SCIM is read alongside (readScim).
    * PUBLIC (`account users`) is not read.
    */
+  /** The access review's account facts (account/account.ts): read-only, a fixed number of queries. */
+  readAccount(scope: AccountScope): Promise<AccountFacts> {
+    return readDatabricksAccount((text) => this.run(text), scope);
+  }
+
   async introspect(scope: IntrospectScope): Promise<Live> {
     // The SQL filter folds case (`lower(grantee) IN ...`); the parser then compares principals as Unity Catalog does.
     const roles = [...new Set(scope.roles.map((r) => r.toLowerCase()))];

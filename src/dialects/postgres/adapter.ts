@@ -18,6 +18,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type { Adapter, IntrospectScope, QueryFn, Statement } from '../types.js';
+import { readPostgresAccount } from './account.js';
 import type { Live } from '../../model/types.js';
 import type { Plan } from '../../plan/types.js';
 import type { ApplyEvent, ApplyListener, ApplyOptions, ApplyResult } from '../../apply/types.js';
@@ -350,6 +351,8 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
     dialect: postgresDialect,
     session,
     introspect,
+    // The access review's account facts: read-only catalog queries, never in a transaction.
+    readAccount: (scope) => readPostgresAccount(primary.query, async (logical) => (await sessionFor(physicalOf(logical))).query, scope.schemas),
     compile,
     apply,
     queryCount: () => count,

@@ -7,6 +7,8 @@
  * applied/failed/pending (rolledBack is always false). No lock is taken either
  * (Snowflake has no advisory lock); `lockTimeoutMs` is ignored.
  */
+import { readSnowflakeAccount } from './account.js';
+import type { AccountFacts, AccountScope } from '../../model/account.js';
 import { databaseRoleParts, makeGrant, objectKey } from '../../model/keys.js';
 import { isAccountLevel } from '../../model/kinds.js';
 import type {
@@ -163,6 +165,11 @@ export class SnowflakeAdapter implements Adapter {
       throw e;
     }
   };
+
+  /** The access review's account facts (account/account.ts): read-only, a fixed number of queries. */
+  readAccount(scope: AccountScope): Promise<AccountFacts> {
+    return readSnowflakeAccount((text) => this.run(text), scope);
+  }
 
   async introspect(scope: IntrospectScope): Promise<Live> {
     const managed = new Set(scope.roles);
