@@ -191,7 +191,7 @@ describe('manage_membership: true, through the CLI against the SCIM and Thrift s
 
     const applied = await cli(['apply', '--auto-approve']);
     expect(applied.err).not.toMatch(/FAIL/);
-    expect(applied.out).toContain('Verified: the next plan is empty.');
+    expect(applied.out, applied.err).toContain('Verified: the next plan is empty.');
     expect(applied.code).toBe(0);
     // The order statements ran in (apply prints each as it completes): groups first, then members, then the GRANTs.
     const ran = [...applied.err.matchAll(/\[\d+\/\d+\] ok {3}(.*)/g)].map((m) => m[1]);
