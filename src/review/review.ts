@@ -73,6 +73,8 @@ export interface AccessReview {
   privileged: { role: string; justification?: string; holders: string[] }[];
   roster: { file?: string; missing: string[]; withoutAccess: string[] };
   findings: Finding[];
+  /** The emergency-access log (src/review/emergency.ts), set by the caller; absent: the section is left out. */
+  emergency?: import('./emergency.js').EmergencyEntry[];
 }
 
 /** Inputs of buildReview; `roster` undefined means the roster cross-check is not done. */
