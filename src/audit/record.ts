@@ -17,6 +17,7 @@ import { scrubSecrets } from '../model/errors.js';
 import type { Plan, PlanSummary } from '../plan/types.js';
 import { describeChange } from '../render/describe.js';
 import { appendRecord, type ChainFields } from './chain.js';
+import { temporaryAccessEntries, type AuditTemporaryAccess } from './temporary.js';
 
 /** Outcome of one statement in an audit record. */
 export type StatementOutcome = 'applied' | 'failed' | 'rolled back' | 'not run' | 'unknown';
@@ -59,6 +60,8 @@ export interface AuditRecord extends Record<string, unknown> {
   statements: AuditStatement[];
   /** The plan computed right after apply: empty (`changes: 0`) when it converged. */
   after?: { changes: number; summary: PlanSummary };
+  /** Temporary and emergency memberships granted or revoked (expired) by this apply; absent when none. */
+  temporaryAccess?: AuditTemporaryAccess[];
 }
 
 /** Where the audit log goes: --audit-log, then RBAC_AUDIT_LOG, then `.rbac/audit.jsonl` under the config root. */
@@ -164,6 +167,8 @@ export function createAuditRecorder(input: RecorderInput): AuditRecorder {
         statements,
         after: after ? { changes: after.changes.length, summary: after.summary } : undefined,
       };
+      const temporary = temporaryAccessEntries(input.plan, current, applied, scrub);
+      if (temporary.length) rec.temporaryAccess = temporary;
       // The recorder's own environment, not process.env: the key that signs the record is
       // the one the caller configured (RBAC_AUDIT_KEY), and tests inject theirs.
       return appendRecord(input.file, rec, { env: input.env });

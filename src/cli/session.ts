@@ -17,7 +17,8 @@ import { RbacError } from '../model/errors.js';
 import type { Desired, Live, Platform } from '../model/types.js';
 import { plan as computePlan } from '../plan/plan.js';
 import { introspectScopeOf, scopeOf } from '../plan/scope.js';
-import type { ManagedScope, Plan, PlanOptions } from '../plan/types.js';
+import type { ManagedScope, Plan, PlanOptions, PlanProblem } from '../plan/types.js';
+import { parseTimestamp } from '../config/timestamps.js';
 import { compileOffline, dialectFor, loadExpressionParsers, planHooks, type PlanHookOptions } from '../dialects/registry.js';
 import type { Io } from './io.js';
 
@@ -72,6 +73,22 @@ export interface PlanRequest {
   platform?: Platform;
   /** Called while reading, for progress displays. */
   onPhase?: (phase: 'roles' | 'grants' | 'policies', done: number, total?: number) => void;
+  /** The planner's clock; default: RBAC_NOW when set (see planClock), else the time of the run. */
+  now?: Date;
+}
+
+/**
+ * The time temporary memberships are judged at. `RBAC_NOW` (an ISO-8601 time with a
+ * zone) fixes it, for CI and reproducible reviews; a plan made with it says so in a
+ * warning, since an earlier clock keeps expired access.
+ */
+export function planClock(io: Io, req: PlanRequest): { now: Date; warning?: PlanProblem } {
+  if (req.now) return { now: req.now };
+  const fixed = io.env.RBAC_NOW;
+  if (fixed === undefined || fixed === '') return { now: new Date() };
+  const iso = parseTimestamp(fixed);
+  if (!iso) throw new RbacError('USAGE', `RBAC_NOW '${fixed}' is not an ISO-8601 time with a zone (e.g. 2026-12-03T18:00Z)`);
+  return { now: new Date(iso), warning: { severity: 'warning', message: `planner clock fixed by RBAC_NOW at ${iso}`, hint: 'unset RBAC_NOW to judge temporary memberships at the time of the run' } };
 }
 
 /** Open the target (or the snapshot), read it, plan and compile. The adapter stays open. */
@@ -91,13 +108,16 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
     const desired = planHooks(platform, hookOptions).prepareDesired?.(configured, { ...live, platform }) ?? configured;
     const scope = scopeOf(desired, { managePublic: project.managePublic });
     const name = `snapshot:${path.basename(req.snapshot)}`;
+    const clock = planClock(io, req);
     const p = planOnPlatform(configured, desired, { ...live, platform }, {
       mode: project.mode,
       target: name,
       scope,
       configDigest: project.digest,
+      now: clock.now,
       futureGrantCreators: platform === 'postgres' ? (live.currentUser ? [live.currentUser] : undefined) : undefined,
     }, hookOptions);
+    if (clock.warning) p.problems.push(clock.warning);
     const { statements, problems } = compileOffline(p, {
       ...(live.scim ? { scim: live.scim } : {}),
       expressions: desired.expressions,
@@ -136,14 +156,17 @@ export async function planWith(io: Io, req: PlanRequest, target: ResolvedTarget,
     const scope = scopeOf(desired, { managePublic: project.managePublic });
     req.onPhase?.('roles', live.roles.length, live.roles.length);
     req.onPhase?.('grants', live.grants.length, live.grants.length);
+    const clock = planClock(io, req);
     const creators = target.platform === 'postgres' ? (target.objectCreators?.length ? target.objectCreators : live.currentUser ? [live.currentUser] : undefined) : undefined;
     const p = planOnPlatform(configured, desired, live, {
       mode: project.mode,
       target: target.name,
       scope,
       configDigest: project.digest,
+      now: clock.now,
       futureGrantCreators: creators,
     }, hookOptions);
+    if (clock.warning) p.problems.push(clock.warning);
     const statements = adapter.compile(p, { expressions: desired.expressions });
     return { target, desired, live, scope, plan: p, statements, adapter };
   }

@@ -199,7 +199,10 @@ function desiredRoles(project: Project, ctx: NormalizeContext, opts: ToDesiredOp
       // Members name users of users: (the loader checks): a service principal by its application id.
       const member = def ? ctx.principalOfUser(def, m.source) : ctx.normRole({ name: m.name }, m.source);
       users.add(member);
-      addMembership({ role, member, memberKind: 'user', source: m.source });
+      const temporary = m.temporary
+        ? { until: m.temporary.until, ...(m.temporary.since ? { since: m.temporary.since } : {}), ...(m.temporary.reason !== undefined ? { reason: m.temporary.reason } : {}), ...(r.breakGlass ? { breakGlass: true } : {}) }
+        : undefined;
+      addMembership({ role, member, memberKind: 'user', source: m.source, ...(temporary ? { temporary } : {}) });
     }
     for (const parent of r.inherits) {
       const p = ctx.normRole(parent, parent.source);

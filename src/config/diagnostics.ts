@@ -56,6 +56,8 @@ export type DiagnosticCode =
   | 'target-incomplete'
   | 'absent-role-used'
   | 'privileged-without-justification'
+  | 'bad-timestamp'
+  | 'break-glass-incomplete'
   // File-system problems of the config directory (the loader reads regular files only).
   | 'not-regular-file'
   | 'not-a-directory'

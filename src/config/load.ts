@@ -17,6 +17,7 @@ import {
   emptyProject,
   ROOT_FILE,
   type GrantDef,
+  type MemberRef,
   type NameRef,
   type ObjectName,
   type Project,
@@ -27,6 +28,7 @@ import {
 } from './project.js';
 import { FILE_SCHEMAS, type FileKind, type MaskFunction, type PhiCategory } from './schema.js';
 import { parseYaml, validateDocument, type LMap, type LValue } from './validate.js';
+import { parseTimestamp } from './timestamps.js';
 
 /**
  * Files larger than this are refused (a config is a few hundred kilobytes at most).
@@ -584,9 +586,10 @@ class Builder {
         description: str(r, 'description'),
         owner: str(r, 'owner'),
         inherits: roleRefs(r, 'inherits'),
-        members: names(r, 'members'),
+        members: this.members(r),
         state,
         privileged: bool(r, 'privileged') ?? false,
+        breakGlass: bool(r, 'break_glass') ?? false,
         justification: str(r, 'justification'),
         deidentified: bool(r, 'deidentified') ?? false,
         ...expertDetermination(r),
@@ -605,8 +608,68 @@ class Builder {
           'access reviews list every privileged role with its written justification',
         );
       }
+      if (role.breakGlass) this.breakGlassMembers(role);
       this.rolesById.set(id, role);
       this.p.roles.push(role);
+    }
+  }
+
+  /** `members:`: user names, and the long form `{name, until, since?, reason?}` for temporary access. */
+  members(r: LMap): MemberRef[] {
+    const out: MemberRef[] = [];
+    for (const v of items(r, 'members')) {
+      if (v.t === 'scalar') {
+        const p = parsePart(String(v.value));
+        if (p) out.push({ name: p, source: v.loc });
+        continue;
+      }
+      if (v.t !== 'map') continue;
+      const p = parsePart(str(v, 'name')!);
+      if (!p) continue;
+      const at = (key: string): { text: string; iso?: string; loc: SourceLocation } | undefined => {
+        const text = str(v, key);
+        if (text === undefined) return undefined;
+        const iso = parseTimestamp(text);
+        if (!iso) {
+          this.err('bad-timestamp', scalarLoc(v, key), `${key} '${text}' of member ${show(p)} is not a real date and time`, 'write an existing date and time with a zone, e.g. 2026-12-03T18:00Z');
+        }
+        return { text, iso, loc: scalarLoc(v, key) };
+      };
+      const until = at('until');
+      const since = at('since');
+      if (!until?.iso || (since && !since.iso)) continue;
+      if (since?.iso && since.iso >= until.iso) {
+        this.err('bad-timestamp', since.loc, `member ${show(p)}: since ${since.text} is not before until ${until.text}`, 'a temporary membership starts before it ends');
+        continue;
+      }
+      const reason = str(v, 'reason');
+      out.push({
+        name: p,
+        source: scalarLoc(v, 'name'),
+        temporary: { until: until.iso, ...(since?.iso ? { since: since.iso } : {}), ...(reason !== undefined ? { reason } : {}), source: v.loc },
+      });
+    }
+    return out;
+  }
+
+  /** A break-glass role grants emergency access: only for a time, and only with a reason. */
+  breakGlassMembers(role: RoleDef): void {
+    for (const m of role.members) {
+      if (!m.temporary) {
+        this.err(
+          'break-glass-incomplete',
+          m.source,
+          `member ${show(m.name)} of break-glass role ${show(role.name)} has no until: emergency access must end`,
+          `write {name: ${m.name.text}, until: <when it ends, e.g. 2026-12-03T18:00Z>, reason: <incident or ticket>}`,
+        );
+      } else if (m.temporary.reason === undefined) {
+        this.err(
+          'break-glass-incomplete',
+          m.temporary.source,
+          `member ${show(m.name)} of break-glass role ${show(role.name)} has no reason: emergency access is logged with why it was given`,
+          'add reason: <incident or ticket number>',
+        );
+      }
     }
   }
 

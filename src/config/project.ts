@@ -17,6 +17,15 @@ export interface NameRef {
   source: SourceLocation;
 }
 
+/**
+ * A `members:` entry. `temporary` is set for the long form with `until`: both times are
+ * normalized to UTC ISO strings (`2026-12-03T18:00:00.000Z`) and, after a load without
+ * errors, `since` (when set) is before `until`.
+ */
+export interface MemberRef extends NameRef {
+  temporary?: { until: string; since?: string; reason?: string; source: SourceLocation };
+}
+
 /** A user principal (created by the identity provider, never by rbac). */
 export interface UserDef {
   name: NamePart;
@@ -48,9 +57,11 @@ export interface RoleDef {
   description?: string;
   owner?: string;
   inherits: NameRef[];
-  members: NameRef[];
+  members: MemberRef[];
   state: 'present' | 'absent';
   privileged: boolean;
+  /** An emergency role: after a load without errors every member has `temporary` with a reason. */
+  breakGlass: boolean;
   justification?: string;
   deidentified: boolean;
   /** `expert_determination:` of a de-identified role (164.514(b)(1)); allows masks Safe Harbor does not. */

@@ -35,6 +35,11 @@ export interface StringNode extends Described {
   enumLabel?: string;
   isName?: boolean;
   minLength?: number;
+  /**
+   * The long form: the same item may be written as a mapping of this shape instead of
+   * the string (`members: [alice, {name: bob, until: ...}]`); the string stays valid.
+   */
+  mapForm?: ObjectNode;
 }
 export interface IntegerNode extends Described {
   type: 'integer';
@@ -323,6 +328,25 @@ const userNode = obj(
   ['name'],
 );
 
+/** ISO-8601 timestamp with a zone; the loader also checks the date exists. */
+const timestamp = (description: string): StringNode =>
+  str(`${description} An ISO-8601 timestamp with a zone: 2026-12-03T18:00Z, 2026-12-03T18:00:00+01:00.`, {
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?(?:Z|[+-]\\d{2}:?\\d{2})$',
+    patternLabel: 'an ISO-8601 timestamp with a zone (2026-12-03T18:00Z)',
+  });
+
+/** A membership for a time: granted from `since` (or at once) until `until`, then revoked. */
+const temporaryMember = obj(
+  'A temporary membership: rbac plan grants it while now is before until (and after since), and revokes it once until has passed.',
+  {
+    name: userName('A user defined under users:.'),
+    until: timestamp('When the membership ends; the first plan after it revokes the membership.'),
+    since: timestamp('When the membership starts (default: at once).'),
+    reason: str('Why (an incident or ticket number); recorded in the audit log, the review and the emergency-access log.'),
+  },
+  ['name', 'until'],
+);
+
 const roleNode = obj(
   'A role (group of privileges) that rbac creates and manages.',
   {
@@ -335,12 +359,16 @@ const roleNode = obj(
     description: str('What the role is for; stored as the role comment.'),
     owner: str('Team or person accountable for the role.'),
     inherits: list(roleRef('A parent role.'), 'Roles whose privileges this role inherits.'),
-    members: list(userName('A user defined under users:.'), 'Users who hold this role.'),
+    members: list(
+      { ...userName('A user defined under users:.'), mapForm: temporaryMember },
+      'Users who hold this role: a user name, or a mapping with until/reason for temporary (emergency) access.',
+    ),
     state: str('present creates/keeps the role; absent drops it (with --allow-destructive).', {
       enum: ['present', 'absent'],
       default: 'present',
     }),
     privileged: bool('Marks a privileged role (listed with its justification in access reviews).', false),
+    break_glass: bool('An emergency (break-glass) role: every member must carry until and reason; the review and the emergency-access log list each grant.', false),
     justification: str('Why the role needs its access (required reading for privileged roles).'),
     deidentified: bool('The role may only see de-identified data (every PHI column masked).', false),
     expert_determination: obj(
@@ -542,6 +570,10 @@ function toJson(n: SchemaNode): Json {
       if (n.enum) o.enum = [...n.enum];
       else if (n.minLength !== undefined) o.minLength = n.minLength;
       if (n.pattern) o.pattern = n.pattern;
+      if (n.mapForm) {
+        const { description, ...scalar } = o;
+        return { description, oneOf: [scalar, toJson(n.mapForm)] };
+      }
       return o;
     }
     case 'integer': {

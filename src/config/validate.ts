@@ -246,7 +246,9 @@ function check(ctx: Ctx, raw: YNode | null, s: SchemaNode, path: string): LValue
   }
 }
 
-function checkString(ctx: Ctx, n: YNode | null, s: StringNode, path: string, at?: SourceLocation): LScalar | undefined {
+function checkString(ctx: Ctx, n: YNode | null, s: StringNode, path: string, at?: SourceLocation): LScalar | LMap | undefined {
+  // The long form of the same item (a temporary member as a mapping).
+  if (s.mapForm && isMap(n)) return checkObject(ctx, n, s.mapForm, path);
   if (!isScalar(n) || typeof n.value !== 'string') return wrongType(ctx, n, s, path, at);
   const v = n.value;
   const here = at ?? loc(ctx, n);
@@ -281,7 +283,7 @@ function checkString(ctx: Ctx, n: YNode | null, s: StringNode, path: string, at?
       'invalid-name',
       here,
       `${where(path)}: '${v}' is not ${s.patternLabel ?? 'valid'}`,
-      s.patternHint ?? 'bare names are letters, digits, _ and $ (not starting with a digit); put any other name part in double quotes inside the YAML string, e.g. \'ehr."Clinical".patients\'',
+      s.patternHint ?? (!s.isName && s.patternLabel ? `write ${s.patternLabel}` : 'bare names are letters, digits, _ and $ (not starting with a digit); put any other name part in double quotes inside the YAML string, e.g. \'ehr."Clinical".patients\''),
     );
     return undefined;
   }

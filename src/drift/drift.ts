@@ -15,9 +15,10 @@ import { changeGroup, describeChange, describeObject, privilegeList } from '../r
 /**
  * What kind of drift an item is: `extra` exists live but not in the configuration
  * (granted by hand), `missing` is in the configuration but not live, `changed` exists
- * on both sides with different attributes (a role's comment).
+ * on both sides with different attributes (a role's comment), `expired` is a temporary
+ * membership (`until:`) whose time has passed and that is still granted.
  */
-export type DriftKind = 'extra' | 'missing' | 'changed';
+export type DriftKind = 'extra' | 'missing' | 'changed' | 'expired';
 
 /** One drifted record. `key` is the canonical key of the grant/membership/role. */
 export interface DriftItem {
@@ -35,6 +36,8 @@ export interface DriftItem {
   since: 'unknown' | string;
   /** When `rbac drift` first saw this item (from the state file); undefined without one. */
   firstSeen?: string;
+  /** `expired` items: who held it, why it was given and from when to when. */
+  temporary?: { member: string; reason?: string; since?: string; until: string; breakGlass?: boolean };
 }
 
 /** The result of one drift check. */
@@ -47,7 +50,8 @@ export interface DriftReport {
   items: DriftItem[];
   /** Plan problems (e.g. a configured user that does not exist). Errors count as drift. */
   problems: PlanProblem[];
-  summary: { extra: number; missing: number; changed: number };
+  /** `expired` is present only when an expired temporary membership is still granted. */
+  summary: { extra: number; missing: number; changed: number; expired?: number };
 }
 
 const EXTRA = 'granted by hand, not in configuration';
@@ -65,7 +69,22 @@ export function driftItems(plan: Plan, live: Live): DriftItem[] {
     if (by !== undefined && kind === 'extra') item.grantedBy = by;
     items.push(item);
   };
-  for (const c of plan.changes) itemsOf(c, push);
+  for (const c of plan.changes) {
+    if (c.kind === 'revokeMembership' && c.temporary?.expired) {
+      // Not drift by hand: the configuration's own time ran out and the grant is still there.
+      const t = c.temporary;
+      items.push({
+        key: membershipKey(c.role, c.member, c.memberKind),
+        kind: 'expired',
+        role: c.role,
+        description: `${c.memberKind} ${c.member} in ${t.breakGlass ? 'break-glass ' : ''}role ${c.role}: expired at ${t.until}${t.reason === undefined ? '' : ` (${t.reason})`}, still granted`,
+        since: t.since ?? 'unknown',
+        temporary: { member: c.member, ...(t.reason !== undefined ? { reason: t.reason } : {}), ...(t.since ? { since: t.since } : {}), until: t.until, ...(t.breakGlass ? { breakGlass: true } : {}) },
+      });
+      continue;
+    }
+    itemsOf(c, push);
+  }
   return items;
 }
 
@@ -156,8 +175,8 @@ function itemsOf(c: Change, push: (key: string, kind: DriftKind, role: string, w
 /** Build the report of one check. */
 export function driftReport(plan: Plan, live: Live, checkedAt: string): DriftReport {
   const items = driftItems(plan, live);
-  const summary = { extra: 0, missing: 0, changed: 0 };
-  for (const i of items) summary[i.kind]++;
+  const summary: DriftReport['summary'] = { extra: 0, missing: 0, changed: 0 };
+  for (const i of items) summary[i.kind] = (summary[i.kind] ?? 0) + 1;
   const errors = plan.problems.some((p) => p.severity === 'error');
   return {
     target: plan.target,

@@ -5,14 +5,18 @@
  *
  * JSON shape (version 1):
  *   { version: 1, target, platform, checkedAt, drifted,
- *     summary: { extra, missing, changed },
- *     items: [{ key, kind: extra|missing|changed, role, description, grantedBy?, since, firstSeen? }],
+ *     summary: { extra, missing, changed, expired? },
+ *     items: [{ key, kind: extra|missing|changed|expired, role, description, grantedBy?, since, firstSeen?,
+ *               temporary?: { member, reason?, since?, until, breakGlass? } }],
  *     problems: [{ severity, message, hint? }] }
  */
 import { md } from '../render/markdown.js';
 import type { DriftItem, DriftReport } from './drift.js';
 
+const symbol = (i: DriftItem): string => (i.kind === 'extra' || i.kind === 'expired' ? '-' : i.kind === 'missing' ? '+' : '~');
+
 function who(i: DriftItem): string {
+  if (i.temporary) return `granted ${i.temporary.since ? `from ${i.temporary.since} ` : ''}until ${i.temporary.until}${i.temporary.reason === undefined ? '' : `, reason: ${i.temporary.reason}`}${i.firstSeen ? ` (first seen ${i.firstSeen})` : ''}`;
   const by = i.grantedBy ? `granted by ${i.grantedBy}` : i.kind === 'extra' ? 'grantor not recorded' : '';
   const since = `since ${i.since}${i.firstSeen ? ` (first seen ${i.firstSeen})` : ''}`;
   return [by, since].filter(Boolean).join(', ');
@@ -21,7 +25,7 @@ function who(i: DriftItem): string {
 export function driftHeadline(r: DriftReport): string {
   if (!r.drifted) return `No drift: target ${r.target} matches the configuration.`;
   const s = r.summary;
-  const parts = [s.extra ? `${s.extra} granted by hand` : '', s.missing ? `${s.missing} missing` : '', s.changed ? `${s.changed} changed` : ''].filter(Boolean);
+  const parts = [s.expired ? `${s.expired} expired but still granted` : '', s.extra ? `${s.extra} granted by hand` : '', s.missing ? `${s.missing} missing` : '', s.changed ? `${s.changed} changed` : ''].filter(Boolean);
   const errors = r.problems.filter((p) => p.severity === 'error').length;
   if (errors) parts.push(`${errors} problem${errors === 1 ? '' : 's'}`);
   return `Drift on target ${r.target}: ${parts.join(', ')}.`;
@@ -30,7 +34,7 @@ export function driftHeadline(r: DriftReport): string {
 export function renderDriftText(r: DriftReport): string {
   const lines = [`rbac drift · target ${r.target} (${r.platform}) · checked ${r.checkedAt}`, ''];
   for (const i of r.items) {
-    const sym = i.kind === 'extra' ? '-' : i.kind === 'missing' ? '+' : '~';
+    const sym = symbol(i);
     lines.push(`  ${sym} ${i.description}`);
     lines.push(`      ${who(i)}`);
   }
@@ -55,7 +59,7 @@ export function renderDriftMarkdown(r: DriftReport): string {
     out.push('| | drift | granted by | since | first seen |');
     out.push('|---|---|---|---|---|');
     for (const i of r.items) {
-      const sym = i.kind === 'extra' ? '-' : i.kind === 'missing' ? '+' : '~';
+      const sym = symbol(i);
       out.push(`| \`${sym}\` | ${md(i.description)} | ${md(i.grantedBy ?? (i.kind === 'extra' ? 'not recorded' : ''))} | ${md(i.since)} | ${md(i.firstSeen ?? '')} |`);
     }
     out.push('');

@@ -112,6 +112,21 @@ export interface MembershipRecord {
   source?: SourceLocation;
   /** Live only, display-only: who granted it, where the platform records it. */
   grantedBy?: string;
+  /** Desired only: a membership for a time (see TemporaryAccess); not part of the key. */
+  temporary?: TemporaryAccess;
+}
+
+/**
+ * A membership granted for a time, from the configuration (`members: [{name, until,
+ * reason}]`). Times are UTC ISO strings; `since` (when set) is before `until`. The
+ * planner holds it while `since <= now < until` (PlanOptions.now) and revokes it
+ * after. `breakGlass`: the role is an emergency role (`break_glass: true`).
+ */
+export interface TemporaryAccess {
+  until: string;
+  since?: string;
+  reason?: string;
+  breakGlass?: boolean;
 }
 
 /**

@@ -48,7 +48,7 @@ export function plan(desired: Desired, live: Live, options: PlanOptions): Plan {
       hint: 'rbac reads only the kinds and privileges of its catalog (README: Securables); these are kept as they are',
     });
   }
-  const members = planMemberships(desired, live, scope, roles.absent, authoritative);
+  const members = planMemberships(desired, live, scope, roles.absent, authoritative, options.now, problems);
 
   // --- object grants: the configuration made concrete against the live catalog, then
   // compared by key. At a million grants the cost is hashing and cache misses: see grants.ts.
@@ -149,13 +149,41 @@ function planMemberships(
   scope: ManagedScope,
   absentRoles: ReadonlySet<string>,
   authoritative: boolean,
+  now: Date | undefined,
+  problems: PlanProblem[],
 ): { grant: Change[]; revoke: Change[] } {
   const desiredRoleNames = new Set(desired.roles.map((r) => r.name));
   const desiredMembers = new Map<string, MembershipRecord>();
+  // Temporary memberships outside their window: revoked when live, in either mode,
+  // since the configuration names them (additive mode keeps only what it does not name).
+  const outOfWindow = new Map<string, MembershipRecord>();
+  const at = now?.toISOString();
+  let clockMissing = false;
+  const unknown = new Set<string>();
   for (const m of desired.memberships) {
     // A dropped role loses its members; a user of the same name (separate namespace) keeps hers.
     if (absentRoles.has(m.role) || (m.memberKind === 'role' && absentRoles.has(m.member))) continue;
+    if (m.temporary) {
+      if (at === undefined) {
+        // Neither granted nor revoked: the plan carries an error instead.
+        clockMissing = true;
+        unknown.add(m.key);
+        continue;
+      }
+      // ISO strings in UTC compare as times.
+      if (at >= m.temporary.until || (m.temporary.since !== undefined && at < m.temporary.since)) {
+        outOfWindow.set(m.key, m);
+        continue;
+      }
+    }
     desiredMembers.set(m.key, m);
+  }
+  if (clockMissing) {
+    problems.push({
+      severity: 'error',
+      message: 'the configuration has temporary memberships (until:), but the plan was made without a clock',
+      hint: 'pass PlanOptions.now (the CLI passes the time of the run)',
+    });
   }
   const liveMembers = new Map<string, MembershipRecord>();
   for (const m of live.memberships) {
@@ -170,11 +198,24 @@ function planMemberships(
   // Memberships the platform made itself (Live.systemGrants) are never revoked.
   const system = live.systemGrants?.length ? new Set(live.systemGrants) : undefined;
   for (const [k, m] of desiredMembers) {
-    if (!liveMembers.has(k)) grant.push({ kind: 'grantMembership', role: m.role, member: m.member, memberKind: m.memberKind });
+    if (!liveMembers.has(k)) grant.push({ kind: 'grantMembership', role: m.role, member: m.member, memberKind: m.memberKind, ...(m.temporary ? { temporary: m.temporary } : {}) });
+  }
+  for (const [k, m] of outOfWindow) {
+    if (!liveMembers.has(k) || system?.has(k)) continue;
+    const t = m.temporary!;
+    const expired = at! >= t.until;
+    revoke.push({
+      kind: 'revokeMembership',
+      role: m.role,
+      member: m.member,
+      memberKind: m.memberKind,
+      reason: `${expired ? `expired at ${t.until}` : `not before ${t.since}`}${t.reason === undefined ? '' : ` (${t.reason})`}`,
+      temporary: { ...t, expired },
+    });
   }
   if (authoritative) {
     for (const [k, m] of liveMembers) {
-      if (desiredMembers.has(k) || system?.has(k)) continue;
+      if (desiredMembers.has(k) || outOfWindow.has(k) || unknown.has(k) || system?.has(k)) continue;
       revoke.push({
         kind: 'revokeMembership',
         role: m.role,

@@ -19,6 +19,7 @@ import type {
   Platform,
   Privilege,
   RowAccessPolicyRecord,
+  TemporaryAccess,
 } from '../model/types.js';
 
 export interface CreateRole {
@@ -42,6 +43,8 @@ export interface GrantMembership {
   role: string;
   member: string;
   memberKind: 'user' | 'role';
+  /** Display-only: a membership for a time (until, reason); the audit log records it. */
+  temporary?: TemporaryAccess;
 }
 export interface RevokeMembership {
   kind: 'revokeMembership';
@@ -50,6 +53,8 @@ export interface RevokeMembership {
   memberKind: 'user' | 'role';
   /** Display-only. */
   reason?: string;
+  /** Display-only: the temporary membership this revokes, because `until` has passed (`expired`) or `since` has not come. */
+  temporary?: TemporaryAccess & { expired: boolean };
 }
 export interface GrantPrivileges {
   kind: 'grant';
@@ -307,4 +312,11 @@ export interface PlanOptions {
    * revoked): live grants of these are neither revoked nor counted as drift.
    */
   neverRevoke?: readonly Privilege[];
+  /**
+   * The planner's clock: temporary memberships (`until:`) are held while
+   * `since <= now < until` and revoked after, in either mode. The CLI passes the time
+   * of the run; tests a fixed one. Without it, a configuration with temporary
+   * memberships plans an error (the planner never reads a clock itself).
+   */
+  now?: Date;
 }

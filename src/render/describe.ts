@@ -30,9 +30,9 @@ export function describeChange(c: Change): string {
     case 'dropRole':
       return `drop role ${c.role}`;
     case 'grantMembership':
-      return `grant role ${c.role} to ${c.memberKind} ${c.member}`;
+      return `grant role ${c.role} to ${c.memberKind} ${c.member}${c.temporary ? ` until ${c.temporary.until}${c.temporary.reason === undefined ? '' : ` (${c.temporary.reason})`}` : ''}`;
     case 'revokeMembership':
-      return `revoke role ${c.role} from ${c.memberKind} ${c.member}`;
+      return `revoke role ${c.role} from ${c.memberKind} ${c.member}${c.temporary ? `: ${c.reason}` : ''}`;
     case 'grant':
     case 'revoke': {
       const cols = c.columns ? ` (${c.columns.join(', ')})` : '';

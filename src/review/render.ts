@@ -8,6 +8,7 @@
  */
 import { md } from '../render/markdown.js';
 import type { AccessReview, PhiCell, ReviewRole } from './review.js';
+import { renderEmergencyHtml, renderEmergencyMarkdown } from './emergency.js';
 
 const CELL_WORD: Record<PhiCell, string> = { clear: 'CLEAR', masked: 'masked', none: '·' };
 
@@ -100,6 +101,7 @@ export function renderReviewMarkdown(r: AccessReview): string {
   }
   out.push('');
 
+  if (r.emergency) out.push(renderEmergencyMarkdown(r.emergency, md));
   out.push('## Sign-off', '');
   for (const s of SIGN_OFF) out.push(`- ${s}: ______________________________`);
   out.push('- Manager confirmations (each user\'s roles still match the job): ______________________________', '');
@@ -271,6 +273,7 @@ export function renderReviewHtml(r: AccessReview): string {
     h.push(`<p>On the roster without access (information): ${esc(r.roster.withoutAccess.join(', ') || 'none')}</p>`);
   }
 
+  if (r.emergency) h.push(renderEmergencyHtml(r.emergency));
   h.push('<h2 id="signoff">Sign-off</h2><table class="signoff"><tbody>');
   for (const s of [...SIGN_OFF, 'Manager confirmations']) h.push(`<tr><th style="width:30%">${esc(s)}</th><td></td></tr>`);
   h.push('</tbody></table>', '</body></html>');

@@ -81,6 +81,8 @@ export interface AccessReview {
   /** The whole account: the platform's administrators and unmanaged principals reaching PHI (review/account.ts). */
   account: AccountReview;
   findings: Finding[];
+  /** The emergency-access log (src/review/emergency.ts), set by the caller; absent: the section is left out. */
+  emergency?: import('./emergency.js').EmergencyEntry[];
 }
 
 /** Inputs of buildReview; `roster` undefined means the roster cross-check is not done. */

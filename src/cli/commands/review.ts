@@ -1,6 +1,7 @@
 /**
- * `rbac review [--target NAME] [--roster hr.csv] [--format markdown|csv|html] [--out FILE] [--matrix-csv FILE]`:
- * the quarterly access review from the live state. Exit 0 when written, 1 on error.
+ * `rbac review [--target NAME] [--roster hr.csv] [--format markdown|csv|html|emergency-csv] [--out FILE] [--matrix-csv FILE]`:
+ * the quarterly access review from the live state. `emergency-csv` writes the
+ * emergency-access log alone (temporary memberships, with the audit log's history). Exit 0 when written, 1 on error.
  * Findings (users missing from the roster, PHI in clear without justification) are
  * content for the reviewers, not a failure of the command.
  */
@@ -12,7 +13,9 @@ import { renderPhiMatrixCsv, renderReviewCsv, renderReviewHtml, renderReviewMark
 import { buildReview } from '../../review/review.js';
 import { parseRoster, type Roster } from '../../review/roster.js';
 import { EXIT, type Io } from '../io.js';
-import { loadConfig, planTarget } from '../session.js';
+import { loadConfig, planClock, planTarget, type LoadedConfig, type Planned } from '../session.js';
+import { auditLogPath } from '../../audit/record.js';
+import { buildEmergencyLog, parseAuditLog, renderEmergencyCsv, type EmergencyEntry } from '../../review/emergency.js';
 
 /** Arguments of `rbac review`. */
 export interface ReviewArgs {
@@ -25,7 +28,7 @@ export interface ReviewArgs {
   matrixCsv?: string;
 }
 
-export const REVIEW_FORMATS = ['markdown', 'csv', 'html'] as const;
+export const REVIEW_FORMATS = ['markdown', 'csv', 'html', 'emergency-csv'] as const;
 
 export async function reviewCommand(io: Io, args: ReviewArgs): Promise<number> {
   const format = args.format ?? 'markdown';
@@ -65,6 +68,15 @@ export async function reviewCommand(io: Io, args: ReviewArgs): Promise<number> {
     account,
     accountError,
   });
+  review.emergency = await emergencyLog(io, config, planned);
+  if (format === 'emergency-csv') {
+    const csv = renderEmergencyCsv(review.emergency);
+    if (args.out !== undefined) {
+      await writeFile(path.resolve(io.cwd, args.out), csv);
+      io.err(`Wrote the emergency-access log of ${review.target} (${review.emergency.length} entries) to ${args.out}.\n`);
+    } else io.out(csv);
+    return EXIT.OK;
+  }
   const text = format === 'html' ? renderReviewHtml(review) : format === 'csv' ? renderReviewCsv(review) : renderReviewMarkdown(review);
   if (args.out !== undefined) {
     await writeFile(path.resolve(io.cwd, args.out), text);
@@ -75,4 +87,16 @@ export async function reviewCommand(io: Io, args: ReviewArgs): Promise<number> {
     io.err(`Wrote the role x PHI-category matrix (${review.roles.length} roles, ${review.categories.length} categories) to ${args.matrixCsv}.\n`);
   }
   return EXIT.OK;
+}
+
+/** The emergency-access log: the configuration's temporary memberships, the live state, and the audit log's grants and removals. */
+async function emergencyLog(io: Io, config: LoadedConfig, planned: Planned): Promise<EmergencyEntry[]> {
+  const file = auditLogPath({ env: io.env, cwd: io.cwd, root: config.root });
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return buildEmergencyLog({
+    memberships: planned.desired.memberships,
+    live: planned.live,
+    audit: text === undefined ? [] : parseAuditLog(text),
+    now: planClock(io, { config }).now,
+  });
 }
