@@ -23,6 +23,8 @@ Usage:
   rbac export [--config DIR] [--target NAME|URL] [--out DIR] [--match GLOB]
   rbac review [--config DIR] [--target NAME|URL] [--roster hr.csv] [--format markdown|csv|html] [--matrix-csv FILE]
               [--out FILE]
+  rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE]
+             [--format text|json] [--out FILE]
   rbac explain ROLE [OBJECT] [--config DIR] [--target NAME|URL] [--format text|json]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
   rbac schema [--file rbac|roles|grants]
@@ -59,6 +61,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   export: { ...common, out: { type: 'string' }, match: { type: 'string' } },
   review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'matrix-csv': { type: 'string' } },
   explain: { ...common, format: { type: 'string' } },
+  usage: { ...common, since: { type: 'string' }, days: { type: 'string' }, log: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
   snapshot: { ...common, out: { type: 'string' } },
   start: { ...common, 'audit-log': { type: 'string' } },
   demo: { config: common.config, help: common.help },
@@ -175,6 +178,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         noPositionals();
         const { reviewCommand } = await import('./commands/review.js');
         return await reviewCommand(io, { config: str('config'), target: str('target'), roster: str('roster'), format: str('format'), out: str('out'), matrixCsv: str('matrix-csv') });
+      }
+      case 'usage': {
+        noPositionals();
+        const { usageCommand } = await import('./commands/usage.js');
+        return await usageCommand(io, { config: str('config'), target: str('target'), since: str('since'), days: str('days'), log: str('log'), format: str('format'), out: str('out') });
       }
       case 'explain': {
         if (positionals.length < 1 || positionals.length > 2) throw new RbacError('USAGE', 'explain: expected `rbac explain ROLE [OBJECT]`');

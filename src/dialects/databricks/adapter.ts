@@ -223,6 +223,11 @@ export class DatabricksAdapter implements Adapter {
     );
   }
 
+  /** One read-only query with the adapter's retry policy (`rbac usage` reads the access history with it). */
+  readQuery(text: string): Promise<Record<string, unknown>[]> {
+    return this.run(text);
+  }
+
   queryCount(): number {
     return this.queries;
   }

@@ -427,6 +427,11 @@ export class SnowflakeAdapter implements Adapter {
     return applySequential(run, { exec: (text) => this.run(text) }, opts.onEvent);
   }
 
+  /** One read-only query with the adapter's retry policy (`rbac usage` reads the access history with it). */
+  readQuery(text: string): Promise<Record<string, unknown>[]> {
+    return this.run(text);
+  }
+
   queryCount(): number {
     return this.queries;
   }

@@ -1,0 +1,94 @@
+/**
+ * The CLI side of `rbac usage`: read the access history of the period from the target
+ * (or a pgaudit csvlog file), work out what each user can read today from the live
+ * state, and build the report. Read-only: nothing is changed on the target.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Project } from '../config/project.js';
+import type { Adapter, Dialect } from '../dialects/types.js';
+import { RbacError } from '../model/errors.js';
+import type { Live } from '../model/types.js';
+import { classify, columnKey, effectiveAccess, grantsByRole, roleGraph, rolePaths } from '../review/access.js';
+import { PHI_CATEGORIES } from '../config/schema.js';
+import { columnLineageSql, parseColumnLineage } from './databricks.js';
+import { readPgauditCsv } from './pgaudit.js';
+import { buildUsage, type UsageReport } from './report.js';
+import { accessHistorySql, parseAccessHistory } from './snowflake.js';
+import type { AccessEvent } from './types.js';
+
+export interface CollectInput {
+  project: Project;
+  live: Live;
+  dialect: Dialect;
+  adapter?: Adapter;
+  since: Date;
+  until: Date;
+  /** PostgreSQL: a csvlog file to read instead of the server's current csvlog. */
+  logFile?: string;
+  cwd: string;
+}
+
+type Reader = { readQuery(sql: string): Promise<Record<string, unknown>[]> };
+
+async function events(input: CollectInput): Promise<AccessEvent[]> {
+  const { live, adapter } = input;
+  if (live.platform === 'postgres') {
+    let text: string;
+    if (input.logFile !== undefined) {
+      text = await readFile(path.resolve(input.cwd, input.logFile), 'utf8').catch((e: NodeJS.ErrnoException) => {
+        throw new RbacError('NOT_FOUND', `cannot read the pgaudit log ${input.logFile}: ${e.code ?? e.message}`);
+      });
+    } else {
+      const session = (adapter as unknown as { session?: { query(sql: string): Promise<Record<string, unknown>[]> } } | undefined)?.session;
+      if (!session) throw new RbacError('USAGE', 'usage: no PostgreSQL session', 'pass --log FILE (the server csvlog with pgaudit lines)');
+      const rows = await session.query(`SELECT current_setting('pgaudit.log', true) AS audit, pg_current_logfile('csvlog') AS file`).catch(() => [] as Record<string, unknown>[]);
+      const audit = rows[0]?.audit as string | null | undefined;
+      if (!audit || !/\b(read|all)\b/.test(audit)) {
+        throw new RbacError('TARGET', 'usage: the server does not log reads with pgaudit (pgaudit.log lacks read)', "load pgaudit (shared_preload_libraries = 'pgaudit'), set pgaudit.log = 'read', pgaudit.log_relation = on and log_destination = 'csvlog'; or pass --log FILE");
+      }
+      if (!rows[0]?.file) throw new RbacError('TARGET', 'usage: the server writes no csvlog', "set log_destination = 'csvlog' and logging_collector = on, or pass --log FILE");
+      // pg_read_file needs superuser or pg_read_server_files; the message names the privilege.
+      const r = await session.query(`SELECT pg_read_file(pg_current_logfile('csvlog')) AS t`).catch((e: Error) => {
+        throw new RbacError('TARGET', `usage: cannot read the server log: ${e.message}`, 'grant pg_read_server_files to the target user, or pass --log FILE');
+      });
+      text = String(r[0]?.t ?? '');
+    }
+    return readPgauditCsv(text, { since: input.since });
+  }
+  const reader = adapter as unknown as Reader | undefined;
+  if (!reader?.readQuery) throw new RbacError('USAGE', `usage: ${live.platform} needs a connection to its target`);
+  if (live.platform === 'snowflake') return parseAccessHistory(await reader.readQuery(accessHistorySql(input.since.toISOString())));
+  return parseColumnLineage(await reader.readQuery(columnLineageSql(input.since.toISOString())));
+}
+
+/** What each user can read of the classified columns today (schema USAGE included). */
+export function grantedPhi(project: Project, live: Live, dialect: Dialect): { phi: Map<string, string>; granted: Map<string, Set<string>> } {
+  const cls = classify(project, dialect, PHI_CATEGORIES);
+  const graph = roleGraph(live.memberships);
+  const byRole = grantsByRole(live);
+  const users = new Set<string>([...live.roles.filter((r) => r.isUser).map((r) => r.name), ...live.memberships.filter((m) => m.memberKind === 'user').map((m) => m.member)]);
+  const granted = new Map<string, Set<string>>();
+  for (const u of [...users].sort()) {
+    const eff = effectiveAccess(rolePaths(u, graph).keys(), live, byRole, cls);
+    const cols = new Set<string>();
+    for (const r of eff.reads) if (r.reachable) for (const p of r.phi) cols.add(columnKey(r.object, p.column));
+    if (cols.size) granted.set(u, cols);
+  }
+  return { phi: cls.phi, granted };
+}
+
+export async function collectUsage(input: CollectInput): Promise<UsageReport> {
+  const ev = await events(input);
+  const { phi, granted } = grantedPhi(input.project, input.live, input.dialect);
+  const logical = new Map(Object.entries(input.live.databases ?? {}).map(([l, p]) => [p, l]));
+  return buildUsage({
+    phi,
+    granted,
+    events: ev,
+    fold: (s) => input.dialect.normalize({ text: s, quoted: false }),
+    database: (p) => logical.get(p) ?? p,
+    since: input.since.toISOString(),
+    until: input.until.toISOString(),
+  });
+}
