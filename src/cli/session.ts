@@ -4,7 +4,7 @@
  * live state of the managed scope, plan and compile. Each step is a function so the
  * commands compose them and tests can call them directly.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../config/diagnostics.js';
 import { toDesired } from '../config/desired.js';
@@ -28,13 +28,30 @@ export interface LoadedConfig {
 }
 
 /** Load and validate; every problem is printed at once, errors stop the command. */
+/**
+ * Refuse a --config folder that does not exist, naming it as the user wrote it (never
+ * resolved: no paths of the machine in output). Returns that spelling for messages.
+ */
+export async function configDirExists(root: string, configDir: string | undefined): Promise<string> {
+  const shown = configDir ?? '.';
+  const missing = await stat(root).then(
+    () => false,
+    (e: NodeJS.ErrnoException) => e.code === 'ENOENT' || e.code === 'ENOTDIR',
+  );
+  if (missing) {
+    throw new RbacError('CONFIG', `the config directory "${shown}" does not exist`, 'pass --config the folder that holds rbac.yaml, or run rbac from it');
+  }
+  return shown;
+}
+
 export async function loadConfig(io: Io, configDir: string | undefined): Promise<LoadedConfig> {
   const root = path.resolve(io.cwd, configDir ?? '.');
+  const shown = await configDirExists(root, configDir);
   const [{ project, diagnostics }] = await Promise.all([loadProject(root), loadExpressionParsers()]);
   printDiagnostics(io, diagnostics);
   if (hasErrors(diagnostics)) {
     const n = diagnostics.filter((d) => d.severity === 'error').length;
-    throw new RbacError('CONFIG', `the configuration has ${n} error${n === 1 ? '' : 's'}`, 'fix the errors above; `rbac validate` lists them');
+    throw new RbacError('CONFIG', `the configuration in "${shown}" has ${n} error${n === 1 ? '' : 's'}`, 'fix the errors above; `rbac validate` lists them');
   }
   return { root, project, warnings: diagnostics.filter((d) => d.severity !== 'error') };
 }

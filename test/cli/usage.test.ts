@@ -83,3 +83,14 @@ describe('colour: NO_COLOR and FORCE_COLOR', () => {
     it(`${JSON.stringify(env)} tty=${tty} -> ${want}`, () => expect(useColor(io(env, tty))).toBe(want));
   }
 });
+
+describe('--config errors name the directory as written', () => {
+  for (const command of ['validate', 'plan', 'lint']) {
+    it(`${command} --config does/not/exist`, async () => {
+      const r = await rbac([command, '--config', 'does/not/exist']);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('error: the config directory "does/not/exist" does not exist');
+      expect(r.err).toContain('hint: pass --config the folder that holds rbac.yaml');
+    });
+  }
+});
