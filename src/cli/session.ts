@@ -10,7 +10,7 @@ import { formatDiagnostic, hasErrors, type Diagnostic } from '../config/diagnost
 import { toDesired } from '../config/desired.js';
 import { loadProject } from '../config/load.js';
 import type { Project } from '../config/project.js';
-import { resolveTarget, type ResolvedTarget } from '../config/targets.js';
+import { objectCreatorsOf, resolveTarget, type ResolvedTarget } from '../config/targets.js';
 import { openAdapter } from '../dialects/registry.js';
 import type { Adapter, Dialect, Statement } from '../dialects/types.js';
 import { RbacError } from '../model/errors.js';
@@ -108,12 +108,19 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
     const desired = planHooks(platform, hookOptions).prepareDesired?.(configured, { ...live, platform }) ?? configured;
     const scope = scopeOf(desired, { managePublic: project.managePublic });
     const name = `snapshot:${path.basename(req.snapshot)}`;
-    const p = planOnPlatform(configured, desired, { ...live, platform }, {
+    // The same creators as the live plan (planWith): the target's object_creators, else
+    // the connected user; and, as the live read does, only their default privileges.
+    const configuredCreators = platform === 'postgres' ? objectCreatorsOf(project, req.target ?? project.defaultTarget) : undefined;
+    const creators = platform === 'postgres' ? (configuredCreators ?? (live.currentUser ? [live.currentUser] : undefined)) : undefined;
+    const read = configuredCreators
+      ? { ...live, futureGrants: live.futureGrants.filter((f) => f.forRole === undefined || configuredCreators.includes(f.forRole)) }
+      : live;
+    const p = planOnPlatform(configured, desired, { ...read, platform }, {
       mode: project.mode,
       target: name,
       scope,
       configDigest: project.digest,
-      futureGrantCreators: platform === 'postgres' ? (live.currentUser ? [live.currentUser] : undefined) : undefined,
+      futureGrantCreators: creators,
     }, hookOptions);
     const { statements, problems } = compileOffline(p, {
       ...(live.scim ? { scim: live.scim } : {}),
