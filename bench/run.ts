@@ -8,6 +8,7 @@ import { benchSnowflake } from './snowflake.js';
 import { benchDatabricks } from './databricks.js';
 import { benchDatabricksPlan } from './databricks-plan.js';
 import { benchMarkdown } from './markdown.js';
+import { benchCliValidate } from './cli-validate.js';
 
 const all: Record<string, () => Promise<Record<string, unknown>>> = {
   planner: () => benchPlanner(),
@@ -21,6 +22,8 @@ const all: Record<string, () => Promise<Record<string, unknown>>> = {
   'databricks-plan': async () => ({ ...(await benchDatabricksPlan()) }),
   // A 500-role plan rendered as the PR comment within --max-chars: size before and after, ms per render.
   markdown: () => benchMarkdown(),
+  // `rbac validate` of 400 roles: precompiled, tsx and npx against `node -e ''`.
+  'cli-validate': () => benchCliValidate(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

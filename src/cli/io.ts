@@ -9,6 +9,8 @@ export const EXIT = {
   ERROR: 1,
   /** plan --detailed-exitcode: changes present; drift: drift found. */
   CHANGES: 2,
+  /** A usage error (unknown command or flag, missing value): what most CLIs exit with. */
+  USAGE: 2,
   /** apply PLANFILE: the live state or the configuration changed since the plan. */
   STALE: 3,
 } as const;
@@ -33,9 +35,16 @@ export function processIo(): Io {
   };
 }
 
-/** Colour only on a TTY, never under NO_COLOR (any value) and never for TERM=dumb. */
+/**
+ * FORCE_COLOR decides first, as Node and chalk read it: 0 or false turns colour off;
+ * 1, 2, 3, true or empty turns it on, even without a TTY. Otherwise colour only on a
+ * TTY, never under NO_COLOR set and not empty (no-color.org), never for TERM=dumb.
+ */
 export function useColor(io: Io): boolean {
-  return io.stdoutIsTTY && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return !(force === '0' || force.toLowerCase() === 'false');
+  const noColor = io.env.NO_COLOR;
+  return io.stdoutIsTTY && (noColor === undefined || noColor === '') && io.env.TERM !== 'dumb';
 }
 
 export function formatError(e: unknown): string {

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RbacError } from '../model/errors.js';
+import { didYouMean } from '../config/names.js';
 import { EXIT, formatError, processIo, type Io } from './io.js';
 
 const USAGE = `rbac: access control as code for healthcare data platforms
@@ -31,8 +32,63 @@ Usage:
   rbac demo reset [--config DIR]
   rbac start            (what npm start runs: plan the default target, apply on a terminal)
 
-Exit codes: 0 ok / no changes, 1 error, 2 changes (plan --detailed-exitcode) or drift (drift), 3 stale plan refused.
+Run \`rbac <command> --help\` (or \`rbac help <command>\`) for that command's flags and an example.
+Exit codes: 0 ok / no changes, 1 error, 2 usage error, changes (plan --detailed-exitcode)
+or drift (drift), 3 stale plan refused.
 `;
+
+/** What each flag means, shown by `rbac <command> --help`. */
+const FLAG_DOC: Record<string, string> = {
+  config: 'DIR      the folder that holds rbac.yaml (default: the current folder)',
+  target: 'NAME|URL a target of rbac.yaml, or a connection URL',
+  format: 'FORMAT   output format',
+  out: 'FILE     write the output there; stdout keeps the summary only',
+  'detailed-exitcode': '         exit 2 when there are changes',
+  interactive: '         browse the plan in the terminal UI',
+  snapshot: 'FILE     plan against a saved snapshot instead of a live target',
+  platform: 'P        the platform of --snapshot (postgres, snowflake, databricks)',
+  'auto-approve': '         apply without asking',
+  'allow-destructive': '         allow revokes and drops',
+  'audit-log': 'FILE     append what ran to this audit log',
+  'expect-head': 'HEX      the chain head the log must end at',
+  'allow-unkeyed': '         accept entries without an RBAC_AUDIT_KEY signature',
+  webhook: 'URL      post drift found there',
+  state: 'FILE     remember reported drift in this file',
+  match: 'GLOB     only roles whose names match',
+  roster: 'FILE     HR roster (CSV) to check users against',
+  help: '         show this help',
+};
+
+/** One line of usage and one example per command, for `rbac <command> --help`. */
+const COMMAND_DOC: Record<string, { summary: string; usage: string; example: string }> = {
+  validate: { summary: 'check the configuration files', usage: 'rbac validate [--config DIR]', example: 'rbac validate --config ./access' },
+  lint: { summary: 'check least privilege and the PHI rules', usage: 'rbac lint [flags]', example: 'rbac lint --format sarif --out rbac.sarif' },
+  schema: { summary: 'print the JSON Schema of the configuration', usage: 'rbac schema', example: 'rbac schema > rbac.schema.json' },
+  plan: { summary: 'show what apply would change', usage: 'rbac plan [flags]', example: 'rbac plan --target prod --out plan.json --detailed-exitcode' },
+  apply: { summary: 'make the target match the configuration', usage: 'rbac apply [PLANFILE] [flags]', example: 'rbac apply plan.json --target prod' },
+  audit: { summary: 'verify the tamper-evident audit log', usage: 'rbac audit verify [FILE] [flags]', example: 'rbac audit verify audit.log --expect-head 3f2a...' },
+  drift: { summary: 'report grants changed by hand', usage: 'rbac drift [flags]', example: 'rbac drift --target prod --format markdown' },
+  export: { summary: 'write the live grants as configuration', usage: 'rbac export [flags]', example: 'rbac export --target prod --out ./imported' },
+  review: { summary: 'produce the quarterly access review', usage: 'rbac review [flags]', example: 'rbac review --roster hr.csv --format html --out review.html' },
+  explain: { summary: 'why a role can (or cannot) read an object', usage: 'rbac explain ROLE [OBJECT] [flags]', example: 'rbac explain clinical_analyst ehr.clinical.patients' },
+  snapshot: { summary: 'save the live grants for offline plans', usage: 'rbac snapshot [flags]', example: 'rbac snapshot --target prod --out live.json' },
+  demo: { summary: 'reset the demo database', usage: 'rbac demo reset [--config DIR]', example: 'rbac demo reset' },
+  start: { summary: 'plan the default target, apply on a terminal (npm start)', usage: 'rbac start [flags]', example: 'npm start' },
+};
+
+function commandHelp(command: string): string {
+  const doc = COMMAND_DOC[command];
+  const flags = Object.entries(OPTIONS[command] ?? {}).map(([name, o]) => {
+    const short = o.short ? `-${o.short}, ` : '    ';
+    return `  ${short}--${name.padEnd(18)} ${FLAG_DOC[name] ?? ''}`.trimEnd();
+  });
+  return `rbac ${command}: ${doc.summary}\n\nUsage:\n  ${doc.usage}\n\nFlags:\n${flags.join('\n')}\n\nExample:\n  ${doc.example}\n`;
+}
+
+/** A usage error: exit 2, the tool's own wording, a did-you-mean when one is close. */
+function usage(message: string, hint: string): RbacError {
+  return new RbacError('USAGE', message, hint);
+}
 
 const common = {
   config: { type: 'string' },
@@ -68,30 +124,71 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
 };
 
 function parse(command: string, argv: string[]) {
-  const options = OPTIONS[command];
+  const options = OPTIONS[command]!;
+  const help = `run \`rbac ${command} --help\` for its flags`;
+  // Checked here rather than through parseArgs's messages, which are Node's, not ours.
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (!arg.startsWith('-') || arg === '-') continue;
+    const long = arg.startsWith('--');
+    const name = long ? arg.slice(2).split('=')[0] : arg.slice(1, 2);
+    const known = long ? name in options : Object.values(options).some((o) => o.short === name);
+    if (!known) {
+      const close = long ? didYouMean(name, Object.keys(options)) : undefined;
+      throw usage(`${command}: unknown flag ${long ? `--${name}` : `-${name}`}${close ? ` (did you mean --${close}?)` : ''}`, help);
+    }
+  }
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new RbacError('USAGE', `${command}: ${(e as Error).message}`, `run \`rbac ${command} --help\``);
+    const code = (e as { code?: string }).code;
+    const m = /'(--?[\w-]+)/.exec((e as Error).message);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && m) {
+      const name = m[1].replace(/^-+/, '');
+      const flag = Object.entries(options).find(([k, o]) => k === name || o.short === name);
+      if (flag && flag[1].type === 'string') throw usage(`${command}: --${flag[0]} needs a value`, help);
+      throw usage(`${command}: --${flag?.[0] ?? name} takes no value`, help);
+    }
+    throw usage(`${command}: cannot read the arguments`, help);
   }
 }
 
 export async function run(argv: string[], io: Io = processIo()): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    io.out(USAGE);
-    return command ? EXIT.OK : EXIT.ERROR;
+  // Bare `rbac` is a usage error (exit 2, help on stderr), as git, docker and kubectl do:
+  // a script that forgot its command must not read success.
+  if (!command) {
+    io.err(USAGE);
+    return EXIT.USAGE;
   }
-  if (command === '--version' || command === 'version') {
+  if (command === '--help' || command === '-h') {
+    io.out(USAGE);
+    return EXIT.OK;
+  }
+  if (command === 'help') {
+    if (rest[0] === undefined) {
+      io.out(USAGE);
+      return EXIT.OK;
+    }
+    if (rest[0] in COMMAND_DOC) {
+      io.out(commandHelp(rest[0]));
+      return EXIT.OK;
+    }
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
     io.out('rbac 0.1.0\n');
     return EXIT.OK;
   }
   try {
-    if (!(command in OPTIONS)) throw new RbacError('USAGE', `unknown command "${command}"`, 'run `rbac --help` for the list');
+    const asked = command === 'help' ? rest[0]! : command;
+    if (!(asked in OPTIONS)) {
+      const close = didYouMean(asked, Object.keys(OPTIONS));
+      throw usage(`unknown command "${asked}"${close ? ` (did you mean "${close}"?)` : ''}`, 'run `rbac --help` for the list');
+    }
     const { values: v, positionals } = parse(command, rest);
     const values = v as Record<string, string | boolean | undefined>;
     if (values.help) {
-      io.out(USAGE);
+      io.out(commandHelp(command));
       return EXIT.OK;
     }
     const str = (k: string) => values[k] as string | undefined;
@@ -200,6 +297,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     throw new RbacError('USAGE', `unknown command "${command}"`);
   } catch (e) {
     io.err(formatError(e));
+    if (e instanceof RbacError && e.code === 'USAGE') return EXIT.USAGE;
     return e instanceof RbacError && e.code === 'STALE_PLAN' ? EXIT.STALE : EXIT.ERROR;
   }
 }

@@ -4,13 +4,13 @@
  * live state of the managed scope, plan and compile. Each step is a function so the
  * commands compose them and tests can call them directly.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../config/diagnostics.js';
 import { toDesired } from '../config/desired.js';
 import { loadProject } from '../config/load.js';
 import type { Project } from '../config/project.js';
-import { resolveTarget, type ResolvedTarget } from '../config/targets.js';
+import { objectCreatorsOf, resolveTarget, type ResolvedTarget } from '../config/targets.js';
 import { openAdapter } from '../dialects/registry.js';
 import type { Adapter, Dialect, Statement } from '../dialects/types.js';
 import { RbacError } from '../model/errors.js';
@@ -29,13 +29,30 @@ export interface LoadedConfig {
 }
 
 /** Load and validate; every problem is printed at once, errors stop the command. */
+/**
+ * Refuse a --config folder that does not exist, naming it as the user wrote it (never
+ * resolved: no paths of the machine in output). Returns that spelling for messages.
+ */
+export async function configDirExists(root: string, configDir: string | undefined): Promise<string> {
+  const shown = configDir ?? '.';
+  const missing = await stat(root).then(
+    () => false,
+    (e: NodeJS.ErrnoException) => e.code === 'ENOENT' || e.code === 'ENOTDIR',
+  );
+  if (missing) {
+    throw new RbacError('CONFIG', `the config directory "${shown}" does not exist`, 'pass --config the folder that holds rbac.yaml, or run rbac from it');
+  }
+  return shown;
+}
+
 export async function loadConfig(io: Io, configDir: string | undefined): Promise<LoadedConfig> {
   const root = path.resolve(io.cwd, configDir ?? '.');
+  const shown = await configDirExists(root, configDir);
   const [{ project, diagnostics }] = await Promise.all([loadProject(root), loadExpressionParsers()]);
   printDiagnostics(io, diagnostics);
   if (hasErrors(diagnostics)) {
     const n = diagnostics.filter((d) => d.severity === 'error').length;
-    throw new RbacError('CONFIG', `the configuration has ${n} error${n === 1 ? '' : 's'}`, 'fix the errors above; `rbac validate` lists them');
+    throw new RbacError('CONFIG', `the configuration in "${shown}" has ${n} error${n === 1 ? '' : 's'}`, 'fix the errors above; `rbac validate` lists them');
   }
   return { root, project, warnings: diagnostics.filter((d) => d.severity !== 'error') };
 }
@@ -109,13 +126,20 @@ export async function planTarget(io: Io, req: PlanRequest): Promise<Planned> {
     const scope = scopeOf(desired, { managePublic: project.managePublic });
     const name = `snapshot:${path.basename(req.snapshot)}`;
     const clock = planClock(io, req);
-    const p = planOnPlatform(configured, desired, { ...live, platform }, {
+    // The same creators as the live plan (planWith): the target's object_creators, else
+    // the connected user; and, as the live read does, only their default privileges.
+    const configuredCreators = platform === 'postgres' ? objectCreatorsOf(project, req.target ?? project.defaultTarget) : undefined;
+    const creators = platform === 'postgres' ? (configuredCreators ?? (live.currentUser ? [live.currentUser] : undefined)) : undefined;
+    const read = configuredCreators
+      ? { ...live, futureGrants: live.futureGrants.filter((f) => f.forRole === undefined || configuredCreators.includes(f.forRole)) }
+      : live;
+    const p = planOnPlatform(configured, desired, { ...read, platform }, {
       mode: project.mode,
       target: name,
       scope,
       configDigest: project.digest,
       now: clock.now,
-      futureGrantCreators: platform === 'postgres' ? (live.currentUser ? [live.currentUser] : undefined) : undefined,
+      futureGrantCreators: creators,
     }, hookOptions);
     if (clock.warning) p.problems.push(clock.warning);
     const { statements, problems } = compileOffline(p, {

@@ -113,6 +113,17 @@ function pgFold(text: string): string {
 }
 
 /**
+ * The object_creators of a named Postgres target, folded as the live read folds them,
+ * without expanding any connection setting (an offline plan needs no secrets).
+ * Undefined for an unknown name, a URL, another platform or no object_creators.
+ */
+export function objectCreatorsOf(project: Project, name: string | undefined): string[] | undefined {
+  const def = name === undefined ? undefined : Object.prototype.hasOwnProperty.call(project.targets, name) ? project.targets[name] : undefined;
+  if (!def || def.platform !== 'postgres' || !def.objectCreators?.length) return undefined;
+  return def.objectCreators.map((c) => pgFold(c.value));
+}
+
+/**
  * Choose and expand a target. `nameOrUrl` is a target name from rbac.yaml, a
  * `postgres://`/`postgresql://` URL or a libpq key=value string (an ad-hoc Postgres
  * target), or undefined for `default_target` (or the only target). A connection

@@ -4,7 +4,7 @@
  * diagnostics for the rest. It never throws on bad input.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
-import type { Document, Node as YNode } from 'yaml';
+import type { Alias, Document, Node as YNode } from 'yaml';
 import type { SourceLocation } from '../model/types.js';
 import { diag, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import { didYouMean, suggestion, testPattern } from './names.js';
@@ -31,8 +31,13 @@ export interface LList {
 /** A located, validated value: the shape is guaranteed to match its schema node. */
 export type LValue = LScalar | LMap | LList;
 
-/** Aliases expanded past this count are treated as an alias bomb ("billion laughs"). */
-export const MAX_ALIAS_COUNT = 100;
+/**
+ * How many values aliases may add to one file when expanded. What an alias bomb
+ * ("billion laughs") inflates is the expanded size, so that is what is limited: a file
+ * with thousands of ordinary aliases (PyYAML writes one for every repeated object) adds
+ * a few thousand values, a bomb adds billions.
+ */
+export const MAX_ALIAS_EXPANSION = 1_000_000;
 
 /** Plain scalars YAML 1.1 reads as booleans; YAML 1.2 (what rbac uses) reads strings. */
 const YAML11_BOOL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
@@ -58,8 +63,8 @@ function locAt(lc: LineCounter, file: string, offset: number): SourceLocation {
 }
 
 /**
- * Parse one file as YAML 1.2 (core schema). Syntax errors, and alias expansion beyond
- * MAX_ALIAS_COUNT, are reported and the file is not validated further.
+ * Parse one file as YAML 1.2 (core schema). Syntax errors, and alias expansion that adds
+ * more than MAX_ALIAS_EXPANSION values, are reported and the file is not validated further.
  */
 export function parseYaml(file: string, text: string, diags: Diagnostic[]): ParsedYaml | undefined {
   const lc = new LineCounter();
@@ -94,39 +99,58 @@ export function parseYaml(file: string, text: string, diags: Diagnostic[]): Pars
     );
   }
   if (doc.errors.length) return undefined;
-  try {
-    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    if (e instanceof ReferenceError && /alias|exhaustion/i.test(e.message)) {
-      diags.push(
-        diag(
-          'error',
-          'yaml-alias-bomb',
-          firstAlias(doc, lc, file),
-          `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}): this looks like an alias bomb ("billion laughs"); the file was not read`,
-          'write the values out instead of nesting aliases',
-        ),
-      );
-      return undefined;
-    }
-    throw e;
+  const bomb = aliasBomb(doc);
+  if (bomb) {
+    diags.push(
+      diag(
+        'error',
+        'yaml-alias-bomb',
+        locAt(lc, file, bomb.range?.[0] ?? 0),
+        `expanding alias *${bomb.source} makes the file more than ${MAX_ALIAS_EXPANSION.toLocaleString('en-US')} values larger than written: this looks like an alias bomb ("billion laughs"); the file was not read`,
+        'write the values out instead of nesting aliases inside aliased values',
+      ),
+    );
+    return undefined;
   }
   return { file, doc, lc };
 }
 
-function firstAlias(doc: Document, lc: LineCounter, file: string): SourceLocation {
-  let at = 0;
-  const visit = (n: unknown): boolean => {
+/**
+ * The alias, in document order, at which the values added by expanding aliases pass
+ * MAX_ALIAS_EXPANSION; undefined when the whole file stays within it. One walk of the
+ * written tree with the expanded size of every anchored value memoized, so this costs
+ * the written size of the file, never the expanded one. An alias resolves to the latest
+ * anchor of its name before it, as YAML says; one that names a value still open around
+ * it is a cycle, which the validator reports (yaml-alias-cycle), and adds nothing here.
+ */
+function aliasBomb(doc: Document): Alias | undefined {
+  const anchors = new Map<string, YNode>();
+  const sizes = new Map<YNode, number>();
+  const open = new Set<YNode>();
+  let added = 0;
+  let found: Alias | undefined;
+  const visit = (n: unknown): number => {
+    if (found || !n || typeof n !== 'object') return 0;
     if (isAlias(n)) {
-      at = n.range?.[0] ?? 0;
-      return true;
+      const target = anchors.get(n.source);
+      if (!target || open.has(target)) return 1;
+      const size = sizes.get(target) ?? 1;
+      added += size - 1;
+      if (added > MAX_ALIAS_EXPANSION) found = n;
+      return size;
     }
-    if (isMap(n)) return n.items.some((p) => visit(p.key) || visit(p.value));
-    if (isSeq(n)) return n.items.some(visit);
-    return false;
+    const node = n as YNode;
+    if (node.anchor) anchors.set(node.anchor, node);
+    open.add(node);
+    let total = 1;
+    if (isMap(node)) for (const p of node.items) total += visit(p.key) + visit(p.value);
+    else if (isSeq(node)) for (const item of node.items) total += visit(item);
+    open.delete(node);
+    sizes.set(node, total);
+    return total;
   };
   visit(doc.contents);
-  return locAt(lc, file, at);
+  return found;
 }
 
 /** Validate a parsed file against its file schema. Empty files are valid and empty. */

@@ -105,7 +105,7 @@ describe('rbac audit verify', () => {
 
   it('refuses a malformed --expect-head as a usage error', async () => {
     const r = await verify(['keyed.jsonl', '--expect-head', 'abc123'], keyed);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toContain('--expect-head takes the 64-hex-character head');
   });
@@ -172,7 +172,8 @@ describe('rbac audit verify', () => {
     let out = '';
     const io: Io = { out: (s) => void (out += s), err: () => {}, env: {}, stdoutIsTTY: false, stdinIsTTY: false, cwd: dir };
     expect(await run(['audit', '--help'], io)).toBe(0);
-    expect(out).toContain('rbac audit verify [FILE] [--config DIR] [--expect-head HEX] [--allow-unkeyed]');
+    expect(out).toContain('rbac audit verify [FILE] [flags]');
+    for (const flag of ['--config', '--expect-head', '--allow-unkeyed', '--format']) expect(out).toContain(flag);
   });
 
   it('no key and no temp directory path ever appears in any output', () => {

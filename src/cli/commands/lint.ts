@@ -1,8 +1,9 @@
 /**
  * `rbac lint`: check the configuration (and with --target the live grants of its
  * managed roles) against least privilege and the PHI rules. Exit 1 when any finding is
- * an error, else 0. With --out the chosen format goes to the file and the text report
- * to stdout, so a CI log shows the findings while the SARIF file is uploaded.
+ * an error, else 0. With --out the chosen format goes to the file and stdout gets a
+ * one-line summary only (the counts and the file), so a CI log stays short while the
+ * SARIF file is uploaded.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { dialectFor } from '../../dialects/registry.js';
 import type { Dialect } from '../../dialects/types.js';
 import { RbacError } from '../../model/errors.js';
 import type { Desired, Live } from '../../model/types.js';
-import { LINT_FORMATS, renderLint, renderLintText, type LintFormat } from '../../lint/format.js';
+import { LINT_FORMATS, renderLint, type LintFormat } from '../../lint/format.js';
 import { lint } from '../../lint/lint.js';
 import { configPrefix } from '../../lint/repo-root.js';
 import { renderSafeHarborText, safeHarborCoverage } from '../../lint/safe-harbor.js';
@@ -64,7 +65,8 @@ export async function lintCommand(io: Io, args: LintArgs): Promise<number> {
   const rendered = (format === 'text' ? safeHarbor : '') + renderLint(findings, format, { color: useColor(io), uriPrefix });
   if (args.out !== undefined) {
     await writeFile(path.resolve(io.cwd, args.out), format === 'text' ? renderLint(findings, 'text') : rendered);
-    io.out(safeHarbor + renderLintText(findings, { color: useColor(io) }));
+    const count = (sev: string) => findings.filter((f) => f.severity === sev).length;
+    io.out(`lint: ${findings.length} finding(s), ${count('error')} error(s), ${count('warning')} warning(s); ${format} written to ${args.out}\n`);
   } else {
     io.out(rendered);
   }

@@ -13,10 +13,11 @@ import path from 'node:path';
 import { dialectFor, loadExpressionParsers } from '../../dialects/registry.js';
 import type { Platform } from '../../model/types.js';
 import { EXIT, type Io } from '../io.js';
-import { printDiagnostics } from '../session.js';
+import { configDirExists, printDiagnostics } from '../session.js';
 
 export async function validateCommand(io: Io, args: { config?: string }): Promise<number> {
   const root = path.resolve(io.cwd, args.config ?? '.');
+  await configDirExists(root, args.config);
   const [{ project, diagnostics }] = await Promise.all([loadProject(root), loadExpressionParsers()]);
   const all: Diagnostic[] = [...diagnostics];
   if (!hasErrors(diagnostics)) {
