@@ -297,9 +297,17 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     throw new RbacError('USAGE', `unknown command "${command}"`);
   } catch (e) {
     io.err(formatError(e));
-    if (e instanceof RbacError && e.code === 'USAGE') return EXIT.USAGE;
+    // Where exit 2 already means "drifted" (drift) or "changes" (plan --detailed-exitcode),
+    // a usage error exits 1, so a cron job or a pipeline never reads a typo as drift.
+    if (e instanceof RbacError && e.code === 'USAGE') return twoMeansFound(argv) ? EXIT.ERROR : EXIT.USAGE;
     return e instanceof RbacError && e.code === 'STALE_PLAN' ? EXIT.STALE : EXIT.ERROR;
   }
+}
+
+/** `drift`, and `plan` with --detailed-exitcode: commands whose exit 2 reports a finding. */
+function twoMeansFound(argv: readonly string[]): boolean {
+  const command = argv.find((a) => !a.startsWith('-'));
+  return command === 'drift' || (command === 'plan' && argv.includes('--detailed-exitcode'));
 }
 
 /** Entry point of the `rbac` binary (bin/rbac.js). */

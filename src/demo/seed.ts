@@ -8,6 +8,7 @@
  * schemas and tables, as an ETL superuser would. So owner ACL entries belong to an
  * unmanaged role and future grants default to `FOR ROLE <current user>`.
  */
+import { AGE_AGGREGATION_YEARS, ZIP3_RESTRICTED, ZIP3_RESTRICTED_VALUE } from '../model/safe-harbor/index.js';
 import { rmSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { quoteIdent, quoteLiteral } from '../dialects/postgres/quote.js';
@@ -56,6 +57,16 @@ export function prng(seed: number): () => number {
 export const DEMO_RESTRICTED_ZIP = '05901';
 /** Patient 2's birth year (95 years old in 2026, over 89 from then on). */
 export const DEMO_OLDEST_BIRTH_YEAR = 1931;
+/** The year the demo's de-identified columns (birth_year, zip3) were extracted in. */
+export const DEMO_EXTRACT_YEAR = 2026;
+
+/**
+ * The warehouse's own de-identified columns follow Safe Harbor as the masks do: a year
+ * 90 or more years before the extract is the "90 or older" category (NULL), and a
+ * restricted 3-digit ZIP area is `000` (164.514(b)(2)(i)(B), (C)).
+ */
+const deidYear = (year: number): string => (year <= DEMO_EXTRACT_YEAR - AGE_AGGREGATION_YEARS ? 'NULL' : String(year));
+const deidZip3 = (zip: string): string => (ZIP3_RESTRICTED.includes(zip.slice(0, 3)) ? ZIP3_RESTRICTED_VALUE : zip.slice(0, 3));
 
 const FIRST = ['Ada', 'Bram', 'Cleo', 'Dov', 'Edda', 'Finn', 'Gala', 'Hugo', 'Iris', 'Jonas', 'Kira', 'Lev', 'Mira', 'Nils', 'Oona', 'Pim'];
 const LAST = ['Quill', 'Rook', 'Sorrel', 'Tamsin', 'Umber', 'Vale', 'Wren', 'Yarrow', 'Zephyr', 'Ashby', 'Brindle', 'Corvin'];
@@ -140,7 +151,7 @@ export function demoSql(opts: SeedOptions = {}): string {
     const facility = pick(FACILITIES);
     const ssn = `9${pad(int(0, 99), 2)}-${pad(int(1, 99), 2)}-${pad(int(1, 9999), 4)}`;
     patients.push(
-      `(${id}, ${L(`${first} ${last}`)}, ${L(ssn)}, ${L(birth)}, ${year}, ${L(zip)}, ${L(zip.slice(0, 3))}, ` +
+      `(${id}, ${L(`${first} ${last}`)}, ${L(ssn)}, ${L(birth)}, ${deidYear(year)}, ${L(zip)}, ${L(deidZip3(zip))}, ` +
         `${L(`555-01${pad(int(0, 99), 2)}`)}, ${L(`${first}.${last}${id}@example.invalid`.toLowerCase())}, ${L(`MRN${pad(id, 6)}`)}, ${L(facility)})`,
     );
     const nEnc = int(0, 3);
@@ -207,7 +218,7 @@ export function researchSql(opts: SeedOptions = {}): string {
   const rows: string[] = [];
   for (let id = 1; id <= 50; id++) {
     const [code] = ICD10[Math.floor(rnd() * ICD10.length)];
-    rows.push(`(nextval('cohort.subject_ids'), ${1930 + Math.floor(rnd() * 86)}, ${L(ZIPS[Math.floor(rnd() * ZIPS.length)].slice(0, 3))}, ${L(code)})`);
+    rows.push(`(nextval('cohort.subject_ids'), ${deidYear(1930 + Math.floor(rnd() * 86))}, ${L(deidZip3(ZIPS[Math.floor(rnd() * ZIPS.length)]))}, ${L(code)})`);
   }
   return `CREATE SCHEMA cohort;
 CREATE SEQUENCE cohort.subject_ids;

@@ -9,6 +9,9 @@ const USAGE_ERRORS: { argv: string[]; code: number; err: RegExp }[] = [
   { argv: ['vaildate'], code: 2, err: /unknown command "vaildate" \(did you mean "validate"\?\)/ },
   { argv: ['frobnicate'], code: 2, err: /^error: unknown command "frobnicate"\n  hint: run `rbac --help` for the list\n$/ },
   { argv: ['plan', '--formt', 'json'], code: 2, err: /plan: unknown flag --formt \(did you mean --format\?\)/ },
+  // Where exit 2 reports a finding (drift; plan --detailed-exitcode), a usage error is exit 1.
+  { argv: ['drift', '--formt', 'json'], code: 1, err: /drift: unknown flag --formt \(did you mean --format\?\)/ },
+  { argv: ['plan', '--detailed-exitcode', '--formt', 'json'], code: 1, err: /plan: unknown flag --formt/ },
   { argv: ['lint', '--outt', 'x'], code: 2, err: /lint: unknown flag --outt \(did you mean --out\?\)/ },
   { argv: ['validate', '--zzz'], code: 2, err: /^error: validate: unknown flag --zzz\n  hint: run `rbac validate --help` for its flags\n$/ },
   { argv: ['validate', '-x'], code: 2, err: /validate: unknown flag -x/ },

@@ -140,7 +140,7 @@ describe('CLI on the embedded demo (PGlite)', () => {
     await drifted.exec('GRANT SELECT ON clinical.patients TO PUBLIC');
     await drifted.close();
     const refused = await rbac(['apply', '--config', dir]);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.err).toContain('--auto-approve');
     const still = await rbac(['plan', '--config', dir, '--detailed-exitcode']);
     expect(still.code).toBe(2);
@@ -150,8 +150,8 @@ describe('CLI on the embedded demo (PGlite)', () => {
     const v = await rbac(['validate', '--config', dir]);
     expect(v.code).toBe(0);
     const bad = await rbac(['plan', '--config', dir, '--fromat', 'json']);
-    expect(bad.code).toBe(1);
-    expect(bad.err).toContain("Unknown option '--fromat'");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('plan: unknown flag --fromat (did you mean --format?)');
   });
 });
 

@@ -89,9 +89,9 @@ describe('rbac explain on the embedded demo', () => {
     expect(claims.source).toEqual({ file: 'grants/billing.yaml', line: 3, column: 5 });
   });
 
-  it('refuses a malformed object name (exit 1)', async () => {
+  it('refuses a malformed object name (exit 2, a usage error)', async () => {
     const r = await cli(dir, ['explain', 'alice', 'ehr..x']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('is not an object name');
   });
 });

@@ -102,7 +102,7 @@ describe('rbac export round trip on PGlite', () => {
 
   it('refuses to write into a non-empty directory', async () => {
     const e = await cli(dir, ['export', '--out', 'ex2']);
-    expect(e.code).toBe(1);
+    expect(e.code).toBe(2);
     expect(e.err).toContain('exists and is not empty');
   });
 });

@@ -176,6 +176,10 @@ function defineMaskingTests(open: () => Promise<{ adapter: PostgresAdapter; done
       const demo = await asRole('data_scientist', () => q('SELECT patient_id AS id, birth_date, zip FROM clinical.patients_masked WHERE patient_id IN (1, 2) ORDER BY 1'));
       expect(demo[0]).toMatchObject({ id: 1, zip: '000' });
       expect(demo[1]).toMatchObject({ id: 2, birth_date: null });
+      // And its column grants on the table itself: the warehouse's own de-identified
+      // columns follow the same rules, so nothing the role can read shows 059 or 1931.
+      const cols = await asRole('data_scientist', () => q('SELECT patient_id AS id, birth_year, zip3 FROM clinical.patients WHERE patient_id IN (1, 2) ORDER BY 1'));
+      expect(cols).toEqual([{ id: 1, birth_year: expect.any(Number), zip3: '000' }, { id: 2, birth_year: null, zip3: expect.any(String) }]);
     } finally {
       await q('DELETE FROM clinical.patients WHERE patient_id >= 900000');
     }
