@@ -14,12 +14,15 @@ import { readSource, type ReadFn, type SchemasByDatabase } from './sources.js';
 
 /** The schemas the configuration reaches, by logical database (normalized names). */
 export function schemasInScope(desired: Desired, project: Project): SchemasByDatabase {
+  const scope = introspectScopeOf(desired, project);
   const out: SchemasByDatabase = new Map();
-  for (const s of introspectScopeOf(desired, project).schemas) {
+  for (const s of scope.schemas) {
     let list = out.get(s.database);
+    if (list === 'all') continue;
     if (!list) out.set(s.database, (list = []));
     if (!list.includes(s.schema)) list.push(s.schema);
   }
+  for (const db of scope.wholeDatabases ?? []) out.set(db, 'all');
   return out;
 }
 

@@ -43,8 +43,12 @@ export interface ColumnTagRow {
 /** The read seam: one SELECT, on the session of `database` (logical) where that matters. */
 export type ReadFn = (sql: string, params?: unknown[], database?: string) => Promise<Record<string, unknown>[]>;
 
-/** Schemas in scope, by logical database. */
-export type SchemasByDatabase = Map<string, string[]>;
+/**
+ * Schemas in scope, by logical database; `'all'` where the configuration reaches a
+ * whole database (`database: x, objects:`, a glob over schema names): every schema but
+ * the platform's own catalog schemas is read.
+ */
+export type SchemasByDatabase = Map<string, string[] | 'all'>;
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const opt = (v: unknown): string | undefined => (v === null || v === undefined || v === '' ? undefined : String(v));
@@ -59,13 +63,24 @@ export const PG_COLUMNS_SQL = `SELECT n.nspname::text AS schema_name, c.relname:
    AND n.nspname = ANY($1::text[])
  ORDER BY 1, 2, a.attnum`;
 
+/** PostgreSQL, a whole database: every schema but the system's and rbac's own (`rbac`). */
+export const PG_ALL_COLUMNS_SQL = PG_COLUMNS_SQL.replace(
+  'AND n.nspname = ANY($1::text[])',
+  "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'rbac') AND n.nspname NOT LIKE 'pg\\_%'",
+);
+
 export function parsePgColumns(database: string, rows: readonly Record<string, unknown>[]): ColumnRow[] {
   return rows.map((r) => ({ database, schema: str(r.schema_name), table: str(r.table_name), column: str(r.column_name), ...(opt(r.comment) ? { comment: opt(r.comment) } : {}) }));
 }
 
+/** `col IN ('a', 'b')`, or `col <> 'INFORMATION_SCHEMA'` for a whole database; literals through the dialect's quoter. */
+function inList(column: string, schemas: readonly string[] | 'all', catalogSchema: string, d: Dialect): string {
+  return schemas === 'all' ? `${column} <> ${d.quoteLiteral(catalogSchema)}` : `${column} IN (${schemas.map((s) => d.quoteLiteral(s)).join(', ')})`;
+}
+
 /** Snowflake: the columns and comments of one database's schemas in scope. */
-export function snowflakeColumnsSql(database: string, schemas: readonly string[], d: Dialect): string {
-  return `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COMMENT FROM ${d.quoteIdent(database)}.INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA IN (${schemas.map((s) => d.quoteLiteral(s)).join(', ')}) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`;
+export function snowflakeColumnsSql(database: string, schemas: readonly string[] | 'all', d: Dialect): string {
+  return `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COMMENT FROM ${d.quoteIdent(database)}.INFORMATION_SCHEMA.COLUMNS WHERE ${inList('TABLE_SCHEMA', schemas, 'INFORMATION_SCHEMA', d)} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`;
 }
 
 export function parseSnowflakeColumns(database: string, rows: readonly Record<string, unknown>[]): ColumnRow[] {
@@ -93,8 +108,8 @@ export function parseTagReferences(rows: readonly Record<string, unknown>[]): Co
 }
 
 /** Databricks: the columns and comments of one catalog's schemas in scope. */
-export function databricksColumnsSql(catalog: string, schemas: readonly string[], d: Dialect): string {
-  return `SELECT table_schema, table_name, column_name, comment FROM ${d.quoteIdent(catalog)}.information_schema.columns WHERE table_schema IN (${schemas.map((s) => d.quoteLiteral(s)).join(', ')}) ORDER BY table_schema, table_name, ordinal_position`;
+export function databricksColumnsSql(catalog: string, schemas: readonly string[] | 'all', d: Dialect): string {
+  return `SELECT table_schema, table_name, column_name, comment FROM ${d.quoteIdent(catalog)}.information_schema.columns WHERE ${inList('table_schema', schemas, 'information_schema', d)} ORDER BY table_schema, table_name, ordinal_position`;
 }
 
 export function parseDatabricksColumns(catalog: string, rows: readonly Record<string, unknown>[]): ColumnRow[] {
@@ -102,8 +117,8 @@ export function parseDatabricksColumns(catalog: string, rows: readonly Record<st
 }
 
 /** Databricks: the column tags of one catalog's schemas in scope. */
-export function columnTagsSql(catalog: string, schemas: readonly string[], d: Dialect): string {
-  return `SELECT catalog_name, schema_name, table_name, column_name, tag_name, tag_value FROM ${d.quoteIdent(catalog)}.information_schema.column_tags WHERE schema_name IN (${schemas.map((s) => d.quoteLiteral(s)).join(', ')}) ORDER BY schema_name, table_name, column_name, tag_name`;
+export function columnTagsSql(catalog: string, schemas: readonly string[] | 'all', d: Dialect): string {
+  return `SELECT catalog_name, schema_name, table_name, column_name, tag_name, tag_value FROM ${d.quoteIdent(catalog)}.information_schema.column_tags WHERE ${inList('schema_name', schemas, 'information_schema', d)} ORDER BY schema_name, table_name, column_name, tag_name`;
 }
 
 export function parseColumnTags(rows: readonly Record<string, unknown>[]): ColumnTagRow[] {
@@ -128,11 +143,12 @@ export async function readSource(platform: Platform, read: ReadFn, schemas: Sche
   const logicalOf = new Map(dbs.map((l) => [physical(l), l]));
   const back = (t: ColumnTagRow): ColumnTagRow => ({ ...t, database: logicalOf.get(t.database) ?? t.database });
   for (const db of dbs) {
-    const list = [...new Set(schemas.get(db))].sort();
-    if (!list.length) continue;
+    const wanted = schemas.get(db)!;
+    const list = wanted === 'all' ? 'all' : [...new Set(wanted)].sort();
+    if (list !== 'all' && !list.length) continue;
     switch (platform) {
       case 'postgres':
-        columns.push(...parsePgColumns(db, await read(PG_COLUMNS_SQL, [list], db)));
+        columns.push(...parsePgColumns(db, list === 'all' ? await read(PG_ALL_COLUMNS_SQL, [], db) : await read(PG_COLUMNS_SQL, [list], db)));
         break;
       case 'snowflake':
         columns.push(...parseSnowflakeColumns(db, await read(snowflakeColumnsSql(physical(db), list, d))));

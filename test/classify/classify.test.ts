@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { commentCategory, nameCategory, propose, renderProposals, tagCategory } from '../../src/classify/classify.js';
 import { classifyTarget } from '../../src/classify/collect.js';
-import type { ReadFn } from '../../src/classify/sources.js';
+import { readSource, type ReadFn } from '../../src/classify/sources.js';
 import { toDesired } from '../../src/config/desired.js';
 import { loadProject } from '../../src/config/load.js';
 import { resolveTarget } from '../../src/config/targets.js';
@@ -90,6 +90,22 @@ describe('evidence', () => {
   });
 });
 
+describe('rbac classify: the command', () => {
+  it('has its help and refuses positionals (exit 2)', async () => {
+    const dir = await exampleConfig('rbac-i14-classify-help-');
+    try {
+      const h = await cli(dir, ['classify', '--help']);
+      expect(h.code).toBe(0);
+      expect(h.out).toMatch(/^rbac classify: propose phi: entries from the target \(read-only\)/);
+      expect(h.out).toContain('--out');
+      const bad = await cli(dir, ['classify', 'extra']);
+      expect(bad.code).toBe(2);
+    } finally {
+      await removeDir(dir);
+    }
+  });
+});
+
 describe('rbac classify on the embedded demo', () => {
   let dir: string;
   beforeAll(async () => {
@@ -147,6 +163,10 @@ describe('rbac classify on the embedded demo', () => {
       expect(sent.length).toBeGreaterThan(0);
       const databases = new Set(desired.grants.map((g) => g.object.database));
       expect(sent.length).toBeLessThanOrEqual(databases.size);
+      // A whole database (`database: ehr, objects: ...`): every schema but the catalog's.
+      const whole = await readSource('postgres', read, new Map([['ehr', 'all']]), adapter.dialect);
+      const schemas = new Set(whole.columns.map((c) => c.schema));
+      expect([...schemas].sort()).toEqual(['billing', 'clinical']);
       for (const sql of sent) {
         const stmts = parseSync(sql).stmts;
         expect(stmts).toHaveLength(1);
@@ -159,6 +179,14 @@ describe('rbac classify on the embedded demo', () => {
 });
 
 describe('recorded platform rows', () => {
+  it('a whole database reads every schema but the catalog schema', async () => {
+    for (const platform of ['snowflake', 'databricks'] as const) {
+      const { read, sent } = recorded(() => []);
+      await readSource(platform, read, new Map([['ehr', 'all']]), dialectFor(platform));
+      expect(sent[0]).toMatch(/WHERE (TABLE_SCHEMA <> 'INFORMATION_SCHEMA'|table_schema <> 'information_schema') ORDER BY/);
+    }
+  });
+
   it('Snowflake: INFORMATION_SCHEMA.COLUMNS comments and TAG_REFERENCES semantic categories (golden)', async () => {
     const { project } = await loadProject(REPO_ROOT);
     const d = dialectFor('snowflake');
