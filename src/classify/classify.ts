@@ -188,10 +188,16 @@ export function propose(source: ClassifySource, classified: ReadonlyMap<string, 
     }
     const byName = nameCategory(c.column);
     if (byName) evidence.push({ kind: 'name', detail: byName.why ? `${c.column} (${byName.why})` : c.column, category: byName.category });
+    // Snowflake's IDENTIFIER privacy category alone: a direct identifier of a kind the
+    // semantic categories do not name, Safe Harbor's catch-all (R).
+    if (!evidence.length) {
+      const id = tags.find((t) => t.tag.toUpperCase() === 'PRIVACY_CATEGORY' && t.value.toUpperCase() === 'IDENTIFIER');
+      if (id) evidence.push({ kind: 'tag', detail: tagText(id), category: 'other_unique_id' });
+    }
     if (!evidence.length) continue;
     evidence.sort((a, b) => RANK[a.kind] - RANK[b.kind]);
     // Privacy-category tags name no category but back the proposal up.
-    for (const t of tags) if (!tagCategory(t) && t.tag.toUpperCase() === 'PRIVACY_CATEGORY') evidence.push({ kind: 'tag', detail: tagText(t), category: evidence[0].category });
+    for (const t of tags) if (!tagCategory(t) && t.tag.toUpperCase() === 'PRIVACY_CATEGORY' && !evidence.some((e) => e.detail === tagText(t))) evidence.push({ kind: 'tag', detail: tagText(t), category: evidence[0].category });
     const category = evidence[0].category;
     proposals.push({ database: c.database, schema: c.schema, table: c.table, column: c.column, category, evidence, conflicting: evidence.some((e) => e.category !== category) });
   }

@@ -201,6 +201,7 @@ describe('recorded platform rows', () => {
     golden('snowflake.yaml', text);
     const phi = (parseYaml(text) as { phi: Record<string, string> }).phi;
     expect(phi).toEqual({
+      'ehr.clinical.encounters.badge_code': 'other_unique_id',
       'ehr.clinical.encounters.caller': 'telephone',
       'ehr.clinical.encounters.home_phone': 'telephone',
       'ehr.clinical.patients.birth_year': 'date',
@@ -209,6 +210,17 @@ describe('recorded platform rows', () => {
       'ehr.clinical.patients.zip3': 'geographic',
     });
     expect(text).toMatch(/# {3}tag: PRIVACY_CATEGORY = IDENTIFIER\n/);
+    // A tag on a schema outside the scope (EHR.ANALYTICS) is not proposed.
+    expect(text).not.toContain('analytics');
+    // Merged into the example configuration, the proposals validate.
+    const dir = await exampleConfig('rbac-i14-classify-sf-');
+    try {
+      await writeFile(join(dir, 'grants', 'proposed-phi.yaml'), text);
+      const v = await cli(dir, ['validate']);
+      expect(v.code, v.err).toBe(0);
+    } finally {
+      await removeDir(dir);
+    }
     expect(sent.every((s) => /^SELECT /.test(s) && !s.includes(';'))).toBe(true);
     expect(sent.some((s) => s.includes("TAG_NAME IN ('SEMANTIC_CATEGORY', 'PRIVACY_CATEGORY')") && s.includes("OBJECT_DATABASE IN ('EHR'"))).toBe(true);
   });
