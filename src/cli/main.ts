@@ -26,6 +26,7 @@ Usage:
               [--out FILE]
   rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE]
              [--format text|json] [--out FILE]
+  rbac classify [--config DIR] [--target NAME|URL] [--out FILE]
   rbac explain ROLE [OBJECT] [--config DIR] [--target NAME|URL] [--format text|json]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
   rbac schema [--file rbac|roles|grants]
@@ -70,6 +71,7 @@ const COMMAND_DOC: Record<string, { summary: string; usage: string; example: str
   drift: { summary: 'report grants changed by hand', usage: 'rbac drift [flags]', example: 'rbac drift --target prod --format markdown' },
   export: { summary: 'write the live grants as configuration', usage: 'rbac export [flags]', example: 'rbac export --target prod --out ./imported' },
   review: { summary: 'produce the quarterly access review', usage: 'rbac review [flags]', example: 'rbac review --roster hr.csv --format html --out review.html' },
+  classify: { summary: 'propose phi: entries from the target (read-only)', usage: 'rbac classify [flags]', example: 'rbac classify --target prod --out phi-proposed.yaml' },
   explain: { summary: 'why a role can (or cannot) read an object', usage: 'rbac explain ROLE [OBJECT] [flags]', example: 'rbac explain clinical_analyst ehr.clinical.patients' },
   snapshot: { summary: 'save the live grants for offline plans', usage: 'rbac snapshot [flags]', example: 'rbac snapshot --target prod --out live.json' },
   demo: { summary: 'reset the demo database', usage: 'rbac demo reset [--config DIR]', example: 'rbac demo reset' },
@@ -117,6 +119,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   export: { ...common, out: { type: 'string' }, match: { type: 'string' } },
   review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'matrix-csv': { type: 'string' } },
   explain: { ...common, format: { type: 'string' } },
+  classify: { ...common, out: { type: 'string' } },
   usage: { ...common, since: { type: 'string' }, days: { type: 'string' }, log: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
   snapshot: { ...common, out: { type: 'string' } },
   start: { ...common, 'audit-log': { type: 'string' } },
@@ -280,6 +283,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         noPositionals();
         const { usageCommand } = await import('./commands/usage.js');
         return await usageCommand(io, { config: str('config'), target: str('target'), since: str('since'), days: str('days'), log: str('log'), format: str('format'), out: str('out') });
+      }
+      case 'classify': {
+        noPositionals();
+        const { classifyCommand } = await import('./commands/classify.js');
+        return await classifyCommand(io, { config: str('config'), target: str('target'), out: str('out') });
       }
       case 'explain': {
         if (positionals.length < 1 || positionals.length > 2) throw new RbacError('USAGE', 'explain: expected `rbac explain ROLE [OBJECT]`');

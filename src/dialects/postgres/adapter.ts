@@ -71,6 +71,8 @@ export interface PostgresAdapter extends Adapter {
   readonly session: PgSession;
   /** Queries sent per physical database since the adapter was made (the benchmark prints them). */
   queryCountsByDatabase(): Record<string, number>;
+  /** One read-only catalog query on the session of a logical database (`rbac classify` reads columns and comments with it). */
+  readQuery(sql: string, params?: unknown[], database?: string): Promise<Record<string, unknown>[]>;
 }
 
 export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): Promise<PostgresAdapter> {
@@ -353,6 +355,7 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
     introspect,
     // The access review's account facts: read-only catalog queries, never in a transaction.
     readAccount: (scope) => readPostgresAccount(primary.query, async (logical) => (await sessionFor(physicalOf(logical))).query, scope.schemas),
+    readQuery: async (sql, params, logical) => (await sessionFor(physicalOf(logical))).query(sql, params),
     compile,
     apply,
     queryCount: () => count,
