@@ -44,7 +44,7 @@ export async function usageCommand(io: Io, args: UsageArgs): Promise<number> {
   const planned = await planTarget(io, { config, target: args.target });
   try {
     const dialect = planned.adapter?.dialect ?? (await import('../../dialects/registry.js')).dialectFor(planned.live.platform);
-    const report = await collectUsage({ project: config.project, live: planned.live, dialect, adapter: planned.adapter, since, until: now, logFile: args.log, cwd: io.cwd });
+    const report = await collectUsage({ project: config.project, live: planned.live, dialect, adapter: planned.adapter, since, until: now, logFile: args.log, embedded: 'embedded' in planned.target && planned.target.embedded !== undefined, cwd: io.cwd });
     const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderUsageText(report);
     if (args.out !== undefined) await writeFile(path.resolve(io.cwd, args.out), text);
     else io.out(text);
