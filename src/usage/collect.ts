@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Project } from '../config/project.js';
 import type { Adapter, Dialect } from '../dialects/types.js';
 import { RbacError } from '../model/errors.js';
+import { objectPath } from '../model/keys.js';
 import type { Live } from '../model/types.js';
 import { classify, columnKey, effectiveAccess, grantsByRole, roleGraph, rolePaths } from '../review/access.js';
 import { PHI_CATEGORIES } from '../config/schema.js';
@@ -79,11 +80,22 @@ export function grantedPhi(project: Project, live: Live, dialect: Dialect): { ph
   const graph = roleGraph(live.memberships);
   const byRole = grantsByRole(live);
   const users = new Set<string>([...live.roles.filter((r) => r.isUser).map((r) => r.name), ...live.memberships.filter((m) => m.memberKind === 'user').map((m) => m.member)]);
+  const byTable = new Map<string, string[]>();
+  for (const k of cls.phi.keys()) {
+    const t = k.slice(0, k.lastIndexOf('.'));
+    (byTable.get(t) ?? byTable.set(t, []).get(t)!).push(k);
+  }
   const granted = new Map<string, Set<string>>();
   for (const u of [...users].sort()) {
     const eff = effectiveAccess(rolePaths(u, graph).keys(), live, byRole, cls);
     const cols = new Set<string>();
-    for (const r of eff.reads) if (r.reachable) for (const p of r.phi) cols.add(columnKey(r.object, p.column));
+    for (const r of eff.reads) {
+      if (!r.reachable) continue;
+      for (const p of r.phi) cols.add(columnKey(r.object, p.column));
+      // A table-level SELECT reads every classified column of the table, also where the
+      // reader lists no columns for it (Snowflake and Databricks read tables, not columns).
+      if (r.columns === 'all') for (const k of byTable.get(objectPath(r.object)) ?? []) cols.add(k);
+    }
     if (cols.size) granted.set(u, cols);
   }
   return { phi: cls.phi, granted };
