@@ -24,7 +24,7 @@ Usage:
   rbac export [--config DIR] [--target NAME|URL] [--out DIR] [--match GLOB]
   rbac review [--config DIR] [--target NAME|URL] [--roster hr.csv] [--format markdown|csv|html] [--matrix-csv FILE] [--usage [--days N] [--usage-log FILE]]
               [--out FILE]
-  rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE]
+  rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE] [--format text|json|csv]
              [--format text|json] [--out FILE]
   rbac explain ROLE [OBJECT] [--config DIR] [--target NAME|URL] [--format text|json]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]

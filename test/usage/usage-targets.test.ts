@@ -113,4 +113,22 @@ describe('rbac usage on Snowflake through the wire stub', () => {
     expect(r.out).toContain('ALICE read EHR.CLINICAL.PATIENTS.MRN (medical_record_number) 2x, last 2026-11-21T08:00:00.000Z');
     expect(r.out).toContain('MALLORY: EHR.CLINICAL.PATIENTS.SSN (ssn)');
   });
+
+  it('--format csv: one row per user and PHI column, read or unused', async () => {
+    const r = await rbac(['usage', '--config', dir, '--since', '2026-11-01T00:00:00Z', '--format', 'csv'], { env: env() });
+    expect(r.code).toBe(0);
+    const rows = r.out.trimEnd().split('\r\n').map((l) => l.split(',').slice(0, 6).join(','));
+    expect(rows).toEqual([
+      'user,column,category,status,reads,last_read',
+      'ALICE,EHR.CLINICAL.PATIENTS.MRN,medical_record_number,read,2,2026-11-21T08:00:00.000Z',
+      'MALLORY,EHR.CLINICAL.PATIENTS.FULL_NAME,name,read,1,2026-11-22T12:00:00.000Z',
+      'ALICE,EHR.CLINICAL.PATIENTS.FULL_NAME,name,unused,0,',
+      'ALICE,EHR.CLINICAL.PATIENTS.SSN,ssn,unused,0,',
+      'MALLORY,EHR.CLINICAL.PATIENTS.MRN,medical_record_number,unused,0,',
+      'MALLORY,EHR.CLINICAL.PATIENTS.SSN,ssn,unused,0,',
+    ]);
+    const bad = await rbac(['usage', '--config', dir, '--format', 'xml'], { env: env() });
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('use one of: text, json, csv');
+  });
 });
