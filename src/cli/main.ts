@@ -58,6 +58,9 @@ const FLAG_DOC: Record<string, string> = {
   roster: 'FILE     HR roster (CSV) to check users against',
   usage: '         add who read which PHI columns (the access history)',
   'usage-log': 'FILE     PostgreSQL: a csvlog with pgaudit lines to read',
+  log: 'FILE     PostgreSQL: a csvlog with pgaudit lines to read',
+  days: 'N        the period: the last N days (default 90)',
+  since: 'TIME     the period: from this time (2026-09-01 or an ISO time)',
   help: '         show this help',
 };
 
