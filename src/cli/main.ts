@@ -22,9 +22,9 @@ Usage:
   rbac drift [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--webhook URL]
              [--state FILE]
   rbac export [--config DIR] [--target NAME|URL] [--out DIR] [--match GLOB]
-  rbac review [--config DIR] [--target NAME|URL] [--roster hr.csv] [--format markdown|csv|html] [--matrix-csv FILE]
+  rbac review [--config DIR] [--target NAME|URL] [--roster hr.csv] [--format markdown|csv|html] [--matrix-csv FILE] [--usage [--days N] [--usage-log FILE]]
               [--out FILE]
-  rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE]
+  rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE] [--format text|json|csv]
              [--format text|json] [--out FILE]
   rbac classify [--config DIR] [--target NAME|URL] [--out FILE]
   rbac explain ROLE [OBJECT] [--config DIR] [--target NAME|URL] [--format text|json]
@@ -57,6 +57,11 @@ const FLAG_DOC: Record<string, string> = {
   state: 'FILE     remember reported drift in this file',
   match: 'GLOB     only roles whose names match',
   roster: 'FILE     HR roster (CSV) to check users against',
+  usage: '         add who read which PHI columns (the access history)',
+  'usage-log': 'FILE     PostgreSQL: a csvlog with pgaudit lines to read',
+  log: 'FILE     PostgreSQL: a csvlog with pgaudit lines to read',
+  days: 'N        the period: the last N days (default 90)',
+  since: 'TIME     the period: from this time (2026-09-01 or an ISO time)',
   help: '         show this help',
 };
 
@@ -117,7 +122,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   audit: { config: common.config, help: common.help, format: { type: 'string' }, 'expect-head': { type: 'string' }, 'allow-unkeyed': { type: 'boolean' } },
   drift: { ...common, format: { type: 'string' }, webhook: { type: 'string' }, state: { type: 'string' } },
   export: { ...common, out: { type: 'string' }, match: { type: 'string' } },
-  review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'matrix-csv': { type: 'string' } },
+  review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'matrix-csv': { type: 'string' }, usage: { type: 'boolean' }, days: { type: 'string' }, since: { type: 'string' }, 'usage-log': { type: 'string' } },
   explain: { ...common, format: { type: 'string' } },
   classify: { ...common, out: { type: 'string' } },
   usage: { ...common, since: { type: 'string' }, days: { type: 'string' }, log: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
@@ -277,7 +282,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       case 'review': {
         noPositionals();
         const { reviewCommand } = await import('./commands/review.js');
-        return await reviewCommand(io, { config: str('config'), target: str('target'), roster: str('roster'), format: str('format'), out: str('out'), matrixCsv: str('matrix-csv') });
+        return await reviewCommand(io, { config: str('config'), target: str('target'), roster: str('roster'), format: str('format'), out: str('out'), matrixCsv: str('matrix-csv'), usage: values.usage === true, days: str('days'), since: str('since'), usageLog: str('usage-log') });
       }
       case 'usage': {
         noPositionals();

@@ -7,7 +7,7 @@
  * formula (`=`, `+`, `-`, `@` first) are prefixed with `'`.
  */
 import { md } from '../render/markdown.js';
-import type { AccessReview, PhiCell, ReviewRole } from './review.js';
+import type { AccessReview, PhiCell, ReviewRole, ReviewUsage } from './review.js';
 import { renderEmergencyHtml, renderEmergencyMarkdown } from './emergency.js';
 
 const CELL_WORD: Record<PhiCell, string> = { clear: 'CLEAR', masked: 'masked', none: '·' };
@@ -102,6 +102,7 @@ export function renderReviewMarkdown(r: AccessReview): string {
   out.push('');
 
   if (r.emergency) out.push(renderEmergencyMarkdown(r.emergency, md));
+  if (r.usage) out.push(...renderUsageMarkdown(r.usage));
   out.push('## Sign-off', '');
   for (const s of SIGN_OFF) out.push(`- ${s}: ______________________________`);
   out.push('- Manager confirmations (each user\'s roles still match the job): ______________________________', '');
@@ -274,10 +275,59 @@ export function renderReviewHtml(r: AccessReview): string {
   }
 
   if (r.emergency) h.push(renderEmergencyHtml(r.emergency));
+  if (r.usage) h.push(...renderUsageHtml(r.usage));
   h.push('<h2 id="signoff">Sign-off</h2><table class="signoff"><tbody>');
   for (const s of [...SIGN_OFF, 'Manager confirmations']) h.push(`<tr><th style="width:30%">${esc(s)}</th><td></td></tr>`);
   h.push('</tbody></table>', '</body></html>');
   return h.join('\n') + '\n';
+}
+
+// --- use of PHI access (src/usage/, `rbac review --usage`) ------------------------------
+
+const USAGE_NOTE =
+  'From the platform\'s access history. A read the history names without its columns (SELECT *, a statement that does not parse) counts as a read of every PHI column of the table, so it never makes a removal candidate.';
+
+/** Markdown: who read which PHI columns in the period, and PHI access granted but not used (removal candidates). */
+export function renderUsageMarkdown(u: ReviewUsage): string[] {
+  const out: string[] = ['## Use of PHI access', ''];
+  if ('unavailable' in u) return [...out, `No access log is available: ${md(u.unavailable)}.${u.hint ? ` To include it: ${md(u.hint)}.` : ''}`, ''];
+  const r = u.report;
+  out.push(`Period: ${md(r.since)} to ${md(r.until)}. ${md(USAGE_NOTE)}`, '', '### PHI columns read', '');
+  if (r.reads.length === 0) out.push('No reads of PHI columns recorded in the period.');
+  else {
+    out.push('| user | column | category | reads | last read |', '|---|---|---|---:|---|');
+    for (const x of r.reads) out.push(`| ${md(x.user)} | ${md(x.column)} | ${md(x.category)} | ${x.count} | ${md(x.last)} |`);
+  }
+  out.push('', '### Granted but not used in the period (candidates for removal)', '');
+  if (r.unused.length === 0) out.push('None: every PHI column a user can read was read in the period.');
+  else {
+    out.push('| user | column | category |', '|---|---|---|');
+    for (const x of r.unused) out.push(`| ${md(x.user)} | ${md(x.column)} | ${md(x.category)} |`);
+  }
+  out.push('');
+  return out;
+}
+
+/** HTML: as renderUsageMarkdown. */
+export function renderUsageHtml(u: ReviewUsage): string[] {
+  const h: string[] = ['<h2 id="usage">Use of PHI access</h2>'];
+  if ('unavailable' in u) return [...h, `<p class="check">No access log is available: ${esc(u.unavailable)}.${u.hint ? ` To include it: ${esc(u.hint)}.` : ''}</p>`];
+  const r = u.report;
+  h.push(`<p class="meta">Period: ${esc(r.since)} to ${esc(r.until)}. ${esc(USAGE_NOTE)}</p>`, '<h3>PHI columns read</h3>');
+  if (r.reads.length === 0) h.push('<p>No reads of PHI columns recorded in the period.</p>');
+  else {
+    h.push('<table><thead><tr><th>user</th><th>column</th><th>category</th><th>reads</th><th>last read</th></tr></thead><tbody>');
+    for (const x of r.reads) h.push(`<tr><td>${esc(x.user)}</td><td>${esc(x.column)}</td><td>${esc(x.category)}</td><td>${x.count}</td><td>${esc(x.last)}</td></tr>`);
+    h.push('</tbody></table>');
+  }
+  h.push('<h3>Granted but not used in the period (candidates for removal)</h3>');
+  if (r.unused.length === 0) h.push('<p>None: every PHI column a user can read was read in the period.</p>');
+  else {
+    h.push('<table><thead><tr><th>user</th><th>column</th><th>category</th></tr></thead><tbody>');
+    for (const x of r.unused) h.push(`<tr><td>${esc(x.user)}</td><td class="clear">${esc(x.column)}</td><td>${esc(x.category)}</td></tr>`);
+    h.push('</tbody></table>');
+  }
+  return h;
 }
 
 // --- the whole account (review/account.ts) ---------------------------------------------

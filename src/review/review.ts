@@ -83,7 +83,15 @@ export interface AccessReview {
   findings: Finding[];
   /** The emergency-access log (src/review/emergency.ts), set by the caller; absent: the section is left out. */
   emergency?: import('./emergency.js').EmergencyEntry[];
+  /**
+   * Use of PHI access (`rbac review --usage`), set by the caller from the platform's access
+   * history: the usage report, or why none could be read. Absent: the section is left out.
+   */
+  usage?: ReviewUsage;
 }
+
+/** The usage section: a report, or the reason no access log was available (and what to do). */
+export type ReviewUsage = { report: import('../usage/report.js').UsageReport } | { unavailable: string; hint?: string };
 
 /** Inputs of buildReview; `roster` undefined means the roster cross-check is not done. */
 export interface ReviewInput {

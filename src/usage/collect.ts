@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Project } from '../config/project.js';
 import type { Adapter, Dialect } from '../dialects/types.js';
 import { RbacError } from '../model/errors.js';
+import { objectPath } from '../model/keys.js';
 import type { Live } from '../model/types.js';
 import { classify, columnKey, effectiveAccess, grantsByRole, roleGraph, rolePaths } from '../review/access.js';
 import { PHI_CATEGORIES } from '../config/schema.js';
@@ -26,6 +27,10 @@ export interface CollectInput {
   until: Date;
   /** PostgreSQL: a csvlog file to read instead of the server's current csvlog. */
   logFile?: string;
+  /** The flag that passes logFile, for hints (`--log` in `rbac usage`, `--usage-log` in `rbac review`). */
+  logFlag?: string;
+  /** PostgreSQL: the target is the embedded PGlite demo (no pgaudit, no server log). */
+  embedded?: boolean;
   cwd: string;
 }
 
@@ -39,18 +44,25 @@ async function events(input: CollectInput): Promise<AccessEvent[]> {
       text = await readFile(path.resolve(input.cwd, input.logFile), 'utf8').catch((e: NodeJS.ErrnoException) => {
         throw new RbacError('NOT_FOUND', `cannot read the pgaudit log ${input.logFile}: ${e.code ?? e.message}`);
       });
+    } else if (input.embedded) {
+      // PGlite runs in-process: it loads no server extensions (no pgaudit) and writes no server log.
+      throw new RbacError(
+        'TARGET',
+        'usage: no access log is available: the embedded PGlite demo has no pgaudit and writes no server log, so reads of PHI are not recorded',
+        `pass ${input.logFlag ?? '--log'} FILE (a csvlog with pgaudit READ lines), or use a PostgreSQL server target with pgaudit loaded`,
+      );
     } else {
       const session = (adapter as unknown as { session?: { query(sql: string): Promise<Record<string, unknown>[]> } } | undefined)?.session;
-      if (!session) throw new RbacError('USAGE', 'usage: no PostgreSQL session', 'pass --log FILE (the server csvlog with pgaudit lines)');
+      if (!session) throw new RbacError('USAGE', 'usage: no PostgreSQL session', `pass ${input.logFlag ?? '--log'} FILE (the server csvlog with pgaudit lines)`);
       const rows = await session.query(`SELECT current_setting('pgaudit.log', true) AS audit, pg_current_logfile('csvlog') AS file`).catch(() => [] as Record<string, unknown>[]);
       const audit = rows[0]?.audit as string | null | undefined;
       if (!audit || !/\b(read|all)\b/.test(audit)) {
-        throw new RbacError('TARGET', 'usage: the server does not log reads with pgaudit (pgaudit.log lacks read)', "load pgaudit (shared_preload_libraries = 'pgaudit'), set pgaudit.log = 'read', pgaudit.log_relation = on and log_destination = 'csvlog'; or pass --log FILE");
+        throw new RbacError('TARGET', 'usage: the server does not log reads with pgaudit (pgaudit.log lacks read)', `load pgaudit (shared_preload_libraries = 'pgaudit'), set pgaudit.log = 'read', pgaudit.log_relation = on and log_destination = 'csvlog'; or pass ${input.logFlag ?? '--log'} FILE`);
       }
-      if (!rows[0]?.file) throw new RbacError('TARGET', 'usage: the server writes no csvlog', "set log_destination = 'csvlog' and logging_collector = on, or pass --log FILE");
+      if (!rows[0]?.file) throw new RbacError('TARGET', 'usage: the server writes no csvlog', `set log_destination = 'csvlog' and logging_collector = on, or pass ${input.logFlag ?? '--log'} FILE`);
       // pg_read_file needs superuser or pg_read_server_files; the message names the privilege.
       const r = await session.query(`SELECT pg_read_file(pg_current_logfile('csvlog')) AS t`).catch((e: Error) => {
-        throw new RbacError('TARGET', `usage: cannot read the server log: ${e.message}`, 'grant pg_read_server_files to the target user, or pass --log FILE');
+        throw new RbacError('TARGET', `usage: cannot read the server log: ${e.message}`, `grant pg_read_server_files to the target user, or pass ${input.logFlag ?? '--log'} FILE`);
       });
       text = String(r[0]?.t ?? '');
     }
@@ -68,11 +80,22 @@ export function grantedPhi(project: Project, live: Live, dialect: Dialect): { ph
   const graph = roleGraph(live.memberships);
   const byRole = grantsByRole(live);
   const users = new Set<string>([...live.roles.filter((r) => r.isUser).map((r) => r.name), ...live.memberships.filter((m) => m.memberKind === 'user').map((m) => m.member)]);
+  const byTable = new Map<string, string[]>();
+  for (const k of cls.phi.keys()) {
+    const t = k.slice(0, k.lastIndexOf('.'));
+    (byTable.get(t) ?? byTable.set(t, []).get(t)!).push(k);
+  }
   const granted = new Map<string, Set<string>>();
   for (const u of [...users].sort()) {
     const eff = effectiveAccess(rolePaths(u, graph).keys(), live, byRole, cls);
     const cols = new Set<string>();
-    for (const r of eff.reads) if (r.reachable) for (const p of r.phi) cols.add(columnKey(r.object, p.column));
+    for (const r of eff.reads) {
+      if (!r.reachable) continue;
+      for (const p of r.phi) cols.add(columnKey(r.object, p.column));
+      // A table-level SELECT reads every classified column of the table, also where the
+      // reader lists no columns for it (Snowflake and Databricks read tables, not columns).
+      if (r.columns === 'all') for (const k of byTable.get(objectPath(r.object)) ?? []) cols.add(k);
+    }
     if (cols.size) granted.set(u, cols);
   }
   return { phi: cls.phi, granted };

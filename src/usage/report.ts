@@ -3,6 +3,7 @@
  * PHI columns a user can read but did not read in it (candidates for removal: least
  * privilege from observed use). Pure: events, classification and access come in.
  */
+import { csvCell } from '../review/render.js';
 import type { AccessEvent } from './types.js';
 
 export interface UsageInput {
@@ -76,4 +77,17 @@ export function renderUsageText(r: UsageReport): string {
   if (!r.unused.length) lines.push('  none');
   for (const x of r.unused) lines.push(`  ${x.user}: ${x.column} (${x.category})`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * CSV for the auditor's sample: one row per user and PHI column, read in the period
+ * (`read`, with the count and the last read) or granted and not read (`unused`: a
+ * removal candidate), then the period. RFC 4180 with CRLF; cells a spreadsheet would
+ * run as a formula are neutralized (csvCell).
+ */
+export function renderUsageCsv(r: UsageReport): string {
+  const rows: (string | number)[][] = [['user', 'column', 'category', 'status', 'reads', 'last_read', 'period_start', 'period_end']];
+  for (const x of r.reads) rows.push([x.user, x.column, x.category, 'read', x.count, x.last, r.since, r.until]);
+  for (const x of r.unused) rows.push([x.user, x.column, x.category, 'unused', 0, '', r.since, r.until]);
+  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

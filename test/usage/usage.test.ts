@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePgauditCsv, statementColumns } from '../../src/usage/pgaudit.js';
 import { parseAccessHistory } from '../../src/usage/snowflake.js';
 import { parseColumnLineage } from '../../src/usage/databricks.js';
-import { buildUsage, renderUsageText } from '../../src/usage/report.js';
+import { buildUsage, renderUsageCsv, renderUsageText } from '../../src/usage/report.js';
 
 // Recorded shape: csvlog line of PostgreSQL 15 with a pgaudit SESSION READ entry (message field 14).
 const csvlog = [
@@ -77,5 +77,22 @@ describe('usage report', () => {
     // alice can read ssn and did not: a removal candidate; bob's select * counts as reading it.
     expect(r.unused).toEqual([{ user: 'alice', column: 'ehr.clinical.patients.ssn', category: 'ssn' }]);
     expect(renderUsageText(r)).toContain('alice: ehr.clinical.patients.ssn (ssn)');
+  });
+});
+
+describe('usage CSV', () => {
+  it('one row per user and PHI column, read or unused, with the period; formulas neutralized', () => {
+    const csv = renderUsageCsv({
+      since: '2026-11-01T00:00:00.000Z',
+      until: '2026-12-01T00:00:00.000Z',
+      reads: [{ user: 'alice', column: 'ehr.clinical.patients.mrn', category: 'medical_record_number', count: 3, last: '2026-11-20T09:00:00.000Z' }],
+      unused: [{ user: '=HYPERLINK("x")', column: 'ehr.clinical.patients.ssn', category: 'ssn' }],
+    });
+    expect(csv.split('\r\n')).toEqual([
+      'user,column,category,status,reads,last_read,period_start,period_end',
+      'alice,ehr.clinical.patients.mrn,medical_record_number,read,3,2026-11-20T09:00:00.000Z,2026-11-01T00:00:00.000Z,2026-12-01T00:00:00.000Z',
+      `"'=HYPERLINK(""x"")",ehr.clinical.patients.ssn,ssn,unused,0,,2026-11-01T00:00:00.000Z,2026-12-01T00:00:00.000Z`,
+      '',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `rbac usage [--target NAME] [--since TIME | --days N] [--log FILE] [--format text|json] [--out FILE]`:
+ * `rbac usage [--target NAME] [--since TIME | --days N] [--log FILE] [--format text|json|csv] [--out FILE]`:
  * who read which classified (phi:) columns in the period, from the platform's access
  * history, and the PHI columns users can read but did not (removal candidates).
  * Read-only. Exit 0 when written, 1 on error.
@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RbacError } from '../../model/errors.js';
 import { collectUsage } from '../../usage/collect.js';
-import { renderUsageText } from '../../usage/report.js';
+import { renderUsageCsv, renderUsageText } from '../../usage/report.js';
 import { EXIT, type Io } from '../io.js';
 import { loadConfig, planTarget } from '../session.js';
 
@@ -37,15 +37,15 @@ export function periodStart(args: Pick<UsageArgs, 'since' | 'days'>, now: Date):
 
 export async function usageCommand(io: Io, args: UsageArgs): Promise<number> {
   const format = args.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new RbacError('USAGE', `unknown format "${format}"`, 'use one of: text, json');
+  if (format !== 'text' && format !== 'json' && format !== 'csv') throw new RbacError('USAGE', `unknown format "${format}"`, 'use one of: text, json, csv');
   const now = new Date();
   const since = periodStart(args, now);
   const config = await loadConfig(io, args.config);
   const planned = await planTarget(io, { config, target: args.target });
   try {
     const dialect = planned.adapter?.dialect ?? (await import('../../dialects/registry.js')).dialectFor(planned.live.platform);
-    const report = await collectUsage({ project: config.project, live: planned.live, dialect, adapter: planned.adapter, since, until: now, logFile: args.log, cwd: io.cwd });
-    const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderUsageText(report);
+    const report = await collectUsage({ project: config.project, live: planned.live, dialect, adapter: planned.adapter, since, until: now, logFile: args.log, embedded: 'embedded' in planned.target && planned.target.embedded !== undefined, cwd: io.cwd });
+    const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'csv' ? renderUsageCsv(report) : renderUsageText(report);
     if (args.out !== undefined) await writeFile(path.resolve(io.cwd, args.out), text);
     else io.out(text);
     return EXIT.OK;
