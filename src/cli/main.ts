@@ -22,10 +22,10 @@ Usage:
   rbac drift [--config DIR] [--target NAME|URL] [--format text|json|markdown] [--webhook URL]
              [--state FILE]
   rbac export [--config DIR] [--target NAME|URL] [--out DIR] [--match GLOB]
-  rbac review [--config DIR] [--target NAME|URL] [--roster hr.csv] [--format markdown|csv|html] [--matrix-csv FILE] [--usage [--days N] [--usage-log FILE]]
-              [--out FILE]
-  rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE] [--format text|json|csv]
-             [--format text|json] [--out FILE]
+  rbac review [--config DIR] [--target NAME|URL] [--roster hr.csv] [--format markdown|csv|html|emergency-csv]
+              [--out FILE] [--matrix-csv FILE] [--usage [--days N | --since TIME] [--usage-log FILE]]
+  rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE]
+             [--format text|json|csv] [--out FILE]
   rbac classify [--config DIR] [--target NAME|URL] [--out FILE]
   rbac explain ROLE [OBJECT] [--config DIR] [--target NAME|URL] [--format text|json]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
@@ -35,7 +35,7 @@ Usage:
 
 Run \`rbac <command> --help\` (or \`rbac help <command>\`) for that command's flags and an example.
 Exit codes: 0 ok / no changes, 1 error, 2 usage error, changes (plan --detailed-exitcode)
-or drift (drift), 3 stale plan refused.
+or drift (drift; there, and with --detailed-exitcode, a usage error is 1), 3 stale plan refused.
 `;
 
 /** What each flag means, shown by `rbac <command> --help`. */
