@@ -56,7 +56,7 @@ describe('saved plans: plan --out, then apply PLANFILE', () => {
     [['--format', 'markdown', '--max-chars', '12k'], '--max-chars must be a whole number of at least 1000'],
     [['--format', 'markdown', '--max-chars', '999'], '--max-chars must be a whole number of at least 1000'],
     [['--max-chars', '5000'], '--max-chars and --full-plan-url apply to --format markdown only'],
-    [['--format', 'markdown', '--full-plan-url', 'file:///tmp/plan.json'], '--full-plan-url must be an http(s) URL'],
+    [['--format', 'markdown', '--full-plan-url', 'ftp://ci.example.org/plan.json'], '--full-plan-url must be an http(s) URL'],
     [['--format', 'markdown', '--full-plan-url', 'https://u:secret@ci.example.org/x'], '--full-plan-url must not carry credentials'],
   ])('refuses plan %j', async (flags, message) => {
     const r = await cli(dir, ['plan', ...flags]);

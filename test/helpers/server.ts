@@ -77,3 +77,23 @@ export async function freshServerDatabase(prefix: string, roles: readonly string
     },
   };
 }
+
+/**
+ * Why the server cannot show pgaudit READ lines (undefined when it can): pgaudit loaded
+ * at start (shared_preload_libraries), `pgaudit.log` including read, and a csvlog.
+ */
+export async function pgauditReady(url: string | undefined): Promise<string | undefined> {
+  if (!url) return 'RBAC_TEST_PG_URL is not set';
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const libs = (await c.query('SHOW shared_preload_libraries')).rows[0].shared_preload_libraries as string;
+    if (!/\bpgaudit\b/.test(libs)) return 'the server does not load pgaudit';
+    const log = (await c.query(`SELECT current_setting('pgaudit.log', true) AS v, pg_current_logfile('csvlog') AS f`)).rows[0];
+    if (!/\b(read|all)\b/.test(String(log.v))) return 'pgaudit.log does not include read';
+    if (!log.f) return 'the server writes no csvlog';
+    return undefined;
+  } finally {
+    await c.end();
+  }
+}

@@ -43,19 +43,19 @@ describe('confirm and apply', () => {
     await app.until((f) => f.includes('Type the target name prod'));
     await app.press('y'); // y alone is just a letter here
     await app.press(KEY.enter);
-    let f = await app.until((x) => x.includes('"y" is not "prod"; nothing applied'));
+    await app.until((x) => x.includes('"y" is not "prod"; nothing applied'));
     expect(app.apply).not.toHaveBeenCalled();
     await app.press('p', 'r', 'd', KEY.backspace, 'o', 'd');
-    f = await app.until((x) => x.includes('> prod_'));
+    await app.until((x) => x.includes('> prod_'));
     expect(app.apply).not.toHaveBeenCalled();
     await app.press(KEY.esc);
-    f = await app.until((x) => !x.includes('Type the target name'));
+    await app.until((x) => !x.includes('Type the target name'));
     expect(app.apply).not.toHaveBeenCalled();
     // a whole chunk at once, as tmux send-keys or a paste delivers it
     await app.press('a');
     await app.until((x) => x.includes('Type the target name'));
     await app.press('prod\r');
-    f = await app.until((x) => x.includes('✓ applied 10 statements'));
+    await app.until((x) => x.includes('✓ applied 10 statements'));
     expect(app.apply).toHaveBeenCalledTimes(1);
   });
 

@@ -8,23 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPgauditCsv } from '../../src/usage/pgaudit.js';
 import { buildUsage } from '../../src/usage/report.js';
-import { serverUrl } from '../helpers/server.js';
-
-async function pgauditReady(url: string | undefined): Promise<string | undefined> {
-  if (!url) return 'RBAC_TEST_PG_URL is not set';
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const libs = (await c.query('SHOW shared_preload_libraries')).rows[0].shared_preload_libraries as string;
-    if (!/\bpgaudit\b/.test(libs)) return 'the server does not load pgaudit';
-    const log = (await c.query(`SELECT current_setting('pgaudit.log', true) AS v, pg_current_logfile('csvlog') AS f`)).rows[0];
-    if (!/\b(read|all)\b/.test(String(log.v))) return 'pgaudit.log does not include read';
-    if (!log.f) return 'the server writes no csvlog';
-    return undefined;
-  } finally {
-    await c.end();
-  }
-}
+import { pgauditReady, serverUrl } from '../helpers/server.js';
 
 const reason = await pgauditReady(serverUrl);
 

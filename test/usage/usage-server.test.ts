@@ -13,23 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/demo/seed.js';
 import { RESEARCH_GRANTS, rbac, tempConfig } from '../helpers/cli.js';
-import { DEMO_ROLE_NAMES, freshServerDatabase, serverUrl, type ServerDatabase } from '../helpers/server.js';
-
-async function pgauditReady(url: string | undefined): Promise<string | undefined> {
-  if (!url) return 'RBAC_TEST_PG_URL is not set';
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const libs = (await c.query('SHOW shared_preload_libraries')).rows[0].shared_preload_libraries as string;
-    if (!/\bpgaudit\b/.test(libs)) return 'the server does not load pgaudit';
-    const log = (await c.query(`SELECT current_setting('pgaudit.log', true) AS v, pg_current_logfile('csvlog') AS f`)).rows[0];
-    if (!/\b(read|all)\b/.test(String(log.v))) return 'pgaudit.log does not include read';
-    if (!log.f) return 'the server writes no csvlog';
-    return undefined;
-  } finally {
-    await c.end();
-  }
-}
+import { DEMO_ROLE_NAMES, freshServerDatabase, pgauditReady, serverUrl, type ServerDatabase } from '../helpers/server.js';
 
 const reason = await pgauditReady(serverUrl);
 
