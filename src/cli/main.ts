@@ -27,6 +27,7 @@ Usage:
   rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE]
              [--format text|json|csv] [--out FILE]
   rbac classify [--config DIR] [--target NAME|URL] [--out FILE]
+  rbac surrogates [--config DIR] [--target NAME|URL] [--dry-run] [--format text|json]
   rbac explain ROLE [OBJECT] [--config DIR] [--target NAME|URL] [--format text|json]
   rbac snapshot [--config DIR] [--target NAME|URL] [--out FILE]
   rbac schema [--file rbac|roles|grants]
@@ -62,6 +63,7 @@ const FLAG_DOC: Record<string, string> = {
   log: 'FILE     PostgreSQL: a csvlog with pgaudit lines to read',
   days: 'N        the period: the last N days (default 90)',
   since: 'TIME     the period: from this time (2026-09-01 or an ISO time)',
+  'dry-run': '         count the values without a key; write nothing',
   help: '         show this help',
 };
 
@@ -77,6 +79,7 @@ const COMMAND_DOC: Record<string, { summary: string; usage: string; example: str
   export: { summary: 'write the live grants as configuration', usage: 'rbac export [flags]', example: 'rbac export --target prod --out ./imported' },
   review: { summary: 'produce the quarterly access review', usage: 'rbac review [flags]', example: 'rbac review --roster hr.csv --format html --out review.html' },
   classify: { summary: 'propose phi: entries from the target (read-only)', usage: 'rbac classify [flags]', example: 'rbac classify --target prod --out phi-proposed.yaml' },
+  surrogates: { summary: 'give new values of surrogate-masked columns their keys', usage: 'rbac surrogates [flags]', example: 'rbac surrogates --target prod' },
   explain: { summary: 'why a role can (or cannot) read an object', usage: 'rbac explain ROLE [OBJECT] [flags]', example: 'rbac explain clinical_analyst ehr.clinical.patients' },
   snapshot: { summary: 'save the live grants for offline plans', usage: 'rbac snapshot [flags]', example: 'rbac snapshot --target prod --out live.json' },
   demo: { summary: 'reset the demo database', usage: 'rbac demo reset [--config DIR]', example: 'rbac demo reset' },
@@ -125,6 +128,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'matrix-csv': { type: 'string' }, usage: { type: 'boolean' }, days: { type: 'string' }, since: { type: 'string' }, 'usage-log': { type: 'string' } },
   explain: { ...common, format: { type: 'string' } },
   classify: { ...common, out: { type: 'string' } },
+  surrogates: { ...common, 'dry-run': { type: 'boolean' }, format: { type: 'string' } },
   usage: { ...common, since: { type: 'string' }, days: { type: 'string' }, log: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
   snapshot: { ...common, out: { type: 'string' } },
   start: { ...common, 'audit-log': { type: 'string' } },
@@ -293,6 +297,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         noPositionals();
         const { classifyCommand } = await import('./commands/classify.js');
         return await classifyCommand(io, { config: str('config'), target: str('target'), out: str('out') });
+      }
+      case 'surrogates': {
+        noPositionals();
+        const { surrogatesCommand } = await import('./commands/surrogates.js');
+        return await surrogatesCommand(io, { config: str('config'), target: str('target'), dryRun: values['dry-run'] === true, format: str('format') });
       }
       case 'explain': {
         if (positionals.length < 1 || positionals.length > 2) throw new RbacError('USAGE', 'explain: expected `rbac explain ROLE [OBJECT]`');

@@ -164,7 +164,7 @@ export const PHI_CATEGORIES = [
 /** One of the 18 Safe Harbor categories; closed list. */
 export type PhiCategory = (typeof PHI_CATEGORIES)[number];
 
-export const MASK_FUNCTIONS = ['redact', 'null', 'hash', 'last4', 'year', 'zip3', 'email_domain'] as const;
+export const MASK_FUNCTIONS = ['redact', 'null', 'hash', 'surrogate', 'last4', 'year', 'zip3', 'email_domain'] as const;
 /** A built-in mask; each compiler maps it to platform SQL. Closed list. */
 export type MaskFunction = (typeof MASK_FUNCTIONS)[number];
 

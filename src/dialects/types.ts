@@ -141,6 +141,8 @@ export interface Adapter {
   compile(plan: import('../plan/types.js').Plan, opts?: { expressions?: import('../model/expressions.js').ExpressionPolicy }): Statement[];
   /** Run statements; all-or-nothing where the platform has transactions. */
   apply(statements: Statement[], opts?: import('../apply/types.js').ApplyOptions): Promise<import('../apply/types.js').ApplyResult>;
+  /** How the `surrogate` mask's mapping is topped up on this platform (`rbac surrogates`). */
+  readonly surrogates?: import('../surrogates/topup.js').SurrogateSql;
   /** Number of queries sent so far (benchmarks print it). */
   queryCount(): number;
   close(): Promise<void>;

@@ -360,7 +360,7 @@ function safeHarborRules(project: Project, desired: Desired, live: Live | undefi
         'deidentified-mask-not-safe-harbor',
         e.roleSource,
         msg,
-        `give the role a surrogate key instead (a random key per identifier, kept in a mapping table only the loader reads: not derived from the identifier, 164.514(c)), mask it with null or redact, or ${ed}; masking policy at ${at(e.policySource)}`,
+        `mask it with surrogate instead (a random key per identifier from a mapping table only rbac reads: not derived from the identifier, 164.514(c)), with null or redact, or ${ed}; masking policy at ${at(e.policySource)}`,
       );
     } else {
       add('deidentified-mask-not-safe-harbor', e.roleSource, msg, `mask it with null or redact (zip3 for ZIP codes, year for dates), or ${ed}; masking policy at ${at(e.policySource)}`);

@@ -143,7 +143,7 @@ export const RULES: readonly RuleMeta[] = [
     description: 'A role marked deidentified reads a PHI column through a mask that does not satisfy Safe Harbor, and records no Expert Determination.',
     rationale:
       'Safe Harbor (45 CFR 164.514(b)(2)) removes the identifiers or generalizes them as each paragraph says (ZIP to three digits with the restricted prefixes as 000, dates to the year with ages over 89 aggregated). A hash is a code derived from the identifier, which 164.514(c) does not allow as a re-identification code; last4 and email_domain keep part of the identifier. Such masks are de-identification only under an Expert Determination (164.514(b)(1)).',
-    help: 'Mask the column with null or redact (zip3 for ZIP codes, year for dates), give the role a surrogate key instead of a hash, or record `expert_determination: { by, date, report }` on the role.',
+    help: 'Mask the column with null or redact (zip3 for ZIP codes, year for dates), mask it with `surrogate` instead of `hash`, or record `expert_determination: { by, date, report }` on the role.',
   },
   {
     id: 'deidentified-custom-mask',

@@ -249,9 +249,9 @@ export interface SchemaWideGrant {
 export const PUBLIC_ROLE = 'PUBLIC';
 
 /** Built-in masks; each compiles per dialect and keeps the column's type. */
-export type MaskFunction = 'redact' | 'null' | 'hash' | 'last4' | 'year' | 'zip3' | 'email_domain';
+export type MaskFunction = 'redact' | 'null' | 'hash' | 'surrogate' | 'last4' | 'year' | 'zip3' | 'email_domain';
 
-export const MASK_FUNCTIONS: readonly MaskFunction[] = ['redact', 'null', 'hash', 'last4', 'year', 'zip3', 'email_domain'];
+export const MASK_FUNCTIONS: readonly MaskFunction[] = ['redact', 'null', 'hash', 'surrogate', 'last4', 'year', 'zip3', 'email_domain'];
 
 /** One column of one table. */
 export interface ColumnRef {

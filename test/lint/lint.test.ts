@@ -94,7 +94,7 @@ describe('deidentified-reaches-phi', () => {
     const fs = await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': grant + mask });
     expect(brief(fs)).toEqual(['deidentified-mask-not-safe-harbor:error@roles/r.yaml:5:5']);
     expect(fs[0].message).toContain('ehr.clinical.patients.ssn (ssn) through mask hash of policy ssn_hash, which does not satisfy Safe Harbor 164.514(b)(2)(i)(G)');
-    expect(fs[0].hint).toMatch(/surrogate key.*expert_determination/);
+    expect(fs[0].hint).toMatch(/mask it with surrogate.*expert_determination/);
     const ed = '    expert_determination: { by: Example Stats, date: 2026-01-15, report: ED-1 }\n';
     expect(await lintFiles({ 'roles/r.yaml': roles + ed, 'grants/g.yaml': grant + mask })).toEqual([]);
   });

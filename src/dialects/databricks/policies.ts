@@ -125,6 +125,8 @@ export function databricksMaskExpression(p: MaskingPolicyRecord, type: string, e
       // A year held as a number (birth_year): kept, or NULL when 90 or more years back.
       if (type === 'INT' || type === 'BIGINT' || type === 'SMALLINT') return `CASE WHEN ${v} <= year(current_date()) - ${AGE_AGGREGATION_YEARS} THEN CAST(NULL AS ${type}) ELSE ${v} END`;
       return unsupported(p, mask, type);
+    case 'surrogate':
+      throw new RbacError('PLAN_INVALID', `mask surrogate of policy ${p.name} is not supported on this platform yet`, 'use null or redact');
     default:
       return assertNever(mask);
   }

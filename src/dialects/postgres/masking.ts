@@ -170,6 +170,8 @@ export function maskSql(
       // "90 or older" category is NULL, since a date column cannot hold a label and a
       // made-up date would be read as a real one.
       return `CAST(CASE WHEN extract(year FROM ${col}) <= extract(year FROM current_date) - ${AGE_AGGREGATION_YEARS} THEN NULL ELSE date_trunc('year', ${col}) END AS ${t})`;
+    case 'surrogate':
+      throw new RbacError('PLAN_INVALID', `mask surrogate is not supported yet`, 'use null or redact');
     case undefined:
       throw new RbacError('PLAN_INVALID', 'masking policy without mask or expression');
     default: {

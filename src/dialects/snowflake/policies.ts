@@ -295,6 +295,8 @@ export function snowflakeMaskExpression(p: MaskingPolicyRecord, type: string, ex
       // A year held as a number (BIRTH_YEAR): kept, or NULL when 90 or more years back.
       if (type === 'NUMBER') return `CASE WHEN ${v} <= YEAR(CURRENT_DATE()) - ${AGE_AGGREGATION_YEARS} THEN NULL ELSE ${v} END`;
       return unsupportedMask(p, mask, type);
+    case 'surrogate':
+      throw new RbacError('PLAN_INVALID', `mask surrogate of policy ${p.name} is not supported on this platform yet`, 'use null or redact');
     default:
       return assertNever(mask);
   }

@@ -67,7 +67,9 @@ export function safeHarborCitation(category: string): string {
  * How a mask stands under Safe Harbor for a column of a category:
  * - `satisfies`: the mask removes or generalizes the identifier as the paragraph asks;
  * - `derived`: the output is a code derived from the identifier (hash), which
- *   164.514(c) does not allow as a re-identification code: Expert Determination only;
+ *   164.514(c) does not allow as a re-identification code: Expert Determination only
+ *   (`surrogate`, a random key per value from a tool-owned mapping table, is the
+ *   re-identification code 164.514(c) does allow: it satisfies);
  * - `partial`: the output keeps part of the identifier (last4, email_domain, zip3 or
  *   year on a category they do not generalize), which Safe Harbor does not allow;
  * - `unverified`: a custom expression rbac cannot judge.
@@ -92,6 +94,12 @@ export function maskStanding(mask: MaskFunction | 'expression', category: string
         : { standing: 'partial', citation, why: `year keeps the year of a ${category} value` };
     case 'hash':
       return { standing: 'derived', citation, why: 'hash is a code derived from the identifier, not allowed as a re-identification code under 164.514(c)' };
+    case 'surrogate':
+      return {
+        standing: 'satisfies',
+        citation,
+        why: 'surrogate replaces the identifier with a random key from a mapping table only rbac reads: a re-identification code not derived from the identifier and not translatable without the table (164.514(c))',
+      };
     case 'last4':
       return { standing: 'partial', citation, why: 'last4 keeps four characters of the identifier' };
     case 'email_domain':
