@@ -20,7 +20,6 @@
  * columns the session reads masked is refused, with nothing written for it. PostgreSQL's
  * masks are views: the login reads the base table in clear.
  */
-import { columnKey } from '../model/keys.js';
 import { RbacError } from '../model/errors.js';
 import type { ColumnRef, Desired, Live, MaskingPolicyRecord, Platform } from '../model/types.js';
 import type { Statement } from '../apply/types.js';
@@ -83,6 +82,9 @@ export function surrogatePolicies(desired: Desired, live: Live): { policies: Mas
   return { policies: policies.sort((a, b) => (a.name < b.name ? -1 : 1)), notApplied: [...wanted.keys()].filter((n) => !have.has(n)).sort() };
 }
 
+/** `ehr.clinical.patients.mrn` */
+const dotted = (c: ColumnRef) => [c.table.database, c.table.schema, c.table.name, c.column].join('.');
+
 const count = (rows: readonly Record<string, unknown>[]): number => {
   const r = rows[0] ?? {};
   const v = r.n ?? r.N ?? Object.values(r)[0];
@@ -121,7 +123,7 @@ export async function topUpSurrogates(target: SurrogateTarget, desired: Desired,
     }
     for (const column of policy.columns) {
       const before = count(await read(sql.unmappedCountSql(policy, column), column.table.database));
-      const row: SurrogateColumnReport = { policy: policy.name, column: columnKey(column), unmappedBefore: before, mapped: 0, unmappedAfter: before, ...(refused ? { refused } : {}) };
+      const row: SurrogateColumnReport = { policy: policy.name, column: dotted(column), unmappedBefore: before, mapped: 0, unmappedAfter: before, ...(refused ? { refused } : {}) };
       report.columns.push(row);
       if (!refused && before > 0) work.push({ policy, column, row });
     }

@@ -5,6 +5,7 @@
  * their own, which they drop with the roles they created.
  */
 import pg from 'pg';
+import { seedDemo } from '../../src/demo/seed.js';
 
 export const serverUrl = process.env.RBAC_TEST_PG_URL;
 
@@ -93,6 +94,17 @@ export async function pgauditReady(url: string | undefined): Promise<string | un
     if (!/\b(read|all)\b/.test(String(log.v))) return 'pgaudit.log does not include read';
     if (!log.f) return 'the server writes no csvlog';
     return undefined;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Seed the demo warehouse into a server database (a pg client of its own, closed after). */
+export async function seedServerDemo(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await seedDemo({ query: async (s, p) => (await c.query(s, p as unknown[])).rows, exec: async (s) => void (await c.query(s)) });
   } finally {
     await c.end();
   }

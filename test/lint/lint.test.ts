@@ -97,6 +97,8 @@ describe('deidentified-reaches-phi', () => {
     expect(fs[0].hint).toMatch(/mask it with surrogate.*expert_determination/);
     const ed = '    expert_determination: { by: Example Stats, date: 2026-01-15, report: ED-1 }\n';
     expect(await lintFiles({ 'roles/r.yaml': roles + ed, 'grants/g.yaml': grant + mask })).toEqual([]);
+    // The surrogate key the hint offers is Safe Harbor without an Expert Determination.
+    expect(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': grant + mask.replace('mask: hash', 'mask: surrogate') })).toEqual([]);
   });
 
   it('redact satisfies Safe Harbor on any category; zip3 only on geographic, year only on dates; an expression is a warning', async () => {

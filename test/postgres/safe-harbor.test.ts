@@ -32,6 +32,13 @@ describe('Safe Harbor masks on PostgreSQL', () => {
     expect(() => maskSql({ mask: 'year' }, 'x', 'numeric(4,0)')).toThrow(/mask year cannot keep the type of column "x"/);
   });
 
+  it('golden SQL: surrogate is a lookup in rbac.surrogates by policy and value, on text columns only', () => {
+    expect(maskSql({ mask: 'surrogate', name: "mrn's" }, 'mrn"x', 'character varying(20)')).toBe(
+      `CAST((SELECT m.surrogate FROM "rbac"."surrogates" m WHERE m.policy = 'mrn''s' AND m.value = CAST("mrn""x" AS text)) AS character varying(20))`,
+    );
+    expect(() => maskSql({ mask: 'surrogate', name: 'ids' }, 'id', 'bigint')).toThrow(/mask surrogate cannot keep the type of column "id" \(bigint\)/);
+  });
+
   it('zip3: every restricted prefix reads 000, others their first three digits, NULL stays NULL', async () => {
     const zips = [...ZIP3_RESTRICTED.map((p) => `${p}42`), '02139', '10027', '89401', '0', null];
     const got = await evaluate(maskSql({ mask: 'zip3' }, 'v', 'text'), 'text', zips.map((z) => (z === null ? 'NULL' : `'${z}'`)));

@@ -8,9 +8,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/demo/seed.js';
 import { RESEARCH_GRANTS, rbac, tempConfig } from '../helpers/cli.js';
-import { DEMO_ROLE_NAMES, freshServerDatabase, serverUrl, type ServerDatabase } from '../helpers/server.js';
+import { DEMO_ROLE_NAMES, freshServerDatabase, seedServerDemo, serverUrl, type ServerDatabase } from '../helpers/server.js';
 
 const EXTRA = ['i14_ops_admin', 'i14_etl_owner'];
 
@@ -19,10 +18,10 @@ describe.skipIf(!serverUrl)('rbac review on a PostgreSQL server (set RBAC_TEST_P
   let dir: string;
   beforeAll(async () => {
     db = await freshServerDatabase('rbac_review', [...DEMO_ROLE_NAMES, ...EXTRA]);
+    await seedServerDemo(db.url);
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
-      await seedDemo({ query: async (s, p) => (await c.query(s, p as unknown[])).rows, exec: async (s) => void (await c.query(s)) });
       await c.query('CREATE ROLE i14_ops_admin LOGIN SUPERUSER');
       await c.query('CREATE ROLE i14_etl_owner NOLOGIN');
       await c.query('ALTER TABLE clinical.patients OWNER TO i14_etl_owner');

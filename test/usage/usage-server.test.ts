@@ -11,9 +11,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/demo/seed.js';
 import { RESEARCH_GRANTS, rbac, tempConfig } from '../helpers/cli.js';
-import { DEMO_ROLE_NAMES, freshServerDatabase, pgauditReady, serverUrl, type ServerDatabase } from '../helpers/server.js';
+import { DEMO_ROLE_NAMES, freshServerDatabase, pgauditReady, seedServerDemo, serverUrl, type ServerDatabase } from '../helpers/server.js';
 
 const reason = await pgauditReady(serverUrl);
 
@@ -25,13 +24,7 @@ describe.skipIf(reason !== undefined)(`rbac usage on the demo server with pgaudi
 
   beforeAll(async () => {
     db = await freshServerDatabase('rbac_usage', DEMO_ROLE_NAMES);
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      await seedDemo({ query: async (s, p) => (await c.query(s, p as unknown[])).rows, exec: async (s) => void (await c.query(s)) });
-    } finally {
-      await c.end();
-    }
+    await seedServerDemo(db.url);
     dir = await tempConfig();
     await rm(path.join(dir, RESEARCH_GRANTS));
     const applied = await rbac(['apply', '--config', dir, '--target', db.url, '--auto-approve']);

@@ -16,6 +16,7 @@
  * batch (not per statement), which measured as noise; a savepoint-free design would
  * have to replay every earlier batch to diagnose a failure.
  */
+import { postgresSurrogates } from './surrogates.js';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Adapter, IntrospectScope, QueryFn, Statement } from '../types.js';
 import { readPostgresAccount } from './account.js';
@@ -358,6 +359,7 @@ export async function createPostgresAdapter(opts: PostgresAdapterOptions = {}): 
     readQuery: async (sql, params, logical) => (await sessionFor(physicalOf(logical))).query(sql, params),
     compile,
     apply,
+    surrogates: postgresSurrogates,
     queryCount: () => count,
     queryCountsByDatabase: () => ({ ...countsByDatabase }),
     close: async () => {

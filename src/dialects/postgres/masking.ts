@@ -29,10 +29,11 @@ import type {
 import type { PlanProblem } from '../../plan/types.js';
 import { PG_MAX_IDENTIFIER_BYTES, quoteIdent, quoteLiteral } from './quote.js';
 import { AGE_AGGREGATION_YEARS, ZIP3_RESTRICTED, ZIP3_RESTRICTED_VALUE } from '../../model/safe-harbor/index.js';
+import { surrogateLookupSql } from './surrogates.js';
 
 /** Suffix of the masking view of a table. */
 export const MASKED_VIEW_SUFFIX = '_masked';
-/** The schema holding the tool's own objects (the hash salt). */
+/** The schema holding the tool's own objects (the hash salt, the surrogate keys). */
 export const TOOL_SCHEMA = 'rbac';
 /** Marker of a masking view's comment (JSON `{"rbac": VIEW_MARKER, ...}`). */
 export const VIEW_MARKER = 'masking-view';
@@ -171,7 +172,10 @@ export function maskSql(
       // made-up date would be read as a real one.
       return `CAST(CASE WHEN extract(year FROM ${col}) <= extract(year FROM current_date) - ${AGE_AGGREGATION_YEARS} THEN NULL ELSE date_trunc('year', ${col}) END AS ${t})`;
     case 'surrogate':
-      throw new RbacError('PLAN_INVALID', `mask surrogate is not supported yet`, 'use null or redact');
+      // A random key from rbac's mapping table, read with the view owner's rights (surrogates.ts).
+      needType(TEXT_TYPE, 'surrogate', column, type);
+      if (!policy.name) throw new RbacError('PLAN_INVALID', 'a surrogate mask needs its policy name (the key space)');
+      return `CAST(${surrogateLookupSql(policy.name, column)} AS ${t})`;
     case undefined:
       throw new RbacError('PLAN_INVALID', 'masking policy without mask or expression');
     default: {

@@ -19,6 +19,7 @@ import type { Change, PolicyChange } from '../../plan/types.js';
 import { assertNever } from '../../plan/types.js';
 import type { CompileContext } from '../types.js';
 import { granteeSql } from './sql.js';
+import { surrogateFillSql, surrogateTableSql } from './surrogates.js';
 import {
   TOOL_SCHEMA,
   encodePolicyComment,
@@ -128,6 +129,8 @@ export class PolicyCompiler {
   private readonly tableSwitchesDone = new Set<string>();
   /** Databases whose tool schema this plan already made sure of. */
   private readonly bootstrapped = new Set<string>();
+  /** Databases whose surrogate mapping table this plan already made sure of. */
+  private readonly surrogateTables = new Set<string>();
 
   constructor(changes: readonly Change[], private readonly ctx: CompileContext) {
     this.after = policiesAfter(changes, ctx);
@@ -264,6 +267,12 @@ export class PolicyCompiler {
         out.push(...bootstrapSql(this.grantees(TOOL_SCHEMA, table.database)));
         this.bootstrapped.add(table.database);
       }
+      const surrogate = [...e.columns].filter(([, p]) => p.mask === 'surrogate' && p.expression === undefined);
+      if (surrogate.length && !this.surrogateTables.has(table.database)) {
+        // The mapping table, once per database with a surrogate mask (before the view reads it).
+        out.push(...surrogateTableSql(this.grantees(TOOL_SCHEMA, table.database).map(granteeSql)));
+        this.surrogateTables.add(table.database);
+      }
       const lt = this.liveTable(table);
       const items = lt.columns.map((c, i) => {
         const p = e.columns.get(c);
@@ -285,6 +294,8 @@ export class PolicyCompiler {
       }
       const policies = [...new Set(e.columns.values())];
       out.push(stampViewSql(view, encodeViewComment(table, lt.columns, policies)));
+      // Every value present gets its key now; later rows: `rbac surrogates`.
+      for (const [c, p] of surrogate) out.push(surrogateFillSql(p.name, { table, column: c }));
     }
     return out;
   }
