@@ -46,6 +46,12 @@ describe('help and version', () => {
       expect(r.out).toMatch(/Example:\n  rbac plan /);
       expect(r.out).not.toContain('--roster');
     }
+    const sg = await rbac(['surrogates', '--help']);
+    expect(sg.out).toMatch(/^rbac surrogates: give new values of surrogate-masked columns their keys/);
+    expect(sg.out).toContain('--dry-run');
+    expect(sg.out).toContain('count the values without a key; write nothing');
+    expect((await rbac(['surrogates', '--format', 'xml'])).code).toBe(2);
+    expect((await rbac(['surrogates', '--dry-rn'])).err).toContain('did you mean --dry-run?');
     const v = await rbac(['validate', '--help']);
     expect(v.out).toContain('--config');
     expect(v.out).not.toContain('--target');
