@@ -23,6 +23,7 @@ import {
   foldFor,
   foldRole,
   type AccessGrant,
+  type AccessModel,
   type ColumnAccess,
   type Fold,
   type Reach,
@@ -168,6 +169,7 @@ export function lint(project: Project, desired: Desired, live?: Live, opts: Lint
   }
 
   maskingRules(project, fold, allowed, add);
+  pseudonymOracleRule(model, access, roleLoc, add);
   safeHarborRules(project, desired, live, fold, add);
   unclassifiedRule(project, live, model, fold, add);
   return sortFindings(dedupe(out));
@@ -339,6 +341,49 @@ function maskingRules(project: Project, fold: Fold, allowed: (role: string) => S
           u.source,
           `masking policy ${formatPath([mp.name])} shows ${missing.join(', ')} in clear to role ${role}, which has no phi_access for ${missing.length === 1 ? 'it' : 'them'}`,
         );
+      }
+    }
+  }
+}
+
+/** Privileges that write a column's values (Databricks: MODIFY). */
+const WRITE_PRIVILEGES = new Set(['insert', 'update', 'modify']);
+/** Masks whose output is the same for the same value, so a chosen value reveals its code. */
+const PSEUDONYMS = new Set(['hash', 'surrogate']);
+
+/**
+ * A role that can write a column masked for it by a pseudonym and read the same
+ * policy's masked output can learn the code of any value it writes (see the rule).
+ * Reported once per role and policy, at the write grant (or the role, when inherited).
+ */
+function pseudonymOracleRule(model: AccessModel, access: Map<string, RoleAccess>, roleLoc: (role: string) => SourceLocation, add: Add): void {
+  for (const [role, ra] of access) {
+    const holders = new Set([role, ...ra.inherits.keys()]);
+    // Policies whose masked output the role reads.
+    const reads = new Map<string, string>();
+    for (const c of ra.columns) for (const p of c.maskedBy) if (!reads.has(p)) reads.set(p, c.key);
+    if (!reads.size) continue;
+    const done = new Set<string>();
+    for (const g of model.grants) {
+      if (!holders.has(g.role) || !WRITE_PRIVILEGES.has(g.privilege)) continue;
+      const tables = [...model.tables.values()].filter((t) =>
+        g.scope === 'schema' ? t.object.database === g.object.database && t.object.schema === g.object.schema : objectKey(t.object) === objectKey(makeObject('table', g.object.database, g.object.schema, g.object.name)),
+      );
+      for (const t of tables) {
+        for (const col of g.scope === 'column' ? [g.column!] : [...t.columns]) {
+          const key = columnKey(t.object, col);
+          for (const m of model.masks.get(key) ?? []) {
+            if (!PSEUDONYMS.has(m.mask) || !reads.has(m.policy) || done.has(m.policy)) continue;
+            if (m.unmaskedFor.has(role) || [...ra.inherits.keys()].some((r) => m.unmaskedFor.has(r))) continue;
+            done.add(m.policy);
+            const via = g.role === role ? '' : ` (through inherited role ${g.role})`;
+            add(
+              'pseudonym-oracle',
+              g.role === role ? (g.source ?? roleLoc(role)) : roleLoc(role),
+              `${role === PUBLIC_ROLE ? 'PUBLIC (every role)' : `role ${role}`} can write ${key} (through the ${describeGrant(g)}${via}) and read ${reads.get(m.policy)} through mask ${m.mask} of policy ${m.policy}: writing a guessed value and reading it back gives that value's code, the code of every real row that holds it`,
+            );
+          }
+        }
       }
     }
   }

@@ -24,7 +24,8 @@ export type RuleId =
   | 'phi-access-without-justification'
   | 'hidden-future-grant'
   | 'deidentified-mask-not-safe-harbor'
-  | 'deidentified-custom-mask';
+  | 'deidentified-custom-mask'
+  | 'pseudonym-oracle';
 
 /**
  * What a rule is, independent of any finding. Invariants: `id` is unique in `RULES`;
@@ -151,6 +152,14 @@ export const RULES: readonly RuleMeta[] = [
     description: 'A role marked deidentified reads a PHI column through a custom mask expression, and records no Expert Determination.',
     rationale: 'rbac cannot tell whether a custom expression removes or generalizes an identifier as Safe Harbor (45 CFR 164.514(b)(2)) asks; someone has to check it, and write that down.',
     help: 'Check the expression against 164.514(b)(2) and record `expert_determination: { by, date, report }` on the role, or use a built-in mask (null, redact, zip3, year).',
+  },
+  {
+    id: 'pseudonym-oracle',
+    severity: 'warning',
+    description: 'A role can write a column masked for it by a pseudonym (hash or surrogate) and read that policy\'s masked output.',
+    rationale:
+      'A hash or a surrogate key is the same for the same value: a role that writes a guessed identifier (an MRN, an SSN) into a row it can find again, and reads that row through the mask, learns the code of that identifier, which is also the code of the real patient who has it. Repeated over every candidate, it reverses the pseudonym (a dictionary attack), whatever the salt or the randomness of the keys.',
+    help: 'Keep writing and reading the pseudonym apart: give the loading role no read of the masked columns (a separate role reads them), or, if its job needs the identifiers, let it read them in clear (unmasked_for) with a phi_access justification.',
   },
 ];
 

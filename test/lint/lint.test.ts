@@ -212,3 +212,29 @@ describe('the example configuration', () => {
   });
 });
 
+
+describe('pseudonym-oracle', () => {
+  const roles = `roles:\n${role('loader')}${role('reader')}${role('both', '    inherits: [reader]\n')}`;
+  const policy = (mask: string, unmasked = '') =>
+    `masking_policies:\n  - name: mrn_code\n    columns: [ehr.clinical.patients.mrn]\n    mask: ${mask}\n${unmasked}phi:\n  ehr.clinical.patients.mrn: medical_record_number\n`;
+  const grants = (extra: string) =>
+    `grants:\n  - role: reader\n    privileges: [select]\n    on: { table: ehr.clinical.patients, columns: [patient_id, mrn] }\n  - role: loader\n    privileges: [insert, update]\n    on: { table: ehr.clinical.patients }\n${extra}`;
+
+  it.each(['hash', 'surrogate'])('a role that writes the column and reads its %s is a warning at the write grant', async (mask) => {
+    const both = '  - role: both\n    privileges: [insert]\n    on: { table: ehr.clinical.patients }\n';
+    const fs = only(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': grants(both) + policy(mask) }), 'pseudonym-oracle');
+    expect(brief(fs)).toEqual(['pseudonym-oracle:warning@grants/g.yaml:8:5']);
+    expect(fs[0].message).toBe(
+      `role both can write ehr.clinical.patients.mrn (through the grant of INSERT on table ehr.clinical.patients to both) and read ehr.clinical.patients.mrn through mask ${mask} of policy mrn_code: writing a guessed value and reading it back gives that value's code, the code of every real row that holds it`,
+    );
+  });
+
+  it('quiet when writing and reading are apart, when the writer reads in clear, and for a mask that is not a pseudonym', async () => {
+    expect(only(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': grants('') + policy('surrogate') }), 'pseudonym-oracle')).toEqual([]);
+    const both = '  - role: both\n    privileges: [update]\n    on: { table: ehr.clinical.patients, columns: [mrn] }\n';
+    expect(only(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': grants(both) + policy('hash', '    unmasked_for: [both]\n') }), 'pseudonym-oracle')).toEqual([]);
+    expect(only(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': grants(both) + policy('redact') }), 'pseudonym-oracle')).toEqual([]);
+    // A column write (update of mrn) counts like a table write.
+    expect(brief(only(await lintFiles({ 'roles/r.yaml': roles, 'grants/g.yaml': grants(both) + policy('hash') }), 'pseudonym-oracle'))).toEqual(['pseudonym-oracle:warning@grants/g.yaml:8:5']);
+  });
+});

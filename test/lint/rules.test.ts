@@ -30,6 +30,7 @@ const cases: { fixture: string; want: string[] }[] = [
   { fixture: 'hidden-future-grant', want: ['hidden-future-grant:warning@grants/grants.yaml:2:5'] },
   { fixture: 'deidentified-mask-not-safe-harbor', want: ['deidentified-mask-not-safe-harbor:error@roles/roles.yaml:2:5'] },
   { fixture: 'deidentified-custom-mask', want: ['deidentified-custom-mask:warning@roles/roles.yaml:2:5'] },
+  { fixture: 'pseudonym-oracle', want: ['pseudonym-oracle:warning@grants/grants.yaml:3:5'] },
 ];
 
 describe('lint fixtures', () => {
