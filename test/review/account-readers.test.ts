@@ -22,7 +22,17 @@ const rows = (platform: string, name: string): Record<string, unknown>[] => JSON
 const brief = (f: { principal: string; privilege: string; object?: string; via: string[] }) => `${f.principal}: ${f.privilege}${f.object ? ` on ${f.object}` : ''}${f.via.length ? ` via ${f.via.join('>')}` : ''}`;
 
 describe('Snowflake account reader (ACCOUNT_USAGE rows)', () => {
-  const facts = parseSnowflakeAccount({ grantsToRoles: rows('snowflake', 'grants_to_roles'), grantsToUsers: rows('snowflake', 'grants_to_users') });
+  const facts = parseSnowflakeAccount({ grantsToRoles: rows('snowflake', 'grants_to_roles'), grantsToUsers: rows('snowflake', 'grants_to_users'), users: rows('snowflake', 'users') });
+
+  it('lists every user of the USERS view, one that holds no role and a disabled one included, never a dropped one', () => {
+    const users = facts.principals.filter((p) => p.isUser).map((p) => p.name);
+    expect(users).toContain('CONTRACTOR_NOROLE');
+    expect(users).toContain('LOCKED_OUT');
+    expect(users).not.toContain('GONE_USER');
+    // Without the USERS rows only users holding a role are known.
+    const without = parseSnowflakeAccount({ grantsToRoles: rows('snowflake', 'grants_to_roles'), grantsToUsers: rows('snowflake', 'grants_to_users') });
+    expect(without.principals.some((p) => p.name === 'CONTRACTOR_NOROLE')).toBe(false);
+  });
 
   it('finds holders of the system roles and MANAGE GRANTS, directly and through the hierarchy', () => {
     const admin = facts.privileged.filter((f) => f.principal === 'ADMIN').map(brief);
@@ -50,13 +60,17 @@ describe('Snowflake account reader (ACCOUNT_USAGE rows)', () => {
     expect(facts.memberships).toContainEqual({ role: 'CLINICAL_ANALYST', member: 'SYSADMIN' });
   });
 
-  it('reads through the query seam in two queries, scope names as literals', async () => {
+  it('reads through the query seam in three queries, scope names as literals', async () => {
     const sent: string[] = [];
     const f = await readSnowflakeAccount(async (sql) => {
       sent.push(sql);
-      return sql.includes('GRANTS_TO_USERS') ? rows('snowflake', 'grants_to_users') : rows('snowflake', 'grants_to_roles');
+      return sql.includes('GRANTS_TO_USERS') ? rows('snowflake', 'grants_to_users') : sql.includes('ACCOUNT_USAGE.USERS') ? rows('snowflake', 'users') : rows('snowflake', 'grants_to_roles');
     }, { schemas: [{ database: 'EHR', schema: "CLIN'ICAL" }] });
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(3);
+    expect(sent[2]).toBe(SF_SQL.users());
+    // The recorded rows answer exactly that query.
+    expect(JSON.parse(readFileSync(join(FIXTURES, 'snowflake', 'account', 'users.json'), 'utf8')).command).toBe(SF_SQL.users());
+    expect(f.principals.some((p) => p.name === 'CONTRACTOR_NOROLE' && p.isUser)).toBe(true);
     expect(sent[0]).toBe(SF_SQL.grantsToRoles({ schemas: [{ database: 'EHR', schema: "CLIN'ICAL" }] }));
     expect(sent[0]).toContain(`TABLE_SCHEMA = ${snowflakeDialect.quoteLiteral("CLIN'ICAL")}`);
     expect(f.privileged.length).toBe(facts.privileged.length);

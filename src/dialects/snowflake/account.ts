@@ -1,12 +1,14 @@
 /**
- * The whole account for the access review (read-only), from two Account Usage views
+ * The whole account for the access review (read-only), from three Account Usage views
  * (latency up to two hours; the reader's role needs IMPORTED PRIVILEGES on the SNOWFLAKE
  * database or the GOVERNANCE_VIEWER database role):
  * - `SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES`: privileges granted to roles, and roles
  *   granted to roles (GRANTED_ON = ROLE, PRIVILEGE = USAGE, NAME the role granted,
  *   GRANTEE_NAME the role that holds it);
- * - `SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS`: roles granted to users.
- * Rows with DELETED_ON set are revoked grants and are skipped.
+ * - `SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS`: roles granted to users;
+ * - `SNOWFLAKE.ACCOUNT_USAGE.USERS`: every user, so one that holds no role but PUBLIC is
+ *   in the review too ("every user and their assigned roles").
+ * Rows with DELETED_ON set are revoked grants (dropped users) and are skipped.
  *
  * Administrators: holders of the system roles ACCOUNTADMIN, SECURITYADMIN, SYSADMIN and
  * USERADMIN, and of MANAGE GRANTS on the account, directly or through the role
@@ -33,15 +35,16 @@ export const ACCOUNT_SQL = {
     );
   },
   grantsToUsers: () => 'SELECT ROLE, GRANTED_TO, GRANTEE_NAME, GRANTED_BY, DELETED_ON FROM SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS WHERE DELETED_ON IS NULL',
+  users: () => 'SELECT NAME, DISABLED, DELETED_ON FROM SNOWFLAKE.ACCOUNT_USAGE.USERS WHERE DELETED_ON IS NULL',
 };
 
 const col = (r: Record<string, unknown>, name: string): unknown => r[name] ?? r[name.toLowerCase()];
 const text = (r: Record<string, unknown>, name: string): string => String(col(r, name) ?? '');
 const live = (r: Record<string, unknown>) => col(r, 'DELETED_ON') === null || col(r, 'DELETED_ON') === undefined || col(r, 'DELETED_ON') === '';
 
-/** Pure: rows of the two views (as documented; upper- or lower-case keys) -> AccountFacts. */
-export function parseSnowflakeAccount(rows: { grantsToRoles: Record<string, unknown>[]; grantsToUsers: Record<string, unknown>[] }): AccountFacts {
-  const users = new Set<string>();
+/** Pure: rows of the views (as documented; upper- or lower-case keys) -> AccountFacts. `users` absent: only users that hold a role. */
+export function parseSnowflakeAccount(rows: { grantsToRoles: Record<string, unknown>[]; grantsToUsers: Record<string, unknown>[]; users?: Record<string, unknown>[] }): AccountFacts {
+  const users = new Set<string>((rows.users ?? []).filter(live).map((r) => text(r, 'NAME')).filter((n) => n !== ''));
   const roles = new Set<string>(SNOWFLAKE_ADMIN_ROLES);
   const memberships: AccountFacts['memberships'] = [];
   for (const r of rows.grantsToUsers.filter(live)) {
@@ -81,8 +84,8 @@ export function parseSnowflakeAccount(rows: { grantsToRoles: Record<string, unkn
   return { principals, memberships, privileged, reads };
 }
 
-/** Read the account through the adapter's query seam: two queries. */
+/** Read the account through the adapter's query seam: three queries. */
 export async function readSnowflakeAccount(query: (sql: string) => Promise<Record<string, unknown>[]>, scope: AccountScope): Promise<AccountFacts> {
-  const [grantsToRoles, grantsToUsers] = await Promise.all([query(ACCOUNT_SQL.grantsToRoles(scope)), query(ACCOUNT_SQL.grantsToUsers())]);
-  return parseSnowflakeAccount({ grantsToRoles, grantsToUsers });
+  const [grantsToRoles, grantsToUsers, users] = await Promise.all([query(ACCOUNT_SQL.grantsToRoles(scope)), query(ACCOUNT_SQL.grantsToUsers()), query(ACCOUNT_SQL.users())]);
+  return parseSnowflakeAccount({ grantsToRoles, grantsToUsers, users });
 }
