@@ -9,6 +9,7 @@ import { benchDatabricks } from './databricks.js';
 import { benchDatabricksPlan } from './databricks-plan.js';
 import { benchMarkdown } from './markdown.js';
 import { benchCliValidate } from './cli-validate.js';
+import { benchSurrogates } from './surrogates.js';
 
 const all: Record<string, () => Promise<Record<string, unknown>>> = {
   planner: () => benchPlanner(),
@@ -24,6 +25,8 @@ const all: Record<string, () => Promise<Record<string, unknown>>> = {
   markdown: () => benchMarkdown(),
   // `rbac validate` of 400 roles: precompiled, tsx and npx against `node -e ''`.
   'cli-validate': () => benchCliValidate(),
+  // 200,000 rows, 101,000 distinct MRNs on PGlite: map, top up 1,000, read masked vs clear.
+  surrogates: () => benchSurrogates(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -56,7 +56,8 @@ const values = (c: ColumnRef) => `SELECT DISTINCT CAST(${quoteIdent(c.column)} A
 
 /** Give every value of the column without a key a random one (idempotent; a rare key clash leaves that value for the next run). */
 export function surrogateFillSql(policy: string, c: ColumnRef): string {
-  return `INSERT INTO ${map()} (policy, value, surrogate)\nSELECT ${quoteLiteral(policy)}, x.v, replace(gen_random_uuid()::text, '-', '')\nFROM (${values(c)}) x\nON CONFLICT DO NOTHING`;
+  // The anti-join keeps a top-up from trying (and conflicting on) every value mapped before.
+  return `INSERT INTO ${map()} (policy, value, surrogate)\nSELECT ${quoteLiteral(policy)}, x.v, replace(gen_random_uuid()::text, '-', '')\nFROM (${values(c)}) x\nWHERE NOT EXISTS (SELECT 1 FROM ${map()} m WHERE m.policy = ${quoteLiteral(policy)} AND m.value = x.v)\nON CONFLICT DO NOTHING`;
 }
 
 export const postgresSurrogates: SurrogateSql = {
