@@ -18,7 +18,7 @@
  *   nobody; the owner changes only when the configuration names a new one.
  */
 import { compileDatabricksPolicy, type DatabricksCompileContext } from './policies.js';
-import { DATABRICKS_TOOL_SCHEMA, saltBootstrap, saltCatalog, saltTableRef, surrogateTableRef } from './salt.js';
+import { DATABRICKS_TOOL_SCHEMA, saltBootstrap, saltCatalog, saltTableRef, surrogateTableRef, toolSchemaRef } from './salt.js';
 import { surrogateBootstrap } from './surrogates.js';
 import { saltOnce } from '../salt-once.js';
 import { kindDef, kindSql, keywordReader, privilegeSql } from '../../model/catalog.js';
@@ -306,7 +306,8 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
     containerOf: surrogateCatalog,
     exists: (catalog) => have.has(objectKey(surrogateTableRef(catalog))),
     foreign: ctx.foreignToolSchemas ?? [],
-    bootstrap: surrogateBootstrap,
+    // The tool schema is made only where it is not there yet (the salt's may be).
+    bootstrap: (catalog) => surrogateBootstrap(catalog).slice(have.has(objectKey(toolSchemaRef(catalog))) ? 1 : 0),
     refusal: (catalog) => [
       `catalog ${catalog} has a schema ${DATABRICKS_TOOL_SCHEMA} that rbac did not make; the surrogate mask keeps its mapping table in ${catalog}.${DATABRICKS_TOOL_SCHEMA}`,
       `rename that schema (rbac reserves ${DATABRICKS_TOOL_SCHEMA} in every catalog holding a hash or surrogate policy), or mask with another mask`,
