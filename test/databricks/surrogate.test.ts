@@ -103,6 +103,8 @@ describe('surrogate SQL (golden, hostile names)', () => {
     ]);
     // The salt is not made for a surrogate-only catalog.
     expect(create.some((s) => s.includes('`settings`'))).toBe(false);
+    // Someone else's schema `rbac` in the catalog: refused, nothing compiled.
+    expect(() => sqlOf([{ kind: 'createMaskingPolicy', policy: surrogate() }], { foreignToolSchemas: ['e`hr'] })).toThrow(/schema rbac that rbac did not make; the surrogate mask keeps its mapping table/);
   });
 
   it('hash -> surrogate in place: the column stays masked, so the fill is guarded by the new body\'s exemption', () => {

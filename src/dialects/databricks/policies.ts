@@ -252,8 +252,15 @@ export function compileDatabricksPolicy(change: PolicyChange, ctx: DatabricksCom
       // Replaced in place: the columns stay masked, now by the new body, so the fill reads
       // through it and is guarded by its exemption (a session that is not exempt maps nothing).
       if (fromType === toType) return [createMask(to, toType, ctx.expressions), ...(newly ? fills(to, kept, () => unmaskCondition(to.unmaskedFor)) : [])];
-      // Detached, replaced, attached again: between these the columns are unmasked.
-      return [...kept.map(dropMask), createMask(to, toType, ctx.expressions), ...(newly ? fills(to, kept, () => undefined) : []), ...kept.map((c) => setMask(to, c))];
+      // Detached, replaced, attached again. The fill comes after the SET MASK, guarded like
+      // the in-place case: a fill that failed between DROP MASK and SET MASK would stop the
+      // apply with the columns left unmasked.
+      return [
+        ...kept.map(dropMask),
+        createMask(to, toType, ctx.expressions),
+        ...kept.map((c) => setMask(to, c)),
+        ...(newly ? fills(to, kept, () => unmaskCondition(to.unmaskedFor)) : []),
+      ];
     }
     case 'dropMaskingPolicy': {
       // A surrogate policy's keys stay in the mapping table: they are the only way back
