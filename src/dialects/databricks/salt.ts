@@ -47,7 +47,7 @@ import { isDirect, str, type Row } from './inspect.js';
 const q = (n: string) => databricksDialect.quoteIdent(n);
 const lit = (s: string) => databricksDialect.quoteLiteral(s);
 
-/** rbac's own schema in each catalog holding a `hash` policy (Unity Catalog names are lower case). */
+/** rbac's own schema in each catalog holding a `hash` or `surrogate` policy (Unity Catalog names are lower case). */
 export const DATABRICKS_TOOL_SCHEMA = 'rbac';
 /** The salt table in the tool schema, and its one column. */
 export const DATABRICKS_SALT_TABLE = 'settings';
