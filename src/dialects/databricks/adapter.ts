@@ -30,6 +30,7 @@ import {
 } from './inspect.js';
 import { databricksDialect } from './quote.js';
 import { parseSaltState, saltStateSql } from './salt.js';
+import { databricksSurrogates, maskedColumnsOf, type MaskedColumns } from './surrogates.js';
 import { DATABRICKS_CATALOG } from './catalog.js';
 import { keywordReader } from '../../model/catalog.js';
 import { readScim, scimOpRunner, type ScimClient } from './scim.js';
@@ -68,6 +69,10 @@ export class DatabricksAdapter implements Adapter {
   lastIgnored: IgnoredGrant[] = [];
   /** rbac's salt objects the last introspect saw (compile makes a missing salt first). */
   private lastSalt: Pick<CompileContext, 'toolObjects' | 'foreignToolSchemas'> = {};
+  /** The columns the last introspect saw masked, and by what exemption (a surrogate fill through one is guarded). */
+  private lastMasked: MaskedColumns = new Map();
+  /** The `surrogate` mask's top-up SQL (`rbac surrogates`; surrogates.ts). */
+  readonly surrogates = databricksSurrogates;
   /** What SCIM said at the last introspect (manage_membership: true); compile() turns group changes into SCIM ops with it. */
   private lastScim?: ScimSnapshot;
   private readonly retry: RetryPolicy;
@@ -136,6 +141,7 @@ export class DatabricksAdapter implements Adapter {
     addDatabricksColumns(read.tables, columns);
     this.lastTables = read.tables;
     const policies = parseDatabricksPolicies({ functions, masks, filters });
+    this.lastMasked = maskedColumnsOf(masks, policies.maskingPolicies);
     // Privileges outside the catalog (a keyword newer than rbac): reported once per kind in
     // the plan, never in the diff, so never revoked.
     const outside = new Map<string, { on: string; privileges: Set<string>; count: number }>();
@@ -198,7 +204,7 @@ export class DatabricksAdapter implements Adapter {
   }
 
   compile(plan: Plan, opts: { expressions?: ExpressionPolicy } = {}): Statement[] {
-    const sqlOf = (p: Plan) => compileDatabricksPlan(p, this.provenance, { tables: this.lastTables, expressions: opts.expressions, ...this.lastSalt });
+    const sqlOf = (p: Plan) => compileDatabricksPlan(p, this.provenance, { tables: this.lastTables, expressions: opts.expressions, ...this.lastSalt, maskedColumns: this.lastMasked });
     return this.options.scim && this.lastScim ? compileWithScim(plan, this.lastScim, sqlOf) : sqlOf(plan);
   }
 

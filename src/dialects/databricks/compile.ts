@@ -17,8 +17,9 @@
  *   never revoked: a revoke of it compiles to nothing, so an object is never left to
  *   nobody; the owner changes only when the configuration names a new one.
  */
-import { compileDatabricksPolicy } from './policies.js';
-import { DATABRICKS_TOOL_SCHEMA, saltBootstrap, saltCatalog, saltTableRef } from './salt.js';
+import { compileDatabricksPolicy, type DatabricksCompileContext } from './policies.js';
+import { DATABRICKS_TOOL_SCHEMA, saltBootstrap, saltCatalog, saltTableRef, surrogateTableRef, toolSchemaRef } from './salt.js';
+import { surrogateBootstrap } from './surrogates.js';
 import { saltOnce } from '../salt-once.js';
 import { kindDef, kindSql, keywordReader, privilegeSql } from '../../model/catalog.js';
 import { RbacError } from '../../model/errors.js';
@@ -26,7 +27,6 @@ import { KIND_SHAPES, aKind } from '../../model/kinds.js';
 import { DATABRICKS_CATALOG } from './catalog.js';
 import type { ObjectRef, Privilege, SecurableKind } from '../../model/types.js';
 import { assertNever, isPolicyChange, type Change } from '../../plan/types.js';
-import type { CompileContext } from '../types.js';
 import { databricksDialect } from './quote.js';
 
 const q = (n: string) => databricksDialect.quoteIdent(n);
@@ -132,7 +132,7 @@ function unsupported(what: string, hint: string): never {
   throw new RbacError('PLAN_INVALID', `${what} is not possible in SQL on Databricks Unity Catalog`, hint);
 }
 
-export function compileDatabricks(change: Change, _ctx: CompileContext = {}): string[] {
+export function compileDatabricks(change: Change, _ctx: DatabricksCompileContext = {}): string[] {
   if (isPolicyChange(change)) return compileDatabricksPolicy(change, _ctx);
   switch (change.kind) {
     case 'createRole':
@@ -176,6 +176,13 @@ export function compileDatabricks(change: Change, _ctx: CompileContext = {}): st
     default:
       return assertNever(change);
   }
+}
+
+/** The catalog whose surrogate mapping a change's statements fill or read, if any (a `surrogate` policy created, changed or attached). */
+function surrogateCatalog(change: import('../../plan/types.js').PolicyChange): string | undefined {
+  const p =
+    change.kind === 'createMaskingPolicy' || change.kind === 'attachMaskingPolicy' ? change.policy : change.kind === 'alterMaskingPolicy' ? change.to : undefined;
+  return p && p.expression === undefined && p.mask === 'surrogate' ? p.schema.database : undefined;
 }
 
 // ---------------------------------------------------------------------------------
@@ -254,7 +261,7 @@ const srcId = (s: DatabricksSource) => `${s.role}\u0000${objectKey(s.object)}\u0
  *   the same source and that the plan keeps (so access the config wants is never lost
  *   and the next plan is empty). Re-grants come first: no window without access.
  */
-export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenance = new Map(), ctx: CompileContext = {}): Statement[] {
+export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenance = new Map(), ctx: DatabricksCompileContext = {}): Statement[] {
   const revoked = new Set<string>();
   // role, container, word: what the plan grants on a catalog or schema (future grants are
   // the schema- or catalog-level privilege too), so the objects below need no grant of it.
@@ -294,6 +301,18 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
       `rename that schema (rbac reserves ${DATABRICKS_TOOL_SCHEMA} in every catalog holding a hash policy), or mask with another mask`,
     ],
   });
+  // Likewise the surrogate mask's mapping table (surrogates.ts), before the first change that fills or reads it.
+  const mapFirst = saltOnce({
+    containerOf: surrogateCatalog,
+    exists: (catalog) => have.has(objectKey(surrogateTableRef(catalog))),
+    foreign: ctx.foreignToolSchemas ?? [],
+    // The tool schema is made only where it is not there yet (the salt's may be).
+    bootstrap: (catalog) => surrogateBootstrap(catalog).slice(have.has(objectKey(toolSchemaRef(catalog))) ? 1 : 0),
+    refusal: (catalog) => [
+      `catalog ${catalog} has a schema ${DATABRICKS_TOOL_SCHEMA} that rbac did not make; the surrogate mask keeps its mapping table in ${catalog}.${DATABRICKS_TOOL_SCHEMA}`,
+      `rename that schema (rbac reserves ${DATABRICKS_TOOL_SCHEMA} in every catalog holding a hash or surrogate policy), or mask with another mask`,
+    ],
+  });
 
   plan.changes.forEach((change, changeIndex) => {
     if (change.kind === 'grant' && !change.columns?.length) {
@@ -311,7 +330,7 @@ export function compileDatabricksPlan(plan: Plan, provenance: DatabricksProvenan
       return;
     }
     if (change.kind !== 'revoke' && change.kind !== 'revokeFuture') {
-      for (const text of [...saltFirst(change), ...compileDatabricks(change, ctx)]) out.push({ sql: text, changeIndex });
+      for (const text of [...saltFirst(change), ...mapFirst(change), ...compileDatabricks(change, ctx)]) out.push({ sql: text, changeIndex });
       return;
     }
     if (change.kind === 'revoke') noColumns(change.columns);

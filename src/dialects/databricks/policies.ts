@@ -22,6 +22,10 @@
  *   reversed by hashing every candidate. A body rbac wrote before 0.2 (salted with
  *   current_metastore(), which every user can read) is read as outdated and rewritten.
  *   Still pseudonymisation, not Safe Harbor (a code derived from the identifier).
+ * - surrogate: a lookup of a random key in rbac's mapping table (surrogates.ts), text
+ *   columns only. Its values are mapped by the same statements that make the policy,
+ *   BEFORE the function is attached (the mask applies to rbac's own reads): create,
+ *   alter to surrogate, attach to a column. A drop leaves the policy's keys in the table.
  *
  * Row filters: CREATE OR REPLACE FUNCTION `c`.`s`.`p`(`col` <T>, ...) RETURNS BOOLEAN
  *   COMMENT '<marker>' RETURN (is_account_group_member('g') AND (<where>)) OR ...
@@ -39,6 +43,7 @@ import { databricksExpressions } from './expression.js';
 import type { CompileContext } from '../types.js';
 import { databricksDialect } from './quote.js';
 import { saltSql } from './salt.js';
+import { SURROGATE_LENGTH, guardOf, surrogateFillSql, surrogateLookupSql, unmaskCondition, type MaskedColumns } from './surrogates.js';
 import { AGE_AGGREGATION_YEARS, ZIP3_RESTRICTED, ZIP3_RESTRICTED_VALUE } from '../../model/safe-harbor/index.js';
 
 const q = (n: string) => databricksDialect.quoteIdent(n);
@@ -125,8 +130,11 @@ export function databricksMaskExpression(p: MaskingPolicyRecord, type: string, e
       // A year held as a number (birth_year): kept, or NULL when 90 or more years back.
       if (type === 'INT' || type === 'BIGINT' || type === 'SMALLINT') return `CASE WHEN ${v} <= year(current_date()) - ${AGE_AGGREGATION_YEARS} THEN CAST(NULL AS ${type}) ELSE ${v} END`;
       return unsupported(p, mask, type);
-    case 'surrogate':
-      throw new RbacError('PLAN_INVALID', `mask surrogate of policy ${p.name} is not supported on this platform yet`, 'use null or redact');
+    case 'surrogate': {
+      // A key is 32 characters: a CHAR/VARCHAR column shorter than that cannot hold one.
+      const n = /^(?:VAR)?CHAR\((\d+)\)$/.exec(type)?.[1];
+      return text && (n === undefined || Number(n) >= SURROGATE_LENGTH) ? surrogateLookupSql(p, v) : unsupported(p, mask, type);
+    }
     default:
       return assertNever(mask);
   }
@@ -209,28 +217,59 @@ const setFilter = (p: RowAccessPolicyRecord, args: { name: string }[]) =>
 const dropFilter = (t: ObjectRef) => `ALTER TABLE ${tableName(t)} DROP ROW FILTER`;
 const attached = (p: RowAccessPolicyRecord) => p.table.name !== DATABRICKS_UNATTACHED_TABLE;
 
-export function compileDatabricksPolicy(change: PolicyChange, ctx: CompileContext = {}): string[] {
+/**
+ * What the Databricks compilers know besides CompileContext: the columns masked in the
+ * live state and by what exemption (a surrogate fill reading one is guarded by it).
+ */
+export interface DatabricksCompileContext extends CompileContext {
+  maskedColumns?: MaskedColumns;
+}
+
+const isSurrogate = (p: MaskingPolicyRecord) => p.mask === 'surrogate' && p.expression === undefined;
+
+/** The fills of a surrogate policy's columns, each read through the mask `guard` names (none: unmasked). */
+const fills = (p: MaskingPolicyRecord, columns: readonly ColumnRef[], guard: (c: ColumnRef) => string | undefined) =>
+  isSurrogate(p) ? columns.map((c) => surrogateFillSql(p, c, guard(c))) : [];
+
+export function compileDatabricksPolicy(change: PolicyChange, ctx: DatabricksCompileContext = {}): string[] {
+  const liveGuard = (c: ColumnRef) => guardOf(ctx.maskedColumns, c);
   switch (change.kind) {
     case 'createMaskingPolicy': {
+      // Surrogate: the values are mapped after the function exists and before it masks them.
       const p = change.policy;
-      return [createMask(p, databricksMaskingSignature(p, ctx.tables), ctx.expressions), ...p.columns.map((c) => setMask(p, c))];
+      return [createMask(p, databricksMaskingSignature(p, ctx.tables), ctx.expressions), ...fills(p, p.columns, liveGuard), ...p.columns.map((c) => setMask(p, c))];
     }
     case 'alterMaskingPolicy': {
       const { from, to } = change;
       const toType = databricksMaskingSignature(to, ctx.tables);
       if (!from.columns.length) return [createMask(to, toType, ctx.expressions)];
       const fromType = databricksMaskingSignature({ ...from, mask: to.mask }, ctx.tables);
-      if (fromType === toType) return [createMask(to, toType, ctx.expressions)];
       const keep = new Set(to.columns.map(columnKey));
       const kept = from.columns.filter((c) => keep.has(columnKey(c)));
-      return [...kept.map(dropMask), createMask(to, toType, ctx.expressions), ...kept.map((c) => setMask(to, c))];
+      // The mask becomes surrogate: map the values of the columns it keeps (columns it
+      // gains are attach changes, which map their own).
+      const newly = isSurrogate(to) && !isSurrogate(from);
+      // Replaced in place: the columns stay masked, now by the new body, so the fill reads
+      // through it and is guarded by its exemption (a session that is not exempt maps nothing).
+      if (fromType === toType) return [createMask(to, toType, ctx.expressions), ...(newly ? fills(to, kept, () => unmaskCondition(to.unmaskedFor)) : [])];
+      // Detached, replaced, attached again. The fill comes after the SET MASK, guarded like
+      // the in-place case: a fill that failed between DROP MASK and SET MASK would stop the
+      // apply with the columns left unmasked.
+      return [
+        ...kept.map(dropMask),
+        createMask(to, toType, ctx.expressions),
+        ...kept.map((c) => setMask(to, c)),
+        ...(newly ? fills(to, kept, () => unmaskCondition(to.unmaskedFor)) : []),
+      ];
     }
     case 'dropMaskingPolicy': {
+      // A surrogate policy's keys stay in the mapping table: they are the only way back
+      // from keys already handed out (re-identification under 164.514(c)).
       const p = change.policy;
       return [...p.columns.map(dropMask), `DROP FUNCTION IF EXISTS ${databricksFunctionName(p.schema, p.name)}`];
     }
     case 'attachMaskingPolicy':
-      return [setMask(change.policy, change.column)];
+      return [...fills(change.policy, [change.column], liveGuard), setMask(change.policy, change.column)];
     case 'detachMaskingPolicy':
       return [dropMask(change.column)];
     case 'createRowAccessPolicy': {

@@ -31,6 +31,12 @@
  *   away on one table) is a plan error while a hash policy keeps its salt in that
  *   catalog, in the configuration (located) and in the live state alike;
  * - MODIFY counts as reaching it: whoever can overwrite the salt can set one they know.
+ *
+ * The `surrogate` mask's mapping table, `<catalog>`.`rbac`.`surrogates` (surrogates.ts),
+ * lives in the same tool schema and is kept exactly like the salt: it is a tool object
+ * (every grant on it managed), read by the same one query, and a catalog holding a
+ * surrogate policy counts like a salted one for the problems below (whoever reads the
+ * mapping translates every key back to its value; whoever can write it can plant keys).
  */
 import { makeGrant, makeObject, objectKey } from '../../model/keys.js';
 import type { Desired, GrantRecord, Live, ObjectRef, SourceLocation } from '../../model/types.js';
@@ -41,13 +47,16 @@ import { isDirect, str, type Row } from './inspect.js';
 const q = (n: string) => databricksDialect.quoteIdent(n);
 const lit = (s: string) => databricksDialect.quoteLiteral(s);
 
-/** rbac's own schema in each catalog holding a `hash` policy (Unity Catalog names are lower case). */
+/** rbac's own schema in each catalog holding a `hash` or `surrogate` policy (Unity Catalog names are lower case). */
 export const DATABRICKS_TOOL_SCHEMA = 'rbac';
 /** The salt table in the tool schema, and its one column. */
 export const DATABRICKS_SALT_TABLE = 'settings';
 export const DATABRICKS_SALT_COLUMN = 'salt';
 /** The COMMENT of the tool schema: a schema named `rbac` is rbac's only with it. */
 export const DATABRICKS_TOOL_MARKER = 'rbac-tool-schema: holds the salt of the hash mask; managed by rbac, grant nothing here';
+
+/** The `surrogate` mask's mapping table in the tool schema (surrogates.ts). */
+export const DATABRICKS_SURROGATE_TABLE = 'surrogates';
 
 /** Catalog-level privileges that reach the salt table by inheritance. */
 const REACHING = new Set(['SELECT', 'MODIFY', 'MANAGE', 'ALL PRIVILEGES']);
@@ -58,6 +67,15 @@ export function toolSchemaRef(catalog: string): ObjectRef {
 
 export function saltTableRef(catalog: string): ObjectRef {
   return makeObject('table', catalog, DATABRICKS_TOOL_SCHEMA, DATABRICKS_SALT_TABLE);
+}
+
+export function surrogateTableRef(catalog: string): ObjectRef {
+  return makeObject('table', catalog, DATABRICKS_TOOL_SCHEMA, DATABRICKS_SURROGATE_TABLE);
+}
+
+/** The statement that makes a catalog's tool schema, with its marker (idempotent; shared by the salt and the surrogate mapping). */
+export function toolSchemaSql(catalog: string): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${q(catalog)}.${q(DATABRICKS_TOOL_SCHEMA)} COMMENT ${lit(DATABRICKS_TOOL_MARKER)}`;
 }
 
 const saltTable = (catalog: string) => `${q(catalog)}.${q(DATABRICKS_TOOL_SCHEMA)}.${q(DATABRICKS_SALT_TABLE)}`;
@@ -75,7 +93,7 @@ export function saltSql(catalog: string): string {
 export function saltBootstrap(catalog: string): string[] {
   const table = saltTable(catalog);
   return [
-    `CREATE SCHEMA IF NOT EXISTS ${q(catalog)}.${q(DATABRICKS_TOOL_SCHEMA)} COMMENT ${lit(DATABRICKS_TOOL_MARKER)}`,
+    toolSchemaSql(catalog),
     `CREATE TABLE IF NOT EXISTS ${table} (${q(DATABRICKS_SALT_COLUMN)} STRING NOT NULL)`,
     `INSERT INTO ${table} SELECT sha2(concat(uuid(), uuid(), uuid()), 256) AS ${q(DATABRICKS_SALT_COLUMN)} FROM (SELECT count(*) AS n FROM ${table}) WHERE n = 0`,
   ];
@@ -87,24 +105,59 @@ export function saltCatalog(change: PolicyChange): string | undefined {
   return p && p.expression === undefined && p.mask === 'hash' ? p.schema.database : undefined;
 }
 
-/** The catalogs where the configuration keeps a salt (a built-in `hash` mask). */
-function saltedCatalogs(desired: Desired): Set<string> {
-  return new Set((desired.maskingPolicies ?? []).filter((p) => p.mask === 'hash' && p.expression === undefined).map((p) => p.schema.database));
+/** The catalogs where the configuration keeps a table of rbac's with a built-in mask: `hash` (the salt) or `surrogate` (the mapping). */
+function keptCatalogs(desired: Desired, mask: 'hash' | 'surrogate'): Set<string> {
+  return new Set((desired.maskingPolicies ?? []).filter((p) => p.mask === mask && p.expression === undefined).map((p) => p.schema.database));
 }
 
-/** One query, whatever the number of catalogs: rbac's schemas, salt tables, the grants on them, and the catalog grants that reach them. */
+/** What rbac keeps in a catalog's tool schema: the salt, the surrogate mapping, or both (configured, or there already). */
+function kept(catalog: string, desired: Desired, tool: ReadonlySet<string> = new Set()): { salt: boolean; map: boolean } {
+  return {
+    salt: keptCatalogs(desired, 'hash').has(catalog) || tool.has(objectKey(saltTableRef(catalog))),
+    map: keptCatalogs(desired, 'surrogate').has(catalog) || tool.has(objectKey(surrogateTableRef(catalog))),
+  };
+}
+
+/** The tables a catalog-level grant would reach, and what that gives away, as the problems word them. */
+function reachedWords(catalog: string, k: { salt: boolean; map: boolean }): { tables: string; holds: string; exposed: string } {
+  const salt = `${catalog}.${DATABRICKS_TOOL_SCHEMA}.${DATABRICKS_SALT_TABLE}`;
+  const map = `${catalog}.${DATABRICKS_TOOL_SCHEMA}.${DATABRICKS_SURROGATE_TABLE}`;
+  if (k.salt && k.map) {
+    return {
+      tables: `rbac's salt table ${salt} and surrogate mapping table ${map}`,
+      holds: 'the secret salt of the hash mask and the mapping of the surrogate mask',
+      exposed: "the hash mask's secret salt and the surrogate mapping (the value behind every key) are",
+    };
+  }
+  if (k.map) return { tables: `rbac's surrogate mapping table ${map}`, holds: 'the mapping of the surrogate mask', exposed: 'the surrogate mapping (the value behind every key) is' };
+  return { tables: `rbac's salt table ${salt}`, holds: 'the secret salt of the hash mask', exposed: "the hash mask's secret salt is" };
+}
+
+/** The tables in the tool schema that the state query reads (the salt and the surrogate mapping). */
+const TOOL_TABLES = [DATABRICKS_SALT_TABLE, DATABRICKS_SURROGATE_TABLE];
+
+/**
+ * One query, whatever the number of catalogs: rbac's schemas, its tables there (salt and
+ * surrogate mapping), the grants on them, and the catalog grants that reach them.
+ * `object_name` names the table of a `table` or `table_grant` row (recordings made
+ * before the surrogate mask have no such column: their tables are the salt).
+ */
 export const saltStateSql = (): string =>
   [
-    `SELECT 'schema' AS what, catalog_name AS catalog, CAST(NULL AS STRING) AS grantee, CAST(NULL AS STRING) AS privilege_type, CAST(NULL AS STRING) AS inherited_from, comment FROM system.information_schema.schemata WHERE schema_name = ${lit(DATABRICKS_TOOL_SCHEMA)}`,
-    `SELECT 'table', table_catalog, NULL, NULL, NULL, NULL FROM system.information_schema.tables WHERE table_schema = ${lit(DATABRICKS_TOOL_SCHEMA)} AND table_name = ${lit(DATABRICKS_SALT_TABLE)}`,
-    `SELECT 'schema_grant', catalog_name, grantee, privilege_type, inherited_from, NULL FROM system.information_schema.schema_privileges WHERE schema_name = ${lit(DATABRICKS_TOOL_SCHEMA)}`,
-    `SELECT 'table_grant', table_catalog, grantee, privilege_type, inherited_from, NULL FROM system.information_schema.table_privileges WHERE table_schema = ${lit(DATABRICKS_TOOL_SCHEMA)} AND table_name = ${lit(DATABRICKS_SALT_TABLE)}`,
-    `SELECT 'catalog_grant', catalog_name, grantee, privilege_type, inherited_from, NULL FROM system.information_schema.catalog_privileges WHERE privilege_type IN (${[...REACHING].map(lit).join(', ')})`,
+    `SELECT 'schema' AS what, catalog_name AS catalog, CAST(NULL AS STRING) AS grantee, CAST(NULL AS STRING) AS privilege_type, CAST(NULL AS STRING) AS inherited_from, comment, CAST(NULL AS STRING) AS object_name FROM system.information_schema.schemata WHERE schema_name = ${lit(DATABRICKS_TOOL_SCHEMA)}`,
+    `SELECT 'table', table_catalog, NULL, NULL, NULL, NULL, table_name FROM system.information_schema.tables WHERE table_schema = ${lit(DATABRICKS_TOOL_SCHEMA)} AND table_name IN (${TOOL_TABLES.map(lit).join(', ')})`,
+    `SELECT 'schema_grant', catalog_name, grantee, privilege_type, inherited_from, NULL, NULL FROM system.information_schema.schema_privileges WHERE schema_name = ${lit(DATABRICKS_TOOL_SCHEMA)}`,
+    `SELECT 'table_grant', table_catalog, grantee, privilege_type, inherited_from, NULL, table_name FROM system.information_schema.table_privileges WHERE table_schema = ${lit(DATABRICKS_TOOL_SCHEMA)} AND table_name IN (${TOOL_TABLES.map(lit).join(', ')})`,
+    `SELECT 'catalog_grant', catalog_name, grantee, privilege_type, inherited_from, NULL, NULL FROM system.information_schema.catalog_privileges WHERE privilege_type IN (${[...REACHING].map(lit).join(', ')})`,
   ].join(' UNION ALL ');
+
+/** The tool table a row names: the surrogate mapping, or the salt (also when the row names none). */
+const toolTableOf = (r: Row, catalog: string): ObjectRef =>
+  (str(r, 'object_name') ?? '').toLowerCase() === DATABRICKS_SURROGATE_TABLE ? surrogateTableRef(catalog) : saltTableRef(catalog);
 
 /** What the salt-state query says. */
 export interface DatabricksSaltState {
-  /** objectKeys of rbac's tool schemas and salt tables that exist (Live.toolObjects). */
+  /** objectKeys of rbac's tool schemas, salt and surrogate mapping tables that exist (Live.toolObjects). */
   toolObjects: string[];
   /** Catalogs with a schema `rbac` that is not rbac's (no marker). */
   foreignToolSchemas: string[];
@@ -129,12 +182,12 @@ export function parseSaltState(rows: readonly Row[], principal: (s: string) => s
     const catalog = str(r, 'catalog');
     if (!catalog) continue;
     if (str(r, 'what') === 'schema') (str(r, 'comment') === DATABRICKS_TOOL_MARKER ? tool : foreign).add(norm(catalog));
-    if (str(r, 'what') === 'table') tables.add(norm(catalog));
+    if (str(r, 'what') === 'table') tables.add(objectKey(toolTableOf(r, norm(catalog))));
   }
   const toolObjects: string[] = [];
   for (const c of tool) {
     toolObjects.push(objectKey(toolSchemaRef(c)));
-    if (tables.has(c)) toolObjects.push(objectKey(saltTableRef(c)));
+    for (const t of [saltTableRef(c), surrogateTableRef(c)]) if (tables.has(objectKey(t))) toolObjects.push(objectKey(t));
   }
   const grants: GrantRecord[] = [];
   const reaching: GrantRecord[] = [];
@@ -151,7 +204,7 @@ export function parseSaltState(rows: readonly Row[], principal: (s: string) => s
     }
     if (!tool.has(catalog) || (what !== 'schema_grant' && what !== 'table_grant')) continue;
     const kind = what === 'schema_grant' ? 'schema' : 'table';
-    const object = kind === 'schema' ? toolSchemaRef(catalog) : saltTableRef(catalog);
+    const object = kind === 'schema' ? toolSchemaRef(catalog) : toolTableOf(r, catalog);
     const g = makeGrant({ role: principal(grantee), privilege: word(kind, keyword) ?? keyword.toLowerCase().replace(/ /g, '_'), object });
     if (!seen.has(g.key)) (seen.add(g.key), grants.push(g));
   }
@@ -162,26 +215,27 @@ const at = (s?: SourceLocation) => (s ? ` (${s.file}:${s.line}:${s.column})` : '
 
 /**
  * Problems of the configuration that need no live state: a grant in rbac's tool schema,
- * and a catalog-level grant that would reach the salt, in a catalog where a `hash`
- * policy keeps it.
+ * and a catalog-level grant that would reach the salt or the surrogate mapping, in a
+ * catalog where a `hash` or `surrogate` policy keeps it.
  */
 export function databricksSaltProblems(desired: Desired): PlanProblem[] {
-  const salted = saltedCatalogs(desired);
+  const salted = new Set([...keptCatalogs(desired, 'hash'), ...keptCatalogs(desired, 'surrogate')]);
   if (!salted.size) return [];
   const problems: PlanProblem[] = [];
   for (const g of desired.grants) {
     const o = g.object;
     if (!salted.has(o.database)) continue;
+    const words = reachedWords(o.database, kept(o.database, desired));
     if (o.kind !== 'database' && o.schema === DATABRICKS_TOOL_SCHEMA) {
       problems.push({
         severity: 'error',
-        message: `a grant to ${g.role} names ${objectKey(o)}, in the schema ${DATABRICKS_TOOL_SCHEMA} that rbac owns in catalog ${o.database} (it holds the secret salt of the hash mask)`,
+        message: `a grant to ${g.role} names ${objectKey(o)}, in the schema ${DATABRICKS_TOOL_SCHEMA} that rbac owns in catalog ${o.database} (it holds ${words.holds})`,
         hint: `grant nothing in ${o.database}.${DATABRICKS_TOOL_SCHEMA}${at(g.source)}`,
       });
     } else if (o.kind === 'database' && REACHING.has(g.privilege.toUpperCase().replace(/_/g, ' '))) {
       problems.push({
         severity: 'error',
-        message: `${g.privilege} on catalog ${o.database} to ${g.role} is inherited by every table of the catalog, rbac's salt table ${o.database}.${DATABRICKS_TOOL_SCHEMA}.${DATABRICKS_SALT_TABLE} too: the hash mask's secret salt would be readable`,
+        message: `${g.privilege} on catalog ${o.database} to ${g.role} is inherited by every table of the catalog, ${words.tables} too: ${words.exposed} then readable`,
         hint: `grant ${g.privilege} on the catalog's schemas instead of the catalog${at(g.source)}`,
       });
     }
@@ -190,20 +244,20 @@ export function databricksSaltProblems(desired: Desired): PlanProblem[] {
 }
 
 /**
- * Problems of the live state: a principal that reaches a salt by a catalog-level
- * grant (which cannot be revoked on the salt table alone), in a catalog whose salt
- * exists or that the configuration salts.
+ * Problems of the live state: a principal that reaches a salt or a surrogate mapping by
+ * a catalog-level grant (which cannot be revoked on one table alone), in a catalog
+ * where that table exists or that the configuration keeps one in.
  */
 export function databricksLiveSaltProblems(desired: Desired, live: Live): PlanProblem[] {
-  const salted = saltedCatalogs(desired);
   const tool = new Set(live.toolObjects ?? []);
   return (live.saltReaders ?? [])
-    .filter((g) => salted.has(g.object.database) || tool.has(objectKey(saltTableRef(g.object.database))))
-    .map((g) => {
+    .map((g) => ({ g, k: kept(g.object.database, desired, tool) }))
+    .filter(({ k }) => k.salt || k.map)
+    .map(({ g, k }) => {
       const word = g.privilege.replace(/_/g, ' ').toUpperCase();
       return {
         severity: 'error' as const,
-        message: `${g.role} holds ${word} on catalog ${g.object.database}, which reaches rbac's salt table ${g.object.database}.${DATABRICKS_TOOL_SCHEMA}.${DATABRICKS_SALT_TABLE}: the hash mask's secret salt is readable (or writable) by them`,
+        message: `${g.role} holds ${word} on catalog ${g.object.database}, which reaches ${reachedWords(g.object.database, k).tables}: ${reachedWords(g.object.database, k).exposed} readable (or writable) by them`,
         hint: `revoke it on the catalog and grant it on the catalog's schemas instead (REVOKE ${word} ON CATALOG ${q(g.object.database)} FROM ${q(g.role)})`,
       };
     });
