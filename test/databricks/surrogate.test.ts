@@ -340,7 +340,7 @@ describe('rbac surrogates on Databricks, through the driver and the Thrift stub'
       expect(live.toolObjects).toEqual([objectKey(toolSchemaRef('ehr')), objectKey(surrogateTableRef('ehr'))].sort());
       const desired = { platform: 'databricks', roles: [], users: [], memberships: [], grants: [], futureGrants: [], schemaWide: [], maskingPolicies: [POLICY] } as unknown as Desired;
       const report = await topUpSurrogates(adapter, desired, live);
-      expect(report.columns).toEqual([{ policy: 'mrn_key', column: columnKey(COLUMN), unmappedBefore: 3, mapped: 0, unmappedAfter: 3, refused: expect.stringMatching(/reads the columns of mrn_key through the mask/) }]);
+      expect(report.columns).toEqual([{ policy: 'mrn_key', column: 'ehr.clinical.patients.mrn', unmappedBefore: 3, mapped: 0, unmappedAfter: 3, refused: expect.stringMatching(/reads the columns of mrn_key through the mask/) }]);
       expect(stub.queries).toContain("SELECT (is_account_group_member('privacy_officer')) AS exempt");
       expect(inserts()).toEqual([]);
     } finally {
@@ -354,7 +354,7 @@ describe('rbac surrogates on Databricks, through the driver and the Thrift stub'
       const live = await adapter.introspect({ roles: ['privacy_officer', 'clinical_analyst'], users: [], databases: ['ehr'], schemas: [{ database: 'ehr', schema: 'clinical' }], includePublic: false });
       const desired = { platform: 'databricks', roles: [], users: [], memberships: [], grants: [], futureGrants: [], schemaWide: [], maskingPolicies: [POLICY] } as unknown as Desired;
       const report = await topUpSurrogates(adapter, desired, live);
-      expect(report.columns).toEqual([{ policy: 'mrn_key', column: columnKey(COLUMN), unmappedBefore: 3, mapped: 3, unmappedAfter: 0 }]);
+      expect(report.columns).toEqual([{ policy: 'mrn_key', column: 'ehr.clinical.patients.mrn', unmappedBefore: 3, mapped: 3, unmappedAfter: 0 }]);
       expect(inserts()).toEqual(databricksSurrogates.fillSql(POLICY, COLUMN));
       expect(inserts()[0]).toContain("WHERE `mrn` IS NOT NULL AND (is_account_group_member('privacy_officer'))) x");
     } finally {
@@ -366,12 +366,12 @@ describe('rbac surrogates on Databricks, through the driver and the Thrift stub'
     const cli = (argv: string[]) => rbac([...argv, '--config', dir], { cwd: dir, env });
     const dry = await cli(['surrogates', '--dry-run', '--format', 'json']);
     expect([dry.code, dry.err]).toEqual([0, '']);
-    expect(JSON.parse(dry.out)).toMatchObject({ platform: 'databricks', dryRun: true, columns: [{ policy: 'mrn_key', column: columnKey(COLUMN), unmappedBefore: 3, mapped: 0 }], notApplied: [] });
+    expect(JSON.parse(dry.out)).toMatchObject({ platform: 'databricks', dryRun: true, columns: [{ policy: 'mrn_key', column: 'ehr.clinical.patients.mrn', unmappedBefore: 3, mapped: 0 }], notApplied: [] });
     expect(inserts()).toEqual([]);
 
     const r = await cli(['surrogates', '--format', 'json']);
     expect([r.code, r.err]).toEqual([0, '']);
-    expect(JSON.parse(r.out)).toEqual({ platform: 'databricks', dryRun: false, columns: [{ policy: 'mrn_key', column: columnKey(COLUMN), unmappedBefore: 3, mapped: 3, unmappedAfter: 0 }], notApplied: [] });
+    expect(JSON.parse(r.out)).toEqual({ platform: 'databricks', dryRun: false, columns: [{ policy: 'mrn_key', column: 'ehr.clinical.patients.mrn', unmappedBefore: 3, mapped: 3, unmappedAfter: 0 }], notApplied: [] });
     expect(inserts()).toHaveLength(1);
     // Never a grant.
     expect(stub.queries.filter((q) => /^(GRANT|REVOKE|ALTER|CREATE|DROP)/.test(q))).toEqual([]);
