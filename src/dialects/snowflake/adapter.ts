@@ -58,7 +58,8 @@ import {
   sql,
   type IgnoredGrant,
 } from './inspect.js';
-import { saltTableRef, toolSchemaRef } from './policies.js';
+import { saltTableRef, surrogateExemptSql, surrogateFillSql, surrogateTableRef, surrogateUnmappedCountSql, toolSchemaRef } from './policies.js';
+import type { SurrogateSql } from '../../surrogates/topup.js';
 import { snowflakeDialect } from './quote.js';
 
 /**
@@ -277,7 +278,7 @@ export class SnowflakeAdapter implements Adapter {
       }
     });
     const newObjectGrantees: Record<string, string[]> = {};
-    const toolSchemas: { database: string; saltTable: boolean }[] = [];
+    const toolSchemas: { database: string; saltTable: boolean; surrogateTable?: boolean }[] = [];
     const foreignToolSchemas: string[] = [];
     // Assemble in job order so the Live value is deterministic whatever finished first.
     for (const { job, rows } of results) {
@@ -334,18 +335,19 @@ export class SnowflakeAdapter implements Adapter {
           break;
         case 'toolSchema': {
           const t = parseToolSchema(rows ?? []);
-          if (t.state === 'rbac') toolSchemas.push({ database: job.database, saltTable: t.saltTable });
+          if (t.state === 'rbac') toolSchemas.push({ database: job.database, saltTable: t.saltTable, surrogateTable: t.surrogateTable === true });
           else if (t.state === 'foreign') foreignToolSchemas.push(job.database);
           break;
         }
       }
     }
-    // rbac's own schema and salt table: every grant on them, whoever holds it, is managed.
+    // rbac's own schema, salt table and mapping table: every grant on them, whoever holds it, is managed.
     const toolObjects: string[] = [];
     const onTool = await mapLimit(
       toolSchemas.flatMap((t) => [
         { object: toolSchemaRef(t.database), text: sql.grantsOnToolSchema(t.database) },
         ...(t.saltTable ? [{ object: saltTableRef(t.database), text: sql.grantsOnSaltTable(t.database) }] : []),
+        ...(t.surrogateTable ? [{ object: surrogateTableRef(t.database), text: sql.grantsOnSurrogateTable(t.database) }] : []),
       ]),
       this.parallelism,
       async (x) => ({ object: x.object, rows: await this.runMaybeMissing(x.text) }),
@@ -415,6 +417,17 @@ export class SnowflakeAdapter implements Adapter {
       ...(unmanagedGrants.length ? { unmanagedGrants } : {}),
     };
   }
+
+  /**
+   * `rbac surrogates` on Snowflake (src/surrogates/topup.ts): the fill compile uses
+   * (unguarded: topup runs it only after exemptSql said this session reads the columns
+   * in clear), the count of values without a key, and the policy's unmask condition.
+   */
+  readonly surrogates: SurrogateSql = {
+    unmappedCountSql: surrogateUnmappedCountSql,
+    fillSql: (policy, column) => surrogateFillSql(policy, column),
+    exemptSql: surrogateExemptSql,
+  };
 
   compile(plan: Plan, opts: { expressions?: ExpressionPolicy } = {}): Statement[] {
     return compileSnowflakePlan(plan, { tables: this.lastTables, expressions: opts.expressions, importedDatabases: this.lastImported, ...this.lastSalt });
