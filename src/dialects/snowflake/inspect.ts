@@ -664,7 +664,9 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], d
  * - a `zip3` or `year` body from before the masks were Safe Harbor (restricted ZIP
  *   prefixes passed through, ages over 89 were not aggregated).
  * These bodies depend only on the record and the signature (VARCHAR for hash and zip3;
- * DATE, a timestamp or NUMBER for year), so they are recomputed here.
+ * DATE, a timestamp or NUMBER for year), so they are recomputed here. A `surrogate`
+ * body has no older form: it is checked against its marker's digest only
+ * (bodyTampering), so a body edited by hand is still caught.
  */
 function outdatedHash(rec: MaskingPolicyRecord, body: string | undefined): string | undefined {
   if (body === undefined || rec.expression !== undefined) return undefined;

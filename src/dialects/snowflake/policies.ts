@@ -229,8 +229,9 @@ export function surrogateExemptSql(p: MaskingPolicyRecord): string {
 
 /**
  * Problems of the configuration on Snowflake that need no live state: a grant on rbac's
- * tool schema or anything in it, in a database where a `hash` policy keeps its salt
- * there (the salt is secret: nobody but its owner may read it).
+ * tool schema or anything in it, in a database where a `hash` policy keeps its salt or
+ * a `surrogate` policy its mapping there (both secret: nobody but their owner may read
+ * them; the mapping re-identifies every key).
  */
 export function snowflakePolicyProblems(desired: Desired): PlanProblem[] {
   // What the tool schema of each database holds: the salt (hash), the mapping (surrogate).
