@@ -159,6 +159,40 @@ describe('snowflake surrogate mask', () => {
     expect((await planOn(m, desired())).p.changes.filter((c) => c.kind.includes('Masking'))).toEqual([]);
   });
 
+  it('a column another rbac policy still masks (additive mode) is filled through THAT policy\'s unmask condition', async () => {
+    const m = account();
+    m.exec('CREATE ROLE IF NOT EXISTS "AUDITOR"', 'USERADMIN');
+    const old: MaskingPolicyRecord = { key: maskingPolicyKey('MRN_HASH'), name: 'MRN_HASH', schema: SCHEMA, mask: 'hash', unmaskedFor: ['AUDITOR'], columns: [{ table: PATIENTS, column: 'MRN' }] };
+    const first = await planOn(m, desired({ maskingPolicies: [old] }));
+    expect((await first.adapter.apply(first.statements)).ok).toBe(true);
+    // RBAC_ADMIN is in the new policy's unmasked_for, not in the old one's: it reads hashes.
+    m.exec('GRANT ROLE "PRIVACY_OFFICER" TO ROLE "RBAC_ADMIN"', 'SECURITYADMIN');
+    const moved = desired({ maskingPolicies: [{ ...old, columns: [] }, SURR] });
+    const additive = await planOn(m, moved, 'additive');
+    expect(additive.p.changes.map((c) => c.kind)).toEqual(['createMaskingPolicy']);
+    expect(additive.statements.map((s) => s.sql)).toContain(GUARDED_FILL.replace("IS_ROLE_IN_SESSION('PRIVACY_OFFICER')", "IS_ROLE_IN_SESSION('AUDITOR')"));
+    expect((await additive.adapter.apply(additive.statements)).ok).toBe(true);
+    expect(mapped(m)).toEqual([]);
+    // Authoritative: the old policy is unset from the column first, so the fill reads it in clear.
+    const m2 = account();
+    m2.exec('CREATE ROLE IF NOT EXISTS "AUDITOR"', 'USERADMIN');
+    const f2 = await planOn(m2, desired({ maskingPolicies: [old] }));
+    expect((await f2.adapter.apply(f2.statements)).ok).toBe(true);
+    const auth = await planOn(m2, moved);
+    expect(auth.p.changes.map((c) => c.kind)).toEqual(['detachMaskingPolicy', 'createMaskingPolicy']);
+    expect(auth.statements.map((s) => s.sql)).toContain(FILL);
+    expect((await auth.adapter.apply(auth.statements)).ok).toBe(true);
+    expect(mapped(m2)).toEqual([['MRN_KEY', '10000815'], ['MRN_KEY', '10004711']]);
+  });
+
+  it('a fill through a body edited by hand (its condition unknown) or a mask nobody is exempt from is left out', () => {
+    const t = [{ object: PATIENTS, columns: ['MRN'], columnTypes: ['TEXT'] }];
+    const inPlace = (from: MaskingPolicyRecord) => compileSnowflakePolicy({ kind: 'alterMaskingPolicy', from, to: SURR }, { tables: t }).filter((s) => s.startsWith('INSERT'));
+    expect(inPlace({ ...SURR, mask: 'hash' })).toEqual([GUARDED_FILL]);
+    expect(inPlace({ ...SURR, mask: 'hash', tampered: ['edited by hand'] })).toEqual([]);
+    expect(inPlace({ ...SURR, mask: 'hash', unmaskedFor: [] })).toEqual([]);
+  });
+
   it('a column added to a surrogate policy is filled before the policy is set on it', async () => {
     const m = account();
     m.columns.set(JSON.stringify([DB, 'clinical.v2', 'Patients']), [['MRN', 'TEXT'], ['MOTHER_MRN', 'TEXT']]);

@@ -125,6 +125,8 @@ export class SnowflakeAdapter implements Adapter {
   private lastImported: string[] = [];
   /** What the last introspect saw of rbac's salt (tool objects, foreign RBAC schemas, future grantees): compile() makes the salt with it. */
   private lastSalt: Pick<CompileContext, 'toolObjects' | 'foreignToolSchemas' | 'newObjectGrantees'> = {};
+  /** rbac's policies the last introspect read: compile() knows which columns they mask (a surrogate fill reads through them). */
+  private lastPolicies: NonNullable<CompileContext['livePolicies']> = { masking: [], rowAccess: [] };
   private readonly parallelism: number;
   private readonly retry: RetryPolicy;
   /** Queries in flight: at most `parallelism`, fewer while Snowflake says it is busy. */
@@ -387,6 +389,7 @@ export class SnowflakeAdapter implements Adapter {
     this.lastImported = [...imported];
     this.lastIgnored = ignored;
     this.lastSalt = { toolObjects, foreignToolSchemas, newObjectGrantees };
+    this.lastPolicies = { masking: maskingPolicies, rowAccess: rowAccessPolicies };
     // Outside the catalog: reported once per kind in the plan, never in the diff.
     const outside = new Map<string, { on: string; privileges: Set<string>; count: number }>();
     for (const i of ignored) {
@@ -430,7 +433,7 @@ export class SnowflakeAdapter implements Adapter {
   };
 
   compile(plan: Plan, opts: { expressions?: ExpressionPolicy } = {}): Statement[] {
-    return compileSnowflakePlan(plan, { tables: this.lastTables, expressions: opts.expressions, importedDatabases: this.lastImported, ...this.lastSalt });
+    return compileSnowflakePlan(plan, { tables: this.lastTables, expressions: opts.expressions, importedDatabases: this.lastImported, livePolicies: this.lastPolicies, ...this.lastSalt });
   }
 
   async apply(statements: Statement[], opts: ApplyOptions = {}): Promise<ApplyResult> {

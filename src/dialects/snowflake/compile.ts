@@ -13,6 +13,8 @@
  * object keeps its owner until the configuration grants ownership to another role.
  */
 import { compileSnowflakePolicy, saltBootstrap, saltDatabase, saltTableRef, SNOWFLAKE_TOOL_SCHEMA, surrogateBootstrap, surrogateDatabase, surrogateTableRef } from './policies.js';
+import { columnKey } from '../../model/keys.js';
+import type { MaskingPolicyRecord } from '../../model/types.js';
 import { saltOnce } from '../salt-once.js';
 import { objectKey, databaseRoleParts } from '../../model/keys.js';
 import type { Statement } from '../../apply/types.js';
@@ -238,13 +240,26 @@ export function compileSnowflakePlan(plan: Plan, ctx: CompileContext = {}, skip?
       `rename that schema (rbac reserves ${SNOWFLAKE_TOOL_SCHEMA} in every database holding a hash or surrogate policy), or mask with another mask`,
     ],
   });
+  // Which of rbac's policies masks each column as the plan goes (from the live ones,
+  // ctx.livePolicies): a surrogate fill reads a column still masked by one through it.
+  const masked = new Map<string, MaskingPolicyRecord>();
+  for (const p of ctx.livePolicies?.masking ?? []) for (const col of p.columns) masked.set(columnKey(col), p);
+  const follow = (c: Change) => {
+    if (c.kind === 'createMaskingPolicy') for (const col of c.policy.columns) masked.set(columnKey(col), c.policy);
+    else if (c.kind === 'attachMaskingPolicy') masked.set(columnKey(c.column), c.policy);
+    else if (c.kind === 'detachMaskingPolicy') masked.delete(columnKey(c.column));
+    else if (c.kind === 'dropMaskingPolicy') for (const col of c.policy.columns) masked.delete(columnKey(col));
+    else if (c.kind === 'alterMaskingPolicy') for (const col of c.to.columns) if (masked.get(columnKey(col))?.name === c.from.name) masked.set(columnKey(col), c.to);
+  };
   plan.changes.forEach((c, changeIndex) => {
     let texts: string[];
     try {
-      texts = compileSnowflake(c, ctx);
+      texts = isPolicyChange(c) ? compileSnowflakePolicy(c, ctx, (col) => masked.get(columnKey(col))) : compileSnowflake(c, ctx);
     } catch (e) {
       if (skip?.(e, c)) return;
       throw e;
+    } finally {
+      follow(c);
     }
     for (const sql of [...saltFirst(c), ...mapFirst(c), ...texts]) out.push({ sql, changeIndex });
   });
