@@ -241,6 +241,15 @@ describe('snowflake surrogate mask', () => {
     expect(both[0].message).toContain('(it holds the mapping of the surrogate mask and the secret salt of the hash mask)');
   });
 
+  it('a surrogate policy on a tag is an error: the columns a tag reaches are never mapped', () => {
+    const tag: ObjectRef = { kind: 'tag', database: DB, schema: 'governance', name: 'PHI_CLASS' };
+    const problems = snowflakePolicyProblems(desired({ maskingPolicies: [{ ...SURR, columns: [], tags: [tag], source: { file: 'grants/phi.yaml', line: 4, column: 5 } }] }));
+    expect(problems).toEqual([
+      expect.objectContaining({ severity: 'error', message: expect.stringContaining(`MRN_KEY masks through tag ${QDB}."governance"."PHI_CLASS" with surrogate`), hint: expect.stringContaining('grants/phi.yaml:4:5') }),
+    ]);
+    expect(snowflakePolicyProblems(desired({ maskingPolicies: [{ ...SURR, mask: 'hash', tags: [tag] }] }))).toEqual([]);
+  });
+
   it('text columns only; a hostile policy name is a quoted literal everywhere; the tool schema query finds both tables', () => {
     const t = [{ object: PATIENTS, columns: ['MRN', 'N'], columnTypes: ['TEXT', 'NUMBER'] }];
     expect(() => compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: { ...SURR, columns: [{ table: PATIENTS, column: 'N' }] } }, { tables: t })).toThrow(

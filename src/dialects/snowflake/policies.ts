@@ -259,6 +259,16 @@ export function snowflakePolicyProblems(desired: Desired): PlanProblem[] {
       hint: `grant nothing in ${g.object.database}.${SNOWFLAKE_TOOL_SCHEMA}${at(g.source)}`,
     });
   }
+  // A surrogate policy set on a tag would mask columns rbac never maps (the fill and
+  // `rbac surrogates` map the columns a policy names): they would read NULL for good.
+  for (const p of desired.maskingPolicies ?? []) {
+    if (!isSurrogate(p) || !p.tags?.length) continue;
+    problems.push({
+      severity: 'error',
+      message: `masking policy ${p.name} masks through tag ${p.tags.map(tagName).join(', ')} with surrogate, but rbac maps only the columns a policy names: the columns carrying the tag would read NULL`,
+      hint: `name the columns in columns: instead of tag:, or mask through the tag with another mask${at(p.source)}`,
+    });
+  }
   for (const w of desired.schemaWide) {
     if (w.schema.kind !== 'schema' || !inTool(w.schema)) continue;
     problems.push({
