@@ -74,9 +74,11 @@
  *   maps nothing rather than mapping masked values, and the column reads NULL until
  *   `rbac surrogates` is run by a principal in unmasked_for. (A policy someone set by
  *   hand is not read, so it cannot be guarded against: rbac replaces it with FORCE, and
- *   what the fill mapped from it is a key for a masked value that no clear value meets.) Dropping a surrogate policy leaves its rows
- *   in the table: they are the only way to re-identify data already handed out under
- *   those keys; nothing drops the table.
+ *   what the fill mapped from it is a key for a masked value that no clear value meets.)
+ *   Dropping a surrogate policy leaves its rows in the table: they are the only way to
+ *   re-identify data already handed out under those keys; nothing drops the table. A
+ *   surrogate policy set on a tag is refused (snowflakePolicyProblems): the columns a
+ *   tag reaches are not the policy's columns, so nothing would map them.
  *
  * Row access: CREATE ROW ACCESS POLICY "D"."S"."P" AS ("COL" <T>, ...) RETURNS BOOLEAN
  *   -> (IS_ROLE_IN_SESSION('R1') AND (<where>)) OR ...; a role in no rule: FALSE.
