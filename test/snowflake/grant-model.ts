@@ -32,7 +32,11 @@
  *   object, and it gets the future grants in effect by the precedence rule, FUTURE SCHEMAS
  *   of its database included), `INSERT` of the salt (generated here, never written in the
  *   statement), `REVOKE ALL PRIVILEGES ON ...`, the SCHEMATA/TABLES query that finds them,
- *   and `SHOW GRANTS ON SCHEMA|TABLE`.
+ *   and `SHOW GRANTS ON SCHEMA|TABLE`;
+ * - the surrogate mask's fill INSERT (`fill`): seeded column values (`data`) read through
+ *   the masking policy set on the column (a stand-in `masked:<v>` unless the body's
+ *   IS_ROLE_IN_SESSION condition holds for the current role), the guard evaluated the
+ *   same way, one random key per new (policy, value) in `mappings`.
  *
  * What it refuses, as Snowflake does (SnowflakeDriverError with a code: 002003 for
  * what does not exist, 001003 for every other SQL compilation error, one code for all):
@@ -318,6 +322,10 @@ export class SnowflakeGrantModel {
   tableTags = new Map<string, [string, string][]>();
   /** Rows of the tables made by CREATE TABLE (JSON [db, schema, table]; one string column): the salt. */
   madeTables = new Map<string, string[]>();
+  /** Rows of the surrogate mapping tables (JSON [db, schema, table]) filled by rbac's fill INSERT. */
+  mappings = new Map<string, { policy: string; value: string; surrogate: string }[]>();
+  /** Values of seeded tables' columns (JSON [db, schema, table, column]), read by the fill INSERT. */
+  data = new Map<string, (string | null)[]>();
   private readonly rand: () => number;
 
   constructor(opts: { seed?: number } = {}) {
@@ -485,6 +493,7 @@ export class SnowflakeGrantModel {
 
   /** INSERT INTO "D"."S"."T" ("SALT") SELECT <a salt Snowflake generates> FROM (SELECT COUNT(*) AS N FROM ...) WHERE N = 0: a row only into an empty table. */
   private insert(c: Cursor): Row[] {
+    if (c.sql.includes(' RBAC_X WHERE NOT EXISTS ')) return this.fill(c.sql);
     c.word('INSERT', 'INTO');
     const parts = c.dotted();
     if (!this.objects.has(okey({ kind: 'TABLE', database: parts[0], schema: parts[1], name: parts[2] }))) throw notFound(`Table '${parts.join('.')}'`);
@@ -492,6 +501,75 @@ export class SnowflakeGrantModel {
     const rows = this.madeTables.get(k) ?? this.madeTables.set(k, []).get(k)!;
     if (!/WHERE N = 0$/.test(c.sql)) throw new Error(`model: unsupported ${c.sql}`);
     if (!rows.length) rows.push(`salt-${Math.random().toString(36).slice(2)}`);
+    return [];
+  }
+
+  /**
+   * Whether a role is in the session (IS_ROLE_IN_SESSION): the current role and every
+   * role it inherits through role grants. A database role `D.R`: granted to one of those.
+   */
+  inSession(role: string): boolean {
+    const seen = new Set<string>([pkey(accountRole(this.currentRole))]);
+    const todo = [accountRole(this.currentRole)];
+    while (todo.length) {
+      const member = todo.pop()!;
+      for (const m of this.memberships.values()) {
+        if (pkey(m.member) !== pkey(member) || seen.has(pkey(m.role))) continue;
+        seen.add(pkey(m.role));
+        todo.push(m.role);
+      }
+    }
+    return [...seen].some((k) => {
+      const p = JSON.parse(k) as string[];
+      return p.length === 2 ? p[1] === role : `${p[1]}.${p[2]}` === role;
+    });
+  }
+
+  /** `IS_ROLE_IN_SESSION('A') OR IS_DATABASE_ROLE_IN_SESSION('D.R') ...`: true when one is in the session. */
+  private condition(text: string): boolean {
+    const roles = [...text.matchAll(/IS_(?:DATABASE_)?ROLE_IN_SESSION\('((?:[^']|'')*)'\)/g)].map((m) => m[1].replace(/''/g, "'"));
+    if (!roles.length) throw new Error(`model: unsupported condition ${text}`);
+    return roles.some((r) => this.inSession(r));
+  }
+
+  /**
+   * What the session reads of a column: the seeded values, through the masking policy set
+   * on the column, if any. The model of a mask: the value itself when the session meets
+   * the body's `CASE WHEN <in session> THEN VAL`, else a stand-in `masked:<value>`.
+   */
+  readColumn(table: string[], column: string): (string | null)[] {
+    const values = this.data.get(JSON.stringify([...table, column])) ?? [];
+    const policy = this.attachments.get(JSON.stringify([...table, column]));
+    if (!policy) return values;
+    const body = this.bodies.get(policy) ?? '';
+    const when = /^CASE WHEN (.*?) THEN VAL ELSE /.exec(body);
+    const clear = when ? this.condition(when[1]) : false;
+    return values.map((v) => (v === null || clear ? v : `masked:${v}`));
+  }
+
+  /**
+   * rbac's surrogate fill, in the one shape the compiler writes:
+   * INSERT INTO <map> ("POLICY", "VALUE", "SURROGATE") SELECT '<p>', RBAC_X.RBAC_VALUE, <random key>
+   * FROM (SELECT DISTINCT TO_VARCHAR("<c>") AS RBAC_VALUE FROM <table> WHERE "<c>" IS NOT NULL [AND (<guard>)]) RBAC_X
+   * WHERE NOT EXISTS (<a row of the policy with that value>).
+   */
+  private fill(sql: string): Row[] {
+    const m =
+      /^INSERT INTO (.+?) \("POLICY", "VALUE", "SURROGATE"\) SELECT '((?:[^']|'')*)', RBAC_X\.RBAC_VALUE, LOWER\(REPLACE\(UUID_STRING\(\), '-', ''\)\) FROM \(SELECT DISTINCT TO_VARCHAR\(("(?:[^"]|"")*")\) AS RBAC_VALUE FROM (.+?) WHERE \3 IS NOT NULL(?: AND \((.*)\))?\) RBAC_X WHERE NOT EXISTS \(SELECT 1 FROM \1 RBAC_M WHERE RBAC_M\."POLICY" = '\2' AND RBAC_M\."VALUE" = RBAC_X\.RBAC_VALUE\)$/.exec(sql);
+    if (!m) throw new Error(`model: unsupported ${sql}`);
+    const dotted = (text: string) => tokenize(text).filter((x) => x !== '.').map((x) => x.slice(2));
+    const map = dotted(m[1]);
+    const table = dotted(m[4]);
+    const column = tokenize(m[3])[0].slice(2);
+    const policy = m[2].replace(/''/g, "'");
+    if (!this.objects.has(okey({ kind: 'TABLE', database: map[0], schema: map[1], name: map[2] }))) throw notFound(`Table '${map.join('.')}'`);
+    if (!this.objects.has(okey({ kind: 'TABLE', database: table[0], schema: table[1], name: table[2] }))) throw notFound(`Table '${table.join('.')}'`);
+    if (m[5] !== undefined && !this.condition(m[5])) return [];
+    const rows = this.mappings.get(JSON.stringify(map)) ?? this.mappings.set(JSON.stringify(map), []).get(JSON.stringify(map))!;
+    for (const value of new Set(this.readColumn(table, column))) {
+      if (value === null || rows.some((r) => r.policy === policy && r.value === value)) continue;
+      rows.push({ policy, value, surrogate: Array.from({ length: 32 }, () => Math.floor(this.rand() * 16).toString(16)).join('') });
+    }
     return [];
   }
 
@@ -1036,11 +1114,13 @@ export class SnowflakeGrantModel {
   private toolSchema(t: string[]): Row[] {
     const database = t[t.indexOf('FROM') + 1].slice(2);
     if (!this.objects.has(okey({ kind: 'DATABASE', database }))) throw notFound(`Database '${database}'`);
-    const [table, schema] = t.filter((x) => x.startsWith('S:')).map((x) => x.slice(2));
+    // `t.TABLE_NAME = 'A'` or `t.TABLE_NAME IN ('A', 'B')` in ON, then the schema in WHERE.
+    const literals = t.filter((x) => x.startsWith('S:')).map((x) => x.slice(2));
+    const schema = literals.pop()!;
     const state = this.objects.get(okey({ kind: 'SCHEMA', database, schema }));
     if (!state) return [];
-    const hasTable = this.objects.has(okey({ kind: 'TABLE', database, schema, name: table }));
-    return [{ SCHEMA_NAME: schema, COMMENT: state.comment ?? null, TABLE_NAME: hasTable ? table : null }];
+    const found = literals.filter((name) => this.objects.has(okey({ kind: 'TABLE', database, schema, name })));
+    return (found.length ? found : [null]).map((name) => ({ SCHEMA_NAME: schema, COMMENT: state.comment ?? null, TABLE_NAME: name }));
   }
 
   private describe(t: string[]): Row[] {

@@ -58,7 +58,8 @@ import {
   sql,
   type IgnoredGrant,
 } from './inspect.js';
-import { saltTableRef, toolSchemaRef } from './policies.js';
+import { saltTableRef, surrogateExemptSql, surrogateFillSql, surrogateTableRef, surrogateUnmappedCountSql, toolSchemaRef } from './policies.js';
+import type { SurrogateSql } from '../../surrogates/topup.js';
 import { snowflakeDialect } from './quote.js';
 
 /**
@@ -124,6 +125,8 @@ export class SnowflakeAdapter implements Adapter {
   private lastImported: string[] = [];
   /** What the last introspect saw of rbac's salt (tool objects, foreign RBAC schemas, future grantees): compile() makes the salt with it. */
   private lastSalt: Pick<CompileContext, 'toolObjects' | 'foreignToolSchemas' | 'newObjectGrantees'> = {};
+  /** rbac's policies the last introspect read: compile() knows which columns they mask (a surrogate fill reads through them). */
+  private lastPolicies: NonNullable<CompileContext['livePolicies']> = { masking: [], rowAccess: [] };
   private readonly parallelism: number;
   private readonly retry: RetryPolicy;
   /** Queries in flight: at most `parallelism`, fewer while Snowflake says it is busy. */
@@ -277,7 +280,7 @@ export class SnowflakeAdapter implements Adapter {
       }
     });
     const newObjectGrantees: Record<string, string[]> = {};
-    const toolSchemas: { database: string; saltTable: boolean }[] = [];
+    const toolSchemas: { database: string; saltTable: boolean; surrogateTable?: boolean }[] = [];
     const foreignToolSchemas: string[] = [];
     // Assemble in job order so the Live value is deterministic whatever finished first.
     for (const { job, rows } of results) {
@@ -334,18 +337,19 @@ export class SnowflakeAdapter implements Adapter {
           break;
         case 'toolSchema': {
           const t = parseToolSchema(rows ?? []);
-          if (t.state === 'rbac') toolSchemas.push({ database: job.database, saltTable: t.saltTable });
+          if (t.state === 'rbac') toolSchemas.push({ database: job.database, saltTable: t.saltTable, surrogateTable: t.surrogateTable === true });
           else if (t.state === 'foreign') foreignToolSchemas.push(job.database);
           break;
         }
       }
     }
-    // rbac's own schema and salt table: every grant on them, whoever holds it, is managed.
+    // rbac's own schema, salt table and mapping table: every grant on them, whoever holds it, is managed.
     const toolObjects: string[] = [];
     const onTool = await mapLimit(
       toolSchemas.flatMap((t) => [
         { object: toolSchemaRef(t.database), text: sql.grantsOnToolSchema(t.database) },
         ...(t.saltTable ? [{ object: saltTableRef(t.database), text: sql.grantsOnSaltTable(t.database) }] : []),
+        ...(t.surrogateTable ? [{ object: surrogateTableRef(t.database), text: sql.grantsOnSurrogateTable(t.database) }] : []),
       ]),
       this.parallelism,
       async (x) => ({ object: x.object, rows: await this.runMaybeMissing(x.text) }),
@@ -385,6 +389,7 @@ export class SnowflakeAdapter implements Adapter {
     this.lastImported = [...imported];
     this.lastIgnored = ignored;
     this.lastSalt = { toolObjects, foreignToolSchemas, newObjectGrantees };
+    this.lastPolicies = { masking: maskingPolicies, rowAccess: rowAccessPolicies };
     // Outside the catalog: reported once per kind in the plan, never in the diff.
     const outside = new Map<string, { on: string; privileges: Set<string>; count: number }>();
     for (const i of ignored) {
@@ -416,8 +421,19 @@ export class SnowflakeAdapter implements Adapter {
     };
   }
 
+  /**
+   * `rbac surrogates` on Snowflake (src/surrogates/topup.ts): the fill compile uses
+   * (unguarded: topup runs it only after exemptSql said this session reads the columns
+   * in clear), the count of values without a key, and the policy's unmask condition.
+   */
+  readonly surrogates: SurrogateSql = {
+    unmappedCountSql: surrogateUnmappedCountSql,
+    fillSql: (policy, column) => surrogateFillSql(policy, column),
+    exemptSql: surrogateExemptSql,
+  };
+
   compile(plan: Plan, opts: { expressions?: ExpressionPolicy } = {}): Statement[] {
-    return compileSnowflakePlan(plan, { tables: this.lastTables, expressions: opts.expressions, importedDatabases: this.lastImported, ...this.lastSalt });
+    return compileSnowflakePlan(plan, { tables: this.lastTables, expressions: opts.expressions, importedDatabases: this.lastImported, livePolicies: this.lastPolicies, ...this.lastSalt });
   }
 
   async apply(statements: Statement[], opts: ApplyOptions = {}): Promise<ApplyResult> {

@@ -2,7 +2,8 @@
  * Change -> Snowflake SQL. Pure; every identifier goes through the dialect quoter and
  * every privilege word and kind word comes from the catalog (catalog.ts). Policy changes
  * are compiled in policies.ts; compileSnowflakePlan compiles a whole plan and adds the
- * statements that make the `hash` mask's salt before the first change that reads it.
+ * statements that make the `hash` mask's salt and the `surrogate` mask's mapping table
+ * before the first change that reads each.
  *
  * OWNERSHIP: Snowflake never revokes ownership, it transfers it. A grant of
  * `ownership` compiles to `GRANT OWNERSHIP ... TO ROLE r COPY CURRENT GRANTS` (a
@@ -11,7 +12,9 @@
  * configuration does not name, and a REVOKE OWNERSHIP is an error on Snowflake. The
  * object keeps its owner until the configuration grants ownership to another role.
  */
-import { compileSnowflakePolicy, saltBootstrap, saltDatabase, saltTableRef, SNOWFLAKE_TOOL_SCHEMA } from './policies.js';
+import { compileSnowflakePolicy, saltBootstrap, saltDatabase, saltTableRef, SNOWFLAKE_TOOL_SCHEMA, surrogateBootstrap, surrogateDatabase, surrogateTableRef } from './policies.js';
+import { columnKey } from '../../model/keys.js';
+import type { MaskingPolicyRecord } from '../../model/types.js';
 import { saltOnce } from '../salt-once.js';
 import { objectKey, databaseRoleParts } from '../../model/keys.js';
 import type { Statement } from '../../apply/types.js';
@@ -225,15 +228,40 @@ export function compileSnowflakePlan(plan: Plan, ctx: CompileContext = {}, skip?
       `rename that schema (rbac reserves ${SNOWFLAKE_TOOL_SCHEMA} in every database holding a hash policy), or mask with another mask`,
     ],
   });
+  // The surrogate mask's mapping table (policies.ts, surrogateBootstrap): the same way,
+  // in the same tool schema; a database with only surrogate policies gets no salt.
+  const mapFirst = saltOnce({
+    containerOf: surrogateDatabase,
+    exists: (db) => have.has(objectKey(surrogateTableRef(db))),
+    foreign: ctx.foreignToolSchemas ?? [],
+    bootstrap: (db) => surrogateBootstrap(db, ctx.newObjectGrantees?.[db] ?? []),
+    refusal: (db) => [
+      `database ${db} has a schema ${SNOWFLAKE_TOOL_SCHEMA} that rbac did not make; the surrogate mask keeps its mapping table in ${db}.${SNOWFLAKE_TOOL_SCHEMA}`,
+      `rename that schema (rbac reserves ${SNOWFLAKE_TOOL_SCHEMA} in every database holding a hash or surrogate policy), or mask with another mask`,
+    ],
+  });
+  // Which of rbac's policies masks each column as the plan goes (from the live ones,
+  // ctx.livePolicies): a surrogate fill reads a column still masked by one through it.
+  const masked = new Map<string, MaskingPolicyRecord>();
+  for (const p of ctx.livePolicies?.masking ?? []) for (const col of p.columns) masked.set(columnKey(col), p);
+  const follow = (c: Change) => {
+    if (c.kind === 'createMaskingPolicy') for (const col of c.policy.columns) masked.set(columnKey(col), c.policy);
+    else if (c.kind === 'attachMaskingPolicy') masked.set(columnKey(c.column), c.policy);
+    else if (c.kind === 'detachMaskingPolicy') masked.delete(columnKey(c.column));
+    else if (c.kind === 'dropMaskingPolicy') for (const col of c.policy.columns) masked.delete(columnKey(col));
+    else if (c.kind === 'alterMaskingPolicy') for (const col of c.to.columns) if (masked.get(columnKey(col))?.name === c.from.name) masked.set(columnKey(col), c.to);
+  };
   plan.changes.forEach((c, changeIndex) => {
     let texts: string[];
     try {
-      texts = compileSnowflake(c, ctx);
+      texts = isPolicyChange(c) ? compileSnowflakePolicy(c, ctx, (col) => masked.get(columnKey(col))) : compileSnowflake(c, ctx);
     } catch (e) {
       if (skip?.(e, c)) return;
       throw e;
+    } finally {
+      follow(c);
     }
-    for (const sql of [...saltFirst(c), ...texts]) out.push({ sql, changeIndex });
+    for (const sql of [...saltFirst(c), ...mapFirst(c), ...texts]) out.push({ sql, changeIndex });
   });
   return out;
 }

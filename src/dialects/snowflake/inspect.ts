@@ -18,8 +18,9 @@
  * - `TAG_REFERENCES_ALL_COLUMNS` per classified table, when masking policies mask through
  *   a tag (IntrospectScope.columnTags): only those tags, set on the column itself
  * - rbac's tool schema per database in scope (SCHEMATA joined with TABLES), and when it
- *   is rbac's `SHOW GRANTS ON SCHEMA "D"."RBAC"` and `SHOW GRANTS ON TABLE
- *   "D"."RBAC"."SETTINGS"` (every grant there is managed: Live.toolObjects)
+ *   is rbac's `SHOW GRANTS ON SCHEMA "D"."RBAC"` and `SHOW GRANTS ON TABLE` of
+ *   "D"."RBAC"."SETTINGS" and "D"."RBAC"."SURROGATES" where they exist (every grant
+ *   there is managed: Live.toolObjects)
  *
  * Traps handled here, each covered by a fixture test:
  * - future grants name their columns `grant_on`/`grant_to`, not `granted_on`/`granted_to`;
@@ -58,7 +59,7 @@ import { decodeRoleComment, parseQualifiedName, snowflakeDialect } from './quote
 import { maskingPolicyKey, rowAccessPolicyKey, columnKey, columnTagKey, objectKey } from '../../model/keys.js';
 import type { ColumnRef, ColumnTagRecord, MaskingPolicyRecord, RowAccessPolicyRecord } from '../../model/types.js';
 import { bodyDigest, bodyTampering, decodePolicyMarker, type MaskingMarker, type RowMarker } from '../policy-text.js';
-import { SALT_TABLE, SNOWFLAKE_TOOL_SCHEMA, TOOL_SCHEMA_MARKER, UNATTACHED_TABLE, snowflakeMaskingBody } from './policies.js';
+import { SALT_TABLE, SNOWFLAKE_TOOL_SCHEMA, SURROGATE_TABLE, TOOL_SCHEMA_MARKER, UNATTACHED_TABLE, snowflakeMaskingBody } from './policies.js';
 import { SNOWFLAKE_CATALOG } from './catalog.js';
 import { keywordReader } from '../../model/catalog.js';
 
@@ -100,12 +101,13 @@ export const sql = {
   /** The body of one policy as Snowflake stores it (columns name, signature, return_type, body). */
   describePolicy: (kind: 'masking' | 'row', database: string, schema: string, name: string) =>
     `DESCRIBE ${kind === 'masking' ? 'MASKING' : 'ROW ACCESS'} POLICY ${q(database)}.${q(schema)}.${q(name)}`,
-  /** rbac's tool schema of a database (the salt of `hash`) and whether its salt table exists. */
+  /** rbac's tool schema of a database and which of its tables exist (the salt of `hash`, the mapping of `surrogate`): a row per table. */
   toolSchema: (database: string) =>
-    `SELECT s.SCHEMA_NAME, s.COMMENT, t.TABLE_NAME FROM ${q(database)}.INFORMATION_SCHEMA.SCHEMATA s LEFT JOIN ${q(database)}.INFORMATION_SCHEMA.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_NAME = ${snowflakeDialect.quoteLiteral(SALT_TABLE)} WHERE s.SCHEMA_NAME = ${snowflakeDialect.quoteLiteral(SNOWFLAKE_TOOL_SCHEMA)}`,
-  /** Every grant on rbac's tool schema or salt table, whoever holds it. */
+    `SELECT s.SCHEMA_NAME, s.COMMENT, t.TABLE_NAME FROM ${q(database)}.INFORMATION_SCHEMA.SCHEMATA s LEFT JOIN ${q(database)}.INFORMATION_SCHEMA.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_NAME IN (${snowflakeDialect.quoteLiteral(SALT_TABLE)}, ${snowflakeDialect.quoteLiteral(SURROGATE_TABLE)}) WHERE s.SCHEMA_NAME = ${snowflakeDialect.quoteLiteral(SNOWFLAKE_TOOL_SCHEMA)}`,
+  /** Every grant on rbac's tool schema, salt table or mapping table, whoever holds it. */
   grantsOnToolSchema: (database: string) => `SHOW GRANTS ON SCHEMA ${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}`,
   grantsOnSaltTable: (database: string) => `SHOW GRANTS ON TABLE ${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}.${q(SALT_TABLE)}`,
+  grantsOnSurrogateTable: (database: string) => `SHOW GRANTS ON TABLE ${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}.${q(SURROGATE_TABLE)}`,
   /**
    * Every tag on every column of one table, set on the column or inherited (LEVEL says
    * which); real time (ACCOUNT_USAGE.TAG_REFERENCES lags up to 2 hours).
@@ -374,14 +376,15 @@ export function newObjectGranteesOf(rows: Row[]): string[] {
 /**
  * The tool schema query's rows (SCHEMA_NAME, COMMENT, TABLE_NAME from SCHEMATA left
  * joined with TABLES): `absent`; `rbac` when its COMMENT is rbac's marker (with whether
- * the salt table exists); `foreign` for a schema RBAC someone else made, which rbac
+ * the salt table and the surrogate mapping table exist); `foreign` for a schema RBAC someone else made, which rbac
  * neither uses nor treats as its own.
  */
-export function parseToolSchema(rows: Row[]): { state: 'absent' } | { state: 'rbac'; saltTable: boolean } | { state: 'foreign' } {
+export function parseToolSchema(rows: Row[]): { state: 'absent' } | { state: 'rbac'; saltTable: boolean; surrogateTable?: true } | { state: 'foreign' } {
   const row = rows.find((r) => str(r, 'SCHEMA_NAME') === SNOWFLAKE_TOOL_SCHEMA);
   if (!row) return { state: 'absent' };
   if ((str(row, 'COMMENT') ?? '').trim() !== TOOL_SCHEMA_MARKER) return { state: 'foreign' };
-  return { state: 'rbac', saltTable: rows.some((r) => str(r, 'TABLE_NAME') === SALT_TABLE) };
+  const has = (t: string) => rows.some((r) => str(r, 'TABLE_NAME') === t);
+  return { state: 'rbac', saltTable: has(SALT_TABLE), ...(has(SURROGATE_TABLE) ? { surrogateTable: true as const } : {}) };
 }
 
 /**
@@ -661,7 +664,9 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], d
  * - a `zip3` or `year` body from before the masks were Safe Harbor (restricted ZIP
  *   prefixes passed through, ages over 89 were not aggregated).
  * These bodies depend only on the record and the signature (VARCHAR for hash and zip3;
- * DATE, a timestamp or NUMBER for year), so they are recomputed here.
+ * DATE, a timestamp or NUMBER for year), so they are recomputed here. A `surrogate`
+ * body has no older form: it is checked against its marker's digest only
+ * (bodyTampering), so a body edited by hand is still caught.
  */
 function outdatedHash(rec: MaskingPolicyRecord, body: string | undefined): string | undefined {
   if (body === undefined || rec.expression !== undefined) return undefined;

@@ -51,6 +51,34 @@
  *   which every user can read) is read as outdated and rewritten in place. Still
  *   pseudonymisation, not Safe Harbor: a code derived from the identifier needs an
  *   Expert Determination (164.514(c)).
+ * - surrogate: (SELECT MIN("SURROGATE") FROM "D"."RBAC"."SURROGATES" WHERE "POLICY" =
+ *   '<policy>' AND "VALUE" = VAL), a random key per value (32 lowercase hex digits of
+ *   UUID_STRING() without its dashes) from rbac's mapping table in the same tool schema
+ *   as the salt (columns POLICY, VALUE, SURROGATE, MAPPED_AT): keyed per policy, so the
+ *   same value gets the same key in every column of the policy (joins work); a value
+ *   with no key reads NULL, never the value. MIN: Snowflake enforces no unique key, and
+ *   two fills racing (apply and `rbac surrogates`) may both key one value; MIN keeps the
+ *   lookup a single row and the same for everyone. Text columns only, like hash. The
+ *   table is protected exactly like the salt (owner only, every grant on it managed,
+ *   a configured grant in the tool schema refused) and made by surrogateBootstrap
+ *   before the first change that needs it. The fill (surrogateFillSql, also what
+ *   `rbac surrogates` runs) maps every distinct non-NULL value present. A Snowflake
+ *   mask applies to the applying role too, so the fill reads each column BEFORE the
+ *   policy is set on it: create is CREATE POLICY, fill, SET; a column added is fill,
+ *   SET; a signature change is UNSET, REPLACE, fill, SET. A column a policy masks
+ *   already when the fill runs is read through that mask: the policy itself when its
+ *   mask changes in place (hash -> surrogate: fill, then SET BODY), or another of
+ *   rbac's policies still set on it (additive mode, where its detach is not planned;
+ *   SET ... FORCE swaps it). That fill is GUARDED by the unmask condition of the mask
+ *   it is read through (IS_ROLE_IN_SESSION of its unmasked_for): a role outside it
+ *   maps nothing rather than mapping masked values, and the column reads NULL until
+ *   `rbac surrogates` is run by a principal in unmasked_for. (A policy someone set by
+ *   hand is not read, so it cannot be guarded against: rbac replaces it with FORCE, and
+ *   what the fill mapped from it is a key for a masked value that no clear value meets.)
+ *   Dropping a surrogate policy leaves its rows in the table: they are the only way to
+ *   re-identify data already handed out under those keys; nothing drops the table. A
+ *   surrogate policy set on a tag is refused (snowflakePolicyProblems): the columns a
+ *   tag reaches are not the policy's columns, so nothing would map them.
  *
  * Row access: CREATE ROW ACCESS POLICY "D"."S"."P" AS ("COL" <T>, ...) RETURNS BOOLEAN
  *   -> (IS_ROLE_IN_SESSION('R1') AND (<where>)) OR ...; a role in no rule: FALSE.
@@ -101,6 +129,18 @@ export function saltTableRef(database: string): ObjectRef {
   return { kind: 'table', database, schema: SNOWFLAKE_TOOL_SCHEMA, name: SALT_TABLE };
 }
 
+/** The surrogate mask's mapping table in the tool schema (see the module comment). */
+export const SURROGATE_TABLE = 'SURROGATES';
+const MAP_POLICY = 'POLICY';
+const MAP_VALUE = 'VALUE';
+const MAP_SURROGATE = 'SURROGATE';
+const MAP_MAPPED_AT = 'MAPPED_AT';
+
+/** The mapping table of a database. */
+export function surrogateTableRef(database: string): ObjectRef {
+  return { kind: 'table', database, schema: SNOWFLAKE_TOOL_SCHEMA, name: SURROGATE_TABLE };
+}
+
 /** The salt, as the policy body reads it (with the policy owner's rights). */
 function saltSql(database: string): string {
   return `(SELECT ${q(SALT_COLUMN)} FROM ${tableName(saltTableRef(database))} LIMIT 1)`;
@@ -124,28 +164,118 @@ export function saltBootstrap(database: string, grantees: readonly string[] = []
 }
 
 /**
+ * The statements that make a database's mapping table, each idempotent: the
+ * managed-access tool schema, the table, and a REVOKE of what future grants gave each
+ * of `grantees` on them, before any value is mapped.
+ */
+export function surrogateBootstrap(database: string, grantees: readonly string[] = []): string[] {
+  const schema = `${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}`;
+  const table = tableName(surrogateTableRef(database));
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${schema} WITH MANAGED ACCESS COMMENT = ${lit(TOOL_SCHEMA_MARKER)}`,
+    `CREATE TABLE IF NOT EXISTS ${table} (${q(MAP_POLICY)} VARCHAR NOT NULL, ${q(MAP_VALUE)} VARCHAR NOT NULL, ${q(MAP_SURROGATE)} VARCHAR NOT NULL, ${q(MAP_MAPPED_AT)} TIMESTAMP_LTZ DEFAULT CURRENT_TIMESTAMP)`,
+    ...[...new Set(grantees)].sort().flatMap((r) => [`REVOKE ALL PRIVILEGES ON SCHEMA ${schema} FROM ROLE ${q(r)}`, `REVOKE ALL PRIVILEGES ON TABLE ${table} FROM ROLE ${q(r)}`]),
+  ];
+}
+
+const isSurrogate = (p: MaskingPolicyRecord | undefined): p is MaskingPolicyRecord => p !== undefined && p.expression === undefined && p.mask === 'surrogate';
+
+/** The database whose mapping table a change's statements read or fill, if any (a `surrogate` policy created, changed or set on a column). */
+export function surrogateDatabase(change: PolicyChange): string | undefined {
+  const p =
+    change.kind === 'createMaskingPolicy' || change.kind === 'attachMaskingPolicy' ? change.policy : change.kind === 'alterMaskingPolicy' ? change.to : undefined;
+  return isSurrogate(p) ? p.schema.database : undefined;
+}
+
+/** The key of a value, as the policy body reads it (with the policy owner's rights). */
+function surrogateLookup(p: MaskingPolicyRecord, value: string): string {
+  return `(SELECT MIN(${q(MAP_SURROGATE)}) FROM ${tableName(surrogateTableRef(p.schema.database))} WHERE ${q(MAP_POLICY)} = ${lit(p.name)} AND ${q(MAP_VALUE)} = ${value})`;
+}
+
+/**
+ * The distinct non-NULL values of a column, as strings, that have no key under the
+ * policy yet: `(...) RBAC_X WHERE NOT EXISTS (...)`. `guard`, when given, is a
+ * condition the session must meet for any row to be read (the unmask condition).
+ */
+function unmappedValues(p: MaskingPolicyRecord, column: ColumnRef, guard?: string): string {
+  const map = tableName(surrogateTableRef(p.schema.database));
+  const col = q(column.column);
+  return (
+    `(SELECT DISTINCT TO_VARCHAR(${col}) AS RBAC_VALUE FROM ${tableName(column.table)} WHERE ${col} IS NOT NULL${guard ? ` AND (${guard})` : ''}) RBAC_X` +
+    ` WHERE NOT EXISTS (SELECT 1 FROM ${map} RBAC_M WHERE RBAC_M.${q(MAP_POLICY)} = ${lit(p.name)} AND RBAC_M.${q(MAP_VALUE)} = RBAC_X.RBAC_VALUE)`
+  );
+}
+
+/**
+ * The one fill of a column's keys, used by compile and by `rbac surrogates`: every
+ * distinct non-NULL value without a key gets a random one, generated by Snowflake
+ * (idempotent: a value with a key is left alone). `through`: the masking policy the
+ * column is read through when the fill runs (rbac's, as read live); the fill is then
+ * guarded by that policy's unmask condition, so only a session that reads the column
+ * in clear maps anything. A policy with no unmasked_for, or whose body was edited by
+ * hand (its condition is not known), lets nobody read in clear: no statement then.
+ */
+export function surrogateFillSql(p: MaskingPolicyRecord, column: ColumnRef, opts: { through?: MaskingPolicyRecord } = {}): string[] {
+  const through = opts.through;
+  if (through && (!through.unmaskedFor.length || through.tampered?.length)) return [];
+  const map = tableName(surrogateTableRef(p.schema.database));
+  const guard = through ? inSession(through.unmaskedFor) : undefined;
+  return [
+    `INSERT INTO ${map} (${q(MAP_POLICY)}, ${q(MAP_VALUE)}, ${q(MAP_SURROGATE)}) SELECT ${lit(p.name)}, RBAC_X.RBAC_VALUE, LOWER(REPLACE(UUID_STRING(), '-', '')) FROM ${unmappedValues(p, column, guard)}`,
+  ];
+}
+
+/** `SELECT COUNT(*) AS N ...`: the distinct non-NULL values of a column without a key (rbac surrogates). */
+export function surrogateUnmappedCountSql(p: MaskingPolicyRecord, column: ColumnRef): string {
+  return `SELECT COUNT(*) AS N FROM ${unmappedValues(p, column)}`;
+}
+
+/** `SELECT (<unmask condition>) AS EXEMPT`: whether this session reads the policy's columns in clear. */
+export function surrogateExemptSql(p: MaskingPolicyRecord): string {
+  return `SELECT (${p.unmaskedFor.length ? inSession(p.unmaskedFor) : 'FALSE'}) AS EXEMPT`;
+}
+
+/**
  * Problems of the configuration on Snowflake that need no live state: a grant on rbac's
- * tool schema or anything in it, in a database where a `hash` policy keeps its salt
- * there (the salt is secret: nobody but its owner may read it).
+ * tool schema or anything in it, in a database where a `hash` policy keeps its salt or
+ * a `surrogate` policy its mapping there (both secret: nobody but their owner may read
+ * them; the mapping re-identifies every key).
  */
 export function snowflakePolicyProblems(desired: Desired): PlanProblem[] {
-  const salted = new Set((desired.maskingPolicies ?? []).filter((p) => p.mask === 'hash' && p.expression === undefined).map((p) => p.schema.database));
-  const inTool = (o: ObjectRef) => o.kind !== 'database' && o.schema === SNOWFLAKE_TOOL_SCHEMA && salted.has(o.database);
+  // What the tool schema of each database holds: the salt (hash), the mapping (surrogate).
+  const holds = new Map<string, Set<string>>();
+  for (const p of desired.maskingPolicies ?? []) {
+    if (p.expression !== undefined || (p.mask !== 'hash' && p.mask !== 'surrogate')) continue;
+    const what = p.mask === 'hash' ? 'the secret salt of the hash mask' : 'the mapping of the surrogate mask';
+    (holds.get(p.schema.database) ?? holds.set(p.schema.database, new Set()).get(p.schema.database)!).add(what);
+  }
+  const held = (db: string) => [...(holds.get(db) ?? [])].sort().join(' and ');
+  const inTool = (o: ObjectRef) => o.kind !== 'database' && o.schema === SNOWFLAKE_TOOL_SCHEMA && holds.has(o.database);
   const at = (s?: SourceLocation) => (s ? ` (${s.file}:${s.line}:${s.column})` : '');
   const problems: PlanProblem[] = [];
   for (const g of desired.grants) {
     if (!inTool(g.object)) continue;
     problems.push({
       severity: 'error',
-      message: `a grant to ${g.role} names ${objectKey(g.object)}, in the schema ${SNOWFLAKE_TOOL_SCHEMA} that rbac owns in ${g.object.database} (it holds the secret salt of the hash mask)`,
+      message: `a grant to ${g.role} names ${objectKey(g.object)}, in the schema ${SNOWFLAKE_TOOL_SCHEMA} that rbac owns in ${g.object.database} (it holds ${held(g.object.database)})`,
       hint: `grant nothing in ${g.object.database}.${SNOWFLAKE_TOOL_SCHEMA}${at(g.source)}`,
+    });
+  }
+  // A surrogate policy set on a tag would mask columns rbac never maps (the fill and
+  // `rbac surrogates` map the columns a policy names): they would read NULL for good.
+  for (const p of desired.maskingPolicies ?? []) {
+    if (!isSurrogate(p) || !p.tags?.length) continue;
+    problems.push({
+      severity: 'error',
+      message: `masking policy ${p.name} masks through tag ${p.tags.map(tagName).join(', ')} with surrogate, but rbac maps only the columns a policy names: the columns carrying the tag would read NULL`,
+      hint: `name the columns in columns: instead of tag:, or mask through the tag with another mask${at(p.source)}`,
     });
   }
   for (const w of desired.schemaWide) {
     if (w.schema.kind !== 'schema' || !inTool(w.schema)) continue;
     problems.push({
       severity: 'error',
-      message: `objects: in ${objectKey(w.schema)} to ${w.role} reaches the schema rbac owns in ${w.schema.database} (it holds the secret salt of the hash mask)`,
+      message: `objects: in ${objectKey(w.schema)} to ${w.role} reaches the schema rbac owns in ${w.schema.database} (it holds ${held(w.schema.database)})`,
       hint: `grant nothing in ${w.schema.database}.${SNOWFLAKE_TOOL_SCHEMA}${at(w.source)}`,
     });
   }
@@ -296,7 +426,8 @@ export function snowflakeMaskExpression(p: MaskingPolicyRecord, type: string, ex
       if (type === 'NUMBER') return `CASE WHEN ${v} <= YEAR(CURRENT_DATE()) - ${AGE_AGGREGATION_YEARS} THEN NULL ELSE ${v} END`;
       return unsupportedMask(p, mask, type);
     case 'surrogate':
-      throw new RbacError('PLAN_INVALID', `mask surrogate of policy ${p.name} is not supported on this platform yet`, 'use null or redact');
+      if (!text) return unsupportedMask(p, mask, type);
+      return surrogateLookup(p, v);
     default:
       return assertNever(mask);
   }
@@ -401,13 +532,35 @@ const addRow = (p: RowAccessPolicyRecord, args: { name: string }[]) =>
 const dropRowFromTable = (p: RowAccessPolicyRecord) => `ALTER TABLE ${tableName(p.table)} DROP ROW ACCESS POLICY ${snowflakePolicyName(p.schema, p.name)}`;
 const attached = (p: RowAccessPolicyRecord) => p.table.name !== UNATTACHED_TABLE;
 
-export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext = {}): string[] {
+/** Which of rbac's policies masks a column when a change's statements start (undefined: none, or not known). */
+export type MaskedBy = (column: ColumnRef) => MaskingPolicyRecord | undefined;
+
+/** The fills of a surrogate policy's columns (nothing for another mask), each read through what masks it then. */
+function fills(p: MaskingPolicyRecord, columns: readonly ColumnRef[], through: MaskedBy): string[] {
+  return isSurrogate(p) ? columns.flatMap((c) => surrogateFillSql(p, c, { through: through(c) })) : [];
+}
+
+const unmasked: MaskedBy = () => undefined;
+
+/**
+ * One policy change's statements. `maskedBy` says which of rbac's policies masks a
+ * column when the change starts (compileSnowflakePlan follows it through the plan): a
+ * surrogate fill reads such a column through that mask, so it is guarded by its
+ * unmask condition. Without it a column is taken as unmasked before its policy is set.
+ */
+export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext = {}, maskedBy: MaskedBy = unmasked): string[] {
   switch (change.kind) {
     case 'createMaskingPolicy': {
       const p = change.policy;
       // OR REPLACE: a policy left unattached (hand-detached, or made by an aborted
       // apply) is not reported by the reader's attachments, so it may exist.
-      return [createMasking(p, maskingSignature(p, ctx.tables), true, ctx.expressions), ...p.columns.map((c) => setMask(p, c)), ...tagsOf(p).map((t) => setTagMask(p, t))];
+      // surrogate: the fill reads each column before the policy masks it (module comment).
+      return [
+        createMasking(p, maskingSignature(p, ctx.tables), true, ctx.expressions),
+        ...fills(p, p.columns, maskedBy),
+        ...p.columns.map((c) => setMask(p, c)),
+        ...tagsOf(p).map((t) => setTagMask(p, t)),
+      ];
     }
     case 'alterMaskingPolicy': {
       const { from, to } = change;
@@ -417,7 +570,15 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
       const name = snowflakePolicyName(to.schema, to.name);
       if (fromType === toType) {
         const body = snowflakeMaskingBody(to, toType, ctx.expressions);
-        return [`ALTER MASKING POLICY ${name} SET BODY -> ${body}`, `ALTER MASKING POLICY ${name} SET COMMENT = ${maskingComment(to, body)}`];
+        // In place: the columns stay masked by the old body while they are read, so the
+        // fill is guarded by ITS unmask condition (module comment); it runs before the new
+        // body looks keys up.
+        const keep = new Set(to.columns.map(columnKey));
+        return [
+          ...fills(to, from.columns.filter((c) => keep.has(columnKey(c))), () => from),
+          `ALTER MASKING POLICY ${name} SET BODY -> ${body}`,
+          `ALTER MASKING POLICY ${name} SET COMMENT = ${maskingComment(to, body)}`,
+        ];
       }
       // Signature change: detach, replace, reattach the columns both sides keep. The
       // plan detaches dropped columns (before this change) and attaches new ones (after)
@@ -433,17 +594,22 @@ export function compileSnowflakePolicy(change: PolicyChange, ctx: CompileContext
         ...kept.map(unsetMask),
         ...keptTags.map((t) => unsetTagMask(from, t)),
         createMasking(to, toType, true, ctx.expressions),
+        // Unset above: the kept columns read in clear here, before the policy is set back.
+        ...fills(to, kept, unmasked),
         ...kept.map((c) => setMask(to, c)),
         ...keptTags.map((t) => setTagMask(to, t)),
       ];
     }
     case 'dropMaskingPolicy': {
+      // A surrogate policy's rows stay in the mapping table: they are the only way to
+      // re-identify data already handed out under its keys (module comment).
       const p = change.policy;
       // Snowflake refuses to drop a policy still set on a column or a tag.
       return [...p.columns.map(unsetMask), ...tagsOf(p).map((t) => unsetTagMask(p, t)), `DROP MASKING POLICY IF EXISTS ${snowflakePolicyName(p.schema, p.name)}`];
     }
     case 'attachMaskingPolicy':
-      return [setMask(change.policy, change.column)];
+      // A column added to a surrogate policy: mapped before the policy masks it.
+      return [...fills(change.policy, [change.column], maskedBy), setMask(change.policy, change.column)];
     case 'detachMaskingPolicy':
       return [unsetMask(change.column)];
     case 'attachMaskingTag':
