@@ -28,6 +28,13 @@ export interface LogFile {
 
 const byTime = (a: LogFile, b: LogFile) => a.modified.getTime() - b.modified.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
+/**
+ * Whether a file last modified at `modified` may hold lines of a period from `since`:
+ * pg_ls_logdir gives modification times to the second, so the period's start is taken
+ * down to its second (a file written at 10:00:00.7 lists as 10:00:00).
+ */
+const inPeriod = (modified: Date, since: Date) => modified.getTime() >= Math.floor(since.getTime() / 1000) * 1000;
+
 const notReadable = (p: string, e: NodeJS.ErrnoException) => new RbacError('NOT_FOUND', `cannot read the pgaudit log ${p}: ${e.code ?? e.message}`);
 
 /**
@@ -56,7 +63,7 @@ export async function localLogFiles(paths: readonly string[], cwd: string, since
     for (const d of csv) {
       const f = path.join(abs, d.name);
       const m = (await stat(f)).mtime;
-      if (m >= since) files.set(f, { name: f, modified: m });
+      if (inPeriod(m, since)) files.set(f, { name: f, modified: m });
     }
   }
   return [...files.values()].sort(byTime);
@@ -84,7 +91,7 @@ export async function serverLogFiles(query: Query, since: Date, flag: string): P
   if (!rows.length) throw new RbacError('TARGET', 'usage: the server writes no csvlog', `set log_destination = 'csvlog' and logging_collector = on, or pass ${flag} FILE|DIR`);
   return rows
     .map((r) => ({ name: String(r.name), modified: r.modification instanceof Date ? r.modification : new Date(String(r.modification)) }))
-    .filter((f) => f.modified >= since)
+    .filter((f) => inPeriod(f.modified, since))
     .sort(byTime);
 }
 
