@@ -9,6 +9,7 @@ import { benchDatabricks } from './databricks.js';
 import { benchDatabricksPlan } from './databricks-plan.js';
 import { benchMarkdown } from './markdown.js';
 import { benchCliValidate } from './cli-validate.js';
+import { benchPgauditLogs } from './pgaudit-logs.js';
 
 const all: Record<string, () => Promise<Record<string, unknown>>> = {
   planner: () => benchPlanner(),
@@ -24,6 +25,8 @@ const all: Record<string, () => Promise<Record<string, unknown>>> = {
   markdown: () => benchMarkdown(),
   // `rbac validate` of 400 roles: precompiled, tsx and npx against `node -e ''`.
   'cli-validate': () => benchCliValidate(),
+  // `rbac usage --log DIR` over 4 rotated csvlog files of 25 MB: MB/s and the heap it took.
+  'pgaudit-logs': () => benchPgauditLogs(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
