@@ -23,8 +23,8 @@ Usage:
              [--state FILE]
   rbac export [--config DIR] [--target NAME|URL] [--out DIR] [--match GLOB]
   rbac review [--config DIR] [--target NAME|URL] [--roster hr.csv] [--format markdown|csv|html|emergency-csv]
-              [--out FILE] [--matrix-csv FILE] [--usage [--days N | --since TIME] [--usage-log FILE]]
-  rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE]
+              [--out FILE] [--matrix-csv FILE] [--usage [--days N | --since TIME] [--usage-log FILE|DIR ...]]
+  rbac usage [--config DIR] [--target NAME|URL] [--since TIME | --days N] [--log FILE|DIR ...]
              [--format text|json|csv] [--out FILE]
   rbac classify [--config DIR] [--target NAME|URL] [--out FILE]
   rbac surrogates [--config DIR] [--target NAME|URL] [--dry-run] [--format text|json]
@@ -59,8 +59,8 @@ const FLAG_DOC: Record<string, string> = {
   match: 'GLOB     only roles whose names match',
   roster: 'FILE     HR roster (CSV) to check users against',
   usage: '         add who read which PHI columns (the access history)',
-  'usage-log': 'FILE     PostgreSQL: a csvlog with pgaudit lines to read',
-  log: 'FILE     PostgreSQL: a csvlog with pgaudit lines to read',
+  'usage-log': 'FILE|DIR PostgreSQL: a csvlog with pgaudit lines, or a directory of them (repeatable)',
+  log: 'FILE|DIR PostgreSQL: a csvlog with pgaudit lines, or a directory of them (repeatable)',
   days: 'N        the period: the last N days (default 90)',
   since: 'TIME     the period: from this time (2026-09-01 or an ISO time)',
   'dry-run': '         count the values without a key; write nothing',
@@ -125,11 +125,11 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   audit: { config: common.config, help: common.help, format: { type: 'string' }, 'expect-head': { type: 'string' }, 'allow-unkeyed': { type: 'boolean' } },
   drift: { ...common, format: { type: 'string' }, webhook: { type: 'string' }, state: { type: 'string' } },
   export: { ...common, out: { type: 'string' }, match: { type: 'string' } },
-  review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'matrix-csv': { type: 'string' }, usage: { type: 'boolean' }, days: { type: 'string' }, since: { type: 'string' }, 'usage-log': { type: 'string' } },
+  review: { ...common, roster: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'matrix-csv': { type: 'string' }, usage: { type: 'boolean' }, days: { type: 'string' }, since: { type: 'string' }, 'usage-log': { type: 'string', multiple: true } },
   explain: { ...common, format: { type: 'string' } },
   classify: { ...common, out: { type: 'string' } },
   surrogates: { ...common, 'dry-run': { type: 'boolean' }, format: { type: 'string' } },
-  usage: { ...common, since: { type: 'string' }, days: { type: 'string' }, log: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+  usage: { ...common, since: { type: 'string' }, days: { type: 'string' }, log: { type: 'string', multiple: true }, format: { type: 'string' }, out: { type: 'string' } },
   snapshot: { ...common, out: { type: 'string' } },
   start: { ...common, 'audit-log': { type: 'string' } },
   demo: { config: common.config, help: common.help },
@@ -286,12 +286,12 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       case 'review': {
         noPositionals();
         const { reviewCommand } = await import('./commands/review.js');
-        return await reviewCommand(io, { config: str('config'), target: str('target'), roster: str('roster'), format: str('format'), out: str('out'), matrixCsv: str('matrix-csv'), usage: values.usage === true, days: str('days'), since: str('since'), usageLog: str('usage-log') });
+        return await reviewCommand(io, { config: str('config'), target: str('target'), roster: str('roster'), format: str('format'), out: str('out'), matrixCsv: str('matrix-csv'), usage: values.usage === true, days: str('days'), since: str('since'), usageLog: values['usage-log'] as unknown as string[] | undefined });
       }
       case 'usage': {
         noPositionals();
         const { usageCommand } = await import('./commands/usage.js');
-        return await usageCommand(io, { config: str('config'), target: str('target'), since: str('since'), days: str('days'), log: str('log'), format: str('format'), out: str('out') });
+        return await usageCommand(io, { config: str('config'), target: str('target'), since: str('since'), days: str('days'), log: values.log as unknown as string[] | undefined, format: str('format'), out: str('out') });
       }
       case 'classify': {
         noPositionals();

@@ -1,10 +1,9 @@
 /**
  * The CLI side of `rbac usage`: read the access history of the period from the target
- * (or a pgaudit csvlog file), work out what each user can read today from the live
- * state, and build the report. Read-only: nothing is changed on the target.
+ * (PostgreSQL: every csvlog file of the period, the server's or given ones), work out
+ * what each user can read today from the live state, and build the report. Read-only: nothing is changed on the target.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { loadModule } from 'libpg-query';
 import type { Project } from '../config/project.js';
 import type { Adapter, Dialect } from '../dialects/types.js';
 import { RbacError } from '../model/errors.js';
@@ -13,7 +12,8 @@ import type { Live } from '../model/types.js';
 import { classify, columnKey, effectiveAccess, grantsByRole, roleGraph, rolePaths } from '../review/access.js';
 import { PHI_CATEGORIES } from '../config/schema.js';
 import { columnLineageSql, parseColumnLineage } from './databricks.js';
-import { readPgauditCsv } from './pgaudit.js';
+import { localLogFiles, readLocalLog, readServerLog, serverLogFiles } from './logs.js';
+import { PgauditCollector } from './pgaudit.js';
 import { buildUsage, type UsageReport } from './report.js';
 import { accessHistorySql, parseAccessHistory } from './snowflake.js';
 import type { AccessEvent } from './types.js';
@@ -25,9 +25,9 @@ export interface CollectInput {
   adapter?: Adapter;
   since: Date;
   until: Date;
-  /** PostgreSQL: a csvlog file to read instead of the server's current csvlog. */
-  logFile?: string;
-  /** The flag that passes logFile, for hints (`--log` in `rbac usage`, `--usage-log` in `rbac review`). */
+  /** PostgreSQL: csvlog files or directories of them to read instead of the server's log directory. */
+  logFiles?: readonly string[];
+  /** The flag that passes logFiles, for hints (`--log` in `rbac usage`, `--usage-log` in `rbac review`). */
   logFlag?: string;
   /** PostgreSQL: the target is the embedded PGlite demo (no pgaudit, no server log). */
   embedded?: boolean;
@@ -39,34 +39,32 @@ type Reader = { readQuery(sql: string): Promise<Record<string, unknown>[]> };
 async function events(input: CollectInput): Promise<AccessEvent[]> {
   const { live, adapter } = input;
   if (live.platform === 'postgres') {
-    let text: string;
-    if (input.logFile !== undefined) {
-      text = await readFile(path.resolve(input.cwd, input.logFile), 'utf8').catch((e: NodeJS.ErrnoException) => {
-        throw new RbacError('NOT_FOUND', `cannot read the pgaudit log ${input.logFile}: ${e.code ?? e.message}`);
-      });
-    } else if (input.embedded) {
+    const flag = input.logFlag ?? '--log';
+    await loadModule();
+    const into = new PgauditCollector({ since: input.since, fold: true });
+    if (input.logFiles?.length) {
+      for (const f of await localLogFiles(input.logFiles, input.cwd, input.since)) await readLocalLog(f, into);
+      return into.events;
+    }
+    if (input.embedded) {
       // PGlite runs in-process: it loads no server extensions (no pgaudit) and writes no server log.
       throw new RbacError(
         'TARGET',
         'usage: no access log is available: the embedded PGlite demo has no pgaudit and writes no server log, so reads of PHI are not recorded',
-        `pass ${input.logFlag ?? '--log'} FILE (a csvlog with pgaudit READ lines), or use a PostgreSQL server target with pgaudit loaded`,
+        `pass ${flag} FILE (a csvlog with pgaudit READ lines), or use a PostgreSQL server target with pgaudit loaded`,
       );
-    } else {
-      const session = (adapter as unknown as { session?: { query(sql: string): Promise<Record<string, unknown>[]> } } | undefined)?.session;
-      if (!session) throw new RbacError('USAGE', 'usage: no PostgreSQL session', `pass ${input.logFlag ?? '--log'} FILE (the server csvlog with pgaudit lines)`);
-      const rows = await session.query(`SELECT current_setting('pgaudit.log', true) AS audit, pg_current_logfile('csvlog') AS file`).catch(() => [] as Record<string, unknown>[]);
-      const audit = rows[0]?.audit as string | null | undefined;
-      if (!audit || !/\b(read|all)\b/.test(audit)) {
-        throw new RbacError('TARGET', 'usage: the server does not log reads with pgaudit (pgaudit.log lacks read)', `load pgaudit (shared_preload_libraries = 'pgaudit'), set pgaudit.log = 'read', pgaudit.log_relation = on and log_destination = 'csvlog'; or pass ${input.logFlag ?? '--log'} FILE`);
-      }
-      if (!rows[0]?.file) throw new RbacError('TARGET', 'usage: the server writes no csvlog', `set log_destination = 'csvlog' and logging_collector = on, or pass ${input.logFlag ?? '--log'} FILE`);
-      // pg_read_file needs superuser or pg_read_server_files; the message names the privilege.
-      const r = await session.query(`SELECT pg_read_file(pg_current_logfile('csvlog')) AS t`).catch((e: Error) => {
-        throw new RbacError('TARGET', `usage: cannot read the server log: ${e.message}`, `grant pg_read_server_files to the target user, or pass ${input.logFlag ?? '--log'} FILE`);
-      });
-      text = String(r[0]?.t ?? '');
     }
-    return readPgauditCsv(text, { since: input.since });
+    const session = (adapter as unknown as { session?: { query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> } } | undefined)?.session;
+    if (!session) throw new RbacError('USAGE', 'usage: no PostgreSQL session', `pass ${flag} FILE|DIR (the server csvlog with pgaudit lines)`);
+    const query = (sql: string, params?: unknown[]) => session.query(sql, params);
+    const rows = await query(`SELECT current_setting('pgaudit.log', true) AS audit`).catch(() => [] as Record<string, unknown>[]);
+    const audit = rows[0]?.audit as string | null | undefined;
+    if (!audit || !/\b(read|all)\b/.test(audit)) {
+      throw new RbacError('TARGET', 'usage: the server does not log reads with pgaudit (pgaudit.log lacks read)', `load pgaudit (shared_preload_libraries = 'pgaudit'), set pgaudit.log = 'read', pgaudit.log_relation = on and log_destination = 'csvlog'; or pass ${flag} FILE|DIR`);
+    }
+    // Every csvlog file written in the period, the rotated ones and the current one.
+    for (const f of await serverLogFiles(query, input.since, flag)) await readServerLog(query, f, into, flag);
+    return into.events;
   }
   const reader = adapter as unknown as Reader | undefined;
   if (!reader?.readQuery) throw new RbacError('USAGE', `usage: ${live.platform} needs a connection to its target`);

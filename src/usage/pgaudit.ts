@@ -10,7 +10,7 @@
  * which counts as reading every column (never a false "unused").
  */
 import { loadModule, parseSync } from 'libpg-query';
-import { csvRecords } from './csv.js';
+import { CsvParser, csvRecords } from './csv.js';
 import type { AccessEvent } from './types.js';
 
 /** csvlog columns (PostgreSQL 13+): log_time 0, user_name 1, database_name 2, message 13. */
@@ -68,38 +68,89 @@ export function statementColumns(statement: string): string[] | 'unknown' {
   return star ? 'unknown' : [...names].sort();
 }
 
+/** Distinct statement texts whose columns are remembered (a log of any size holds its memory to this). */
+const STATEMENT_CACHE = 2000;
+
 /**
- * The read events in a csvlog text. Only `AUDIT: SESSION|OBJECT,...,READ,...` lines
- * whose object is a TABLE, VIEW, MATERIALIZED VIEW or FOREIGN TABLE count; anything
- * else in the log (errors, other classes, lines of other tools) is skipped.
+ * The read events of a csvlog given in pieces (one file after another, each in chunks
+ * of any size): `push` each piece, `endFile` after each file, `events` at the end. Only
+ * `AUDIT: SESSION|OBJECT,...,READ,...` lines whose object is a TABLE, VIEW, MATERIALIZED
+ * VIEW or FOREIGN TABLE count; anything else in the log (errors, other classes, lines of
+ * other tools) is skipped. Memory: the record being read, the events, and at most
+ * STATEMENT_CACHE parsed statements.
  */
-export function parsePgauditCsv(text: string, opts: { since?: Date } = {}): AccessEvent[] {
-  const out: AccessEvent[] = [];
-  const stmts = new Map<string, string[] | 'unknown'>();
-  for (const rec of csvRecords(text)) {
+export class PgauditCollector {
+  private list: AccessEvent[] = [];
+  private folded = new Map<string, AccessEvent>();
+  private csv = new CsvParser();
+  private stmts = new Map<string, string[] | 'unknown'>();
+
+  /** `fold`: one event per principal, table and column set, counted (see AccessEvent.count). */
+  constructor(private readonly opts: { since?: Date; fold?: boolean } = {}) {}
+
+  /** The events read so far, in log order (folded: in order of first read). */
+  get events(): AccessEvent[] {
+    return this.opts.fold ? [...this.folded.values()] : this.list;
+  }
+
+  push(text: string): void {
+    for (const rec of this.csv.push(text)) this.record(rec);
+  }
+
+  /** The end of one file: its last record, and a fresh parser for the next file. */
+  endFile(): void {
+    for (const rec of this.csv.end()) this.record(rec);
+    this.csv = new CsvParser();
+  }
+
+  private columns(text: string): string[] | 'unknown' {
+    let cols = this.stmts.get(text);
+    if (cols !== undefined) return cols;
+    cols = text === '' || text === '<previously logged>' ? 'unknown' : statementColumns(text);
+    if (this.stmts.size >= STATEMENT_CACHE) this.stmts.clear();
+    this.stmts.set(text, cols);
+    return cols;
+  }
+
+  private record(rec: string[]): void {
     const msg = rec[MESSAGE];
-    if (!msg || !msg.startsWith('AUDIT: ')) continue;
+    if (!msg || !msg.startsWith('AUDIT: ')) return;
     const fields = [...csvRecords(msg.slice('AUDIT: '.length))][0] ?? [];
     // AUDIT_TYPE, STATEMENT_ID, SUBSTATEMENT_ID, CLASS, COMMAND, OBJECT_TYPE, OBJECT_NAME, STATEMENT, PARAMETER
     const [, , , cls, , objectType, objectName, statement] = fields;
-    if (cls !== 'READ' || !objectName) continue;
-    if (!['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'FOREIGN TABLE'].includes(objectType ?? '')) continue;
+    if (cls !== 'READ' || !objectName) return;
+    if (!['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'FOREIGN TABLE'].includes(objectType ?? '')) return;
     const time = new Date(rec[LOG_TIME].replace(/ ([A-Z]{3,4})$/, (_, z: string) => (z === 'UTC' || z === 'GMT' ? 'Z' : ` ${z}`)));
-    if (opts.since && !Number.isNaN(time.getTime()) && time < opts.since) continue;
+    if (this.opts.since && !Number.isNaN(time.getTime()) && time < this.opts.since) return;
     const parts = splitQualified(objectName);
-    if (parts.length !== 2) continue;
+    if (parts.length !== 2) return;
     // pgaudit.log_statement_once may leave the text on the first line only: "<previously logged>".
-    const text = statement ?? '';
-    let cols = stmts.get(text);
-    if (cols === undefined) stmts.set(text, (cols = text === '' || text === '<previously logged>' ? 'unknown' : statementColumns(text)));
-    out.push({
+    const e: AccessEvent = {
       user: rec[USER],
       time: Number.isNaN(time.getTime()) ? rec[LOG_TIME] : time.toISOString(),
       table: [rec[DATABASE], parts[0], parts[1]],
-      columns: cols,
-    });
+      columns: this.columns(statement ?? ''),
+    };
+    if (!this.opts.fold) {
+      this.list.push(e);
+      return;
+    }
+    const key = JSON.stringify([e.user, e.table, e.columns]);
+    const seen = this.folded.get(key);
+    if (!seen) this.folded.set(key, { ...e, count: 1 });
+    else {
+      seen.count = (seen.count ?? 1) + 1;
+      if (e.time > seen.time) seen.time = e.time;
+    }
   }
-  return out;
+}
+
+/** The read events in one csvlog text (see PgauditCollector). */
+export function parsePgauditCsv(text: string, opts: { since?: Date } = {}): AccessEvent[] {
+  const c = new PgauditCollector(opts);
+  c.push(text);
+  c.endFile();
+  return c.events;
 }
 
 /** parsePgauditCsv after loading the parser's WebAssembly module (needed once per process). */

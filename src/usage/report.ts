@@ -49,7 +49,7 @@ export function buildUsage(input: UsageInput): UsageReport {
     for (const k of hit) {
       const id = `${user}\u0000${k}`;
       const r = reads.get(id) ?? { user, column: k, count: 0, last: e.time };
-      r.count++;
+      r.count += e.count ?? 1;
       if (e.time > r.last) r.last = e.time;
       reads.set(id, r);
       (readBy.get(user) ?? readBy.set(user, new Set()).get(user)!).add(k);

@@ -17,4 +17,9 @@ export interface AccessEvent {
    * a read of every column of the table, so it never makes a removal candidate.
    */
   columns: string[] | 'unknown';
+  /**
+   * Reads this event stands for (1 when absent): a long log is folded into one event per
+   * principal, table and column set, with the latest time, so memory does not grow with it.
+   */
+  count?: number;
 }

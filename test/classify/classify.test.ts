@@ -58,7 +58,9 @@ describe('evidence', () => {
     expect(commentCategory('Three-digit ZIP prefix')).toBe('geographic');
   });
   it('tags: Snowflake semantic categories, Databricks class.* tags, a value naming our category', () => {
+    expect(tagCategory({ tag: 'SEMANTIC_CATEGORY', value: 'NATIONAL_IDENTIFIER' })).toBe('ssn');
     expect(tagCategory({ tag: 'SEMANTIC_CATEGORY', value: 'US_SSN' })).toBe('ssn');
+    expect(tagCategory({ tag: 'SEMANTIC_CATEGORY', value: 'US_DRIVERS_LICENSE' })).toBe('license_number');
     expect(tagCategory({ tag: 'SEMANTIC_CATEGORY', value: 'DATE_OF_BIRTH' })).toBe('date');
     expect(tagCategory({ tag: 'PRIVACY_CATEGORY', value: 'IDENTIFIER' })).toBeUndefined();
     expect(tagCategory({ tag: 'class.email_address', value: '' })).toBe('email');

@@ -1,6 +1,6 @@
 /**
  * `rbac review [--target NAME] [--roster hr.csv] [--format markdown|csv|html|emergency-csv] [--out FILE] [--matrix-csv FILE]
- *   [--usage [--days N | --since TIME] [--usage-log FILE]]`:
+ *   [--usage [--days N | --since TIME] [--usage-log FILE|DIR ...]]`:
  * the quarterly access review from the live state. `emergency-csv` writes the
  * emergency-access log alone (temporary memberships, with the audit log's history).
  * `--usage` adds the use of PHI access from the platform's access history (src/usage/):
@@ -38,7 +38,8 @@ export interface ReviewArgs {
   days?: string;
   since?: string;
   /** PostgreSQL: a csvlog file with pgaudit lines instead of the server's own log. */
-  usageLog?: string;
+  /** --usage-log, once or more: csvlog files or directories of them. */
+  usageLog?: string[];
 }
 
 export const REVIEW_FORMATS = ['markdown', 'csv', 'html', 'emergency-csv'] as const;
@@ -78,7 +79,7 @@ export async function reviewCommand(io: Io, args: ReviewArgs): Promise<number> {
   try {
     if (usageSince) {
       const embedded = 'embedded' in planned.target && planned.target.embedded !== undefined;
-      const report = await collectUsage({ project: config.project, live: planned.live, dialect, adapter: planned.adapter, since: usageSince, until: new Date(), logFile: args.usageLog, logFlag: '--usage-log', embedded, cwd: io.cwd });
+      const report = await collectUsage({ project: config.project, live: planned.live, dialect, adapter: planned.adapter, since: usageSince, until: new Date(), logFiles: args.usageLog, logFlag: '--usage-log', embedded, cwd: io.cwd });
       usage = { report };
     }
   } catch (e) {

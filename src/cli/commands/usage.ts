@@ -1,5 +1,5 @@
 /**
- * `rbac usage [--target NAME] [--since TIME | --days N] [--log FILE] [--format text|json|csv] [--out FILE]`:
+ * `rbac usage [--target NAME] [--since TIME | --days N] [--log FILE|DIR ...] [--format text|json|csv] [--out FILE]`:
  * who read which classified (phi:) columns in the period, from the platform's access
  * history, and the PHI columns users can read but did not (removal candidates).
  * Read-only. Exit 0 when written, 1 on error.
@@ -17,7 +17,8 @@ export interface UsageArgs {
   target?: string;
   since?: string;
   days?: string;
-  log?: string;
+  /** --log, once or more: csvlog files or directories of them. */
+  log?: string[];
   format?: string;
   out?: string;
 }
@@ -44,7 +45,7 @@ export async function usageCommand(io: Io, args: UsageArgs): Promise<number> {
   const planned = await planTarget(io, { config, target: args.target });
   try {
     const dialect = planned.adapter?.dialect ?? (await import('../../dialects/registry.js')).dialectFor(planned.live.platform);
-    const report = await collectUsage({ project: config.project, live: planned.live, dialect, adapter: planned.adapter, since, until: now, logFile: args.log, embedded: 'embedded' in planned.target && planned.target.embedded !== undefined, cwd: io.cwd });
+    const report = await collectUsage({ project: config.project, live: planned.live, dialect, adapter: planned.adapter, since, until: now, logFiles: args.log, embedded: 'embedded' in planned.target && planned.target.embedded !== undefined, cwd: io.cwd });
     const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'csv' ? renderUsageCsv(report) : renderUsageText(report);
     if (args.out !== undefined) await writeFile(path.resolve(io.cwd, args.out), text);
     else io.out(text);
