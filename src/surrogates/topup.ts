@@ -51,12 +51,12 @@ export interface SurrogateColumnReport {
   policy: string;
   /** `ehr.clinical.patients.mrn` */
   column: string;
-  /** Distinct values without a key before the run. */
-  unmappedBefore: number;
+  /** Distinct values without a key before the run; null when refused (the session would count through the mask). */
+  unmappedBefore: number | null;
   /** Keys made by this run (0 with --dry-run or when refused). */
   mapped: number;
-  /** Distinct values still without a key after the run. */
-  unmappedAfter: number;
+  /** Distinct values still without a key after the run; null when refused. */
+  unmappedAfter: number | null;
   /** Why nothing was written for this column. */
   refused?: string;
 }
@@ -122,10 +122,15 @@ export async function topUpSurrogates(target: SurrogateTarget, desired: Desired,
       }
     }
     for (const column of policy.columns) {
+      if (refused) {
+        // Not counted: read through the mask, the column holds keys or NULLs, not values.
+        report.columns.push({ policy: policy.name, column: dotted(column), unmappedBefore: null, mapped: 0, unmappedAfter: null, refused });
+        continue;
+      }
       const before = count(await read(sql.unmappedCountSql(policy, column), column.table.database));
-      const row: SurrogateColumnReport = { policy: policy.name, column: dotted(column), unmappedBefore: before, mapped: 0, unmappedAfter: before, ...(refused ? { refused } : {}) };
+      const row: SurrogateColumnReport = { policy: policy.name, column: dotted(column), unmappedBefore: before, mapped: 0, unmappedAfter: before };
       report.columns.push(row);
-      if (!refused && before > 0) work.push({ policy, column, row });
+      if (before > 0) work.push({ policy, column, row });
     }
   }
   if (opts.dryRun || !work.length) return report;
@@ -137,7 +142,7 @@ export async function topUpSurrogates(target: SurrogateTarget, desired: Desired,
   }
   for (const w of work) {
     w.row.unmappedAfter = count(await read(sql.unmappedCountSql(w.policy, w.column), w.column.table.database));
-    w.row.mapped = Math.max(0, w.row.unmappedBefore - w.row.unmappedAfter);
+    w.row.mapped = Math.max(0, (w.row.unmappedBefore ?? 0) - (w.row.unmappedAfter ?? 0));
   }
   return report;
 }

@@ -131,7 +131,7 @@ describe('rbac surrogates --format json on Snowflake, through the wire stub', ()
     expect(refused.code).toBe(1);
     const r1 = JSON.parse(refused.out);
     expect(r1).toMatchObject({ platform: 'snowflake', dryRun: false, notApplied: [] });
-    expect(r1.columns).toEqual([expect.objectContaining({ policy: 'MRN_KEY', column: 'table:EHR.CLINICAL.PATIENTS.MRN', mapped: 0, refused: expect.stringContaining('unmasked_for') })]);
+    expect(r1.columns).toEqual([expect.objectContaining({ policy: 'MRN_KEY', column: 'EHR.CLINICAL.PATIENTS.MRN', mapped: 0, refused: expect.stringContaining('unmasked_for') })]);
     expect(stub.queries.some((q) => q.startsWith('INSERT'))).toBe(false);
     expect(m.mappings.get(MAP_KEY)).toHaveLength(2);
 
@@ -139,13 +139,13 @@ describe('rbac surrogates --format json on Snowflake, through the wire stub', ()
     m.exec('GRANT ROLE "PRIVACY_OFFICER" TO ROLE "RBAC_ADMIN"', 'SECURITYADMIN');
     const dry = await rbac(['surrogates', '--config', dir, '--dry-run', '--format', 'json'], { env });
     expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.out).columns).toEqual([{ policy: 'MRN_KEY', column: 'table:EHR.CLINICAL.PATIENTS.MRN', unmappedBefore: 1, mapped: 0, unmappedAfter: 1 }]);
+    expect(JSON.parse(dry.out).columns).toEqual([{ policy: 'MRN_KEY', column: 'EHR.CLINICAL.PATIENTS.MRN', unmappedBefore: 1, mapped: 0, unmappedAfter: 1 }]);
     expect(m.mappings.get(MAP_KEY)).toHaveLength(2);
 
     const done = await rbac(['surrogates', '--config', dir, '--format', 'json'], { env });
     expect(done.err).toBe('');
     expect(done.code).toBe(0);
-    expect(JSON.parse(done.out).columns).toEqual([{ policy: 'MRN_KEY', column: 'table:EHR.CLINICAL.PATIENTS.MRN', unmappedBefore: 1, mapped: 1, unmappedAfter: 0 }]);
+    expect(JSON.parse(done.out).columns).toEqual([{ policy: 'MRN_KEY', column: 'EHR.CLINICAL.PATIENTS.MRN', unmappedBefore: 1, mapped: 1, unmappedAfter: 0 }]);
     expect([...m.mappings.get(MAP_KEY)!].map((r) => r.value).sort()).toEqual(['10000815', '10004711', '10007777']);
     expect(refused.out + refused.err + done.out + done.err).not.toContain(PASSWORD);
   });
