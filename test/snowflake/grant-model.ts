@@ -525,11 +525,15 @@ export class SnowflakeGrantModel {
     });
   }
 
-  /** `IS_ROLE_IN_SESSION('A') OR IS_DATABASE_ROLE_IN_SESSION('D.R') ...`: true when one is in the session. */
-  private condition(text: string): boolean {
-    const roles = [...text.matchAll(/IS_(?:DATABASE_)?ROLE_IN_SESSION\('((?:[^']|'')*)'\)/g)].map((m) => m[1].replace(/''/g, "'"));
-    if (!roles.length) throw new Error(`model: unsupported condition ${text}`);
-    return roles.some((r) => this.inSession(r));
+  /**
+   * `IS_ROLE_IN_SESSION('A') OR IS_DATABASE_ROLE_IN_SESSION('R') ...`: true when one is in
+   * the session. As Snowflake documents it, a database role's name is relative and
+   * resolved in `database` (the protected table's, in a policy); a qualified name is FALSE.
+   */
+  private condition(text: string, database: string): boolean {
+    const calls = [...text.matchAll(/IS_(DATABASE_)?ROLE_IN_SESSION\('((?:[^']|'')*)'\)/g)].map((m) => ({ db: m[1] !== undefined, name: m[2].replace(/''/g, "'") }));
+    if (!calls.length) throw new Error(`model: unsupported condition ${text}`);
+    return calls.some((c) => (c.db ? !c.name.includes('.') && this.inSession(`${database}.${c.name}`) : this.inSession(c.name)));
   }
 
   /**
@@ -543,7 +547,7 @@ export class SnowflakeGrantModel {
     if (!policy) return values;
     const body = this.bodies.get(policy) ?? '';
     const when = /^CASE WHEN (.*?) THEN VAL ELSE /.exec(body);
-    const clear = when ? this.condition(when[1]) : false;
+    const clear = when ? this.condition(when[1], table[0]) : false;
     return values.map((v) => (v === null || clear ? v : `masked:${v}`));
   }
 
@@ -564,7 +568,7 @@ export class SnowflakeGrantModel {
     const policy = m[2].replace(/''/g, "'");
     if (!this.objects.has(okey({ kind: 'TABLE', database: map[0], schema: map[1], name: map[2] }))) throw notFound(`Table '${map.join('.')}'`);
     if (!this.objects.has(okey({ kind: 'TABLE', database: table[0], schema: table[1], name: table[2] }))) throw notFound(`Table '${table.join('.')}'`);
-    if (m[5] !== undefined && !this.condition(m[5])) return [];
+    if (m[5] !== undefined && !this.condition(m[5], table[0])) return [];
     const rows = this.mappings.get(JSON.stringify(map)) ?? this.mappings.set(JSON.stringify(map), []).get(JSON.stringify(map))!;
     for (const value of new Set(this.readColumn(table, column))) {
       if (value === null || rows.some((r) => r.policy === policy && r.value === value)) continue;

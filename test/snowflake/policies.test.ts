@@ -90,10 +90,19 @@ describe('snowflake policy SQL', () => {
     expect(out[1]).toBe(`ALTER TABLE ${TT} ADD ROW ACCESS POLICY ${P} ON ("a\`b")`);
   });
 
-  it('a database role is in session through IS_DATABASE_ROLE_IN_SESSION', () => {
+  it('a database role is in session through IS_DATABASE_ROLE_IN_SESSION, by its relative name (a qualified one is always FALSE)', () => {
     expect(compileSnowflakePolicy({ kind: 'alterRowAccessPolicy', from: row(), to: row({ rules: [{ roles: ['EHR.PHI_READER', 'R'], where: '"a`b" > 1' }] }) }, ctx)[0]).toBe(
-      `ALTER ROW ACCESS POLICY ${P} SET BODY -> ((IS_DATABASE_ROLE_IN_SESSION('EHR.PHI_READER') OR IS_ROLE_IN_SESSION('R')) AND ("a\`b" > 1))`,
+      `ALTER ROW ACCESS POLICY ${P} SET BODY -> ((IS_DATABASE_ROLE_IN_SESSION('PHI_READER') OR IS_ROLE_IN_SESSION('R')) AND ("a\`b" > 1))`,
     );
+  });
+
+  it('a body with a qualified database role (written before 0.2) reads as outdated, to be rewritten', () => {
+    const body = "((IS_DATABASE_ROLE_IN_SESSION('EHR.PHI_READER')) AND (TRUE))";
+    const [rshown] = parseShowPolicies('row', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'ROW_ACCESS_POLICY', comment: encodePolicyMarker({ policy: 'row', name: 'Foo', table: { database: 'a"b', schema: 'select', name: 'Été' }, rules: row().rules, body: bodyDigest(body) }) }]);
+    expect(rowRecordFrom(rshown, [], [{ name: 'Foo', body }]).tampered).toEqual([expect.stringMatching(/names a database role by its qualified name, which Snowflake evaluates to FALSE/)]);
+    const relative = "((IS_DATABASE_ROLE_IN_SESSION('PHI_READER')) AND (TRUE))";
+    const [fresh] = parseShowPolicies('row', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'ROW_ACCESS_POLICY', comment: encodePolicyMarker({ policy: 'row', name: 'Foo', table: { database: 'a"b', schema: 'select', name: 'Été' }, rules: row().rules, body: bodyDigest(relative) }) }]);
+    expect(rowRecordFrom(fresh, [], [{ name: 'Foo', body: relative }]).tampered).toBeUndefined();
   });
 
   it('row access alter: same arguments in place; new arguments drop, replace, add; drop detaches first', () => {

@@ -155,6 +155,16 @@ describe('snowflake hash salt', () => {
     expect(snowflakePolicyProblems(desired({ grants: [g], maskingPolicies: [{ ...HASH, mask: 'redact' }] }))).toEqual([]);
   });
 
+  it('a database role exempt from a policy on a table of another database is a warning (it never counts there)', () => {
+    const src = { file: 'grants/m.yaml', line: 7, column: 5 };
+    const own = { ...HASH, mask: 'redact' as const, unmaskedFor: [`${DB}.PHI_READER`], source: src };
+    expect(snowflakePolicyProblems(desired({ maskingPolicies: [own] }))).toEqual([]);
+    const other = { ...own, unmaskedFor: ['OTHER.PHI_READER'] };
+    expect(snowflakePolicyProblems(desired({ maskingPolicies: [other] }))).toEqual([
+      expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/database role OTHER\.PHI_READER in unmasked_for of masking policy HASH_IDS is in session only for tables of database OTHER .* in Ehr "Prod" it never counts/), hint: expect.stringContaining('grants/m.yaml:7:5') }),
+    ]);
+  });
+
   it('reads the tool schema and grants on it from rows shaped like the documented output', () => {
     expect(parseToolSchema([])).toEqual({ state: 'absent' });
     expect(parseToolSchema([{ SCHEMA_NAME: 'RBAC', COMMENT: TOOL_SCHEMA_MARKER, TABLE_NAME: null }])).toEqual({ state: 'rbac', saltTable: false });

@@ -652,9 +652,19 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], d
   if (p.marker.mask !== undefined) rec.mask = p.marker.mask;
   if (p.marker.expression !== undefined) rec.expression = p.marker.expression;
   const body = describedBody(described);
-  const why = bodyTampering('masking policy', p.marker.name, p.marker.body, body) ?? outdatedHash(rec, body);
+  const why = bodyTampering('masking policy', p.marker.name, p.marker.body, body) ?? qualifiedDatabaseRole('masking policy', p.marker.name, body) ?? outdatedHash(rec, body);
   if (why) rec.tampered = [why];
   return rec;
+}
+
+/**
+ * A body written by rbac before 0.2 named a database role by its qualified name
+ * (`IS_DATABASE_ROLE_IN_SESSION('EHR.PHI_READER')`), which Snowflake always evaluates to
+ * FALSE: the role never saw clear values or its rows. Rewritten with the relative name.
+ */
+function qualifiedDatabaseRole(what: string, name: string, body: string | undefined): string | undefined {
+  if (body === undefined || !/IS_DATABASE_ROLE_IN_SESSION\(\s*'(?:[^'.]|'')*\./i.test(body)) return undefined;
+  return `${what} ${name} names a database role by its qualified name, which Snowflake evaluates to FALSE (written by rbac before 0.2): its body is rewritten with the relative name`;
 }
 
 /**
@@ -695,7 +705,8 @@ export function rowRecordFrom(p: MarkedPolicy<RowMarker>, refs: Row[], described
     table,
     rules: p.marker.rules,
   };
-  const why = bodyTampering('row access policy', p.marker.name, p.marker.body, describedBody(described));
+  const body = describedBody(described);
+  const why = bodyTampering('row access policy', p.marker.name, p.marker.body, body) ?? qualifiedDatabaseRole('row access policy', p.marker.name, body);
   if (why) rec.tampered = [why];
   return rec;
 }

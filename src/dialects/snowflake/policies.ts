@@ -4,7 +4,9 @@
  * Masking (one MASKING POLICY object per policy, in the schema of its first column):
  *   CREATE MASKING POLICY "D"."S"."P" AS (val <T>) RETURNS <T> ->
  *     CASE WHEN IS_ROLE_IN_SESSION('R') OR ... THEN val ELSE <mask> END COMMENT = '<marker>'
- * (IS_DATABASE_ROLE_IN_SESSION for a database role, `D.R` in the model.)
+ * (IS_DATABASE_ROLE_IN_SESSION('R') for a database role, `D.R` in the model: the relative
+ * name, which a policy resolves in the protected table's database; a qualified one is
+ * always FALSE.)
  * IS_ROLE_IN_SESSION is true for the primary role, secondary roles and every role
  * they inherit, so "unmaskedFor R" covers roles that inherit R.
  * - Signature: one type per policy object. The type comes from the live column types
@@ -279,7 +281,36 @@ export function snowflakePolicyProblems(desired: Desired): PlanProblem[] {
       hint: `grant nothing in ${w.schema.database}.${SNOWFLAKE_TOOL_SCHEMA}${at(w.source)}`,
     });
   }
+  problems.push(...databaseRoleProblems(desired));
   return problems;
+}
+
+/**
+ * A database role named in a policy's exemption (unmasked_for, a row rule's roles) is in
+ * session only in its own database: Snowflake resolves IS_DATABASE_ROLE_IN_SESSION's
+ * relative name in the protected table's database. For a column or table of another
+ * database, or a tag (which reaches tables of any database), the role never counts:
+ * fail closed (masked, no rows), so a warning.
+ */
+function databaseRoleProblems(desired: Desired): PlanProblem[] {
+  const at = (s?: SourceLocation) => (s ? ` (${s.file}:${s.line}:${s.column})` : '');
+  const out: PlanProblem[] = [];
+  const check = (roles: readonly string[], where: string, databases: readonly string[], viaTag: boolean, source?: SourceLocation) => {
+    for (const r of roles) {
+      const parts = databaseRoleParts(r);
+      if (!parts) continue;
+      const others = [...new Set(databases.filter((d) => d !== parts.database))].sort();
+      if (!others.length && !viaTag) continue;
+      out.push({
+        severity: 'warning',
+        message: `database role ${r} in ${where} is in session only for tables of database ${parts.database} (Snowflake resolves IS_DATABASE_ROLE_IN_SESSION in the protected table's database): ${others.length ? `in ${others.join(', ')} it never counts` : 'through a tag it counts only for tables of that database'}, so those stay masked or filtered for it`,
+        hint: `use an account role there, or a database role of each table's own database${at(source)}`,
+      });
+    }
+  };
+  for (const p of desired.maskingPolicies ?? []) check(p.unmaskedFor, `unmasked_for of masking policy ${p.name}`, p.columns.map((c) => c.table.database), (p.tags?.length ?? 0) > 0, p.source);
+  for (const p of desired.rowAccessPolicies ?? []) for (const rule of p.rules) check(rule.roles, `a rule of row access policy ${p.name}`, [p.table.database], false, p.source);
+  return out;
 }
 
 /**
@@ -457,9 +488,17 @@ function columnsOf(p: RowAccessPolicyRecord, table: LiveTable, expressions?: Exp
   return table.columns.flatMap((name, i) => (wanted.has(name) ? [{ name, type: table.columnTypes?.[i] }] : []));
 }
 
-// A database role (`D.R` in the model) is in session through IS_DATABASE_ROLE_IN_SESSION.
+// A database role (`D.R` in the model) is in session through IS_DATABASE_ROLE_IN_SESSION,
+// called with its RELATIVE name: in a policy Snowflake resolves it in the database of the
+// protected table, and a qualified name always evaluates to FALSE (2024_01 bundle).
+// databaseRoleProblems warns where D is not the protected table's database.
 const inSession = (roles: readonly string[]) =>
-  roles.map((r) => (databaseRoleParts(r) ? `IS_DATABASE_ROLE_IN_SESSION(${lit(r)})` : `IS_ROLE_IN_SESSION(${lit(r)})`)).join(' OR ');
+  roles
+    .map((r) => {
+      const parts = databaseRoleParts(r);
+      return parts ? `IS_DATABASE_ROLE_IN_SESSION(${lit(parts.role)})` : `IS_ROLE_IN_SESSION(${lit(r)})`;
+    })
+    .join(' OR ');
 
 export function snowflakeMaskingBody(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
   const masked = snowflakeMaskExpression(p, type, expressions);
