@@ -11,6 +11,7 @@
  */
 import { loadModule, parseSync } from 'libpg-query';
 import { CsvParser, csvRecords } from './csv.js';
+import { MASKED_VIEW_SUFFIX } from '../dialects/postgres/masking.js';
 import type { AccessEvent } from './types.js';
 
 /** csvlog columns (PostgreSQL 13+): log_time 0, user_name 1, database_name 2, message 13. */
@@ -42,15 +43,23 @@ export function splitQualified(name: string): string[] {
   return parts;
 }
 
-/** Column names a SELECT references, or 'unknown' (`*`, or the text does not parse). */
-export function statementColumns(statement: string): string[] | 'unknown' {
+/** What a statement reads: the column names it references ('unknown' for `*` or a text that does not parse) and the relations it names. */
+export interface StatementReads {
+  columns: string[] | 'unknown';
+  /** Relations named in the text, as `schema.name` or a bare `name` (folded by the parser as PostgreSQL folds them). */
+  relations: string[];
+}
+
+/** Parse a logged statement with PostgreSQL's parser (see StatementReads). */
+export function statementReads(statement: string): StatementReads {
   let tree: unknown;
   try {
     tree = parseSync(statement);
   } catch {
-    return 'unknown';
+    return { columns: 'unknown', relations: [] };
   }
   const names = new Set<string>();
+  const relations = new Set<string>();
   let star = false;
   const walk = (n: unknown): void => {
     if (Array.isArray(n)) return n.forEach(walk);
@@ -62,10 +71,33 @@ export function statementColumns(statement: string): string[] | 'unknown' {
       if (last && 'A_Star' in last) star = true;
       else if (last && 'String' in last) names.add(String((last.String as { sval?: string }).sval ?? ''));
     }
+    if (o.RangeVar && typeof o.RangeVar === 'object') {
+      const rv = o.RangeVar as { schemaname?: string; relname?: string };
+      if (rv.relname) relations.add(rv.schemaname ? `${rv.schemaname}.${rv.relname}` : rv.relname);
+    }
     for (const v of Object.values(o)) walk(v);
   };
   walk(tree);
-  return star ? 'unknown' : [...names].sort();
+  return { columns: star ? 'unknown' : [...names].sort(), relations: [...relations].sort() };
+}
+
+/** Column names a SELECT references, or 'unknown' (`*`, or the text does not parse). */
+export function statementColumns(statement: string): string[] | 'unknown' {
+  return statementReads(statement).columns;
+}
+
+/**
+ * The masking view a TABLE line of `schema.table` was read through (the line is then
+ * skipped: see PgauditCollector.record): the statement names
+ * rbac's `schema.table_masked` (or a bare `table_masked`) and not the table itself
+ * (pgaudit logs the base table of a view as read too). Undefined otherwise, and when the
+ * text did not parse (no relations known: counted as a read of the table).
+ */
+export function throughMaskingView(reads: StatementReads, schema: string, table: string): string | undefined {
+  const view = `${table}${MASKED_VIEW_SUFFIX}`;
+  const names = new Set(reads.relations);
+  if (names.has(`${schema}.${table}`) || names.has(table)) return undefined;
+  return names.has(`${schema}.${view}`) || names.has(view) ? `${schema}.${view}` : undefined;
 }
 
 /** Distinct statement texts whose columns are remembered (a log of any size holds its memory to this). */
@@ -83,7 +115,7 @@ export class PgauditCollector {
   private list: AccessEvent[] = [];
   private folded = new Map<string, AccessEvent>();
   private csv = new CsvParser();
-  private stmts = new Map<string, string[] | 'unknown'>();
+  private stmts = new Map<string, StatementReads>();
 
   /** `fold`: one event per principal, table and column set, counted (see AccessEvent.count). */
   constructor(private readonly opts: { since?: Date; fold?: boolean } = {}) {}
@@ -103,13 +135,13 @@ export class PgauditCollector {
     this.csv = new CsvParser();
   }
 
-  private columns(text: string): string[] | 'unknown' {
-    let cols = this.stmts.get(text);
-    if (cols !== undefined) return cols;
-    cols = text === '' || text === '<previously logged>' ? 'unknown' : statementColumns(text);
+  private reads(text: string): StatementReads {
+    let r = this.stmts.get(text);
+    if (r !== undefined) return r;
+    r = text === '' || text === '<previously logged>' ? { columns: 'unknown', relations: [] } : statementReads(text);
     if (this.stmts.size >= STATEMENT_CACHE) this.stmts.clear();
-    this.stmts.set(text, cols);
-    return cols;
+    this.stmts.set(text, r);
+    return r;
   }
 
   private record(rec: string[]): void {
@@ -125,11 +157,16 @@ export class PgauditCollector {
     const parts = splitQualified(objectName);
     if (parts.length !== 2) return;
     // pgaudit.log_statement_once may leave the text on the first line only: "<previously logged>".
+    const reads = this.reads(statement ?? '');
+    // A read of rbac's masking view is logged twice: the VIEW line (its columns are the
+    // masked ones, classified as such) and the base TABLE line, which the view reads with
+    // its owner's rights. The TABLE line is not a read of the clear column by this user.
+    if (objectType === 'TABLE' && throughMaskingView(reads, parts[0], parts[1])) return;
     const e: AccessEvent = {
       user: rec[USER],
       time: Number.isNaN(time.getTime()) ? rec[LOG_TIME] : time.toISOString(),
       table: [rec[DATABASE], parts[0], parts[1]],
-      columns: this.columns(statement ?? ''),
+      columns: reads.columns,
     };
     if (!this.opts.fold) {
       this.list.push(e);

@@ -33,14 +33,20 @@ describe.skipIf(reason !== undefined)(`rbac usage on the demo server with pgaudi
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     await admin.query(`ALTER ROLE erin LOGIN PASSWORD '${password}'`);
+    await admin.query(`ALTER ROLE dave LOGIN PASSWORD '${password}'`);
     await admin.end();
-    const u = new URL(db.url);
-    u.username = 'erin';
-    u.password = password;
-    const erin = new pg.Client({ connectionString: u.toString() });
-    await erin.connect();
-    await erin.query('SELECT mrn FROM clinical.patients LIMIT 1');
-    await erin.end();
+    const login = async (user: string, sql: string) => {
+      const u = new URL(db.url);
+      u.username = user;
+      u.password = password;
+      const c = new pg.Client({ connectionString: u.toString() });
+      await c.connect();
+      await c.query(sql);
+      await c.end();
+    };
+    await login('erin', 'SELECT mrn FROM clinical.patients LIMIT 1');
+    // dave (data_scientist) reads the MRN through rbac's masking view: masked, not the table's.
+    await login('dave', 'SELECT mrn FROM clinical.patients_masked LIMIT 1');
   }, 120_000);
   afterAll(async () => {
     await db?.drop();
@@ -63,6 +69,11 @@ describe.skipIf(reason !== undefined)(`rbac usage on the demo server with pgaudi
     const report = JSON.parse(r.out);
     expect(report.reads.filter((x: { user: string }) => x.user === 'erin')).toEqual([
       { user: 'erin', column: 'ehr.clinical.patients.mrn', category: 'medical_record_number', count: 1, last: expect.any(String) },
+    ]);
+    // pgaudit logs dave's read on the view and on its base table; only the view's counts.
+    const dave = await untilRead(['usage', '--config', dir, '--target', db.url, '--since', since, '--format', 'json'], /"user": "dave"/);
+    expect(JSON.parse(dave.out).reads.filter((x: { user: string }) => x.user === 'dave')).toEqual([
+      { user: 'dave', column: 'ehr.clinical.patients_masked.mrn', category: 'medical_record_number', count: 1, last: expect.any(String) },
     ]);
     const erinUnused = report.unused.filter((x: { user: string }) => x.user === 'erin').map((x: { column: string }) => x.column);
     expect(erinUnused).toContain('ehr.clinical.patients.ssn');

@@ -20,6 +20,20 @@ describe('pgaudit csvlog', () => {
       { user: 'bob', time: '2026-12-01T10:05:00.000Z', table: ['ehr', 'clinical', 'patients'], columns: 'unknown' },
     ]);
   });
+  it("a read through rbac's masking view is the view's read: the base TABLE line pgaudit adds is not the user's", () => {
+    const line = (user: string, type: string, object: string, statement: string) =>
+      `2026-12-01 11:00:00.000 UTC,"${user}","ehr",126,"127.0.0.1:5003",abc.4,1,"SELECT",2026-12-01 10:59:00 UTC,3/7,0,LOG,00000,"AUDIT: SESSION,1,1,READ,SELECT,${type},${object},""${statement}"",<not logged>",,,,,,,,,"psql","client backend",,0`;
+    const view = 'select mrn from clinical.patients_masked';
+    const log = [line('dave', 'VIEW', 'clinical.patients_masked', view), line('dave', 'TABLE', 'clinical.patients', view)].join('\n');
+    expect(parsePgauditCsv(log)).toEqual([{ user: 'dave', time: '2026-12-01T11:00:00.000Z', table: ['ehr', 'clinical', 'patients_masked'], columns: ['mrn'] }]);
+    // A statement that names the table itself (a join of both, or the table alone) is a read of the table.
+    const both = 'select p.mrn from clinical.patients p join clinical.patients_masked m using (patient_id)';
+    expect(parsePgauditCsv(line('erin', 'TABLE', 'clinical.patients', both)).map((e) => e.table[2])).toEqual(['patients']);
+    // Unqualified names count the same; an unparsable text keeps the table read (never a false "unused").
+    expect(parsePgauditCsv(line('dave', 'TABLE', 'clinical.patients', 'select mrn from patients_masked'))).toEqual([]);
+    expect(parsePgauditCsv(line('dave', 'TABLE', 'clinical.patients', 'select mrn from patients_masked where ('))).toHaveLength(1);
+  });
+
   it('an unparsable statement is an unknown read, not an error', () => {
     expect(statementColumns('select from where (')).toBe('unknown');
     expect(statementColumns('select p.dob from clinical.patients p')).toEqual(['dob']);
