@@ -156,8 +156,11 @@ export function desiredPolicies(project: Project, ctx: NormalizeContext): Desire
         tagTypes.set(k, { name, at: m.tag!.source });
       }
     }
-    if (m.mask !== undefined) rec.mask = m.mask;
-    else {
+    if (m.mask !== undefined) {
+      rec.mask = m.mask;
+      // The configured Census list, when rbac.yaml has one (safe_harbor.zip3_restricted).
+      if (m.mask === 'zip3' && project.zip3Restricted) rec.zip3Restricted = [...project.zip3Restricted.prefixes];
+    } else {
       const expr = m.expression?.[platform];
       if (expr === undefined) {
         err(

@@ -441,6 +441,14 @@ class Builder {
           .filter((x) => x.path !== undefined);
       this.p.expressions = { functions: paths('functions'), relations: paths('relations') };
     }
+    const sh = get(m, 'safe_harbor');
+    const zr = sh?.t === 'map' ? get(sh, 'zip3_restricted') : undefined;
+    if (zr?.t === 'map') {
+      const source = str(zr, 'source');
+      const prefixes = items(zr, 'prefixes').flatMap((x) => (x.t === 'scalar' && typeof (x as { value: unknown }).value === 'string' && /^[0-9]{3}$/.test(String((x as { value: unknown }).value)) ? [String((x as { value: unknown }).value)] : []));
+      // The schema reports a missing key or a malformed prefix at its location.
+      if (source) this.p.zip3Restricted = { prefixes: [...new Set(prefixes)].sort(), source, location: zr.loc };
+    }
     for (const x of maps(m, 'privileged_access')) {
       const principal = parsePart(str(x, 'principal') ?? '');
       const reason = str(x, 'reason');

@@ -207,6 +207,8 @@ export interface Project {
   rowAccessPolicies: RowAccessPolicyDef[];
   /** `privileged_access:` of rbac.yaml: justifications for account administrators the review lists. */
   privilegedAccess?: PrivilegedAccessDef[];
+  /** `safe_harbor.zip3_restricted:` of rbac.yaml: the zip3 mask's restricted prefixes, replacing the built-in list. */
+  zip3Restricted?: { prefixes: string[]; source: string; location: SourceLocation };
   files: ConfigFile[];
   digest: string;
 }

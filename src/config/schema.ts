@@ -286,6 +286,22 @@ export const RBAC_FILE: ObjectNode = obj(
         relations: list(tablePath('relation'), 'Relations a row filter may read in a subquery (EXISTS, IN (SELECT ...)).'),
       },
     ),
+    safe_harbor: obj(
+      'Safe Harbor data that rbac compiles into its masks, where it should follow newer Census data than the built-in list.',
+      {
+        zip3_restricted: obj(
+          'The three-digit ZIP prefixes the zip3 mask makes 000 (areas of 20,000 people or fewer, 164.514(b)(2)(i)(B)); replaces the built-in 2000 Census list.',
+          {
+            prefixes: list(
+              str('A three-digit ZIP prefix, quoted ("036": unquoted, YAML reads 036 as the number 36).', { pattern: '^[0-9]{3}$', patternLabel: 'a three-digit ZIP prefix', patternHint: 'write it as a quoted three-digit string, e.g. "036"' }),
+              'The restricted prefixes.',
+            ),
+            source: str('Where the list comes from (the Census data and when it was computed): the lint and the review cite it.'),
+          },
+          ['prefixes', 'source'],
+        ),
+      },
+    ),
     privileged_access: list(
       obj(
         'A written justification for an account administrator the access review lists (a superuser, an ACCOUNTADMIN holder, a table owner, a metastore admin).',

@@ -41,6 +41,8 @@ export interface MaskingMarker {
   mask?: MaskFunction;
   expression?: string;
   unmaskedFor: string[];
+  /** zip3: the configured restricted prefixes (MaskingPolicyRecord.zip3Restricted); absent: the built-in list. */
+  zip3?: string[];
   /** bodyDigest of the body rbac wrote (absent in markers written before 0.2). */
   body?: string;
 }
@@ -67,6 +69,7 @@ export function encodePolicyMarker(m: PolicyMarker): string {
     if (m.mask !== undefined) o.mask = m.mask;
     if (m.expression !== undefined) o.expression = m.expression;
     o.unmaskedFor = m.unmaskedFor;
+    if (m.zip3 !== undefined) o.zip3 = m.zip3;
     if (m.body !== undefined) o.body = m.body;
     return POLICY_MARKER_PREFIX + JSON.stringify(o);
   }
@@ -103,6 +106,7 @@ export function decodePolicyMarker(comment: string | null | undefined): PolicyMa
     const m: MaskingMarker = { policy: 'masking', name: r.name, unmaskedFor: [...r.unmaskedFor] };
     if (hasMask) m.mask = r.mask as MaskFunction;
     else m.expression = r.expression as string;
+    if (isStrings(r.zip3)) m.zip3 = [...r.zip3];
     if (typeof r.body === 'string') m.body = r.body;
     return m;
   }

@@ -300,6 +300,7 @@ export function readSnapshot(text: string): Live {
       if (!MASK_FUNCTIONS.includes(o.mask as MaskFunction)) fail(`${at}.mask`, `must be one of ${MASK_FUNCTIONS.join(', ')}`);
       rec.mask = o.mask as MaskFunction;
     } else rec.expression = s(o.expression, `${at}.expression`);
+    if (o.zip3Restricted !== undefined) rec.zip3Restricted = strings(o.zip3Restricted, `${at}.zip3Restricted`);
     const body = optS(o.body, `${at}.body`);
     if (body !== undefined) rec.body = body;
     if (o.tampered !== undefined) rec.tampered = strings(o.tampered, `${at}.tampered`);

@@ -45,7 +45,7 @@ export function safeHarborCoverage(project: Project, desired: Desired, live?: Li
       if (!c.phi || c.clear) continue;
       for (const m of model.masks.get(c.key) ?? []) {
         if (!c.maskedBy.includes(m.policy)) continue;
-        const s = maskStanding(m.mask, c.phi.category);
+        const s = maskStanding(m.mask, c.phi.category, project.zip3Restricted);
         out.push({
           role,
           column: c.key,

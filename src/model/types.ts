@@ -288,6 +288,12 @@ export interface MaskingPolicyRecord {
    */
   tags?: ObjectRef[];
   source?: SourceLocation;
+  /**
+   * zip3 only: the restricted prefixes configured in rbac.yaml (`safe_harbor.zip3_restricted`),
+   * sorted; absent: the built-in list (model/safe-harbor). Compiled into the mask and
+   * recorded in rbac's marker, so a changed list is a change of the policy.
+   */
+  zip3Restricted?: string[];
   /** Display-only: the platform's policy body as read back or as compiled. */
   body?: string;
   /**

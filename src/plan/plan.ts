@@ -27,6 +27,7 @@ import { planGrants } from './grants.js';
 import { withEquivalents } from './equivalent.js';
 import { inheritLive } from './inherit.js';
 import { catalogFor } from '../dialects/catalogs.js';
+import { ZIP3_RESTRICTED } from '../model/safe-harbor/index.js';
 import type { Change, ManagedScope, Plan, PlanOptions, PlanProblem, PlanSummary } from './types.js';
 import { assertNever } from './types.js';
 
@@ -251,7 +252,9 @@ export function sameMasking(a: MaskingPolicyRecord, b: MaskingPolicyRecord): boo
     objectKey(a.schema) === objectKey(b.schema) &&
     (a.mask ?? '') === (b.mask ?? '') &&
     (a.expression ?? '') === (b.expression ?? '') &&
-    sameStrings(a.unmaskedFor, b.unmaskedFor)
+    sameStrings(a.unmaskedFor, b.unmaskedFor) &&
+    // zip3: the restricted prefixes it was compiled with (a changed Census list is a change).
+    (a.mask !== 'zip3' || sameStrings(a.zip3Restricted ?? ZIP3_RESTRICTED, b.zip3Restricted ?? ZIP3_RESTRICTED))
   );
 }
 

@@ -111,7 +111,7 @@ describe('JSON Schema', () => {
 
   it('lists the keys of every file kind, with descriptions', () => {
     const defs = (jsonSchema() as { $defs: Record<string, { properties: Record<string, { description?: string }> }> }).$defs;
-    expect(Object.keys(defs.rbacFile.properties)).toEqual(['version', 'mode', 'default_target', 'manage_public', 'expressions', 'privileged_access', 'targets']);
+    expect(Object.keys(defs.rbacFile.properties)).toEqual(['version', 'mode', 'default_target', 'manage_public', 'expressions', 'safe_harbor', 'privileged_access', 'targets']);
     expect(Object.keys(defs.rolesFile.properties)).toEqual(['users', 'roles']);
     expect(Object.keys(defs.grantsFile.properties)).toEqual(['grants', 'phi', 'masking_policies', 'row_access_policies']);
     const grant = (defs.grantsFile.properties.grants as unknown as { items: { properties: Record<string, unknown>; required: string[] } }).items;

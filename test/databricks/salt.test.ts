@@ -103,6 +103,17 @@ describe('Safe Harbor bodies on Databricks', () => {
     expect(databricksMaskingBody(rec('year'), 'TIMESTAMP')).toBe("CASE WHEN year(val) <= year(current_date()) - 90 THEN CAST(NULL AS TIMESTAMP) ELSE date_trunc('YEAR', val) END");
     expect(databricksMaskingBody(rec('year'), 'INT')).toBe('CASE WHEN val <= year(current_date()) - 90 THEN CAST(NULL AS INT) ELSE val END');
   });
+  it('a configured zip3 list (safe_harbor.zip3_restricted) is compiled in and recorded in the marker, so the body reads back current', () => {
+    const rec = { key: 'p', name: 'zip3_only', schema: { kind: 'schema' as const, database: 'ehr', schema: 'clinical' }, mask: 'zip3' as const, unmaskedFor: ['privacy_officer'], columns: [], zip3Restricted: ['021', "05'9"] };
+    const body = databricksMaskingBody(rec, 'STRING');
+    expect(body).toBe("CASE WHEN is_account_group_member('privacy_officer') THEN val ELSE CASE WHEN left(val, 3) IN ('021', '05\\'9') THEN '000' ELSE left(val, 3) END END");
+    const f = { ...fn('zip3_only', 'zip3', body), comment: encodePolicyMarker({ policy: 'masking', name: 'zip3_only', mask: 'zip3', unmaskedFor: ['privacy_officer'], zip3: rec.zip3Restricted, body: bodyDigest(body) }) };
+    const live = read(f);
+    expect(live.zip3Restricted).toEqual(['021', "05'9"]);
+    expect(live.tampered).toBeUndefined();
+    // Read back without the list in the marker, the same body is not the built-in one: outdated.
+    expect(read(fn('zip3_only', 'zip3', body)).tampered?.[0]).toMatch(/restricted 3-digit ZIP prefixes/);
+  });
 });
 
 describe('the salt state reader (recorded rows of the one salt-state query)', () => {

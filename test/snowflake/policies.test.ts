@@ -149,6 +149,17 @@ describe('snowflake policy reader (recorded rows)', () => {
     );
   });
 
+  it('a configured zip3 list is compiled in and recorded in the marker; read back, it is the same policy', () => {
+    const policy = mask({ mask: 'zip3', unmaskedFor: [], columns: [{ table: T, column: 'SSN' }], zip3Restricted: ['021', '059'] });
+    const out = compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy }, ctx)[0];
+    expect(out).toContain("RETURNS VARCHAR -> CASE WHEN LEFT(VAL, 3) IN ('021', '059') THEN '000' ELSE LEFT(VAL, 3) END COMMENT");
+    const body = "CASE WHEN LEFT(VAL, 3) IN ('021', '059') THEN '000' ELSE LEFT(VAL, 3) END";
+    const [shown] = parseShowPolicies('masking', [{ name: 'Foo', database_name: 'a"b', schema_name: 'select', kind: 'MASKING_POLICY', comment: encodePolicyMarker({ policy: 'masking', name: 'Foo', mask: 'zip3', unmaskedFor: [], zip3: ['021', '059'], body: bodyDigest(body) }) }]);
+    const live = maskingRecordFrom(shown, [], [{ name: 'Foo', signature: '(VAL VARCHAR)', return_type: 'VARCHAR', body }]);
+    expect(live.zip3Restricted).toEqual(['021', '059']);
+    expect(live.tampered).toBeUndefined();
+  });
+
   it('year on a NUMBER birth year keeps NUMBER and aggregates 90 or more years back; its body is not read as outdated', () => {
     const n: LiveTable[] = [{ object: T, columns: ['BIRTH_YEAR'], columnTypes: ['NUMBER(38,0)'] }];
     const out = compileSnowflakePolicy({ kind: 'createMaskingPolicy', policy: mask({ mask: 'year', unmaskedFor: [], columns: [{ table: T, column: 'BIRTH_YEAR' }] }) }, { tables: n })[0];

@@ -432,6 +432,7 @@ export function parseDatabricksPolicies(rows: { functions: Row[]; masks: Row[]; 
         columns: [...cols].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, x]) => x),
       };
       if (m.mask !== undefined) rec.mask = m.mask;
+      if (m.zip3 !== undefined) rec.zip3Restricted = m.zip3;
       if (m.expression !== undefined) rec.expression = m.expression;
       const why = bodyTampering('masking policy', m.name, m.body, str(r, 'routine_definition')) ?? outdatedHash(rec, str(r, 'routine_definition'));
       if (why) rec.tampered = [why];

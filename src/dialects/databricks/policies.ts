@@ -119,7 +119,7 @@ export function databricksMaskExpression(p: MaskingPolicyRecord, type: string, e
       return text ? `concat(repeat('*', greatest(length(${v}) - 4, 0)), right(${v}, 4))` : unsupported(p, mask, type);
     case 'zip3':
       // Safe Harbor (B): the restricted prefixes (model/safe-harbor) become 000.
-      return text ? `CASE WHEN left(${v}, 3) IN (${ZIP3_RESTRICTED.map(lit).join(', ')}) THEN ${lit(ZIP3_RESTRICTED_VALUE)} ELSE left(${v}, 3) END` : unsupported(p, mask, type);
+      return text ? `CASE WHEN left(${v}, 3) IN (${(p.zip3Restricted ?? ZIP3_RESTRICTED).map(lit).join(', ') || 'NULL'}) THEN ${lit(ZIP3_RESTRICTED_VALUE)} ELSE left(${v}, 3) END` : unsupported(p, mask, type);
     case 'email_domain':
       return text ? `concat('***@', substring_index(${v}, '@', -1))` : unsupported(p, mask, type);
     case 'year':
@@ -173,7 +173,7 @@ export function databricksMaskingBody(p: MaskingPolicyRecord, type: string, expr
 
 function createMask(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
   const body = databricksMaskingBody(p, type, expressions);
-  const marker = encodePolicyMarker({ policy: 'masking', name: p.name, mask: p.mask, expression: p.expression, unmaskedFor: p.unmaskedFor, body: bodyDigest(body) });
+  const marker = encodePolicyMarker({ policy: 'masking', name: p.name, mask: p.mask, expression: p.expression, unmaskedFor: p.unmaskedFor, zip3: p.zip3Restricted, body: bodyDigest(body) });
   return `CREATE OR REPLACE FUNCTION ${databricksFunctionName(p.schema, p.name)}(${DATABRICKS_MASK_PARAM} ${type}) RETURNS ${type} COMMENT ${lit(marker)} RETURN ${body}`;
 }
 const setMask = (p: MaskingPolicyRecord, c: ColumnRef) => `ALTER TABLE ${tableName(c.table)} ALTER COLUMN ${q(c.column)} SET MASK ${databricksFunctionName(p.schema, p.name)}`;

@@ -810,6 +810,7 @@ export function parsePolicies(
       if (!rec) {
         rec = { key, name: s.name, schema: makeObject('schema', logical, s.schema), unmaskedFor: [...s.unmaskedFor].sort(), columns: [] };
         if (s.mask !== undefined) rec.mask = s.mask as MaskFunction;
+        if (s.zip3 !== undefined) rec.zip3Restricted = [...s.zip3];
         if (s.expression !== undefined) rec.expression = s.expression;
         masking.set(key, rec);
       }

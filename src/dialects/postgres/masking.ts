@@ -115,6 +115,12 @@ export function whereSql(p: Pick<RowAccessPolicyRecord, 'name'>, where: string, 
   return rendered(where, 'where', `the where of row access policy ${p.name}`, expressions);
 }
 
+/** The restricted prefixes as SQL literals: the configured list, else the built-in one; `NULL` for an empty list (IN () is not SQL). */
+function zip3List(configured: readonly string[] | undefined): string {
+  const list = configured ?? ZIP3_RESTRICTED;
+  return list.length ? list.map(quoteLiteral).join(', ') : 'NULL';
+}
+
 function needType(ok: RegExp, mask: string, column: string, type: string): void {
   if (!ok.test(type)) {
     throw new RbacError(
@@ -131,7 +137,7 @@ function needType(ok: RegExp, mask: string, column: string, type: string): void 
  * only the view's owner (the tool) can read.
  */
 export function maskSql(
-  policy: Pick<MaskingPolicyRecord, 'mask' | 'expression'> & { name?: string },
+  policy: Pick<MaskingPolicyRecord, 'mask' | 'expression' | 'zip3Restricted'> & { name?: string },
   column: string,
   type: string,
   expressions?: ExpressionPolicy,
@@ -154,7 +160,7 @@ export function maskSql(
     case 'zip3':
       needType(TEXT_TYPE, 'zip3', column, type);
       // Safe Harbor (B): the restricted prefixes (model/safe-harbor) become 000.
-      return `CAST(CASE WHEN left(${col}, 3) IN (${ZIP3_RESTRICTED.map(quoteLiteral).join(', ')}) THEN ${quoteLiteral(ZIP3_RESTRICTED_VALUE)} ELSE left(${col}, 3) END AS ${t})`;
+      return `CAST(CASE WHEN left(${col}, 3) IN (${zip3List(policy.zip3Restricted)}) THEN ${quoteLiteral(ZIP3_RESTRICTED_VALUE)} ELSE left(${col}, 3) END AS ${t})`;
     case 'email_domain':
       needType(TEXT_TYPE, 'email_domain', column, type);
       return `CAST(CASE WHEN ${col} LIKE '%@%' THEN '****@' || substring(${col} FROM '@([^@]*)$') ELSE '****' END AS ${t})`;
@@ -217,6 +223,8 @@ interface StoredMasking {
   mask?: string;
   expression?: string;
   unmaskedFor: string[];
+  /** zip3: the configured restricted prefixes; absent: the built-in list. */
+  zip3?: string[];
   columns: string[];
 }
 
@@ -252,6 +260,7 @@ export function encodeViewComment(table: ObjectRef, columns: readonly string[], 
       ...(p.mask !== undefined ? { mask: p.mask } : {}),
       ...(p.expression !== undefined ? { expression: p.expression } : {}),
       unmaskedFor: [...p.unmaskedFor],
+      ...(p.zip3Restricted !== undefined ? { zip3: [...p.zip3Restricted] } : {}),
       columns: p.columns.filter((c) => objectKey(c.table) === k).map((c) => c.column),
     })),
   };

@@ -650,6 +650,7 @@ export function maskingRecordFrom(p: MarkedPolicy<MaskingMarker>, refs: Row[], d
   };
   if (tags.size) rec.tags = sortedValues(tags);
   if (p.marker.mask !== undefined) rec.mask = p.marker.mask;
+  if (p.marker.zip3 !== undefined) rec.zip3Restricted = p.marker.zip3;
   if (p.marker.expression !== undefined) rec.expression = p.marker.expression;
   const body = describedBody(described);
   const why = bodyTampering('masking policy', p.marker.name, p.marker.body, body) ?? qualifiedDatabaseRole('masking policy', p.marker.name, body) ?? outdatedHash(rec, body);

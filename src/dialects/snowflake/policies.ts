@@ -444,7 +444,7 @@ export function snowflakeMaskExpression(p: MaskingPolicyRecord, type: string, ex
     case 'zip3':
       if (!text) return unsupportedMask(p, mask, type);
       // Safe Harbor (B): the restricted prefixes (model/safe-harbor) become 000.
-      return `CASE WHEN LEFT(${v}, 3) IN (${ZIP3_RESTRICTED.map(lit).join(', ')}) THEN ${lit(ZIP3_RESTRICTED_VALUE)} ELSE LEFT(${v}, 3) END`;
+      return `CASE WHEN LEFT(${v}, 3) IN (${(p.zip3Restricted ?? ZIP3_RESTRICTED).map(lit).join(', ') || 'NULL'}) THEN ${lit(ZIP3_RESTRICTED_VALUE)} ELSE LEFT(${v}, 3) END`;
     case 'email_domain':
       if (!text) return unsupportedMask(p, mask, type);
       return `CONCAT('***@', SPLIT_PART(${v}, '@', -1))`;
@@ -507,7 +507,7 @@ export function snowflakeMaskingBody(p: MaskingPolicyRecord, type: string, expre
 }
 
 function maskingComment(p: MaskingPolicyRecord, body: string): string {
-  return lit(encodePolicyMarker({ policy: 'masking', name: p.name, mask: p.mask, expression: p.expression, unmaskedFor: p.unmaskedFor, body: bodyDigest(body) }));
+  return lit(encodePolicyMarker({ policy: 'masking', name: p.name, mask: p.mask, expression: p.expression, unmaskedFor: p.unmaskedFor, zip3: p.zip3Restricted, body: bodyDigest(body) }));
 }
 
 function createMasking(p: MaskingPolicyRecord, type: string, orReplace: boolean, expressions?: ExpressionPolicy): string {

@@ -77,7 +77,12 @@ export function safeHarborCitation(category: string): string {
 export type SafeHarborStanding = 'satisfies' | 'derived' | 'partial' | 'unverified';
 
 /** The standing of `mask` (or a custom expression) on a column of `category`, with the reason in words. */
-export function maskStanding(mask: MaskFunction | 'expression', category: string): { standing: SafeHarborStanding; citation: string; why: string } {
+export function maskStanding(
+  mask: MaskFunction | 'expression',
+  category: string,
+  /** The configured zip3 list (rbac.yaml `safe_harbor.zip3_restricted`), when there is one. */
+  zip3?: { prefixes: readonly string[]; source: string },
+): { standing: SafeHarborStanding; citation: string; why: string } {
   const citation = safeHarborCitation(category);
   const what = SAFE_HARBOR_PARAGRAPH[category]?.what ?? category;
   switch (mask) {
@@ -86,7 +91,13 @@ export function maskStanding(mask: MaskFunction | 'expression', category: string
       return { standing: 'satisfies', citation, why: `${mask} removes the value (${what})` };
     case 'zip3':
       return category === 'geographic'
-        ? { standing: 'satisfies', citation, why: `zip3 keeps the first three ZIP digits and makes the ${ZIP3_RESTRICTED.length} restricted prefixes ${ZIP3_RESTRICTED_VALUE}` }
+        ? {
+            standing: 'satisfies',
+            citation,
+            why: zip3
+              ? `zip3 keeps the first three ZIP digits and makes the ${zip3.prefixes.length} restricted prefixes of the configured list (${zip3.source}) ${ZIP3_RESTRICTED_VALUE}`
+              : `zip3 keeps the first three ZIP digits and makes the ${ZIP3_RESTRICTED.length} restricted prefixes ${ZIP3_RESTRICTED_VALUE}`,
+          }
         : { standing: 'partial', citation, why: `zip3 keeps three characters of a ${category} value` };
     case 'year':
       return category === 'date'
