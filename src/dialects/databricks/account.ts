@@ -11,7 +11,9 @@
  *
  * Group membership lives in SCIM, not in SQL: principals here are those the views name,
  * and a user is told from a group by its name (an e-mail address, or a service
- * principal's application id).
+ * principal's application id). With `manage_membership` (a SCIM client), the groups that
+ * hold administrative power (the metastore admin group, owners, MANAGE) are expanded
+ * through SCIM, nested groups included, so the review names the users behind them.
  */
 import { spreadFacts, type AccountFacts, type AccountRead, type AccountScope, type PrivilegedFact } from '../../model/account.js';
 import { databricksDialect } from './quote.js';
@@ -55,8 +57,19 @@ const s = (r: Record<string, unknown>, k: string) => String(r[k] ?? r[k.toUpperC
 /** Users are named by e-mail address, service principals by application id (a UUID); anything else is a group. */
 const looksLikeUser = (name: string) => name.includes('@') || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(name);
 
-/** Pure: recorded rows -> AccountFacts. Unity Catalog compares principals case-insensitively: names are kept as the views spell them. */
-export function parseDatabricksAccount(rows: DatabricksAccountRows): AccountFacts {
+/** Group memberships read from SCIM: `member` (a user, service principal or group) is a direct member of group `role`. */
+export interface GroupMemberships {
+  memberships: { role: string; member: string }[];
+  /** Members that log in (users by userName, service principals by applicationId). */
+  users: string[];
+}
+
+/**
+ * Pure: recorded rows -> AccountFacts. Unity Catalog compares principals case-insensitively:
+ * names are kept as the views spell them. `groups`: SCIM memberships of the groups that
+ * hold administrative power (readDatabricksAccount); absent without manage_membership.
+ */
+export function parseDatabricksAccount(rows: DatabricksAccountRows, groups?: GroupMemberships): AccountFacts {
   const facts: PrivilegedFact[] = [];
   const fact = (principal: string, f: Omit<PrivilegedFact, 'principal' | 'isUser' | 'via'>) => {
     if (principal) facts.push({ principal, isUser: looksLikeUser(principal), via: [], ...f });
@@ -82,13 +95,28 @@ export function parseDatabricksAccount(rows: DatabricksAccountRows): AccountFact
     }
     reads.set(`${s(r, 'grantee')}\0${table}`, { principal: s(r, 'grantee'), table });
   }
-  const names = new Set<string>([...facts.map((f) => f.principal), ...[...reads.values()].map((r) => r.principal)]);
-  const principals = [...names].sort().map((name) => ({ name, isUser: looksLikeUser(name) }));
-  return { principals, memberships: [], privileged: spreadFacts(facts, principals, []), reads: [...reads.values()] };
+  const memberships = groups?.memberships ?? [];
+  const users = new Set(groups?.users ?? []);
+  const names = new Set<string>([...facts.map((f) => f.principal), ...[...reads.values()].map((r) => r.principal), ...memberships.flatMap((m) => [m.role, m.member])]);
+  const principals = [...names].sort().map((name) => ({ name, isUser: users.has(name) || looksLikeUser(name) }));
+  return { principals, memberships, privileged: spreadFacts(facts, principals, memberships), reads: [...reads.values()] };
 }
 
-/** Read the metastore through the adapter's query seam: eight queries, whatever the scope. */
-export async function readDatabricksAccount(query: (sql: string) => Promise<Record<string, unknown>[]>, scope: AccountScope): Promise<AccountFacts> {
+/** The groups among the holders of administrative power (what readDatabricksAccount expands through SCIM). */
+export function privilegedGroups(facts: AccountFacts): string[] {
+  return [...new Set(facts.privileged.filter((f) => !f.isUser && f.via.length === 0).map((f) => f.principal))].sort();
+}
+
+/**
+ * Read the metastore through the adapter's query seam: eight queries, whatever the
+ * scope; with `expand` (SCIM), then the members of the groups that hold administrative
+ * power.
+ */
+export async function readDatabricksAccount(
+  query: (sql: string) => Promise<Record<string, unknown>[]>,
+  scope: AccountScope,
+  expand?: (groups: readonly string[]) => Promise<GroupMemberships>,
+): Promise<AccountFacts> {
   const [metastores, cats, schemata, tables, metastorePrivileges, catalogPrivileges, schemaPrivileges, tablePrivileges] = await Promise.all([
     query(ACCOUNT_SQL.metastores()),
     query(ACCOUNT_SQL.catalogs(scope)),
@@ -99,5 +127,8 @@ export async function readDatabricksAccount(query: (sql: string) => Promise<Reco
     query(ACCOUNT_SQL.schemaPrivileges(scope)),
     query(ACCOUNT_SQL.tablePrivileges(scope)),
   ]);
-  return parseDatabricksAccount({ metastores, catalogs: cats, schemata, tables, metastorePrivileges, catalogPrivileges, schemaPrivileges, tablePrivileges });
+  const rows = { metastores, catalogs: cats, schemata, tables, metastorePrivileges, catalogPrivileges, schemaPrivileges, tablePrivileges };
+  const facts = parseDatabricksAccount(rows);
+  const groups = expand ? privilegedGroups(facts) : [];
+  return groups.length ? parseDatabricksAccount(rows, await expand!(groups)) : facts;
 }

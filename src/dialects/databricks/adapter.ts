@@ -33,7 +33,7 @@ import { parseSaltState, saltStateSql } from './salt.js';
 import { databricksSurrogates, maskedColumnsOf, type MaskedColumns } from './surrogates.js';
 import { DATABRICKS_CATALOG } from './catalog.js';
 import { keywordReader } from '../../model/catalog.js';
-import { readScim, scimOpRunner, type ScimClient } from './scim.js';
+import { readScim, scimGroupMembers, scimOpRunner, type ScimClient } from './scim.js';
 import type { ScimSnapshot } from './scim-model.js';
 import { compileWithScim, scimLiveState } from './scim-plan.js';
 
@@ -104,7 +104,9 @@ export class DatabricksAdapter implements Adapter {
    */
   /** The access review's account facts (account/account.ts): read-only, a fixed number of queries. */
   readAccount(scope: AccountScope): Promise<AccountFacts> {
-    return readDatabricksAccount((text) => this.run(text), scope);
+    // With manage_membership, the members of the groups holding administrative power come from SCIM.
+    const scim = this.options.scim?.client;
+    return readDatabricksAccount((text) => this.run(text), scope, scim ? (groups) => scimGroupMembers(scim, groups) : undefined);
   }
 
   async introspect(scope: IntrospectScope): Promise<Live> {

@@ -657,3 +657,37 @@ export function scimOpRunner(client: ScimClient): (op: ScimOp) => Promise<void> 
     }
   };
 }
+
+/**
+ * The members of the account groups named, transitively: each group's direct members
+ * (users by userName, service principals by applicationId, groups by displayName), then
+ * the members of the groups among them, to `maxDepth` levels; a cycle is read once.
+ * For the access review (metastore admin and other privileged groups): read-only.
+ * A name with no account group is left out (it is a user or a workspace group).
+ */
+export async function scimGroupMembers(client: ScimClient, names: readonly string[], maxDepth = 10): Promise<{ memberships: { role: string; member: string }[]; users: string[] }> {
+  const memberships: { role: string; member: string }[] = [];
+  const users = new Set<string>();
+  const seen = new Set<string>();
+  let level = [...new Set(names)];
+  for (let depth = 0; level.length && depth < maxDepth; depth++) {
+    const groups = await client.findGroups('account', level.filter((n) => !seen.has(n)));
+    for (const n of level) seen.add(n);
+    const next = new Set<string>();
+    for (const g of groups) {
+      const full = await client.getGroup('account', g.id, g.displayName);
+      const byKind = new Map<ScimMemberKind, string[]>();
+      for (const m of full.members) (byKind.get(m.kind) ?? byKind.set(m.kind, []).get(m.kind)!).push(m.id);
+      for (const [kind, ids] of byKind) {
+        for (const p of await client.principalsById(kind, ids)) {
+          memberships.push({ role: g.displayName, member: p.name });
+          if (kind === 'group') {
+            if (!seen.has(p.name)) next.add(p.name);
+          } else users.add(p.name);
+        }
+      }
+    }
+    level = [...next];
+  }
+  return { memberships, users: [...users].sort() };
+}
