@@ -164,11 +164,10 @@ function columnsOf(p: RowAccessPolicyRecord, table: LiveTable, expressions?: Exp
   return table.columns.flatMap((name, i) => (wanted.has(name.toLowerCase()) ? [{ name, type: table.columnTypes?.[i] }] : []));
 }
 
-const member = (roles: readonly string[]) => roles.map((r) => `is_account_group_member(${lit(r)})`).join(' OR ');
 
 export function databricksMaskingBody(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
   const masked = databricksMaskExpression(p, type, expressions);
-  return p.unmaskedFor.length ? `CASE WHEN ${member(p.unmaskedFor)} THEN ${DATABRICKS_MASK_PARAM} ELSE ${masked} END` : masked;
+  return p.unmaskedFor.length ? `CASE WHEN ${unmaskCondition(p.unmaskedFor)} THEN ${DATABRICKS_MASK_PARAM} ELSE ${masked} END` : masked;
 }
 
 function createMask(p: MaskingPolicyRecord, type: string, expressions?: ExpressionPolicy): string {
@@ -198,7 +197,7 @@ export function databricksRowArguments(p: RowAccessPolicyRecord, tables: readonl
 
 export function databricksRowBody(p: RowAccessPolicyRecord, expressions?: ExpressionPolicy): string {
   if (!p.rules.length) return 'FALSE';
-  return p.rules.map((r) => `((${member(r.roles) || 'FALSE'}) AND (${rendered(r.where, 'where', `the where of row access policy ${p.name}`, expressions)}))`).join(' OR ');
+  return p.rules.map((r) => `((${unmaskCondition(r.roles)}) AND (${rendered(r.where, 'where', `the where of row access policy ${p.name}`, expressions)}))`).join(' OR ');
 }
 
 function createFilter(p: RowAccessPolicyRecord, args: { name: string; type: string }[], expressions?: ExpressionPolicy): string {

@@ -673,18 +673,22 @@ export async function scimGroupMembers(client: ScimClient, names: readonly strin
   for (let depth = 0; level.length && depth < maxDepth; depth++) {
     const groups = await client.findGroups('account', level.filter((n) => !seen.has(n)));
     for (const n of level) seen.add(n);
+    // Each group's members (one GET per group: lists leave members out), then their
+    // names in one batched lookup per kind for the whole level.
+    const full = await Promise.all(groups.map((g) => client.getGroup('account', g.id, g.displayName)));
+    const byKind = new Map<ScimMemberKind, Set<string>>();
+    for (const g of full) for (const m of g.members) (byKind.get(m.kind) ?? byKind.set(m.kind, new Set()).get(m.kind)!).add(m.id);
+    const names = new Map<string, string>();
+    for (const [kind, ids] of byKind) for (const p of await client.principalsById(kind, [...ids])) names.set(`${kind}\u0000${p.id}`, p.name);
     const next = new Set<string>();
-    for (const g of groups) {
-      const full = await client.getGroup('account', g.id, g.displayName);
-      const byKind = new Map<ScimMemberKind, string[]>();
-      for (const m of full.members) (byKind.get(m.kind) ?? byKind.set(m.kind, []).get(m.kind)!).push(m.id);
-      for (const [kind, ids] of byKind) {
-        for (const p of await client.principalsById(kind, ids)) {
-          memberships.push({ role: g.displayName, member: p.name });
-          if (kind === 'group') {
-            if (!seen.has(p.name)) next.add(p.name);
-          } else users.add(p.name);
-        }
+    for (const g of full) {
+      for (const m of g.members) {
+        const name = names.get(`${m.kind}\u0000${m.id}`);
+        if (name === undefined) continue;
+        memberships.push({ role: g.displayName, member: name });
+        if (m.kind === 'group') {
+          if (!seen.has(name)) next.add(name);
+        } else users.add(name);
       }
     }
     level = [...next];

@@ -49,7 +49,7 @@ const mapTable = (catalog: string) => `${q(catalog)}.${q(DATABRICKS_TOOL_SCHEMA)
 const need = (v: string | undefined) => v ?? '';
 const tableName = (t: ObjectRef) => `${q(t.database)}.${q(need(t.schema))}.${q(need(t.name))}`;
 
-/** `is_account_group_member('a') OR ...`: the exemption of a mask; FALSE when nobody is exempt. */
+/** `is_account_group_member('a') OR ...`: who a mask exempts, or whom a row rule lets see its rows; FALSE for nobody (policies.ts writes both with it). */
 export function unmaskCondition(roles: readonly string[]): string {
   return roles.length ? roles.map((r) => `is_account_group_member(${lit(r)})`).join(' OR ') : 'FALSE';
 }

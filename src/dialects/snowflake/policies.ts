@@ -155,13 +155,24 @@ function saltSql(database: string): string {
  * inserted only while the table is empty. Nothing secret is in the text.
  */
 export function saltBootstrap(database: string, grantees: readonly string[] = []): string[] {
-  const schema = `${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}`;
   const table = tableName(saltTableRef(database));
   return [
-    `CREATE SCHEMA IF NOT EXISTS ${schema} WITH MANAGED ACCESS COMMENT = ${lit(TOOL_SCHEMA_MARKER)}`,
-    `CREATE TABLE IF NOT EXISTS ${table} (${q(SALT_COLUMN)} VARCHAR NOT NULL)`,
-    ...[...new Set(grantees)].sort().flatMap((r) => [`REVOKE ALL PRIVILEGES ON SCHEMA ${schema} FROM ROLE ${q(r)}`, `REVOKE ALL PRIVILEGES ON TABLE ${table} FROM ROLE ${q(r)}`]),
+    ...toolTableBootstrap(database, table, `${q(SALT_COLUMN)} VARCHAR NOT NULL`, grantees),
     `INSERT INTO ${table} (${q(SALT_COLUMN)}) SELECT SHA2(CONCAT(UUID_STRING(), UUID_STRING(), RANDSTR(64, RANDOM())), 256) FROM (SELECT COUNT(*) AS N FROM ${table}) WHERE N = 0`,
+  ];
+}
+
+/**
+ * A table of rbac's in the tool schema of a database (the salt, the mapping), each
+ * statement idempotent: the managed-access schema, the table, and a REVOKE of what
+ * future grants gave each of `grantees` on both, before anything secret is written.
+ */
+function toolTableBootstrap(database: string, table: string, columns: string, grantees: readonly string[]): string[] {
+  const schema = `${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}`;
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${schema} WITH MANAGED ACCESS COMMENT = ${lit(TOOL_SCHEMA_MARKER)}`,
+    `CREATE TABLE IF NOT EXISTS ${table} (${columns})`,
+    ...[...new Set(grantees)].sort().flatMap((r) => [`REVOKE ALL PRIVILEGES ON SCHEMA ${schema} FROM ROLE ${q(r)}`, `REVOKE ALL PRIVILEGES ON TABLE ${table} FROM ROLE ${q(r)}`]),
   ];
 }
 
@@ -171,13 +182,8 @@ export function saltBootstrap(database: string, grantees: readonly string[] = []
  * of `grantees` on them, before any value is mapped.
  */
 export function surrogateBootstrap(database: string, grantees: readonly string[] = []): string[] {
-  const schema = `${q(database)}.${q(SNOWFLAKE_TOOL_SCHEMA)}`;
-  const table = tableName(surrogateTableRef(database));
-  return [
-    `CREATE SCHEMA IF NOT EXISTS ${schema} WITH MANAGED ACCESS COMMENT = ${lit(TOOL_SCHEMA_MARKER)}`,
-    `CREATE TABLE IF NOT EXISTS ${table} (${q(MAP_POLICY)} VARCHAR NOT NULL, ${q(MAP_VALUE)} VARCHAR NOT NULL, ${q(MAP_SURROGATE)} VARCHAR NOT NULL, ${q(MAP_MAPPED_AT)} TIMESTAMP_LTZ DEFAULT CURRENT_TIMESTAMP)`,
-    ...[...new Set(grantees)].sort().flatMap((r) => [`REVOKE ALL PRIVILEGES ON SCHEMA ${schema} FROM ROLE ${q(r)}`, `REVOKE ALL PRIVILEGES ON TABLE ${table} FROM ROLE ${q(r)}`]),
-  ];
+  const columns = `${q(MAP_POLICY)} VARCHAR NOT NULL, ${q(MAP_VALUE)} VARCHAR NOT NULL, ${q(MAP_SURROGATE)} VARCHAR NOT NULL, ${q(MAP_MAPPED_AT)} TIMESTAMP_LTZ DEFAULT CURRENT_TIMESTAMP`;
+  return toolTableBootstrap(database, tableName(surrogateTableRef(database)), columns, grantees);
 }
 
 const isSurrogate = (p: MaskingPolicyRecord | undefined): p is MaskingPolicyRecord => p !== undefined && p.expression === undefined && p.mask === 'surrogate';
