@@ -11,57 +11,23 @@ import { parseGrantsOn, parseToolSchema } from '../../src/dialects/snowflake/ins
 import { TOOL_SCHEMA_MARKER, snowflakePolicyProblems } from '../../src/dialects/snowflake/policies.js';
 import { bodyDigest, encodePolicyMarker } from '../../src/dialects/policy-text.js';
 import { driftReport } from '../../src/drift/drift.js';
-import { makeGrant, maskingPolicyKey, roleKey } from '../../src/model/keys.js';
-import type { Desired, MaskingPolicyRecord, ObjectRef } from '../../src/model/types.js';
+import { makeGrant, maskingPolicyKey } from '../../src/model/keys.js';
+import type { Desired, MaskingPolicyRecord } from '../../src/model/types.js';
 import { plan } from '../../src/plan/plan.js';
 import { scopeOf } from '../../src/plan/scope.js';
 import { renderPlanText } from '../../src/render/text.js';
 import { SnowflakeGrantModel, accountRole, type SfObject } from './grant-model.js';
+import { DB, PATIENTS, QDB, SCHEMA, desiredWith, introScope, patientsAccount, planOn } from './patients-account.js';
 
-const DB = 'Ehr "Prod"';
-const SCHEMA: ObjectRef = { kind: 'schema', database: DB, schema: 'clinical.v2' };
-const PATIENTS: ObjectRef = { kind: 'table', database: DB, schema: 'clinical.v2', name: 'Patients' };
 const SALT_TABLE = `"Ehr ""Prod"""."RBAC"."SETTINGS"`;
 const HASH: MaskingPolicyRecord = { key: maskingPolicyKey('HASH_IDS'), name: 'HASH_IDS', schema: SCHEMA, mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER'], columns: [{ table: PATIENTS, column: 'MRN' }] };
-const desired = (over: Partial<Desired> = {}): Desired => ({
-  platform: 'snowflake',
-  roles: [{ key: roleKey('PRIVACY_OFFICER'), name: 'PRIVACY_OFFICER', state: 'present' }],
-  users: [],
-  memberships: [],
-  grants: [],
-  schemaWide: [],
-  futureGrants: [],
-  maskingPolicies: [HASH],
-  ...over,
-});
-const introScope = { roles: ['PRIVACY_OFFICER'], users: [], databases: [DB], schemas: [{ database: DB, schema: 'clinical.v2' }], includePublic: false };
+const desired = (over: Partial<Desired> = {}): Desired => desiredWith(HASH, over);
 
-const QDB = `"Ehr ""Prod"""`;
 const SETTINGS: SfObject = { kind: 'TABLE', database: DB, schema: 'RBAC', name: 'SETTINGS' };
 
-function account(): SnowflakeGrantModel {
-  const m = new SnowflakeGrantModel();
-  // rbac runs as RBAC_ADMIN: it owns what it creates.
-  m.exec('CREATE ROLE IF NOT EXISTS "RBAC_ADMIN"', 'USERADMIN');
-  m.currentRole = 'RBAC_ADMIN';
-  m.exec('CREATE ROLE IF NOT EXISTS "PRIVACY_OFFICER"', 'USERADMIN');
-  m.exec('CREATE ROLE IF NOT EXISTS "ANALYST_ALL"', 'USERADMIN');
-  m.addDatabase(DB);
-  m.addSchema(DB, 'clinical.v2');
-  m.addObject({ kind: 'TABLE', database: DB, schema: 'clinical.v2', name: 'Patients' });
-  m.columns.set(JSON.stringify([DB, 'clinical.v2', 'Patients']), [['MRN', 'TEXT']]);
-  // Someone gave ANALYST_ALL every future schema and table of the database.
-  m.exec(`GRANT SELECT ON FUTURE TABLES IN DATABASE ${QDB} TO ROLE "ANALYST_ALL"`, 'SECURITYADMIN');
-  m.exec(`GRANT USAGE ON FUTURE SCHEMAS IN DATABASE ${QDB} TO ROLE "ANALYST_ALL"`, 'SECURITYADMIN');
-  return m;
-}
 
-async function planOn(m: SnowflakeGrantModel, d: Desired, mode: 'authoritative' | 'additive' = 'authoritative') {
-  const adapter = new SnowflakeAdapter({ query: m.query, close: async () => undefined });
-  const live = await adapter.introspect(introScope);
-  const p = plan(d, live, { mode, target: 'model', scope: scopeOf(d), neverRevoke: ['ownership'] });
-  return { adapter, live, p, statements: adapter.compile(p) };
-}
+
+const account = () => patientsAccount();
 
 const grantsOnSalt = (m: SnowflakeGrantModel) => m.grantsOn(SETTINGS).map((g) => ({ role: g.grantee.name, privilege: g.privilege }));
 

@@ -11,18 +11,13 @@ import { connectSnowflake } from '../../src/dialects/snowflake/driver.js';
 import { parseToolSchema } from '../../src/dialects/snowflake/inspect.js';
 import { TOOL_SCHEMA_MARKER, compileSnowflakePolicy, snowflakePolicyProblems } from '../../src/dialects/snowflake/policies.js';
 import { bodyDigest, encodePolicyMarker } from '../../src/dialects/policy-text.js';
-import { makeGrant, maskingPolicyKey, roleKey } from '../../src/model/keys.js';
+import { makeGrant, maskingPolicyKey } from '../../src/model/keys.js';
 import type { Desired, Live, MaskingPolicyRecord, ObjectRef } from '../../src/model/types.js';
-import { plan } from '../../src/plan/plan.js';
-import { scopeOf } from '../../src/plan/scope.js';
 import { topUpSurrogates } from '../../src/surrogates/topup.js';
 import { SnowflakeGrantModel, type SfObject } from './grant-model.js';
 import { startWireStub, type StubAnswer, type WireStub } from './wire-stub.js';
+import { DB, PATIENTS, QDB, SCHEMA, desiredWith, patientsAccount, planOn } from './patients-account.js';
 
-const DB = 'Ehr "Prod"';
-const QDB = `"Ehr ""Prod"""`;
-const SCHEMA: ObjectRef = { kind: 'schema', database: DB, schema: 'clinical.v2' };
-const PATIENTS: ObjectRef = { kind: 'table', database: DB, schema: 'clinical.v2', name: 'Patients' };
 const QT = `${QDB}."clinical.v2"."Patients"`;
 const MAP = `${QDB}."RBAC"."SURROGATES"`;
 const SALT = `${QDB}."RBAC"."SETTINGS"`;
@@ -36,43 +31,12 @@ const GUARDED_FILL = `INSERT INTO ${MAP} ("POLICY", "VALUE", "SURROGATE") SELECT
 const MAP_TABLE: SfObject = { kind: 'TABLE', database: DB, schema: 'RBAC', name: 'SURROGATES' };
 const MAP_KEY = JSON.stringify([DB, 'RBAC', 'SURROGATES']);
 
-const desired = (over: Partial<Desired> = {}): Desired => ({
-  platform: 'snowflake',
-  roles: [{ key: roleKey('PRIVACY_OFFICER'), name: 'PRIVACY_OFFICER', state: 'present' }],
-  users: [],
-  memberships: [],
-  grants: [],
-  schemaWide: [],
-  futureGrants: [],
-  maskingPolicies: [SURR],
-  ...over,
-});
-const introScope = { roles: ['PRIVACY_OFFICER'], users: [], databases: [DB], schemas: [{ database: DB, schema: 'clinical.v2' }], includePublic: false };
+const desired = (over: Partial<Desired> = {}): Desired => desiredWith(SURR, over);
 
-function account(): SnowflakeGrantModel {
-  const m = new SnowflakeGrantModel();
-  m.exec('CREATE ROLE IF NOT EXISTS "RBAC_ADMIN"', 'USERADMIN');
-  // rbac applies as RBAC_ADMIN, which is NOT in the policy's unmasked_for.
-  m.currentRole = 'RBAC_ADMIN';
-  m.exec('CREATE ROLE IF NOT EXISTS "PRIVACY_OFFICER"', 'USERADMIN');
-  m.exec('CREATE ROLE IF NOT EXISTS "ANALYST_ALL"', 'USERADMIN');
-  m.addDatabase(DB);
-  m.addSchema(DB, 'clinical.v2');
-  m.addObject({ kind: 'TABLE', database: DB, schema: 'clinical.v2', name: 'Patients' });
-  m.columns.set(JSON.stringify([DB, 'clinical.v2', 'Patients']), [['MRN', 'TEXT']]);
-  m.data.set(JSON.stringify([DB, 'clinical.v2', 'Patients', 'MRN']), ['10004711', '10000815', '10004711', null]);
-  // Someone gave ANALYST_ALL every future schema and table of the database.
-  m.exec(`GRANT SELECT ON FUTURE TABLES IN DATABASE ${QDB} TO ROLE "ANALYST_ALL"`, 'SECURITYADMIN');
-  m.exec(`GRANT USAGE ON FUTURE SCHEMAS IN DATABASE ${QDB} TO ROLE "ANALYST_ALL"`, 'SECURITYADMIN');
-  return m;
-}
 
-async function planOn(m: SnowflakeGrantModel, d: Desired, mode: 'authoritative' | 'additive' = 'authoritative') {
-  const adapter = new SnowflakeAdapter({ query: m.query, close: async () => undefined });
-  const live = await adapter.introspect(introScope);
-  const p = plan(d, live, { mode, target: 'model', scope: scopeOf(d), neverRevoke: ['ownership'] });
-  return { adapter, live, p, statements: adapter.compile(p) };
-}
+
+// rbac applies as RBAC_ADMIN, which is NOT in the policy's unmasked_for.
+const account = () => patientsAccount(['10004711', '10000815', '10004711', null]);
 
 const mapped = (m: SnowflakeGrantModel) => (m.mappings.get(MAP_KEY) ?? []).map((r) => [r.policy, r.value]).sort();
 
