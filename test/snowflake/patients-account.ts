@@ -1,5 +1,6 @@
 /**
- * The account the Snowflake salt and surrogate tests share: database `Ehr "Prod"` with
+ * The account the Snowflake salt and surrogate tests share (and the desired state the
+ * tag and surrogate CLI tests build on too): database `Ehr "Prod"` with
  * schema `clinical.v2` and table `Patients` (column MRN), rbac applying as RBAC_ADMIN
  * (which owns what it creates), PRIVACY_OFFICER managed, and ANALYST_ALL given every
  * future schema and table of the database by someone else (so new tool objects start
@@ -19,8 +20,8 @@ export const SCHEMA: ObjectRef = { kind: 'schema', database: DB, schema: 'clinic
 export const PATIENTS: ObjectRef = { kind: 'table', database: DB, schema: 'clinical.v2', name: 'Patients' };
 export const introScope = { roles: ['PRIVACY_OFFICER'], users: [], databases: [DB], schemas: [{ database: DB, schema: 'clinical.v2' }], includePublic: false };
 
-/** The desired state: PRIVACY_OFFICER and `policy`, with `over` on top. */
-export function desiredWith(policy: MaskingPolicyRecord, over: Partial<Desired> = {}): Desired {
+/** The desired state of these tests: PRIVACY_OFFICER and the masking `policies`, with `over` on top. */
+export function desiredWith(policies: MaskingPolicyRecord[], over: Partial<Desired> = {}): Desired {
   return {
     platform: 'snowflake',
     roles: [{ key: roleKey('PRIVACY_OFFICER'), name: 'PRIVACY_OFFICER', state: 'present' }],
@@ -29,7 +30,7 @@ export function desiredWith(policy: MaskingPolicyRecord, over: Partial<Desired> 
     grants: [],
     schemaWide: [],
     futureGrants: [],
-    maskingPolicies: [policy],
+    maskingPolicies: policies,
     ...over,
   };
 }

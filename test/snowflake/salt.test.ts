@@ -21,7 +21,7 @@ import { DB, PATIENTS, QDB, SCHEMA, desiredWith, introScope, patientsAccount, pl
 
 const SALT_TABLE = `"Ehr ""Prod"""."RBAC"."SETTINGS"`;
 const HASH: MaskingPolicyRecord = { key: maskingPolicyKey('HASH_IDS'), name: 'HASH_IDS', schema: SCHEMA, mask: 'hash', unmaskedFor: ['PRIVACY_OFFICER'], columns: [{ table: PATIENTS, column: 'MRN' }] };
-const desired = (over: Partial<Desired> = {}): Desired => desiredWith(HASH, over);
+const desired = (over: Partial<Desired> = {}): Desired => desiredWith([HASH], over);
 
 const SETTINGS: SfObject = { kind: 'TABLE', database: DB, schema: 'RBAC', name: 'SETTINGS' };
 

@@ -11,12 +11,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SnowflakeAdapter } from '../../src/dialects/snowflake/adapter.js';
 import { SnowflakeDriverError } from '../../src/dialects/snowflake/driver.js';
-import { maskingPolicyKey, roleKey } from '../../src/model/keys.js';
-import type { Desired, MaskingPolicyRecord } from '../../src/model/types.js';
+import { maskingPolicyKey } from '../../src/model/keys.js';
+import type { MaskingPolicyRecord } from '../../src/model/types.js';
 import { plan } from '../../src/plan/plan.js';
 import { scopeOf } from '../../src/plan/scope.js';
 import { rbac } from '../helpers/cli.js';
 import { SnowflakeGrantModel } from './grant-model.js';
+import { desiredWith } from './patients-account.js';
 import { startWireStub, type StubAnswer, type WireStub } from './wire-stub.js';
 
 const PASSWORD = 'pw-Surrogate-4711';
@@ -75,16 +76,7 @@ async function account(): Promise<SnowflakeGrantModel> {
   m.columns.set(JSON.stringify(TABLE), [['MRN', 'TEXT']]);
   m.data.set(JSON.stringify([...TABLE, 'MRN']), ['10004711', '10000815']);
   const adapter = new SnowflakeAdapter({ query: m.query, close: async () => undefined });
-  const desired: Desired = {
-    platform: 'snowflake',
-    roles: [{ key: roleKey('PRIVACY_OFFICER'), name: 'PRIVACY_OFFICER', state: 'present' }],
-    users: [],
-    memberships: [],
-    grants: [],
-    schemaWide: [],
-    futureGrants: [],
-    maskingPolicies: [SURR],
-  };
+  const desired = desiredWith([SURR]);
   const live = await adapter.introspect({ roles: ['PRIVACY_OFFICER'], users: [], databases: ['EHR'], schemas: [{ database: 'EHR', schema: 'CLINICAL' }], includePublic: false });
   const result = await adapter.apply(adapter.compile(plan(desired, live, { mode: 'authoritative', target: 'model', scope: scopeOf(desired), neverRevoke: ['ownership'] })));
   expect(result.ok, result.failed?.error).toBe(true);

@@ -31,7 +31,7 @@ const GUARDED_FILL = `INSERT INTO ${MAP} ("POLICY", "VALUE", "SURROGATE") SELECT
 const MAP_TABLE: SfObject = { kind: 'TABLE', database: DB, schema: 'RBAC', name: 'SURROGATES' };
 const MAP_KEY = JSON.stringify([DB, 'RBAC', 'SURROGATES']);
 
-const desired = (over: Partial<Desired> = {}): Desired => desiredWith(SURR, over);
+const desired = (over: Partial<Desired> = {}): Desired => desiredWith([SURR], over);
 
 
 

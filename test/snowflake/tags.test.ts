@@ -10,12 +10,13 @@ import { SnowflakeAdapter } from '../../src/dialects/snowflake/adapter.js';
 import { parseColumnTags, sql as inspectSql } from '../../src/dialects/snowflake/inspect.js';
 import { compileSnowflakePolicy, tagCoverageProblems } from '../../src/dialects/snowflake/policies.js';
 import { driftReport } from '../../src/drift/drift.js';
-import { columnTagKey, maskingPolicyKey, objectKey, roleKey } from '../../src/model/keys.js';
+import { columnTagKey, maskingPolicyKey, objectKey } from '../../src/model/keys.js';
 import type { ColumnRef, ColumnTagRecord, Desired, MaskingPolicyRecord, ObjectRef } from '../../src/model/types.js';
 import { plan } from '../../src/plan/plan.js';
 import { introspectScopeOf, scopeOf } from '../../src/plan/scope.js';
 import { describeChange } from '../../src/render/describe.js';
 import { SnowflakeGrantModel } from './grant-model.js';
+import { desiredWith } from './patients-account.js';
 
 const TAG: ObjectRef = { kind: 'tag', database: 'GOV', schema: 'tag"s', name: 'phi class' };
 const TG = '"GOV"."tag""s"."phi class"';
@@ -28,18 +29,7 @@ const policy = (name: string, mask: MaskingPolicyRecord['mask'], over: Partial<M
   key: maskingPolicyKey(name), name, schema: TAG_SCHEMA, mask, unmaskedFor: ['PRIVACY_OFFICER'], columns: [], tags: [TAG], ...over,
 });
 const CLASSIFIED = [tagOn('MRN', 'medical_record_number'), tagOn('Full Name', 'name'), tagOn('BIRTH_DATE', 'date')];
-const desired = (over: Partial<Desired> = {}): Desired => ({
-  platform: 'snowflake',
-  roles: [{ key: roleKey('PRIVACY_OFFICER'), name: 'PRIVACY_OFFICER', state: 'present' }],
-  users: [],
-  memberships: [],
-  grants: [],
-  schemaWide: [],
-  futureGrants: [],
-  maskingPolicies: [policy('PHI_TEXT', 'hash'), policy('PHI_DATES', 'year')],
-  columnTags: CLASSIFIED,
-  ...over,
-});
+const desired = (over: Partial<Desired> = {}): Desired => desiredWith([policy('PHI_TEXT', 'hash'), policy('PHI_DATES', 'year')], { columnTags: CLASSIFIED, ...over });
 
 function account(): SnowflakeGrantModel {
   const m = new SnowflakeGrantModel();
