@@ -16,7 +16,7 @@ import { ScimClient } from '../../src/dialects/databricks/scim.js';
 import * as registry from '../../src/dialects/registry.js';
 import { loadConfig, planWith } from '../../src/cli/session.js';
 import { resolveTarget } from '../../src/config/targets.js';
-import { rbac, tempConfig } from '../helpers/cli.js';
+import { databricksRbacYaml, rbac, tempConfig } from '../helpers/cli.js';
 import { DatabricksGrantModel } from './grant-model.js';
 import { startScimStub, type ScimStub } from './scim-stub.js';
 import { startThriftStub, type StubAnswer, type ThriftStub } from './thrift-stub.js';
@@ -81,18 +81,7 @@ async function openStubAdapter(): Promise<DatabricksAdapter> {
   return new DatabricksAdapter(conn, { scim: { client } });
 }
 
-const RBAC_YAML = `version: 1
-mode: authoritative
-default_target: lakehouse
-targets:
-  lakehouse:
-    platform: databricks
-    host: \${DATABRICKS_HOST}
-    http_path: /sql/1.0/warehouses/e2e
-    token: \${DATABRICKS_TOKEN}
-    account_id: \${DATABRICKS_ACCOUNT_ID}
-    manage_membership: true
-`;
+const RBAC_YAML = databricksRbacYaml('e2e', '    account_id: ${DATABRICKS_ACCOUNT_ID}\n    manage_membership: true\n');
 
 /** Nested groups (`Data Engineers` inherits phi_base_reader), a user and a service principal as members, grants to groups and to the service principal. */
 function rolesYaml(extraMember = ''): string {

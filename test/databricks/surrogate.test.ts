@@ -36,7 +36,7 @@ import type { Change, Plan } from '../../src/plan/types.js';
 import { plan } from '../../src/plan/plan.js';
 import { scopeOf } from '../../src/plan/scope.js';
 import { topUpSurrogates } from '../../src/surrogates/topup.js';
-import { rbac } from '../helpers/cli.js';
+import { databricksRbacYaml, rbac } from '../helpers/cli.js';
 import { startThriftStub, type StubAnswer, type ThriftStub } from './thrift-stub.js';
 
 vi.mock('../../src/dialects/registry.js', async (original) => ({ ...(await original<typeof import('../../src/dialects/registry.js')>()), openAdapter: vi.fn() }));
@@ -282,16 +282,7 @@ function answer(w: Warehouse, text: string): StubAnswer {
   return { rows: [], columns: selected(text) };
 }
 
-const RBAC_YAML = `version: 1
-mode: authoritative
-default_target: lakehouse
-targets:
-  lakehouse:
-    platform: databricks
-    host: \${DATABRICKS_HOST}
-    http_path: /sql/1.0/warehouses/surrogates
-    token: \${DATABRICKS_TOKEN}
-`;
+const RBAC_YAML = databricksRbacYaml('surrogates');
 const ROLES_YAML = `roles:
   - name: privacy_officer
   - name: clinical_analyst

@@ -57,3 +57,21 @@ export async function tempConfig(): Promise<string> {
   await writeFile(path.join(dir, 'rbac.yaml'), await readFile(path.join(repoRoot, 'rbac.yaml'), 'utf8'));
   return dir;
 }
+
+/**
+ * rbac.yaml of one Databricks target `lakehouse` (the default), host and token from
+ * DATABRICKS_HOST / DATABRICKS_TOKEN, on warehouse `warehouse`; `extra` are more target
+ * keys, already indented (`    manage_membership: true\n`).
+ */
+export function databricksRbacYaml(warehouse: string, extra = ''): string {
+  return `version: 1
+mode: authoritative
+default_target: lakehouse
+targets:
+  lakehouse:
+    platform: databricks
+    host: \${DATABRICKS_HOST}
+    http_path: /sql/1.0/warehouses/${warehouse}
+    token: \${DATABRICKS_TOKEN}
+${extra}`;
+}

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DatabricksAdapter } from '../../src/dialects/databricks/adapter.js';
 import { connectDatabricks } from '../../src/dialects/databricks/driver.js';
 import * as registry from '../../src/dialects/registry.js';
-import { rbac } from '../helpers/cli.js';
+import { databricksRbacYaml, rbac } from '../helpers/cli.js';
 import { startThriftStub, type StubAnswer, type ThriftStub } from '../databricks/thrift-stub.js';
 
 vi.mock('../../src/dialects/registry.js', async (original) => ({ ...(await original<typeof import('../../src/dialects/registry.js')>()), openAdapter: vi.fn() }));
@@ -24,16 +24,7 @@ vi.mock('../../src/dialects/registry.js', async (original) => ({ ...(await origi
 const TOKEN = 'dapi-usage-0123456789abcdef';
 const env = { DATABRICKS_HOST: 'dbc-usage.cloud.databricks.com', DATABRICKS_TOKEN: TOKEN };
 
-const RBAC_YAML = `version: 1
-mode: authoritative
-default_target: lakehouse
-targets:
-  lakehouse:
-    platform: databricks
-    host: \${DATABRICKS_HOST}
-    http_path: /sql/1.0/warehouses/usage
-    token: \${DATABRICKS_TOKEN}
-`;
+const RBAC_YAML = databricksRbacYaml('usage');
 const ROLES_YAML = `users:
   - name: '"ann@example.org"'
   - name: '"ben@example.org"'
